@@ -1,0 +1,110 @@
+/**
+ * What an adapter can do, declared statically so that callers, the planner and the conformance
+ * suite can adapt (or skip) without trying.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { AccessLevel } from "./AccessLevel.ts"
+import { Kind } from "./Grantee.ts"
+
+/**
+ * A documented request budget: `requests` per `windowMillis`, per credential.
+ *
+ * @example
+ * ```ts
+ * import type { Capabilities } from "@unishare/core"
+ * const cloudflare: Capabilities.RateLimit = { requests: 1200, windowMillis: 300_000 }
+ * ```
+ */
+export const RateLimit = Schema.Struct({ requests: Schema.Int, windowMillis: Schema.Int })
+/** @example const r: Capabilities.RateLimit = { requests: 300, windowMillis: 60_000 } */
+export type RateLimit = typeof RateLimit.Type
+
+/**
+ * Static capabilities of one adapter.
+ *
+ * - `granteeKinds`: the grantee kinds it accepts.
+ * - `levels`: levels that can be granted; `readOnlyLevels`: levels that appear on reads only
+ *   (Smartsheet `owner`). Single-level providers list one level.
+ * - `levelsByResourceKind`: narrower grantable sets for some resource kinds (Smartsheet dashboards).
+ * - `updateLevel`: a share's level can be changed in place.
+ * - `nativeReplace`: the provider sets the whole grantee set in one call (`replace`).
+ * - `asyncStatus`: shares pass through `pending` / `revoking`.
+ * - `notify`: grants can send a notification.
+ * - `inheritedShares`: lists may contain inherited, read-only shares.
+ * - `everyoneExclusive`: `Everyone` cannot be combined with other grantees on one resource.
+ * - `pageSize`: largest page the adapter requests; `rateLimit`: documented budget, if any.
+ *
+ * @example
+ * ```ts
+ * import { Capabilities } from "@unishare/core"
+ * const caps = Capabilities.make({ provider: "memory", granteeKinds: ["User"], levels: ["viewer", "editor"] })
+ * ```
+ */
+export const Capabilities = Schema.Struct({
+  provider: Schema.String,
+  granteeKinds: Schema.Array(Kind),
+  levels: Schema.Array(AccessLevel),
+  readOnlyLevels: Schema.Array(AccessLevel),
+  levelsByResourceKind: Schema.Record(Schema.String, Schema.Array(AccessLevel)),
+  updateLevel: Schema.Boolean,
+  nativeReplace: Schema.Boolean,
+  asyncStatus: Schema.Boolean,
+  notify: Schema.Boolean,
+  inheritedShares: Schema.Boolean,
+  everyoneExclusive: Schema.Boolean,
+  pageSize: Schema.Int,
+  rateLimit: Schema.optionalKey(RateLimit)
+})
+/** @example const c: Capabilities.Capabilities = Capabilities.make({ provider: "x", granteeKinds: ["User"], levels: ["viewer"] }) */
+export type Capabilities = typeof Capabilities.Type
+
+/**
+ * Builds capabilities with conservative defaults for everything not given.
+ *
+ * @example
+ * ```ts
+ * import { Capabilities } from "@unishare/core"
+ * Capabilities.make({ provider: "eci", granteeKinds: ["User", "Group", "Everyone"], levels: ["viewer"], nativeReplace: true })
+ * ```
+ */
+export const make = (
+  fields: Pick<Capabilities, "provider" | "granteeKinds" | "levels"> & Partial<Capabilities>
+): Capabilities => ({
+  readOnlyLevels: [],
+  levelsByResourceKind: {},
+  updateLevel: fields.levels.length > 1,
+  nativeReplace: false,
+  asyncStatus: false,
+  notify: false,
+  inheritedShares: false,
+  everyoneExclusive: false,
+  pageSize: 100,
+  ...fields
+})
+
+/**
+ * Levels that can be granted on a resource of the given kind.
+ *
+ * @example
+ * ```ts
+ * import { Capabilities } from "@unishare/core"
+ * const caps = Capabilities.make({ provider: "s", granteeKinds: ["User"], levels: ["viewer", "editor"],
+ *   levelsByResourceKind: { sight: ["viewer"] } })
+ * Capabilities.grantableLevels(caps, "sight") // ["viewer"]
+ * ```
+ */
+export const grantableLevels = (caps: Capabilities, resourceKind: string): ReadonlyArray<AccessLevel> =>
+  caps.levelsByResourceKind[resourceKind] ?? caps.levels
+
+/**
+ * `true` when the adapter accepts this kind of grantee.
+ *
+ * @example
+ * ```ts
+ * import { Capabilities } from "@unishare/core"
+ * Capabilities.supportsGrantee(Capabilities.make({ provider: "x", granteeKinds: ["User"], levels: ["viewer"] }), "Group") // false
+ * ```
+ */
+export const supportsGrantee = (caps: Capabilities, kind: Kind): boolean => caps.granteeKinds.includes(kind)

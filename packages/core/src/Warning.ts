@@ -1,0 +1,65 @@
+/**
+ * Warnings attached to translations, plans and reports: nothing lossy happens without one.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { AccessLevel } from "./AccessLevel.ts"
+
+/**
+ * A level could not be kept as asked: `direction` says whether access went down or up.
+ *
+ * @example
+ * ```ts
+ * import { Warning } from "@unishare/core"
+ * Warning.Lossy.make({ from: "editor", to: "viewer", direction: "narrowed", message: "eci has one level" })
+ * ```
+ */
+export const Lossy = Schema.TaggedStruct("Lossy", {
+  from: AccessLevel,
+  to: AccessLevel,
+  direction: Schema.Literals(["narrowed", "widened"]),
+  message: Schema.String
+})
+
+/** Something asked for is not supported and was left out or refused. @example Warning.Unsupported.make({ feature: "notify", message: "…" }) */
+export const Unsupported = Schema.TaggedStruct("Unsupported", { feature: Schema.String, message: Schema.String })
+/** A deprecated input was accepted. @example Warning.Deprecated.make({ message: "account_id is deprecated" }) */
+export const Deprecated = Schema.TaggedStruct("Deprecated", { message: Schema.String })
+/** Anything else worth telling. @example Warning.Note.make({ message: "share is inherited from the workspace" }) */
+export const Note = Schema.TaggedStruct("Note", { message: Schema.String })
+
+/**
+ * Any warning.
+ *
+ * @example
+ * ```ts
+ * import type { Warning } from "@unishare/core"
+ * const w: Warning.Warning = { _tag: "Note", message: "hello" }
+ * ```
+ */
+export const Warning = Schema.Union([Lossy, Unsupported, Deprecated, Note])
+/** @example const ws: ReadonlyArray<Warning.Warning> = [] */
+export type Warning = typeof Warning.Type
+
+/**
+ * One line of text for a warning.
+ *
+ * @example
+ * ```ts
+ * import { Warning } from "@unishare/core"
+ * Warning.format({ _tag: "Deprecated", message: "x" }) // "deprecated: x"
+ * ```
+ */
+export const format = (w: Warning): string => {
+  switch (w._tag) {
+    case "Lossy":
+      return `${w.direction} ${w.from} → ${w.to}: ${w.message}`
+    case "Unsupported":
+      return `unsupported ${w.feature}: ${w.message}`
+    case "Deprecated":
+      return `deprecated: ${w.message}`
+    case "Note":
+      return w.message
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * @unishare/core — one neutral model of sharing across providers.
+ *
+ * @example
+ * ```ts
+ * import { AccessLevel, Grantee, Planner } from "@unishare/core"
+ * ```
+ * @since 0.1.0
+ */
+export * as AccessLevel from "./AccessLevel.ts"
+export * as Capabilities from "./Capabilities.ts"
+export * as Errors from "./Errors.ts"
+export * as Grantee from "./Grantee.ts"
+export * as HttpApi from "./HttpApi.ts"
+export * as KeyedLock from "./KeyedLock.ts"
+export * as RateLimiter from "./RateLimiter.ts"
+export * as ResourceRef from "./ResourceRef.ts"
+export * as Share from "./Share.ts"
+export * as ShareStatus from "./ShareStatus.ts"
+export * as SharingProvider from "./SharingProvider.ts"
+export * as SimulatorKit from "./SimulatorKit.ts"
+export * as Translation from "./Translation.ts"
+export * as Warning from "./Warning.ts"

@@ -1,0 +1,210 @@
+import { assert, describe, it } from "@effect/vitest"
+import { HttpApi, SimulatorKit } from "@unishare/core"
+import { Effect, Fiber, Option, Redacted, Schema } from "effect"
+import { FetchHttpClient } from "effect/http"
+import { TestClock } from "effect/testing"
+
+const Item = Schema.Struct({ id: Schema.String })
+const secret = "sk-very-secret-value"
+
+const simulator = (routes: ReadonlyArray<SimulatorKit.Route>) =>
+  SimulatorKit.serve({
+    name: "test",
+    routes,
+    authenticate: (req) =>
+      req.headers.authorization === `Bearer ${secret}`
+        ? { ok: true, principal: "tester", scheme: "bearer" }
+        : { ok: false, response: { status: 401, body: { message: "bad token" } } },
+    notFound: () => ({ status: 404, body: { message: "no route" } })
+  })
+
+const api = (url: string, overrides: Partial<HttpApi.Config> = {}) =>
+  HttpApi.make({ provider: "test", baseUrl: url, auth: HttpApi.bearer(Redacted.make(secret)), ...overrides })
+
+const runFor = <A, E>(effect: Effect.Effect<A, E>, millis: number) =>
+  Effect.gen(function* () {
+    const fiber = yield* Effect.forkChild(effect)
+    // let real I/O and virtual time interleave
+    for (let i = 0; i < 40; i++) {
+      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+      yield* TestClock.adjust(millis / 40)
+    }
+    return yield* Fiber.join(fiber)
+  })
+
+describe("HttpApi", () => {
+  it.effect("retries a 503 and then succeeds", () =>
+    Effect.gen(function* () {
+      const sim = yield* simulator([
+        { method: "GET", pattern: "/items/:id", handle: (r) => ({ status: 200, body: { id: r.params.id } }) }
+      ])
+      sim.inject({ kind: "status", status: 503, times: 2 })
+      const client = yield* api(sim.url)
+      const item = yield* runFor(
+        client.json({ operation: "getItem", method: "GET", path: "/items/7", response: Item }),
+        20_000
+      )
+      assert.deepStrictEqual(item, { id: "7" })
+      assert.deepStrictEqual(
+        sim.log().map((r) => r.status),
+        [503, 503, 200]
+      )
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.effect("honours Retry-After on 429", () =>
+    Effect.gen(function* () {
+      const sim = yield* simulator([
+        { method: "GET", pattern: "/items/:id", handle: (r) => ({ status: 200, body: { id: r.params.id } }) }
+      ])
+      sim.inject({ kind: "status", status: 429, headers: { "retry-after": "60" } })
+      const client = yield* api(sim.url)
+      const fiber = yield* Effect.forkChild(
+        client.json({ operation: "getItem", method: "GET", path: "/items/1", response: Item })
+      )
+      for (let i = 0; i < 10; i++) {
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        yield* TestClock.adjust("5 seconds")
+      }
+      // 50 s of virtual time: backoff alone (≤ 500 ms) would have retried, Retry-After says 60 s
+      assert.strictEqual(sim.log().length, 1)
+      for (let i = 0; i < 10; i++) {
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        yield* TestClock.adjust("2 seconds")
+      }
+      assert.deepStrictEqual(yield* Fiber.join(fiber), { id: "1" })
+      assert.strictEqual(sim.log().length, 2)
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.effect("does not re-send a POST that may have been applied", () =>
+    Effect.gen(function* () {
+      let created = 0
+      const sim = yield* simulator([
+        { method: "POST", pattern: "/items", handle: () => ({ status: 201, body: { id: `i${++created}` } }) }
+      ])
+      sim.inject({ kind: "applied-then-status", status: 503 })
+      const client = yield* api(sim.url)
+      const error = yield* runFor(
+        Effect.flip(client.json({ operation: "createItem", method: "POST", path: "/items", body: {}, response: Item })),
+        20_000
+      )
+      assert.strictEqual(error._tag, "Unavailable")
+      assert.isTrue(error._tag === "Unavailable" && error.maybeApplied)
+      assert.strictEqual(sim.log().filter((r) => r.method === "POST").length, 1)
+      assert.strictEqual(created, 1)
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.effect("createOnce checks before creating again", () =>
+    Effect.gen(function* () {
+      const items: Array<string> = []
+      const sim = yield* simulator([
+        {
+          method: "POST",
+          pattern: "/items",
+          handle: () => {
+            items.push(`i${items.length + 1}`)
+            return { status: 201, body: { id: items.at(-1) } }
+          }
+        },
+        { method: "GET", pattern: "/items", handle: () => ({ status: 200, body: items.map((id) => ({ id })) }) }
+      ])
+      sim.inject({ kind: "applied-then-drop" })
+      const client = yield* api(sim.url)
+      const create = client.json({ operation: "createItem", method: "POST", path: "/items", body: {}, response: Item })
+      const check = client
+        .json({ operation: "listItems", method: "GET", path: "/items", response: Schema.Array(Item) })
+        .pipe(Effect.map((all) => (all.length > 0 ? Option.some(all[0]!) : Option.none())))
+      const item = yield* runFor(HttpApi.createOnce({ create, check }), 5_000)
+      assert.deepStrictEqual(item, { id: "i1" })
+      assert.deepStrictEqual(
+        sim.log().map((r) => `${r.method} ${r.status}`),
+        ["POST dropped", "GET 200"]
+      )
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.effect("a POST answered 429 is retried (the server did not process it)", () =>
+    Effect.gen(function* () {
+      const sim = yield* simulator([
+        { method: "POST", pattern: "/items", handle: () => ({ status: 201, body: { id: "x" } }) }
+      ])
+      sim.inject({ kind: "status", status: 429, headers: { "retry-after": "1" } })
+      const client = yield* api(sim.url)
+      const item = yield* runFor(
+        client.json({ operation: "createItem", method: "POST", path: "/items", body: {}, response: Item }),
+        4_000
+      )
+      assert.deepStrictEqual(item, { id: "x" })
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.effect("maps statuses to typed errors and never leaks the secret", () =>
+    Effect.gen(function* () {
+      const sim = yield* simulator([
+        { method: "GET", pattern: "/missing", handle: () => ({ status: 404, body: { message: "nope" } }) },
+        { method: "GET", pattern: "/bad", handle: () => ({ status: 200, body: { wrong: true } }) }
+      ])
+      const client = yield* api(sim.url)
+      const notFound = yield* Effect.flip(
+        client.json({ operation: "get", method: "GET", path: "/missing", response: Item })
+      )
+      assert.strictEqual(notFound._tag, "NotFound")
+      const protocol = yield* Effect.flip(
+        client.json({ operation: "get", method: "GET", path: "/bad", response: Item })
+      )
+      assert.strictEqual(protocol._tag, "ProtocolError")
+      assert.include(protocol.message, "id")
+      const wrongKey = yield* HttpApi.make({
+        provider: "test",
+        baseUrl: sim.url,
+        auth: HttpApi.bearer(Redacted.make("nope-wrong"))
+      })
+      const denied = yield* Effect.flip(
+        wrongKey.json({ operation: "get", method: "GET", path: "/missing", response: Item })
+      )
+      assert.strictEqual(denied._tag, "AccessDenied")
+      for (const error of [notFound, protocol, denied]) {
+        assert.notInclude(error.message, secret)
+        assert.notInclude(JSON.stringify(error), secret)
+        assert.notInclude(String(error), secret)
+      }
+      assert.notInclude(JSON.stringify(sim.log()), secret)
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.effect("refuses plain http to a non-loopback host before any request", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(api("http://api.example.com"))
+      assert.strictEqual(error._tag, "InvalidInput")
+      assert.strictEqual(error.issues[0]?.path, "baseUrl")
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.effect("the client-side rate limit spaces requests per credential", () =>
+    Effect.gen(function* () {
+      const sim = yield* simulator([
+        { method: "GET", pattern: "/items/:id", handle: (r) => ({ status: 200, body: { id: r.params.id } }) }
+      ])
+      const client = yield* api(sim.url, { rateLimit: { requests: 2, windowMillis: 10_000 } })
+      const fiber = yield* Effect.forkChild(
+        Effect.forEach([1, 2, 3], (n) =>
+          client.json({ operation: "get", method: "GET", path: `/items/${n}`, response: Item })
+        )
+      )
+      for (let i = 0; i < 10; i++) {
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        yield* TestClock.adjust("500 millis")
+      }
+      assert.strictEqual(sim.log().length, 2)
+      yield* TestClock.adjust("6 seconds")
+      yield* Fiber.join(fiber)
+      assert.strictEqual(sim.log().length, 3)
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+})
+
+import { Option } from "effect"
+
+void Layer
