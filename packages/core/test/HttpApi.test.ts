@@ -204,7 +204,3 @@ describe("HttpApi", () => {
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 })
-
-import { Option } from "effect"
-
-void Layer
