@@ -172,6 +172,85 @@ export const validate = <S extends Schema.Top & { readonly DecodingServices: nev
     )
   ) as Effect.Effect<S["Type"], Errors.InvalidInput>
 
+const GrantsDecoder = Schema.decodeUnknownResult(Grant)
+
+/**
+ * The synchronous core of `translateGrant`, for hot paths such as the planner.
+ *
+ * @example
+ * ```ts
+ * import { Result } from "effect"
+ * import { Capabilities, Grantee, Translation } from "@unishare/core"
+ * const caps = Capabilities.make({ provider: "eci", granteeKinds: ["Group"], levels: ["viewer"] })
+ * const r = Translation.translateGrantResult(caps, "list", { grantee: Grantee.group("1"), level: "viewer" }, {}, "plan")
+ * Result.isSuccess(r) // true
+ * ```
+ */
+export const translateGrantResult = (
+  caps: Capabilities.Capabilities,
+  resourceKind: string,
+  input: unknown,
+  options: Options,
+  operation: string,
+  path = ""
+): Result.Result<Translated<Grant>, Errors.InvalidInput | Errors.Unsupported> => {
+  const provider = caps.provider
+  const decoded = GrantsDecoder(input, { errors: "all" })
+  if (Result.isFailure(decoded)) {
+    return Result.fail(new Errors.InvalidInput({ provider, operation, issues: issuesOf(decoded.failure, path) }))
+  }
+  const grant = decoded.success
+  const at = (field: string) => (path === "" ? field : `${path}.${field}`)
+  const kind = grant.grantee._tag
+  if (!Capabilities.supportsGrantee(caps, kind)) {
+    return Result.fail(
+      new Errors.Unsupported({
+        provider,
+        operation,
+        feature: `grantee kind ${kind}`,
+        message: `${provider} cannot share with ${Grantee.describe(grant.grantee)}: it accepts ${caps.granteeKinds.join(", ")} grantees (field: ${at("grantee")})`
+      })
+    )
+  }
+  if (kind === "Everyone" && options.allowEveryone !== true) {
+    return Result.fail(
+      Errors.invalid(
+        provider,
+        operation,
+        at("grantee"),
+        "sharing with Everyone needs the explicit opt-in allowEveryone: true"
+      )
+    )
+  }
+  const grantable = Capabilities.grantableLevels(caps, resourceKind)
+  if (caps.readOnlyLevels.includes(grant.level) && !grantable.includes(grant.level)) {
+    return Result.fail(
+      new Errors.Unsupported({
+        provider,
+        operation,
+        feature: `grant level ${grant.level}`,
+        message: `${provider} reports ${grant.level} access but cannot grant it (field: ${at("level")})`
+      })
+    )
+  }
+  const level = translateLevel(grant.level, grantable, options.onLossy ?? "round-down")
+  if (Result.isFailure(level)) {
+    return Result.fail(
+      new Errors.Unsupported({
+        provider,
+        operation,
+        feature: `access level ${grant.level} on ${resourceKind}`,
+        message: `${provider} ${resourceKind}: ${level.failure} (field: ${at("level")})`
+      })
+    )
+  }
+  return Result.succeed({
+    value: { grantee: grant.grantee, level: level.success.value },
+    fidelity: level.success.fidelity,
+    warnings: level.success.warnings
+  })
+}
+
 /**
  * Validates one grant for a provider and translates its level: the grantee must be well formed and
  * of a supported kind, `Everyone` needs `allowEveryone`, read-only levels are refused, and lossy
@@ -194,47 +273,4 @@ export const translateGrant = (
   options: Options,
   operation: string
 ): Effect.Effect<Translated<Grant>, Errors.InvalidInput | Errors.Unsupported> =>
-  Effect.gen(function* () {
-    const provider = caps.provider
-    const grant = yield* validate(Grant, input, { provider, operation, path: "" })
-    const kind = grant.grantee._tag
-    if (!Capabilities.supportsGrantee(caps, kind)) {
-      return yield* new Errors.Unsupported({
-        provider,
-        operation,
-        feature: `grantee kind ${kind}`,
-        message: `${provider} cannot share with ${Grantee.describe(grant.grantee)}: it accepts ${caps.granteeKinds.join(", ")} grantees (field: grantee)`
-      })
-    }
-    if (kind === "Everyone" && options.allowEveryone !== true) {
-      return yield* Errors.invalid(
-        provider,
-        operation,
-        "grantee",
-        "sharing with Everyone needs the explicit opt-in allowEveryone: true"
-      )
-    }
-    const grantable = Capabilities.grantableLevels(caps, resource.kind)
-    if (caps.readOnlyLevels.includes(grant.level) && !grantable.includes(grant.level)) {
-      return yield* new Errors.Unsupported({
-        provider,
-        operation,
-        feature: `grant level ${grant.level}`,
-        message: `${provider} reports ${grant.level} access but cannot grant it (field: level)`
-      })
-    }
-    const level = translateLevel(grant.level, grantable, options.onLossy ?? "round-down")
-    if (Result.isFailure(level)) {
-      return yield* new Errors.Unsupported({
-        provider,
-        operation,
-        feature: `access level ${grant.level} on ${resource.kind}`,
-        message: `${provider} ${resource.kind}: ${level.failure} (field: level)`
-      })
-    }
-    return {
-      value: { grantee: grant.grantee, level: level.success.value },
-      fidelity: level.success.fidelity,
-      warnings: level.success.warnings
-    }
-  })
+  Effect.fromResult(translateGrantResult(caps, resource.kind, input, options, operation))
