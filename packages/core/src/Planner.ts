@@ -159,7 +159,12 @@ export const plan = (
   const resourceKind = options.resourceKind ?? current[0]?.resource.kind ?? ""
   const warnings: Array<Warning.Warning> = []
   const skipped: Array<Skipped> = []
-  const translated: Array<{ grant: Grant; requested: AccessLevel; fidelity: Translation.Fidelity }> = []
+  const translated: Array<{
+    grant: Grant
+    requested: AccessLevel
+    fidelity: Translation.Fidelity
+    keys: ReadonlyArray<string>
+  }> = []
   const seen = new Map<string, number>()
   const issues: Array<Errors.Issue> = []
   let everyone = false
@@ -182,7 +187,8 @@ export const plan = (
       return Result.fail(result.failure)
     }
     const t = result.success
-    for (const key of Grantee.keys(t.value.grantee)) {
+    const keys = Grantee.keys(t.value.grantee)
+    for (const key of keys) {
       const previous = seen.get(key)
       if (previous !== undefined) {
         issues.push({ path: `desired.${i}.grantee`, message: `same principal as desired.${previous} (${key})` })
@@ -190,8 +196,8 @@ export const plan = (
       seen.set(key, i)
     }
     if (t.value.grantee._tag === "Everyone") everyone = true
-    warnings.push(...t.warnings)
-    translated.push({ grant: t.value, requested: (desired[i] as Grant).level, fidelity: t.fidelity })
+    if (t.warnings.length > 0) warnings.push(...t.warnings)
+    translated.push({ grant: t.value, requested: (desired[i] as Grant).level, fidelity: t.fidelity, keys })
   }
   if (capabilities.everyoneExclusive && everyone && translated.length > 1) {
     issues.push({
@@ -228,14 +234,14 @@ export const plan = (
   const grants: Array<Operation> = []
   const unchanged: Array<Share> = []
 
-  for (const { grant, requested, fidelity } of translated) {
+  for (const { grant, requested, fidelity, keys } of translated) {
     let found: Share | undefined
-    for (const key of Grantee.keys(grant.grantee)) {
+    for (const key of keys) {
       found = byKey.get(key)
       if (found !== undefined) break
     }
     if (found === undefined) {
-      grants.push(GrantOp.make({ grantee: grant.grantee, level: grant.level, requested, fidelity }))
+      grants.push({ _tag: "Grant", grantee: grant.grantee, level: grant.level, requested, fidelity })
       continue
     }
     matched.add(found)
@@ -247,7 +253,7 @@ export const plan = (
           message: `${Grantee.describe(grant.grantee)} inherits ${found.level}; a direct ${grant.level} share will be added`
         })
       )
-      grants.push(GrantOp.make({ grantee: grant.grantee, level: grant.level, requested, fidelity }))
+      grants.push({ _tag: "Grant", grantee: grant.grantee, level: grant.level, requested, fidelity })
     } else if (capabilities.updateLevel) {
       updates.push(
         UpdateOp.make({
@@ -260,8 +266,8 @@ export const plan = (
         })
       )
     } else {
-      revokes.push(RevokeOp.make({ shareId: found.id, grantee: found.grantee, level: found.level }))
-      grants.push(GrantOp.make({ grantee: grant.grantee, level: grant.level, requested, fidelity }))
+      revokes.push({ _tag: "Revoke", shareId: found.id, grantee: found.grantee, level: found.level })
+      grants.push({ _tag: "Grant", grantee: grant.grantee, level: grant.level, requested, fidelity })
     }
   }
   for (const share of direct) {

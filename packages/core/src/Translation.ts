@@ -174,6 +174,30 @@ export const validate = <S extends Schema.Top & { readonly DecodingServices: nev
 
 const GrantsDecoder = Schema.decodeUnknownResult(Grant)
 
+const nonEmpty = (u: unknown): u is string => typeof u === "string" && u.length > 0
+const optionalNonEmpty = (u: unknown) => u === undefined || nonEmpty(u)
+
+/** A fast structural check that accepts only what the `Grant` schema accepts (the schema reports errors). */
+const isWellFormedGrant = (input: unknown): input is Grant => {
+  if (typeof input !== "object" || input === null) return false
+  const { grantee, level } = input as { grantee?: unknown; level?: unknown }
+  if (!AccessLevel.isAccessLevel(level) || typeof grantee !== "object" || grantee === null) return false
+  const g = grantee as { _tag?: unknown; id?: unknown; email?: unknown; name?: unknown }
+  switch (g._tag) {
+    case "User":
+      return optionalNonEmpty(g.id) && optionalNonEmpty(g.email) && (g.id !== undefined || g.email !== undefined)
+    case "Group":
+      return nonEmpty(g.id) && (g.name === undefined || typeof g.name === "string")
+    case "Account":
+    case "Organization":
+      return nonEmpty(g.id)
+    case "Everyone":
+      return true
+    default:
+      return false
+  }
+}
+
 /**
  * The synchronous core of `translateGrant`, for hot paths such as the planner.
  *
@@ -195,11 +219,16 @@ export const translateGrantResult = (
   path = ""
 ): Result.Result<Translated<Grant>, Errors.InvalidInput | Errors.Unsupported> => {
   const provider = caps.provider
-  const decoded = GrantsDecoder(input, { errors: "all" })
-  if (Result.isFailure(decoded)) {
-    return Result.fail(new Errors.InvalidInput({ provider, operation, issues: issuesOf(decoded.failure, path) }))
+  let grant: Grant
+  if (isWellFormedGrant(input)) {
+    grant = input
+  } else {
+    const decoded = GrantsDecoder(input, { errors: "all" })
+    if (Result.isFailure(decoded)) {
+      return Result.fail(new Errors.InvalidInput({ provider, operation, issues: issuesOf(decoded.failure, path) }))
+    }
+    grant = decoded.success
   }
-  const grant = decoded.success
   const at = (field: string) => (path === "" ? field : `${path}.${field}`)
   const kind = grant.grantee._tag
   if (!Capabilities.supportsGrantee(caps, kind)) {
