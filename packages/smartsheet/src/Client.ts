@@ -229,9 +229,8 @@ export const requestBody = (request: Wire.CreateShareRequest): Record<string, un
  *
  * @example
  * ```ts
- * import { Redacted } from "effect"
  * import { Client } from "@unishare/smartsheet"
- * Client.baseUrlOf({ token: Redacted.make("t"), region: "gov" }) // "https://api.smartsheetgov.com/2.0"
+ * Client.baseUrlOf({ region: "gov" }) // "https://api.smartsheetgov.com/2.0"
  * ```
  */
 export const baseUrlOf = (config: Pick<Config, "region" | "baseUrl">): string =>
