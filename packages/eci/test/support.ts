@@ -1,7 +1,7 @@
 /**
  * Test fixtures: a seeded simulator and a provider / client pointed at it.
  */
-import { Effect, Redacted, type Scope } from "effect"
+import { Effect, Redacted } from "effect"
 import { FetchHttpClient } from "effect/http"
 import * as Client from "../src/Client.ts"
 import * as Eci from "../src/index.ts"
@@ -75,6 +75,3 @@ export const leaks = (value: unknown): ReadonlyArray<string> => {
       : JSON.stringify(value, (_k, v) => (v instanceof Error ? { ...v, message: v.message, stack: v.stack } : v))
   return Object.values(keys).filter((k) => text.includes(k))
 }
-
-export type Setup = Effect.Effect.Success<ReturnType<typeof setup>>
-export type Scoped = Scope.Scope
