@@ -211,12 +211,15 @@ const ShareId = Schema.String.check(Schema.isMinLength(1))
  * @example
  * ```ts
  * import type { Provider } from "@unishare/smartsheet"
- * const opts: Provider.Options = { inheritedCacheSize: 1_000 }
+ * const opts: Provider.Options = { readOnlyCacheSize: 1_000 }
  * ```
  */
 export interface Options {
-  /** How many share ids seen with `scope: WORKSPACE` to remember (to refuse writes without a request). */
-  readonly inheritedCacheSize?: number | undefined
+  /**
+   * How many read-only share ids (seen with `scope: WORKSPACE`, or the owner's) to remember, so
+   * that update and revoke refuse them without a request. Default 10 000.
+   */
+  readonly readOnlyCacheSize?: number | undefined
 }
 
 /**
@@ -232,35 +235,52 @@ export interface Options {
 export const fromClient = (client: Client.Client, options: Options = {}): SharingProvider.Shape => {
   const provider = Errors.provider
   const locks = KeyedLock.make()
-  const inherited = new Map<string, true>()
-  const cacheSize = options.inheritedCacheSize ?? 10_000
-  const inheritedKey = (resource: ResourceRef.ResourceRef, shareId: string) => `${ResourceRef.key(resource)}#${shareId}`
+  /** Share ids seen read-only on a resource: inherited from the workspace, or the owner's share. */
+  const readOnly = new Map<string, "inherited" | "owner">()
+  const cacheSize = options.readOnlyCacheSize ?? 10_000
+  const shareKey = (resource: ResourceRef.ResourceRef, shareId: string) => `${ResourceRef.key(resource)}#${shareId}`
 
   const remember = (share: Share.Share) =>
     Effect.sync(() => {
-      const key = inheritedKey(share.resource, share.id)
-      if (share.inherited) {
-        inherited.delete(key)
-        inherited.set(key, true)
-        if (inherited.size > cacheSize) {
-          const oldest = inherited.keys().next()
-          if (oldest.done !== true) inherited.delete(oldest.value)
+      const key = shareKey(share.resource, share.id)
+      readOnly.delete(key)
+      const kind = share.inherited ? "inherited" : share.level === "owner" ? "owner" : undefined
+      if (kind !== undefined) {
+        readOnly.set(key, kind)
+        if (readOnly.size > cacheSize) {
+          const oldest = readOnly.keys().next()
+          if (oldest.done !== true) readOnly.delete(oldest.value)
         }
-      } else inherited.delete(key)
+      }
       return share
     })
 
-  const refuseInherited = (resource: ResourceRef.ResourceRef, shareId: string, operation: string) =>
-    inherited.has(inheritedKey(resource, shareId))
-      ? Effect.fail(
-          new CoreErrors.Conflict({
-            provider,
-            operation,
-            message: `smartsheet ${operation}: share ${shareId} on ${ResourceRef.describe(resource)} is inherited from its workspace (scope WORKSPACE); change it on the workspace asset`,
-            detail: { shareId, scope: "WORKSPACE" }
-          })
-        )
-      : Effect.void
+  /** Refuses, without a request, writes to a share already seen as inherited or as the owner's. */
+  const refuseReadOnly = (resource: ResourceRef.ResourceRef, shareId: string, operation: string) => {
+    const kind = readOnly.get(shareKey(resource, shareId))
+    if (kind === "inherited") {
+      return Effect.fail(
+        new CoreErrors.Conflict({
+          provider,
+          operation,
+          message: `smartsheet ${operation}: share ${shareId} on ${ResourceRef.describe(resource)} is inherited from its workspace (scope WORKSPACE); change it on the workspace asset`,
+          detail: { shareId, scope: "WORKSPACE" }
+        })
+      )
+    }
+    if (kind === "owner") {
+      return Effect.fail(
+        new CoreErrors.Unsupported({
+          provider,
+          operation,
+          feature: "changing the owner's share",
+          message: `smartsheet ${operation}: share ${shareId} is the owner's share of ${ResourceRef.describe(resource)}; it cannot be changed or removed`,
+          detail: { shareId, accessLevel: "OWNER" }
+        })
+      )
+    }
+    return Effect.void
+  }
 
   const validShareId = (shareId: string, operation: string) =>
     Translation.validate(ShareId, shareId, { provider, operation, path: "shareId" })
@@ -419,10 +439,12 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
       const a = yield* toAsset(resource, "update")
       const id = yield* validShareId(shareId, "update")
       const wanted = yield* translateLevel(resource, level, translation, "update")
-      yield* refuseInherited(resource, id, "update")
+      yield* refuseReadOnly(resource, id, "update")
       return yield* locks.withLock(
         ResourceRef.key(resource),
-        Effect.flatMap(client.updateShare(a, id, toWireLevel[wanted]), (share) => toShare(resource, share, "update"))
+        Effect.flatMap(client.updateShare(a, id, toWireLevel[wanted]), (share) =>
+          Effect.flatMap(toShare(resource, share, "update"), remember)
+        )
       )
     })
 
@@ -430,7 +452,7 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
     Effect.gen(function* () {
       const a = yield* toAsset(resource, "revoke")
       const id = yield* validShareId(shareId, "revoke")
-      yield* refuseInherited(resource, id, "revoke")
+      yield* refuseReadOnly(resource, id, "revoke")
       yield* locks.withLock(
         ResourceRef.key(resource),
         client.deleteShare(a, id).pipe(

@@ -80,7 +80,9 @@ export interface TokenSeed {
 
 /**
  * An asset. `owner` (email or user id) gets the OWNER share; an asset in a `workspace` (the id of a
- * workspace asset) inherits that workspace's shares (and its owner when none is given).
+ * workspace asset) inherits that workspace's shares (and its owner when none is given). An asset
+ * with neither has no OWNER share, unlike every real asset: use it only where a suite needs an
+ * empty share list (manage it with a `systemAdmin` token).
  *
  * @example
  * ```ts

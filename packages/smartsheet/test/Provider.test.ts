@@ -258,15 +258,22 @@ describe("Provider: Smartsheet rules", () => {
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 
-  it.live("the owner's share cannot be changed or revoked (1028 → Unsupported)", () =>
+  it.live("the owner's share cannot be changed or revoked: 1028 → Unsupported, then refused without a request", () =>
     Effect.gen(function* () {
-      const { provider } = yield* fixture()
-      const owner = (yield* Stream.runCollect(provider.list(roster))).find((s) => s.level === "owner")!
-      const update = yield* Effect.flip(provider.update(roster, owner.id, "viewer"))
+      const { sim, client, provider } = yield* fixture()
+      const owner = sim.shares("sheet", ids.roster).find((s) => s.accessLevel === "OWNER")!
+      const fresh = Provider.fromClient(client)
+      const update = yield* Effect.flip(fresh.update(roster, owner.id, "viewer"))
       assert.strictEqual(update._tag, "Unsupported")
       assert.deepInclude(update.detail as object, { errorCode: 1028 })
+      const listed = (yield* Stream.runCollect(provider.list(roster))).find((s) => s.level === "owner")!
+      assert.strictEqual(listed.id, owner.id)
+      sim.clearLog()
       const revoke = yield* Effect.flip(provider.revoke(roster, owner.id))
       assert.strictEqual(revoke._tag, "Unsupported")
+      const change = yield* Effect.flip(provider.update(roster, owner.id, "admin"))
+      assert.strictEqual(change._tag, "Unsupported")
+      assert.deepStrictEqual(sim.log(), [])
       const regrant = yield* Effect.flip(
         provider.grant(roster, { grantee: Grantee.user({ email: "owner@example.com" }), level: "viewer" })
       )
