@@ -1,0 +1,288 @@
+/**
+ * Identity mapping for migrations: which target principal stands for each source principal.
+ * Explicit entries come from a CSV or JSON file; emails map across by themselves and are resolved by
+ * the target adapter (e.g. EnergyCAP email → user id). What cannot be resolved is reported, and with a
+ * fallback grantee it goes to the fallback — it is never dropped silently.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Option, Schema } from "effect"
+import * as Errors from "./Errors.ts"
+import * as Grantee from "./Grantee.ts"
+import type { Shape } from "./SharingProvider.ts"
+import { parseJson } from "./Snapshot.ts"
+
+/**
+ * One mapping: a source grantee and the target grantee that replaces it.
+ *
+ * @example
+ * ```ts
+ * import type { IdentityMap } from "@unishare/core"
+ * const e: IdentityMap.Entry = { source: { _tag: "Group", id: "42" }, target: { _tag: "Group", id: "7" } }
+ * ```
+ */
+export const Entry = Schema.Struct({ source: Grantee.Grantee, target: Grantee.Grantee })
+/** @example const entries: ReadonlyArray<IdentityMap.Entry> = [] */
+export type Entry = typeof Entry.Type
+
+/**
+ * A lookup table of entries, matched through grantee identity keys.
+ *
+ * @example
+ * ```ts
+ * import { Grantee, IdentityMap } from "@unishare/core"
+ * const map = IdentityMap.fromEntries([{ source: Grantee.group("42"), target: Grantee.group("7") }])
+ * map.lookup(Grantee.group("42")) // { _tag: "Group", id: "7" }
+ * ```
+ */
+export interface IdentityMap {
+  readonly entries: ReadonlyArray<Entry>
+  readonly lookup: (source: Grantee.Grantee) => Grantee.Grantee | undefined
+}
+
+/**
+ * Builds a map from entries.
+ *
+ * @example
+ * ```ts
+ * import { IdentityMap } from "@unishare/core"
+ * IdentityMap.fromEntries([]).entries.length // 0
+ * ```
+ */
+export const fromEntries = (entries: ReadonlyArray<Entry>): IdentityMap => {
+  const index = new Map<string, Grantee.Grantee>()
+  for (const e of entries) for (const key of Grantee.keys(e.source)) index.set(key, e.target)
+  return {
+    entries,
+    lookup: (source) => {
+      for (const key of Grantee.keys(source)) {
+        const found = index.get(key)
+        if (found !== undefined) return found
+      }
+      return undefined
+    }
+  }
+}
+
+/**
+ * The empty map (only automatic email mapping applies).
+ *
+ * @example
+ * ```ts
+ * import { IdentityMap } from "@unishare/core"
+ * IdentityMap.empty.lookup({ _tag: "Everyone" }) // undefined
+ * ```
+ */
+export const empty: IdentityMap = fromEntries([])
+
+const kinds = ["user", "group", "account", "organization", "everyone"] as const
+
+/**
+ * Parses the `kind:value` notation used by CSV files and CLI flags: `user:ada@example.com`,
+ * `user:1001` (an id), `group:7`, `account:abc`, `organization:org1`, `everyone`.
+ *
+ * @example
+ * ```ts
+ * import { IdentityMap } from "@unishare/core"
+ * IdentityMap.parseGrantee("user:ada@example.com") // { ok: true, grantee: { _tag: "User", email: "ada@example.com" } }
+ * ```
+ */
+export const parseGrantee = (
+  text: string
+): { readonly ok: true; readonly grantee: Grantee.Grantee } | { readonly ok: false; readonly message: string } => {
+  const trimmed = text.trim()
+  const colon = trimmed.indexOf(":")
+  const kind = (colon < 0 ? trimmed : trimmed.slice(0, colon)).toLowerCase()
+  const value = colon < 0 ? "" : trimmed.slice(colon + 1).trim()
+  if (kind === "everyone") return { ok: true, grantee: Grantee.everyone }
+  if (value === "")
+    return { ok: false, message: `expected kind:value (kinds: ${kinds.join(", ")}), got ${JSON.stringify(text)}` }
+  switch (kind) {
+    case "user":
+      return { ok: true, grantee: value.includes("@") ? Grantee.user({ email: value }) : Grantee.user({ id: value }) }
+    case "group":
+      return { ok: true, grantee: Grantee.group(value) }
+    case "account":
+      return { ok: true, grantee: Grantee.account(value) }
+    case "organization":
+      return { ok: true, grantee: Grantee.organization(value) }
+    default:
+      return { ok: false, message: `unknown grantee kind ${JSON.stringify(kind)} (kinds: ${kinds.join(", ")})` }
+  }
+}
+
+const splitCsvLine = (line: string): Array<string> => {
+  const out: Array<string> = []
+  let cell = ""
+  let quoted = false
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        cell += '"'
+        i++
+      } else if (c === '"') quoted = false
+      else cell += c
+    } else if (c === '"') quoted = true
+    else if (c === ",") {
+      out.push(cell)
+      cell = ""
+    } else cell += c
+  }
+  out.push(cell)
+  return out.map((s) => s.trim())
+}
+
+/**
+ * Parses a CSV file with a header `source,target` whose cells use the `kind:value` notation
+ * (`user:ada@old.example,user:ada@new.example`). Blank lines and lines starting with `#` are skipped.
+ *
+ * @example
+ * ```ts
+ * import { IdentityMap } from "@unishare/core"
+ * IdentityMap.parseCsv("source,target\ngroup:42,group:7\n")
+ * ```
+ */
+export const parseCsv = (text: string): Effect.Effect<IdentityMap, Errors.InvalidInput> => {
+  const issues: Array<Errors.Issue> = []
+  const entries: Array<Entry> = []
+  const lines = text.split(/\r?\n/)
+  let header: Array<string> | undefined
+  lines.forEach((raw, i) => {
+    const line = raw.trim()
+    if (line === "" || line.startsWith("#")) return
+    const cells = splitCsvLine(line)
+    if (header === undefined) {
+      header = cells.map((c) => c.toLowerCase())
+      if (!header.includes("source") || !header.includes("target")) {
+        issues.push({ path: `identities:${i + 1}`, message: 'the header must name the columns "source" and "target"' })
+      }
+      return
+    }
+    const source = parseGrantee(cells[header.indexOf("source")] ?? "")
+    const target = parseGrantee(cells[header.indexOf("target")] ?? "")
+    if (!source.ok) issues.push({ path: `identities:${i + 1}.source`, message: source.message })
+    if (!target.ok) issues.push({ path: `identities:${i + 1}.target`, message: target.message })
+    if (source.ok && target.ok) entries.push({ source: source.grantee, target: target.grantee })
+  })
+  if (header === undefined) issues.push({ path: "identities", message: "empty file: expected a header source,target" })
+  return issues.length > 0
+    ? Effect.fail(new Errors.InvalidInput({ provider: "unishare", operation: "read identities", issues }))
+    : Effect.succeed(fromEntries(entries))
+}
+
+/**
+ * Parses a JSON file: an array of `{ source, target }` grantees.
+ *
+ * @example
+ * ```ts
+ * import { IdentityMap } from "@unishare/core"
+ * IdentityMap.parseJsonText('[{"source":{"_tag":"Group","id":"42"},"target":{"_tag":"Group","id":"7"}}]')
+ * ```
+ */
+export const parseJsonText = (text: string): Effect.Effect<IdentityMap, Errors.InvalidInput> =>
+  Effect.map(parseJson(text, Schema.Array(Entry), "identities"), fromEntries)
+
+/**
+ * How one source principal was resolved.
+ *
+ * @example
+ * ```ts
+ * import type { IdentityMap } from "@unishare/core"
+ * const unresolved = (r: IdentityMap.Resolution) => r.target === undefined
+ * ```
+ */
+export interface Resolution {
+  readonly source: Grantee.Grantee
+  readonly target?: Grantee.Grantee | undefined
+  readonly via?: "map" | "auto" | "fallback" | undefined
+  readonly reason?: string | undefined
+}
+
+/**
+ * Resolution options: `fallback` receives what cannot be resolved; `autoMap` (default `true`)
+ * maps users by email and `Everyone` to `Everyone` without an entry.
+ *
+ * @example
+ * ```ts
+ * import { Grantee, type IdentityMap } from "@unishare/core"
+ * const opts: IdentityMap.ResolveOptions = { fallback: Grantee.user({ email: "it-admin@example.com" }) }
+ * ```
+ */
+export interface ResolveOptions {
+  readonly fallback?: Grantee.Grantee | undefined
+  readonly autoMap?: boolean | undefined
+}
+
+/**
+ * Resolves each distinct source principal once against the target (using its `resolveGrantee`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Grantee, IdentityMap, MemoryProvider } from "@unishare/core"
+ * const r = IdentityMap.resolveAll([Grantee.user({ email: "a@x.io" })], IdentityMap.empty, MemoryProvider.make())
+ * ```
+ */
+export const resolveAll = (
+  sources: ReadonlyArray<Grantee.Grantee>,
+  map: IdentityMap,
+  target: Shape,
+  options: ResolveOptions = {}
+): Effect.Effect<ReadonlyMap<string, Resolution>, Errors.SharingError> =>
+  Effect.gen(function* () {
+    const out = new Map<string, Resolution>()
+    const unique = new Map<string, Grantee.Grantee>()
+    for (const g of sources) {
+      const key = Grantee.keys(g)[0]
+      if (key !== undefined && !unique.has(key)) unique.set(key, g)
+    }
+    const resolveOne = (source: Grantee.Grantee) =>
+      Effect.gen(function* () {
+        const mapped = map.lookup(source)
+        let candidate: Grantee.Grantee | undefined = mapped
+        let via: Resolution["via"] = mapped !== undefined ? "map" : undefined
+        if (candidate === undefined && options.autoMap !== false) {
+          if (source._tag === "User" && source.email !== undefined) candidate = Grantee.user({ email: source.email })
+          else if (source._tag === "Everyone") candidate = Grantee.everyone
+          if (candidate !== undefined) via = "auto"
+        }
+        let reason = candidate === undefined ? "no identity map entry" : undefined
+        if (candidate !== undefined && target.resolveGrantee !== undefined && candidate._tag !== "Everyone") {
+          const found = yield* target
+            .resolveGrantee(candidate)
+            .pipe(Effect.catchTag("NotFound", () => Effect.succeed(Option.none<Grantee.Grantee>())))
+          if (Option.isSome(found)) candidate = found.value
+          else {
+            reason = `${Grantee.describe(candidate)} does not exist on ${target.capabilities.provider}`
+            candidate = undefined
+          }
+        }
+        if (candidate === undefined && options.fallback !== undefined) {
+          return { source, target: options.fallback, via: "fallback", reason } satisfies Resolution
+        }
+        return candidate === undefined
+          ? ({ source, reason } satisfies Resolution)
+          : ({ source, target: candidate, via } satisfies Resolution)
+      })
+    const resolved = yield* Effect.forEach([...unique.values()], resolveOne, { concurrency: 4 })
+    for (const r of resolved) for (const key of Grantee.keys(r.source)) out.set(key, r)
+    return out
+  })
+
+/**
+ * Finds the resolution of a source grantee in `resolveAll`'s result.
+ *
+ * @example
+ * ```ts
+ * import { Grantee, IdentityMap } from "@unishare/core"
+ * IdentityMap.find(new Map(), Grantee.group("1")) // undefined
+ * ```
+ */
+export const find = (resolutions: ReadonlyMap<string, Resolution>, source: Grantee.Grantee): Resolution | undefined => {
+  for (const key of Grantee.keys(source)) {
+    const r = resolutions.get(key)
+    if (r !== undefined) return r
+  }
+  return undefined
+}

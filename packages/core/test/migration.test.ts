@@ -1,0 +1,201 @@
+import { assert, describe, it } from "@effect/vitest"
+import {
+  Errors,
+  Grantee,
+  IdentityMap,
+  Journal,
+  MemoryProvider,
+  Migration,
+  Report,
+  ResourceMap,
+  ShareStatus,
+  type SharingProvider,
+  Snapshot
+} from "@unishare/core"
+import { Effect, Option, Schema } from "effect"
+
+const sheet = (id: string) => ({ provider: "source", kind: "sheet", id })
+const list = (id: string) => ({ provider: "target", kind: "list", id })
+
+const makeSource = () => {
+  const source = MemoryProvider.make({ name: "source" })
+  const active = ShareStatus.active
+  source.control.addResource(sheet("1"), [
+    { grantee: Grantee.user({ email: "ada@example.com" }), level: "editor", status: active, inherited: false },
+    { grantee: Grantee.user({ email: "ghost@example.com" }), level: "viewer", status: active, inherited: false },
+    { grantee: Grantee.group("g-finance"), level: "viewer", status: active, inherited: false },
+    { grantee: Grantee.user({ email: "bob@example.com" }), level: "viewer", status: active, inherited: true }
+  ])
+  source.control.addResource(sheet("2"), [
+    { grantee: Grantee.user({ email: "ada@example.com" }), level: "viewer", status: active, inherited: false }
+  ])
+  return source
+}
+
+/** A target like EnergyCAP: users, groups, everyone; one level; native replace; resolves known emails only. */
+const makeTarget = () => {
+  const known = new Map([
+    ["ada@example.com", "1001"],
+    ["it@example.com", "1999"]
+  ])
+  const memory = MemoryProvider.make({
+    name: "target",
+    resources: [list("42"), list("43")],
+    capabilities: {
+      granteeKinds: ["User", "Group", "Everyone"],
+      levels: ["viewer"],
+      readOnlyLevels: [],
+      everyoneExclusive: true,
+      updateLevel: false
+    }
+  })
+  const target: SharingProvider.Shape & { control: MemoryProvider.Control } = {
+    ...memory,
+    resolveGrantee: (g) =>
+      Effect.succeed(
+        g._tag === "User" && g.email !== undefined
+          ? Option.map(Option.fromNullishOr(known.get(g.email)), (id) => Grantee.user({ id, email: g.email! }))
+          : Option.some(g)
+      )
+  }
+  return target
+}
+
+const identities = IdentityMap.fromEntries([{ source: Grantee.group("g-finance"), target: Grantee.group("77") }])
+const resources = ResourceMap.fromEntries([
+  { source: sheet("1"), target: list("42") },
+  { source: sheet("2"), target: list("43") }
+])
+
+describe("migration engine", () => {
+  it.effect("export → plan reports fidelity, unresolved identities and inherited shares", () =>
+    Effect.gen(function* () {
+      const snapshot = yield* Snapshot.exportSnapshot(makeSource())
+      assert.strictEqual(snapshot.resources.length, 2)
+      const roundTrip = yield* Snapshot.parse(JSON.stringify(snapshot))
+      assert.deepStrictEqual(roundTrip, snapshot)
+      const target = makeTarget()
+      const plan = yield* Migration.plan({ snapshot, target, identities, resources })
+      const item = plan.items.find((i) => i.target.id === "42")!
+      const outcome = (email: string) =>
+        item.entries.find((e) => e.source._tag === "User" && e.source.email === email)?.outcome
+      assert.strictEqual(outcome("ada@example.com"), "narrowed")
+      assert.strictEqual(outcome("ghost@example.com"), "unresolved")
+      assert.strictEqual(outcome("bob@example.com"), "skipped")
+      assert.deepStrictEqual(
+        item.desired.map((d) => d.grantee).sort((a, b) => a._tag.localeCompare(b._tag)),
+        [Grantee.group("77"), Grantee.user({ id: "1001", email: "ada@example.com" })]
+      )
+      assert.strictEqual(plan.summary.unresolved, 1)
+      assert.include(Report.renderPlan(plan), "ghost@example.com")
+      assert.strictEqual(target.control.writes(), 0)
+      // the plan file round-trips through its schema
+      const encoded = Schema.encodeSync(Schema.fromJsonString(Migration.MigrationPlan))(plan)
+      assert.deepStrictEqual(Schema.decodeUnknownSync(Schema.fromJsonString(Migration.MigrationPlan))(encoded), plan)
+    })
+  )
+
+  it.effect("with a fallback, unresolved identities go to the fallback and say so", () =>
+    Effect.gen(function* () {
+      const snapshot = yield* Snapshot.exportSnapshot(makeSource())
+      const plan = yield* Migration.plan({
+        snapshot,
+        target: makeTarget(),
+        identities,
+        resources,
+        options: { fallback: Grantee.user({ id: "1999", email: "it@example.com" }) }
+      })
+      const ghost = plan.items[0]!.entries.find(
+        (e) => e.source._tag === "User" && e.source.email === "ghost@example.com"
+      )!
+      assert.strictEqual(ghost.via, "fallback")
+      assert.deepStrictEqual(ghost.target, Grantee.user({ id: "1999", email: "it@example.com" }))
+      assert.include(ghost.note ?? "", "fallback")
+      assert.strictEqual(plan.summary.unresolved, 0)
+      assert.strictEqual(plan.summary.fallback, 1)
+    })
+  )
+
+  it.effect("apply twice: the second run issues zero writes; verify passes", () =>
+    Effect.gen(function* () {
+      const snapshot = yield* Snapshot.exportSnapshot(makeSource())
+      const target = makeTarget()
+      const plan = yield* Migration.plan({ snapshot, target, identities, resources })
+      const journal = Journal.memory(plan.id)
+      const first = yield* Migration.apply(plan, target, { journal })
+      assert.strictEqual(first.applied, 2)
+      const writes = target.control.writes()
+      const second = yield* Migration.apply(plan, target, { journal })
+      assert.strictEqual(second.applied, 0)
+      assert.strictEqual(second.alreadyApplied, 2)
+      assert.strictEqual(target.control.writes(), writes)
+      assert.isTrue((yield* Migration.verify(plan, target)).ok)
+      // and planning again against the new state finds nothing to do
+      const again = yield* Migration.plan({ snapshot, target, identities, resources })
+      assert.strictEqual(again.summary.operations, 0)
+    })
+  )
+
+  it.effect("an interrupted apply resumes from the journal without repeating applied units", () =>
+    Effect.gen(function* () {
+      const snapshot = yield* Snapshot.exportSnapshot(makeSource())
+      const memory = makeTarget()
+      let calls = 0
+      const flaky: SharingProvider.Shape = {
+        ...memory,
+        capabilities: { ...memory.capabilities, nativeReplace: false },
+        replace: undefined as never
+      }
+      const failing: SharingProvider.Shape = {
+        ...flaky,
+        grant: (r, req) =>
+          ++calls === 2
+            ? Effect.fail(
+                new Errors.Unavailable({
+                  provider: "target",
+                  operation: "grant",
+                  message: "injected",
+                  maybeApplied: false
+                })
+              )
+            : memory.grant(r, req)
+      }
+      const plan = yield* Migration.plan({ snapshot, target: flaky, identities, resources })
+      const journal = Journal.memory(plan.id)
+      const first = yield* Migration.apply(plan, failing, { journal, concurrency: 1 })
+      assert.strictEqual(first.failed, 1)
+      const writesAfterFirst = memory.control.writes()
+      const second = yield* Migration.apply(plan, failing, { journal, concurrency: 1 })
+      assert.strictEqual(second.failed, 0)
+      assert.strictEqual(second.applied, 1)
+      assert.strictEqual(memory.control.writes(), writesAfterFirst + 1)
+      assert.isTrue((yield* Migration.verify(plan, memory)).ok)
+    })
+  )
+
+  it.effect("a dry run writes nothing", () =>
+    Effect.gen(function* () {
+      const snapshot = yield* Snapshot.exportSnapshot(makeSource())
+      const target = makeTarget()
+      const plan = yield* Migration.plan({ snapshot, target, identities, resources })
+      const report = yield* Migration.apply(plan, target, { dryRun: true })
+      assert.strictEqual(report.units.length, 2)
+      assert.strictEqual(target.control.writes(), 0)
+      assert.isFalse((yield* Migration.verify(plan, target)).ok)
+    })
+  )
+
+  it.effect("identity files: CSV and JSON, with errors naming the line", () =>
+    Effect.gen(function* () {
+      const map = yield* IdentityMap.parseCsv("source,target\n# comment\ngroup:42,group:7\nuser:a@x.io,user:1001\n")
+      assert.deepStrictEqual(map.lookup(Grantee.group("42")), Grantee.group("7"))
+      assert.deepStrictEqual(map.lookup(Grantee.user({ email: "A@X.io" })), Grantee.user({ id: "1001" }))
+      const bad = yield* Effect.flip(IdentityMap.parseCsv("source,target\nteam:1,group:7\n"))
+      assert.strictEqual(bad.issues[0]?.path, "identities:2.source")
+      const json = yield* IdentityMap.parseJsonText(
+        JSON.stringify([{ source: Grantee.group("1"), target: Grantee.group("2") }])
+      )
+      assert.deepStrictEqual(json.lookup(Grantee.group("1")), Grantee.group("2"))
+    })
+  )
+})
