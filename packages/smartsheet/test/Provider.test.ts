@@ -1,14 +1,15 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Grantee } from "@unishare/core"
+import { Grantee, SharingProvider } from "@unishare/core"
 import { Effect, Fiber, Logger, Option, Redacted, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { TestClock } from "effect/testing"
 import * as Client from "../src/Client.ts"
-import { asset } from "../src/index.ts"
+import * as Smartsheet from "../src/index.ts"
 import * as Provider from "../src/Provider.ts"
-import type * as Simulator from "../src/Simulator.ts"
+import * as Simulator from "../src/Simulator.ts"
 import { fixture, ids, requests } from "./fixtures.ts"
 
+const { asset } = Smartsheet
 const roster = asset("sheet", ids.roster)
 const budget = asset("sheet", ids.budget)
 const dashboard = asset("sight", ids.dashboard)
@@ -369,6 +370,22 @@ describe("Provider: secrets", () => {
       const text = JSON.stringify({ share, errors, messages: errors.map(String), log: sim.log() })
       assert.notInclude(text, token)
       assert.notInclude(text, "another-secret")
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+})
+
+describe("layer", () => {
+  it.live("Smartsheet.layer serves the SharingProvider service", () =>
+    Effect.gen(function* () {
+      const sim = yield* Simulator.make({ seed: Simulator.exampleSeed })
+      const token = `layer-${Math.random()}`
+      sim.addToken({ token, user: "owner@example.com" })
+      const shares = yield* Effect.gen(function* () {
+        const provider = yield* SharingProvider.SharingProvider
+        return yield* Stream.runCollect(provider.list(roster))
+      }).pipe(Effect.provide(Smartsheet.layer({ token: Redacted.make(token), baseUrl: sim.url })))
+      assert.strictEqual(shares.length, 3)
+      assert.strictEqual(shares[0]?.resource.provider, "smartsheet")
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 })
