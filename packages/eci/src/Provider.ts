@@ -51,8 +51,8 @@ const provider = EciErrors.provider
  *
  * @example
  * ```ts
- * import { Eci } from "@unishare/eci"
- * Eci.list(42) // { provider: "eci", kind: "list", id: "42" }
+ * import { Provider } from "@unishare/eci"
+ * Provider.list(42) // { provider: "eci", kind: "list", id: "42" }
  * ```
  */
 export const list = (listId: number | string): ResourceRef.ResourceRef => ({
@@ -143,8 +143,8 @@ export const parseShareId = (shareId: string): Target | undefined => {
  *
  * @example
  * ```ts
- * import { Eci, Provider } from "@unishare/eci"
- * Provider.listIdOf(Eci.list(2 ** 31), "list") // fails with InvalidInput at resource.id
+ * import { Provider } from "@unishare/eci"
+ * Provider.listIdOf(Provider.list(2 ** 31), "list") // fails with InvalidInput at resource.id
  * ```
  */
 export const listIdOf = (
@@ -242,8 +242,8 @@ const shareOf = (
  *
  * @example
  * ```ts
- * import { Eci, Provider } from "@unishare/eci"
- * Provider.sharesOf(Eci.list(1), { sharedWithEveryone: false, sharedUsers: [{ userId: 3 }], sharedUserGroups: [] })[0]?.id // "user:3"
+ * import { Provider } from "@unishare/eci"
+ * Provider.sharesOf(Provider.list(1), { sharedWithEveryone: false, sharedUsers: [{ userId: 3 }], sharedUserGroups: [] })[0]?.id // "user:3"
  * ```
  */
 export const sharesOf = (resource: ResourceRef.ResourceRef, r: Wire.ShareResponse): ReadonlyArray<Share.Share> => [

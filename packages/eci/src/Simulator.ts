@@ -353,9 +353,11 @@ const paginate = <A>(items: ReadonlyArray<A>, query: URLSearchParams) => {
  *
  * @example
  * ```ts
- * import { start, demoSeed } from "@unishare/eci/simulator"
+ * import { Redacted } from "effect"
+ * import * as Eci from "@unishare/eci"
+ * import { start, demoKeys, demoSeed } from "@unishare/eci/simulator"
  * const sim = await start({ seed: demoSeed })
- * // … Eci.make({ baseUrl: sim.url, apiKey: Redacted.make(demoKeys.admin) })
+ * const energycap = Eci.make({ baseUrl: sim.url, apiKey: Redacted.make(demoKeys.admin) })
  * await sim.close()
  * ```
  */

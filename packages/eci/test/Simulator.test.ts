@@ -190,7 +190,7 @@ describe("Simulator", () => {
       })
       const put = yield* call(sim, "PUT", "/api/v3/list/42/share", { body: share([1], []) })
       assert.deepStrictEqual(
-        (put.body?.sharedUsers as Array<{ userId: number }>).map((u) => u.userId),
+        ((put.body?.sharedUsers ?? []) as Array<{ userId: number }>).map((u) => u.userId),
         [1]
       )
       assert.deepStrictEqual(sim.share(42), share([99], []))
