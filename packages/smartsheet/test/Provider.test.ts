@@ -326,7 +326,7 @@ describe("Provider: rate limits", () => {
           { concurrency: 20 }
         )
       )
-      for (let i = 0; i < 200 && sim.log().length < 300; i++) {
+      for (let i = 0; i < 1000 && sim.log().length < 300; i++) {
         yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
       }
       yield* Effect.promise(() => new Promise((r) => setTimeout(r, 50)))
