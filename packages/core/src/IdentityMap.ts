@@ -216,6 +216,7 @@ export interface ResolveOptions {
 
 /**
  * Resolves each distinct source principal once against the target (using its `resolveGrantee`).
+ * The fallback is resolved too; one that does not exist on the target is `InvalidInput`.
  *
  * @example
  * ```ts
@@ -232,6 +233,21 @@ export const resolveAll = (
 ): Effect.Effect<ReadonlyMap<string, Resolution>, Errors.SharingError> =>
   Effect.gen(function* () {
     const out = new Map<string, Resolution>()
+    let fallback = options.fallback
+    if (fallback !== undefined && target.resolveGrantee !== undefined && fallback._tag !== "Everyone") {
+      const found = yield* target.resolveGrantee(fallback).pipe(
+        Effect.catchTag("NotFound", () => Effect.succeed(Option.none<Grantee.Grantee>()))
+      )
+      if (Option.isNone(found)) {
+        return yield* Errors.invalid(
+          target.capabilities.provider,
+          "resolve identities",
+          "fallback",
+          `${Grantee.describe(fallback)} does not exist on ${target.capabilities.provider}`
+        )
+      }
+      fallback = found.value
+    }
     const unique = new Map<string, Grantee.Grantee>()
     for (const g of sources) {
       const key = Grantee.keys(g)[0]
@@ -258,8 +274,8 @@ export const resolveAll = (
             candidate = undefined
           }
         }
-        if (candidate === undefined && options.fallback !== undefined) {
-          return { source, target: options.fallback, via: "fallback", reason } satisfies Resolution
+        if (candidate === undefined && fallback !== undefined) {
+          return { source, target: fallback, via: "fallback", reason } satisfies Resolution
         }
         return candidate === undefined
           ? ({ source, reason } satisfies Resolution)

@@ -5,9 +5,10 @@
  *
  * @since 0.1.0
  */
-import { Effect, Result, Stream } from "effect"
+import { Effect, Option, Result, Schema, Stream } from "effect"
 import * as Apply from "./Apply.ts"
 import * as Errors from "./Errors.ts"
+import * as Grantee from "./Grantee.ts"
 import * as Planner from "./Planner.ts"
 import * as ResourceRef from "./ResourceRef.ts"
 import type { Grant, Share } from "./Share.ts"
@@ -83,10 +84,43 @@ export const planFor = (
   options: Options = {}
 ): Effect.Effect<{ readonly current: ReadonlyArray<Share>; readonly plan: Planner.Plan }, Errors.SharingError> =>
   Effect.gen(function* () {
+    const canonical = yield* resolveDesired(provider, desired)
     const current = yield* Stream.runCollect(provider.list(resource))
-    const plan = yield* planOrFail(current, desired, provider, resource, options)
+    const plan = yield* planOrFail(current, canonical, provider, resource, options)
     return { current, plan }
   })
+
+/**
+ * Maps desired grantees to the provider's canonical form (e.g. an EnergyCAP email to its user id)
+ * so they match what `list` reports. Malformed grants are left for the planner to report.
+ */
+const resolveDesired = (
+  provider: Shape,
+  desired: ReadonlyArray<Grant>
+): Effect.Effect<ReadonlyArray<Grant>, Errors.SharingError> => {
+  const resolve = provider.resolveGrantee
+  if (resolve === undefined) return Effect.succeed(desired)
+  return Effect.forEach(
+    desired,
+    (grant, i) => {
+      const g = grant as Partial<Grant> | undefined
+      if (g?.grantee === undefined || !Grantee.Grantee.pipe(Schema.is)(g.grantee)) return Effect.succeed(grant)
+      return Effect.flatMap(resolve(g.grantee), (found) =>
+        Option.isSome(found)
+          ? Effect.succeed({ ...grant, grantee: found.value })
+          : Effect.fail(
+              Errors.invalid(
+                provider.capabilities.provider,
+                "sync",
+                `desired.${i}.grantee`,
+                `${Grantee.describe(g.grantee!)} does not exist on ${provider.capabilities.provider}`
+              )
+            )
+      )
+    },
+    { concurrency: 4 }
+  )
+}
 
 const once = (
   provider: Shape,
