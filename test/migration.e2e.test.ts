@@ -7,13 +7,13 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Redacted } from "effect"
-import { FetchHttpClient } from "effect/http"
 import { Grantee, IdentityMap, Journal, Migration, ResourceMap, Snapshot } from "@unishare/core"
 import * as Eci from "@unishare/eci"
 import * as EciSimulator from "@unishare/eci/simulator"
 import * as Smartsheet from "@unishare/smartsheet"
 import * as SmartsheetSimulator from "@unishare/smartsheet/simulator"
+import { Effect, Redacted } from "effect"
+import { FetchHttpClient } from "effect/http"
 
 const SHEETS = 12
 const token = "e2e-smartsheet-token"
@@ -22,7 +22,11 @@ const emails = Array.from({ length: 30 }, (_, i) => `person${i}@corp.example`)
 const levels = ["VIEWER", "COMMENTER", "EDITOR", "EDITOR_SHARE", "ADMIN"] as const
 
 const smartsheetSeed: SmartsheetSimulator.Seed = {
-  users: [{ id: "900", email: "owner@corp.example" }, ...emails.map((email, i) => ({ id: String(1000 + i), email })), { id: "999", email: "contractor@elsewhere.example" }],
+  users: [
+    { id: "900", email: "owner@corp.example" },
+    ...emails.map((email, i) => ({ id: String(1000 + i), email })),
+    { id: "999", email: "contractor@elsewhere.example" }
+  ],
   groups: [
     { id: "501", name: "Finance", members: emails.slice(0, 5) },
     { id: "502", name: "Facilities", members: emails.slice(5, 10) }
@@ -42,15 +46,29 @@ const smartsheetSeed: SmartsheetSimulator.Seed = {
     { assetType: "workspace", assetId: "77", email: emails[29]!, accessLevel: "VIEWER" },
     ...Array.from({ length: SHEETS }, (_, i) => [
       { assetType: "sheet" as const, assetId: String(5000 + i), email: emails[i]!, accessLevel: levels[i % 5]! },
-      { assetType: "sheet" as const, assetId: String(5000 + i), email: emails[i + 12]!, accessLevel: "VIEWER" as const },
-      { assetType: "sheet" as const, assetId: String(5000 + i), groupId: i % 2 === 0 ? "501" : "502", accessLevel: "EDITOR" as const }
+      {
+        assetType: "sheet" as const,
+        assetId: String(5000 + i),
+        email: emails[i + 12]!,
+        accessLevel: "VIEWER" as const
+      },
+      {
+        assetType: "sheet" as const,
+        assetId: String(5000 + i),
+        groupId: i % 2 === 0 ? "501" : "502",
+        accessLevel: "EDITOR" as const
+      }
     ]).flat(),
     { assetType: "sheet", assetId: "5003", email: "contractor@elsewhere.example", accessLevel: "VIEWER" }
   ]
 }
 
 const eciSeed: EciSimulator.Seed = {
-  users: [{ userId: 1, userCode: "admin", email: "admin@corp.example" }, ...emails.map((email, i) => ({ userId: 100 + i, userCode: `p${i}`, email })), { userId: 99, userCode: "it", email: "it@corp.example" }],
+  users: [
+    { userId: 1, userCode: "admin", email: "admin@corp.example" },
+    ...emails.map((email, i) => ({ userId: 100 + i, userCode: `p${i}`, email })),
+    { userId: 99, userCode: "it", email: "it@corp.example" }
+  ],
   groups: [
     { userGroupId: 10, userGroupName: "Finance" },
     { userGroupId: 11, userGroupName: "Facilities" }
@@ -64,14 +82,21 @@ const identities = IdentityMap.fromEntries([
   { source: Grantee.group("502"), target: Grantee.group("11") }
 ])
 const resources = ResourceMap.fromEntries(
-  Array.from({ length: SHEETS }, (_, i) => ({ source: Smartsheet.asset("sheet", String(5000 + i)), target: Eci.list(2000 + i) }))
+  Array.from({ length: SHEETS }, (_, i) => ({
+    source: Smartsheet.asset("sheet", String(5000 + i)),
+    target: Eci.list(2000 + i)
+  }))
 )
 
 const setup = Effect.gen(function* () {
   const source = yield* SmartsheetSimulator.make({ seed: smartsheetSeed, rateLimit: false })
   const target = yield* EciSimulator.serve({ seed: eciSeed })
   const smartsheet = yield* Smartsheet.make({ token: Redacted.make(token), baseUrl: source.url })
-  const eci = yield* Eci.make({ apiKey: Redacted.make(apiKey), baseUrl: target.url, retry: { times: 1, baseMillis: 1, maxMillis: 5 } })
+  const eci = yield* Eci.make({
+    apiKey: Redacted.make(apiKey),
+    baseUrl: target.url,
+    retry: { times: 1, baseMillis: 1, maxMillis: 5 }
+  })
   const snapshot = yield* Snapshot.exportSnapshot(smartsheet, {
     resources: Array.from({ length: SHEETS }, (_, i) => Smartsheet.asset("sheet", String(5000 + i)))
   })
@@ -94,11 +119,16 @@ describe("migration e2e: Smartsheet → EnergyCAP", () => {
       assert.isAbove(plan.summary.narrowed, 0, "levels above viewer narrow to EnergyCAP's single level")
       assert.isAbove(plan.summary.skipped, 0, "workspace-inherited shares are skipped with a note")
       assert.isAbove(plan.summary.unresolved, 0, "the contractor has no EnergyCAP user")
-      const contractor = plan.items.flatMap((i) => i.entries).find((e) => e.source._tag === "User" && e.source.email === "contractor@elsewhere.example")
+      const contractor = plan.items
+        .flatMap((i) => i.entries)
+        .find((e) => e.source._tag === "User" && e.source.email === "contractor@elsewhere.example")
       assert.strictEqual(contractor?.outcome, "unresolved")
       assert.strictEqual(writes(target).length, 0, "planning writes nothing")
 
-      const journal = yield* Journal.open(Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-")), "journal.jsonl"), plan.id)
+      const journal = yield* Journal.open(
+        Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-")), "journal.jsonl"),
+        plan.id
+      )
       const report = yield* Migration.apply(plan, eci, { journal })
       assert.strictEqual(report.failed, 0)
       assert.strictEqual(report.applied, SHEETS)
@@ -115,44 +145,63 @@ describe("migration e2e: Smartsheet → EnergyCAP", () => {
       const again = yield* Migration.apply(plan, eci, { journal })
       assert.strictEqual(again.applied, 0)
       assert.strictEqual(writes(target).length, 0)
-    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)))
+    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+  )
 
-  it.live("an apply interrupted halfway resumes from the journal: final state equals the plan, nothing applied twice", () =>
-    Effect.gen(function* () {
-      const { target, eci, snapshot } = yield* setup
-      const plan = yield* Migration.plan({ snapshot, target: eci, identities, resources, options: { fallback: Grantee.user({ email: "it@corp.example" }) } })
-      assert.strictEqual(plan.summary.unresolved, 0)
-      // the contractor and the sheet owner (no EnergyCAP account) go to the fallback
-      assert.strictEqual(plan.summary.fallback, 1 + SHEETS)
-      const file = Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-")), "journal.jsonl")
-      // the target goes down after 5 writes
-      target.inject({ kind: "drop", method: "PUT", after: 5, times: Number.POSITIVE_INFINITY })
-      const first = yield* Migration.apply(plan, eci, { journal: yield* Journal.open(file, plan.id), concurrency: 1 })
-      assert.strictEqual(first.applied, 5)
-      assert.strictEqual(first.failed, SHEETS - 5)
-      assert.isFalse((yield* Migration.verify(plan, eci)).ok)
+  it.live(
+    "an apply interrupted halfway resumes from the journal: final state equals the plan, nothing applied twice",
+    () =>
+      Effect.gen(function* () {
+        const { target, eci, snapshot } = yield* setup
+        const plan = yield* Migration.plan({
+          snapshot,
+          target: eci,
+          identities,
+          resources,
+          options: { fallback: Grantee.user({ email: "it@corp.example" }) }
+        })
+        assert.strictEqual(plan.summary.unresolved, 0)
+        // the contractor and the sheet owner (no EnergyCAP account) go to the fallback
+        assert.strictEqual(plan.summary.fallback, 1 + SHEETS)
+        const file = Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-")), "journal.jsonl")
+        // the target goes down after 5 writes
+        target.inject({ kind: "drop", method: "PUT", after: 5, times: Number.POSITIVE_INFINITY })
+        const first = yield* Migration.apply(plan, eci, { journal: yield* Journal.open(file, plan.id), concurrency: 1 })
+        assert.strictEqual(first.applied, 5)
+        assert.strictEqual(first.failed, SHEETS - 5)
+        assert.isFalse((yield* Migration.verify(plan, eci)).ok)
 
-      // the target is back; a new process opens the same journal and re-runs the same plan
-      target.clearFaults()
-      const second = yield* Migration.apply(plan, eci, { journal: yield* Journal.open(file, plan.id), concurrency: 2 })
-      assert.strictEqual(second.alreadyApplied, 5)
-      assert.strictEqual(second.applied, SHEETS - 5)
-      assert.strictEqual(second.failed, 0)
-      const verified = yield* Migration.verify(plan, eci)
-      assert.isTrue(verified.ok, JSON.stringify(verified.resources.filter((r) => !r.ok)))
+        // the target is back; a new process opens the same journal and re-runs the same plan
+        target.clearFaults()
+        const second = yield* Migration.apply(plan, eci, {
+          journal: yield* Journal.open(file, plan.id),
+          concurrency: 2
+        })
+        assert.strictEqual(second.alreadyApplied, 5)
+        assert.strictEqual(second.applied, SHEETS - 5)
+        assert.strictEqual(second.failed, 0)
+        const verified = yield* Migration.verify(plan, eci)
+        assert.isTrue(verified.ok, JSON.stringify(verified.resources.filter((r) => !r.ok)))
 
-      // every list received exactly one successful PUT across both runs
-      const okPuts = writes(target).filter((r) => r.status === 200)
-      const perList = new Map<string, number>()
-      for (const r of okPuts) perList.set(r.path, (perList.get(r.path) ?? 0) + 1)
-      assert.strictEqual(perList.size, SHEETS)
-      assert.isTrue([...perList.values()].every((n) => n === 1), JSON.stringify([...perList]))
-      // the journal says the same
-      const lines = Fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { outcome: string; unit: string })
-      const applied = lines.filter((l) => l.outcome === "applied").map((l) => l.unit)
-      assert.strictEqual(new Set(applied).size, applied.length)
-      assert.strictEqual(applied.length, SHEETS)
-      // the fallback got access where the contractor had it
-      assert.include(target.share(2003)!.sharedUserIds, 99)
-    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)))
+        // every list received exactly one successful PUT across both runs
+        const okPuts = writes(target).filter((r) => r.status === 200)
+        const perList = new Map<string, number>()
+        for (const r of okPuts) perList.set(r.path, (perList.get(r.path) ?? 0) + 1)
+        assert.strictEqual(perList.size, SHEETS)
+        assert.isTrue(
+          [...perList.values()].every((n) => n === 1),
+          JSON.stringify([...perList])
+        )
+        // the journal says the same
+        const lines = Fs.readFileSync(file, "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as { outcome: string; unit: string })
+        const applied = lines.filter((l) => l.outcome === "applied").map((l) => l.unit)
+        assert.strictEqual(new Set(applied).size, applied.length)
+        assert.strictEqual(applied.length, SHEETS)
+        // the fallback got access where the contractor had it
+        assert.include(target.share(2003)!.sharedUserIds, 99)
+      }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+  )
 })

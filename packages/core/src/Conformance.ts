@@ -19,7 +19,9 @@ import * as Sync from "./Sync.ts"
 
 /**
  * What a conformance run needs for each test: a fresh provider, a resource that exists and has no
- * shares, three distinct grantees the provider accepts, and optionally a resource that does not exist.
+ * managed shares (unmanaged ones — inherited, or at a read-only level such as a Smartsheet owner —
+ * may be there: the suite takes them as the baseline), three distinct grantees the provider
+ * accepts, and optionally a resource that does not exist.
  *
  * @example
  * ```ts
@@ -62,7 +64,14 @@ const settled = (f: Fixture, schedule: Schedule.Schedule<unknown>) => (share: Sh
     ? Settle.awaitSettled(f.provider, f.resource, share.id, schedule)
     : Effect.succeed(share)
 
-const collect = (f: Fixture) => Stream.runCollect(f.provider.list(f.resource))
+const baselines = new WeakMap<Fixture, ReadonlySet<string>>()
+
+/** The shares listed now, minus those present when the test started. */
+const collect = (f: Fixture) =>
+  Effect.map(Stream.runCollect(f.provider.list(f.resource)), (shares) => {
+    const baseline = baselines.get(f)
+    return baseline === undefined ? shares : shares.filter((s) => !baseline.has(s.id))
+  })
 
 /**
  * Registers the conformance tests with vitest (real time and real sockets). Skips are decided by capabilities.
@@ -87,6 +96,8 @@ export const run = (options: Options): void => {
           Effect.gen(function* () {
             const fixture = yield* options.setup
             if (when !== undefined && !when(fixture)) return "skipped" as const
+            const initial = yield* Stream.runCollect(fixture.provider.list(fixture.resource))
+            baselines.set(fixture, new Set(initial.map((s) => s.id)))
             yield* body(fixture)
             return "ran" as const
           })

@@ -235,9 +235,9 @@ export const resolveAll = (
     const out = new Map<string, Resolution>()
     let fallback = options.fallback
     if (fallback !== undefined && target.resolveGrantee !== undefined && fallback._tag !== "Everyone") {
-      const found = yield* target.resolveGrantee(fallback).pipe(
-        Effect.catchTag("NotFound", () => Effect.succeed(Option.none<Grantee.Grantee>()))
-      )
+      const found = yield* target
+        .resolveGrantee(fallback)
+        .pipe(Effect.catchTag("NotFound", () => Effect.succeed(Option.none<Grantee.Grantee>())))
       if (Option.isNone(found)) {
         return yield* Errors.invalid(
           target.capabilities.provider,

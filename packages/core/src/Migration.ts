@@ -172,7 +172,7 @@ export interface PlanInput {
 
 const outcomeOf = (fidelity: Translation.Fidelity): FidelityEntry["outcome"] => fidelity
 
-const emptyPlan: Planner.Plan = { operations: [], unchanged: [], inherited: [], skipped: [], desired: [], warnings: [] }
+const emptyPlan: Planner.Plan = { operations: [], unchanged: [], unmanaged: [], skipped: [], desired: [], warnings: [] }
 
 const summarize = (items: ReadonlyArray<Item>, problems: ReadonlyArray<Problem>): Summary => {
   const s = {

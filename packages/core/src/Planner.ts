@@ -6,7 +6,7 @@
  */
 import { Result, Schema } from "effect"
 import { AccessLevel } from "./AccessLevel.ts"
-import type { Capabilities } from "./Capabilities.ts"
+import * as Capabilities from "./Capabilities.ts"
 import * as Errors from "./Errors.ts"
 import * as Grantee from "./Grantee.ts"
 import { type Grant, Share } from "./Share.ts"
@@ -96,7 +96,8 @@ export type Skipped = typeof Skipped.Type
 
 /**
  * A plan: operations in the order they should run (revocations first, least privilege), the shares
- * that already match, inherited shares left alone, skipped grants and every warning.
+ * that already match, unmanaged shares left alone (inherited ones, and read-only levels such as a
+ * Smartsheet owner), skipped grants and every warning.
  *
  * @example
  * ```ts
@@ -107,12 +108,12 @@ export type Skipped = typeof Skipped.Type
 export const Plan = Schema.Struct({
   operations: Schema.Array(Operation),
   unchanged: Schema.Array(Share),
-  inherited: Schema.Array(Share),
+  unmanaged: Schema.Array(Share),
   skipped: Schema.Array(Skipped),
   desired: Schema.Array(Schema.Struct({ grantee: Grantee.Grantee, level: AccessLevel })),
   warnings: Schema.Array(Warning.Warning)
 })
-/** @example const empty: Planner.Plan = { operations: [], unchanged: [], inherited: [], skipped: [], desired: [], warnings: [] } */
+/** @example const empty: Planner.Plan = { operations: [], unchanged: [], unmanaged: [], skipped: [], desired: [], warnings: [] } */
 export type Plan = typeof Plan.Type
 
 /**
@@ -135,9 +136,9 @@ const live = (share: Share): boolean => ShareStatus.isLive(share.status)
 
 /**
  * Computes the plan. Current shares that are not live (`revoking`, `revoked`, `failed`) count as
- * absent; a failed one is mentioned in the warnings. Inherited shares are never written: a desired
- * grant that an inherited share already satisfies is left alone, one at another level gets a direct
- * share. Duplicate grantees in `desired`, and `Everyone` next to other grantees where the provider
+ * absent; a failed one is mentioned in the warnings. Unmanaged shares — inherited ones, and those at a
+ * level the provider reports but cannot grant (a Smartsheet owner) — are never written: a desired
+ * grant that one already satisfies is left alone; an inherited one at another level gets a direct share. Duplicate grantees in `desired`, and `Everyone` next to other grantees where the provider
  * makes it exclusive, are `InvalidInput`.
  *
  * @example
@@ -152,7 +153,7 @@ const live = (share: Share): boolean => ShareStatus.isLive(share.status)
 export const plan = (
   current: ReadonlyArray<Share>,
   desired: ReadonlyArray<Grant>,
-  capabilities: Capabilities,
+  capabilities: Capabilities.Capabilities,
   options: Options = {}
 ): Result.Result<Plan, Errors.InvalidInput | Errors.Unsupported> => {
   const provider = capabilities.provider
@@ -207,6 +208,9 @@ export const plan = (
   }
   if (issues.length > 0) return Result.fail(new Errors.InvalidInput({ provider, operation: "plan", issues }))
 
+  const grantable = Capabilities.grantableLevels(capabilities, resourceKind)
+  const readOnly = (share: Share) =>
+    capabilities.readOnlyLevels.includes(share.level) && !grantable.includes(share.level)
   const byKey = new Map<string, Share>()
   const inherited: Array<Share> = []
   const direct: Array<Share> = []
@@ -221,7 +225,7 @@ export const plan = (
       }
       continue
     }
-    if (share.inherited) inherited.push(share)
+    if (share.inherited || readOnly(share)) inherited.push(share)
     else direct.push(share)
   }
   // direct shares win over inherited ones for the same principal
@@ -247,6 +251,12 @@ export const plan = (
     matched.add(found)
     if (found.level === grant.level) {
       unchanged.push(found)
+    } else if (readOnly(found)) {
+      warnings.push(
+        Warning.Note.make({
+          message: `${Grantee.describe(grant.grantee)} holds ${found.level}, which ${provider} does not let us change; left as is`
+        })
+      )
     } else if (found.inherited) {
       warnings.push(
         Warning.Note.make({
@@ -277,7 +287,7 @@ export const plan = (
   return Result.succeed({
     operations: [...revokes, ...updates, ...grants],
     unchanged,
-    inherited,
+    unmanaged: inherited,
     skipped,
     desired: translated.map((t) => t.grant),
     warnings
@@ -290,7 +300,7 @@ export const plan = (
  * @example
  * ```ts
  * import { Planner } from "@unishare/core"
- * Planner.summarize({ operations: [], unchanged: [], inherited: [], skipped: [], desired: [], warnings: [] }).writes // 0
+ * Planner.summarize({ operations: [], unchanged: [], unmanaged: [], skipped: [], desired: [], warnings: [] }).writes // 0
  * ```
  */
 export const summarize = (p: Plan) => {
@@ -311,7 +321,7 @@ export const summarize = (p: Plan) => {
     revokes,
     lossy,
     unchanged: p.unchanged.length,
-    inherited: p.inherited.length,
+    unmanaged: p.unmanaged.length,
     skipped: p.skipped.length,
     warnings: p.warnings.length
   }

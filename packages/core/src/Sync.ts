@@ -150,7 +150,7 @@ const once = (
         strategy: "none",
         results: [],
         failures: [],
-        shares: [...plan.unchanged, ...plan.inherited],
+        shares: [...plan.unchanged, ...plan.unmanaged],
         verified: true,
         remaining: []
       } as const

@@ -303,3 +303,57 @@ export const translateGrant = (
   operation: string
 ): Effect.Effect<Translated<Grant>, Errors.InvalidInput | Errors.Unsupported> =>
   Effect.fromResult(translateGrantResult(caps, resource.kind, input, options, operation))
+
+/**
+ * Translates a level alone (for `update`, which names no new grantee): read-only levels are
+ * `Unsupported`, an unknown level is `InvalidInput` at `level`, lossy levels follow `onLossy`.
+ *
+ * @example
+ * ```ts
+ * import { Result } from "effect"
+ * import { Capabilities, Translation } from "@unishare/core"
+ * const caps = Capabilities.make({ provider: "s", granteeKinds: ["User"], levels: ["viewer", "admin"] })
+ * Result.getOrThrow(Translation.translateLevelFor(caps, "sheet", "editor", {}, "update")).value // "viewer"
+ * ```
+ */
+export const translateLevelFor = (
+  caps: Capabilities.Capabilities,
+  resourceKind: string,
+  level: unknown,
+  options: Options,
+  operation: string
+): Result.Result<Translated<AccessLevel.AccessLevel>, Errors.InvalidInput | Errors.Unsupported> => {
+  const provider = caps.provider
+  if (!AccessLevel.isAccessLevel(level)) {
+    return Result.fail(
+      Errors.invalid(
+        provider,
+        operation,
+        "level",
+        `unknown access level ${JSON.stringify(level)}: expected one of ${AccessLevel.ladder.join(", ")}`
+      )
+    )
+  }
+  const grantable = Capabilities.grantableLevels(caps, resourceKind)
+  if (caps.readOnlyLevels.includes(level) && !grantable.includes(level)) {
+    return Result.fail(
+      new Errors.Unsupported({
+        provider,
+        operation,
+        feature: `grant level ${level}`,
+        message: `${provider} reports ${level} access but cannot grant it (field: level)`
+      })
+    )
+  }
+  const translated = translateLevel(level, grantable, options.onLossy ?? "round-down")
+  return Result.isSuccess(translated)
+    ? Result.succeed(translated.success)
+    : Result.fail(
+        new Errors.Unsupported({
+          provider,
+          operation,
+          feature: `access level ${level} on ${resourceKind}`,
+          message: `${provider} ${resourceKind}: ${translated.failure} (field: level)`
+        })
+      )
+}
