@@ -11,6 +11,7 @@ import type { RateLimit } from "./Capabilities.ts"
 interface Window {
   readonly slots: Array<number>
   next: number
+  lastNow: number
 }
 
 const windows = new Map<string, Window>()
@@ -29,10 +30,16 @@ const windows = new Map<string, Window>()
 export const acquire = (key: string, limit: RateLimit): Effect.Effect<void> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
     let window = windows.get(key)
-    if (window === undefined || window.slots.length !== limit.requests) {
-      window = { slots: Array.from({ length: Math.max(1, limit.requests) }, () => Number.NEGATIVE_INFINITY), next: 0 }
+    // a new budget, a changed limit, or a clock that went backwards (a test clock after the real one)
+    if (window === undefined || window.slots.length !== limit.requests || now < window.lastNow) {
+      window = {
+        slots: Array.from({ length: Math.max(1, limit.requests) }, () => Number.NEGATIVE_INFINITY),
+        next: 0,
+        lastNow: now
+      }
       windows.set(key, window)
     }
+    window.lastNow = now
     const oldest = window.slots[window.next] ?? Number.NEGATIVE_INFINITY
     const sendAt = Math.max(now, oldest + limit.windowMillis)
     window.slots[window.next] = sendAt
