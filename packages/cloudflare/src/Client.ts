@@ -217,18 +217,7 @@ export const normalizeRecipient = (
   })
 
 const logWarnings = (warnings: ReadonlyArray<Warning.Warning>, operation: string) =>
-  Effect.forEach(
-    warnings,
-    (w) =>
-      Effect.logWarning(Warning.format(w)).pipe(
-        Effect.annotateLogs({
-          "unishare.warning": w._tag,
-          "unishare.provider": provider,
-          "unishare.operation": operation
-        })
-      ),
-    { discard: true }
-  )
+  Warning.log(warnings, { provider, operation })
 
 /**
  * Options of every list: `perPage` (1..100, default 100).

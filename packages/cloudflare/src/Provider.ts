@@ -230,18 +230,7 @@ export const fromClient = (
     list.find((r) => r.account_id === accountId && isLive(r)) ?? list.find((r) => r.account_id === accountId)
 
   const logWarnings = (warnings: ReadonlyArray<Warning.Warning>, operation: string) =>
-    Effect.forEach(
-      warnings,
-      (w) =>
-        Effect.logWarning(Warning.format(w)).pipe(
-          Effect.annotateLogs({
-            "unishare.warning": w._tag,
-            "unishare.provider": provider,
-            "unishare.operation": operation
-          })
-        ),
-      { discard: true }
-    )
+    Warning.log(warnings, { provider, operation })
 
   const unsupportedOrganization = (operation: string) =>
     new CoreErrors.Unsupported({

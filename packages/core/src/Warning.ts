@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { AccessLevel } from "./AccessLevel.ts"
 
 /**
@@ -63,3 +63,34 @@ export const format = (w: Warning): string => {
       return w.message
   }
 }
+
+/**
+ * Logs warnings at warning level, annotated with `unishare.warning` (the tag), `unishare.provider`,
+ * `unishare.operation` and, when given, `unishare.resource`. Adapters use it for warnings the port
+ * cannot return (a narrowed level on `grant`, a deprecated input).
+ *
+ * @example
+ * ```ts
+ * import { Warning } from "@unishare/core"
+ * Warning.log([{ _tag: "Deprecated", message: "account_id is deprecated" }], { provider: "cloudflare", operation: "createRecipient" })
+ * ```
+ */
+export const log = (
+  warnings: ReadonlyArray<Warning>,
+  context: { readonly provider: string; readonly operation: string; readonly resource?: string | undefined }
+): Effect.Effect<void> =>
+  Effect.forEach(
+    warnings,
+    (w) =>
+      Effect.logWarning(
+        `${context.provider} ${context.operation}${context.resource !== undefined ? ` ${context.resource}` : ""}: ${format(w)}`
+      ).pipe(
+        Effect.annotateLogs({
+          "unishare.warning": w._tag,
+          "unishare.provider": context.provider,
+          "unishare.operation": context.operation,
+          ...(context.resource !== undefined ? { "unishare.resource": context.resource } : {})
+        })
+      ),
+    { discard: true }
+  )

@@ -320,15 +320,7 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
     warnings: ReadonlyArray<Warning.Warning>,
     resource: ResourceRef.ResourceRef,
     operation: string
-  ) =>
-    Effect.forEach(
-      warnings,
-      (w) =>
-        Effect.logWarning(`${provider} ${operation} ${ResourceRef.describe(resource)}: ${Warning.format(w)}`).pipe(
-          Effect.annotateLogs({ provider, operation })
-        ),
-      { discard: true }
-    )
+  ) => Warning.log(warnings, { provider, operation, resource: ResourceRef.describe(resource) })
 
   /** The item-level share of this grantee, if any. */
   const findExisting = (a: Client.Asset, grantee: Grantee.Grantee) =>
