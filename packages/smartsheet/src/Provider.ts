@@ -12,7 +12,7 @@
  * @since 0.1.0
  */
 import {
-  AccessLevel,
+  type AccessLevel,
   Capabilities,
   Errors as CoreErrors,
   Grantee,
@@ -25,7 +25,7 @@ import {
   Translation,
   Warning
 } from "@unishare/core"
-import { Effect, Option, Result, Schema, Stream } from "effect"
+import { Effect, Option, Schema, Stream } from "effect"
 import type * as Client from "./Client.ts"
 import * as Errors from "./Errors.ts"
 import * as Wire from "./Wire.ts"
@@ -285,36 +285,17 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
   const validShareId = (shareId: string, operation: string) =>
     Translation.validate(ShareId, shareId, { provider, operation, path: "shareId" })
 
-  /** Level translation for writes that name no grantee (update): same rules as translateGrant. */
+  /** Level translation for writes that name no grantee (update): core's rules, warnings logged. */
   const translateLevel = (
     resource: ResourceRef.ResourceRef,
     level: unknown,
     translation: Translation.Options,
     operation: string
   ) =>
-    Effect.gen(function* () {
-      const wanted = yield* Translation.validate(AccessLevel.AccessLevel, level, { provider, operation, path: "level" })
-      const grantable = Capabilities.grantableLevels(capabilities, resource.kind)
-      if (capabilities.readOnlyLevels.includes(wanted) && !grantable.includes(wanted)) {
-        return yield* new CoreErrors.Unsupported({
-          provider,
-          operation,
-          feature: `grant level ${wanted}`,
-          message: `${provider} reports ${wanted} access but cannot grant it: ownership transfer is not supported (field: level)`
-        })
-      }
-      const translated = Translation.translateLevel(wanted, grantable, translation.onLossy ?? "round-down")
-      if (Result.isFailure(translated)) {
-        return yield* new CoreErrors.Unsupported({
-          provider,
-          operation,
-          feature: `access level ${wanted} on ${resource.kind}`,
-          message: `${provider} ${resource.kind}: ${translated.failure} (field: level)`
-        })
-      }
-      yield* logWarnings(translated.success.warnings, resource, operation)
-      return translated.success.value
-    })
+    Effect.fromResult(Translation.translateLevelFor(capabilities, resource.kind, level, translation, operation)).pipe(
+      Effect.tap((t) => logWarnings(t.warnings, resource, operation)),
+      Effect.map((t) => t.value)
+    )
 
   const logWarnings = (
     warnings: ReadonlyArray<Warning.Warning>,
