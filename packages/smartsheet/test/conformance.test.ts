@@ -8,9 +8,8 @@ import { asset } from "../src/index.ts"
 import * as Provider from "../src/Provider.ts"
 import * as Simulator from "../src/Simulator.ts"
 
-// Every real Smartsheet asset lists its owner's OWNER share, while the kit wants a resource with no
-// shares at all. The fixture therefore uses a sheet seeded without an owner, managed with a
-// system-admin token (see the report: the kit could take a baseline instead).
+// Like every real Smartsheet asset, the sheet lists its owner's OWNER share from the start: the kit
+// takes it as the baseline (a read-only level the planner leaves alone).
 const setup = (assetType: "sheet" | "sight") =>
   Effect.gen(function* () {
     const token = `ss-conformance-${randomUUID()}`
@@ -22,8 +21,10 @@ const setup = (assetType: "sheet" | "sight") =>
           { email: "grace@example.com", name: "Grace Hopper" }
         ],
         groups: [{ id: "2000000000000001", name: "Finance" }],
-        tokens: [{ token, user: "admin@example.com", systemAdmin: true }],
-        assets: [{ type: assetType, id: "5000000000000001", name: `Conformance ${assetType}` }]
+        tokens: [{ token, user: "admin@example.com" }],
+        assets: [
+          { type: assetType, id: "5000000000000001", name: `Conformance ${assetType}`, owner: "admin@example.com" }
+        ]
       }
     })
     const client = yield* Client.make({ token: Redacted.make(token), baseUrl: sim.url }).pipe(
