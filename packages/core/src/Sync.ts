@@ -1,7 +1,7 @@
 /**
  * `sync`: make one resource's shares equal a desired set — list, plan, write, then read back to
- * verify. Runs under the resource's process-wide lock; a `Conflict` (another writer got in between)
- * restarts it from the read.
+ * verify. Runs under the resource's process-wide lock; a `Conflict`, or a read-back that differs
+ * although every write succeeded (another writer got in between), restarts it from the read.
  *
  * @since 0.1.0
  */
@@ -234,6 +234,16 @@ export const sync = (
       Effect.catchIf(
         (e): e is Errors.Conflict => e._tag === "Conflict" && n <= retries,
         () => attempt(n + 1)
+      ),
+      // every write succeeded but the read-back differs: another writer got in; start again
+      Effect.flatMap((result) =>
+        !result.verified &&
+        result.strategy !== "dry-run" &&
+        result.failures.length === 0 &&
+        result.remaining.length > 0 &&
+        n <= retries
+          ? attempt(n + 1)
+          : Effect.succeed(result)
       )
     )
   return Apply.resourceLocks
