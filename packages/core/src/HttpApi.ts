@@ -27,6 +27,8 @@ export interface Auth {
   readonly apply: (request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest
   /** The secret(s) behind it: used only to derive a rate-limit key, never sent anywhere else. */
   readonly secrets: ReadonlyArray<Redacted.Redacted<string>>
+  /** Names of the headers that carry them: redacted wherever headers are recorded (spans, logs). */
+  readonly headerNames: ReadonlyArray<string>
 }
 
 /**
@@ -41,7 +43,8 @@ export interface Auth {
  */
 export const bearer = (token: Redacted.Redacted<string>): Auth => ({
   apply: HttpClientRequest.bearerToken(token),
-  secrets: [token]
+  secrets: [token],
+  headerNames: ["authorization"]
 })
 
 /**
@@ -60,7 +63,8 @@ export const headers = (record: Readonly<Record<string, Redacted.Redacted<string
       (req, [name, value]) => HttpClientRequest.setHeader(req, name, Redacted.value(value)),
       request
     ),
-  secrets: Object.values(record)
+  secrets: Object.values(record),
+  headerNames: Object.keys(record).map((name) => name.toLowerCase())
 })
 
 /**
@@ -394,7 +398,9 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
           config.auth.apply
         )
         if (spec.body !== undefined) request = HttpClientRequest.bodyJsonUnsafe(request, spec.body)
+        const redacted = yield* Headers.CurrentRedactedNames
         const response = yield* client.execute(request).pipe(
+          Effect.provideService(Headers.CurrentRedactedNames, [...redacted, ...config.auth.headerNames]),
           Effect.timeoutOrElse({
             duration: Duration.millis(timeoutMillis),
             orElse: () =>

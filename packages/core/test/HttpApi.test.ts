@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { HttpApi, SimulatorKit } from "@unishare/core"
-import { Effect, Fiber, Option, Redacted, Schema } from "effect"
-import { FetchHttpClient } from "effect/http"
+import { Effect, Fiber, Option, Redacted, Schema, Tracer } from "effect"
+import { FetchHttpClient, HttpClient } from "effect/http"
 import { TestClock } from "effect/testing"
 
 const Item = Schema.Struct({ id: Schema.String })
@@ -201,6 +201,36 @@ describe("HttpApi", () => {
       yield* TestClock.adjust("6 seconds")
       yield* Fiber.join(fiber)
       assert.strictEqual(sim.log().length, 3)
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.live("a span per operation, with no secret in any span (headers included)", () =>
+    Effect.gen(function* () {
+      const spans: Array<Tracer.NativeSpan> = []
+      const tracer = Tracer.make({
+        span(options) {
+          const span = new Tracer.NativeSpan(options)
+          spans.push(span)
+          return span
+        }
+      })
+      const sim = yield* simulator([
+        { method: "GET", pattern: "/items/:id", handle: (r) => ({ status: 200, body: { id: r.params.id } }) }
+      ])
+      const keyed = yield* HttpApi.make({
+        provider: "test",
+        baseUrl: sim.url,
+        auth: HttpApi.headers({ "ECI-ApiKey": Redacted.make(secret), authorization: Redacted.make(`Bearer ${secret}`) })
+      })
+      yield* keyed.json({ operation: "getItem", method: "GET", path: "/items/3", response: Item }).pipe(
+        Effect.provideService(Tracer.Tracer, tracer),
+        // record every header on the client spans, as a curious operator might
+        Effect.provideService(HttpClient.TracerHeaderFilter, () => true)
+      )
+      assert.isTrue(spans.some((s) => s.name === "test.getItem"))
+      const dump = JSON.stringify(spans.map((s) => ({ name: s.name, attributes: [...s.attributes.entries()] })))
+      assert.include(dump, "/items/3")
+      assert.notInclude(dump, secret)
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 })
