@@ -1,0 +1,273 @@
+/**
+ * `unishare demo` (what `pnpm demo` runs): starts the three simulators in-process with the demo
+ * dataset, migrates Smartsheet sharing to EnergyCAP lists and Cloudflare shares from a legacy account
+ * to a platform account (export → plan with the fidelity report → apply with progress → verify →
+ * re-apply to show it issues no write), and writes every artifact under the output directory.
+ * Succeeds only if both verifications pass.
+ *
+ * @since 0.1.0
+ */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import {
+  type Errors,
+  type Migration,
+  Migration as MigrationEngine,
+  Report,
+  type SharingProvider,
+  type SimulatorKit
+} from "@unishare/core"
+import { Effect } from "effect"
+import * as ExitCode from "./ExitCode.ts"
+import * as Files from "./Files.ts"
+import * as Notation from "./Notation.ts"
+import * as Output from "./Output.ts"
+import * as Providers from "./Providers.ts"
+import * as Simulate from "./Simulate.ts"
+import * as Workflow from "./Workflow.ts"
+
+const isWrite = (e: SimulatorKit.LoggedRequest) => e.method !== "GET" && e.method !== "HEAD"
+
+/** Counts of fidelity outcomes, and level translations per outcome (e.g. "sharer → viewer"). */
+const fidelityCounts = (plan: Migration.MigrationPlan) => {
+  const byTranslation = new Map<string, number>()
+  for (const item of plan.items) {
+    for (const e of item.entries) {
+      const key = `${e.outcome}: ${e.sourceLevel} → ${e.targetLevel ?? "—"}${e.via === "fallback" ? " (fallback)" : ""}`
+      byTranslation.set(key, (byTranslation.get(key) ?? 0) + 1)
+    }
+  }
+  return [...byTranslation.entries()].sort((a, b) => b[1] - a[1])
+}
+
+const condensedPlan = (plan: Migration.MigrationPlan, file: string, rows = 8): string => {
+  const s = plan.summary
+  const table = Report.table(
+    ["source", "target", "grant", "update", "revoke", "unchanged", "not exact"],
+    plan.items.slice(0, rows).map((item) => {
+      const count = (tag: string) => item.plan.operations.filter((op) => op._tag === tag).length
+      return [
+        `${item.name ?? ""} (${Notation.formatResource(item.source)})`.trim(),
+        Notation.formatResource(item.target),
+        String(count("Grant")),
+        String(count("Update")),
+        String(count("Revoke")),
+        String(item.plan.unchanged.length),
+        String(item.entries.filter((e) => e.outcome !== "exact").length)
+      ]
+    })
+  )
+  const notable = Workflow.fidelityRows(plan).filter(
+    (r) => r.outcome === "unresolved" || r.outcome === "unsupported" || r.via === "fallback"
+  )
+  const revokes = plan.items.flatMap((item) =>
+    item.plan.operations
+      .filter((op) => op._tag === "Revoke")
+      .map((op) => `  ${Notation.formatResource(item.target)}: revoke ${Notation.formatGrantee(op.grantee)}`)
+  )
+  return [
+    `Plan ${plan.id}: ${plan.sourceProvider} → ${plan.targetProvider} (${plan.options.mode}, onLossy ${plan.options.onLossy}${plan.options.includeInherited ? ", inherited shares flattened" : ""})`,
+    table,
+    plan.items.length > rows ? `  … and ${plan.items.length - rows} more resources (full plan: ${file})` : "",
+    `Operations: ${s.operations} (${s.grants} grant, ${s.updates} update, ${s.revokes} revoke) on ${s.resources} resources`,
+    "",
+    `Fidelity: ${s.shares} source shares — ${s.exact} exact, ${s.narrowed} narrowed, ${s.widened} widened, ${s.unsupported} unsupported, ${s.unresolved} unresolved, ${s.skipped} skipped${s.fallback > 0 ? `, ${s.fallback} to the fallback` : ""}`,
+    ...fidelityCounts(plan).map(([k, n]) => `  ${String(n).padStart(5)}  ${k}`),
+    ...(notable.length > 0
+      ? [
+          "",
+          "Not migrated or redirected (reported, never dropped silently):",
+          Report.table(
+            ["source resource", "grantee", "level", "outcome", "note"],
+            notable.map((r) => [r.source, r.grantee, r.level, r.outcome, r.note ?? ""])
+          )
+        ]
+      : []),
+    ...(revokes.length > 0 ? ["", "Revocations on the target:", ...revokes] : []),
+    ...(plan.problems.length > 0
+      ? ["", "Problems:", ...plan.problems.map((p) => `  ${Notation.formatResource(p.source)}: ${p.message}`)]
+      : [])
+  ]
+    .filter((l, i, all) => !(l === "" && all[i - 1] === ""))
+    .join("\n")
+}
+
+interface MigrationResult {
+  readonly name: string
+  readonly export: ReturnType<typeof Workflow.exportSummary>
+  readonly plan: Omit<ReturnType<typeof Workflow.planSummary>, "fidelity"> & {
+    readonly fidelityCounts: Record<string, number>
+    readonly notExact: number
+  }
+  readonly apply: ReturnType<typeof Workflow.applySummary> & { readonly writeRequests: number }
+  readonly reapply: ReturnType<typeof Workflow.applySummary> & { readonly writeRequests: number }
+  readonly verify: ReturnType<typeof Workflow.verifySummary>
+}
+
+const migrate = (options: {
+  readonly name: string
+  readonly title: string
+  readonly source: SharingProvider.Shape
+  readonly target: SharingProvider.Shape
+  readonly targetSim: SimulatorKit.Running
+  readonly resources?: ReadonlyArray<{ provider: string; kind: string; id: string }> | undefined
+  readonly identitiesCsv: string
+  readonly resourcesJson: string
+  readonly includeInherited: boolean
+  readonly outDir: string
+  readonly json: boolean
+}): Effect.Effect<MigrationResult, Errors.SharingError> =>
+  Effect.gen(function* () {
+    const say = (text: string) => (options.json ? Effect.void : Output.line(text))
+    const file = (name: string) => Path.join(options.outDir, `${options.name}-${name}`)
+    yield* say(`\n=== ${options.title} ===`)
+
+    const snapshotFile = file("snapshot.json")
+    const snapshot = yield* Workflow.exportTo(options.source, { resources: options.resources, out: snapshotFile })
+    const exported = Workflow.exportSummary(snapshot, snapshotFile)
+    yield* say(
+      `Export: ${exported.shares} shares (${exported.inherited} inherited) on ${exported.resources} ${exported.provider} resources → ${snapshotFile}`
+    )
+
+    const identitiesFile = file("identities.csv")
+    const resourcesFile = file("resources.json")
+    yield* Files.writeText(identitiesFile, `${options.identitiesCsv}\n`, "--out-dir")
+    yield* Files.writeText(resourcesFile, `${options.resourcesJson}\n`, "--out-dir")
+    const identities = yield* Files.readIdentities(identitiesFile, "--identities")
+    const resources = yield* Files.readResourceMap(resourcesFile, "--resources")
+    const planFile = file("plan.json")
+    const plan = yield* Workflow.planTo(snapshot, options.target, {
+      identities,
+      resources,
+      out: planFile,
+      flags: {
+        onLossy: "round-down",
+        allowEveryone: false,
+        includeInherited: options.includeInherited,
+        mode: "merge"
+      }
+    })
+    yield* Files.writeText(file("plan.txt"), `${Report.renderPlan(plan)}\n`, "--out-dir")
+    yield* say(`\n${condensedPlan(plan, file("plan.txt"))}`)
+
+    const journal = Files.journalPathFor(planFile)
+    const before = options.targetSim.log().filter(isWrite).length
+    const applied = yield* Workflow.applyPlan(plan, options.target, {
+      journal,
+      dryRun: false,
+      concurrency: 4,
+      progress: "Applying"
+    })
+    const afterFirst = options.targetSim.log().filter(isWrite).length
+    yield* say(`\n${Report.renderApply(applied)} — ${afterFirst - before} write request(s)`)
+
+    const verified = yield* MigrationEngine.verify(plan, options.target)
+    yield* say(Report.renderVerify(verified))
+
+    const again = yield* Workflow.applyPlan(plan, options.target, {
+      journal,
+      dryRun: false,
+      concurrency: 4,
+      progress: "Re-applying"
+    })
+    const afterSecond = options.targetSim.log().filter(isWrite).length
+    yield* say(
+      `Re-apply (same plan, same journal): ${again.applied} unit(s) written, ${again.alreadyApplied} already applied — ${afterSecond - afterFirst} write request(s)`
+    )
+
+    const { fidelity, ...planRest } = Workflow.planSummary(plan, planFile)
+    return {
+      name: options.name,
+      export: exported,
+      plan: {
+        ...planRest,
+        notExact: fidelity.length,
+        fidelityCounts: Object.fromEntries(fidelityCounts(plan))
+      },
+      apply: { ...Workflow.applySummary(applied, journal), writeRequests: afterFirst - before },
+      reapply: { ...Workflow.applySummary(again, journal), writeRequests: afterSecond - afterFirst },
+      verify: Workflow.verifySummary(verified)
+    }
+  })
+
+/**
+ * Runs the demo; fails with `Output.Exit` (code 7) when a verification fails.
+ *
+ * @example
+ * ```ts
+ * import { Demo } from "@unishare/cli"
+ * const program = Demo.run({ outDir: ".unishare/demo", json: false })
+ * ```
+ */
+export const run = (options: {
+  readonly outDir: string
+  readonly json: boolean
+}): Effect.Effect<void, Errors.SharingError | Output.Exit> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const started = Date.now()
+      yield* Effect.sync(() => Fs.rmSync(options.outDir, { recursive: true, force: true }))
+      const sims = yield* Simulate.start()
+      const say = (text: string) => (options.json ? Effect.void : Output.line(text))
+      const d = sims.data
+      yield* say(
+        [
+          "unishare demo: the three simulators run in this process",
+          `  smartsheet  ${sims.smartsheet.url}   (${d.smartsheet.resources.length} sheets, reports and dashboards; ${d.smartsheet.shares} direct shares; 4 workspaces shared with groups)`,
+          `  eci         ${sims.eci.url}   (${d.eci.seed.users?.length ?? 0} users, ${d.eci.seed.groups?.length ?? 0} groups, ${d.eci.seed.lists?.length ?? 0} lists; one shared with Everyone)`,
+          `  cloudflare  ${sims.cloudflare.url}   (${d.cloudflare.seed.accounts.length} accounts, ${d.cloudflare.seed.shares?.length ?? 0} shares)`,
+          `Artifacts: ${options.outDir}`
+        ].join("\n")
+      )
+      const smartsheet = yield* Providers.make(sims.configs.smartsheet)
+      const eci = yield* Providers.make(sims.configs.eci)
+      const cloudflare = yield* Providers.make(sims.configs.cloudflare)
+
+      const energycap = yield* migrate({
+        name: "energycap",
+        title: "1/2  Smartsheet sharing → EnergyCAP lists",
+        source: smartsheet,
+        target: eci,
+        targetSim: sims.eci,
+        resources: d.smartsheet.resources,
+        identitiesCsv: d.energycap.identitiesCsv,
+        resourcesJson: d.energycap.resourcesJson,
+        includeInherited: true,
+        outDir: options.outDir,
+        json: options.json
+      })
+      const accounts = yield* migrate({
+        name: "cloudflare",
+        title: "2/2  Cloudflare shares: legacy account → platform account (recipient accounts kept)",
+        source: cloudflare,
+        target: cloudflare,
+        targetSim: sims.cloudflare,
+        identitiesCsv: d.accounts.identitiesCsv,
+        resourcesJson: d.accounts.resourcesJson,
+        includeInherited: false,
+        outDir: options.outDir,
+        json: options.json
+      })
+      const ok = energycap.verify.ok && accounts.verify.ok && energycap.reapply.writeRequests === 0
+      const seconds = (Date.now() - started) / 1000
+      const report = {
+        command: "demo" as const,
+        ok,
+        outDir: options.outDir,
+        seconds,
+        migrations: [energycap, accounts]
+      }
+      const reportFile = Path.join(options.outDir, "report.json")
+      yield* Files.writeText(reportFile, `${JSON.stringify(Report.toJson(report), null, 2)}\n`, "--out-dir")
+      yield* Output.result(options.json, report, () =>
+        [
+          "",
+          `Report: ${reportFile}`,
+          ok
+            ? `Demo passed in ${seconds.toFixed(1)} s: both migrations verified by read-back; re-applying issued no write.`
+            : `Demo FAILED in ${seconds.toFixed(1)} s: verification found drift (see ${reportFile}).`
+        ].join("\n")
+      )
+      if (!ok) return yield* new Output.Exit({ code: ExitCode.codes.partial, reason: "demo verification failed" })
+    })
+  )

@@ -1,0 +1,90 @@
+/**
+ * The exit codes of the `unishare` command: one per failure class, so scripts can branch on them.
+ *
+ * @since 0.1.0
+ */
+import type { Errors } from "@unishare/core"
+
+/**
+ * Every exit code the command uses.
+ *
+ * @example
+ * ```ts
+ * import { ExitCode } from "@unishare/cli"
+ * ExitCode.codes.accessDenied // 3
+ * ```
+ */
+export const codes = {
+  /** Everything worked (and `verify` found no drift). */
+  ok: 0,
+  /** An unexpected internal error (a bug: please report it). */
+  internal: 1,
+  /** Invalid input or usage: a bad flag, file, notation or missing credential; an unsupported request. Nothing was written. */
+  invalid: 2,
+  /** The provider refused the credential or its permissions. */
+  accessDenied: 3,
+  /** A resource or share does not exist (or is not visible to the credential). */
+  notFound: 4,
+  /** The provider is unreachable, kept failing, or rate limited us past our retries. */
+  unavailable: 5,
+  /** The provider rejected the request: a conflict, a provider-specific refusal, or an answer we could not understand. */
+  rejected: 6,
+  /** Partial failure: some units of an apply or sync failed, or verification found drift. */
+  partial: 7,
+  /** Interrupted (SIGINT / SIGTERM). */
+  interrupted: 130
+} as const
+
+/** @example const code: ExitCode.Code = 0 */
+export type Code = (typeof codes)[keyof typeof codes]
+
+/**
+ * The exit code of a sharing error.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "@unishare/core"
+ * import { ExitCode } from "@unishare/cli"
+ * ExitCode.ofError(new Errors.NotFound({ provider: "eci", operation: "list", message: "list 9 not found" })) // 4
+ * ```
+ */
+export const ofError = (error: Errors.SharingError): Code => {
+  switch (error._tag) {
+    case "InvalidInput":
+    case "Unsupported":
+      return codes.invalid
+    case "AccessDenied":
+      return codes.accessDenied
+    case "NotFound":
+      return codes.notFound
+    case "Unavailable":
+    case "RateLimited":
+      return codes.unavailable
+    case "Conflict":
+    case "Rejected":
+    case "ProtocolError":
+      return codes.rejected
+  }
+}
+
+/**
+ * The exit-code table as shown in `--help` and the README.
+ *
+ * @example
+ * ```ts
+ * import { ExitCode } from "@unishare/cli"
+ * console.log(ExitCode.table)
+ * ```
+ */
+export const table = [
+  "Exit codes:",
+  "  0    success (verify: no drift)",
+  "  1    internal error (a bug)",
+  "  2    invalid input or usage (bad flag, file, notation, missing credential, unsupported request); nothing written",
+  "  3    access denied by the provider",
+  "  4    resource or share not found",
+  "  5    provider unavailable or rate limited after retries",
+  "  6    conflict, rejected by the provider, or protocol error",
+  "  7    partial failure (some units failed) or verification drift",
+  "  130  interrupted"
+].join("\n")

@@ -1,0 +1,283 @@
+/**
+ * The command's files: snapshots, plans, identity maps (CSV or JSON), resource maps and
+ * desired-state files, read and written with `InvalidInput` errors that name the flag and the field.
+ *
+ * @since 0.1.0
+ */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import {
+  AccessLevel,
+  Errors,
+  Grantee,
+  IdentityMap,
+  Migration,
+  ResourceMap,
+  ResourceRef,
+  Share,
+  Snapshot
+} from "@unishare/core"
+import { Effect, Schema } from "effect"
+import * as Notation from "./Notation.ts"
+
+/**
+ * Reads a text file; a missing or unreadable file is `InvalidInput` at `field`.
+ *
+ * @example
+ * ```ts
+ * import { Files } from "@unishare/cli"
+ * const text = Files.readText("plan.json", "--plan")
+ * ```
+ */
+export const readText = (path: string, field: string): Effect.Effect<string, Errors.InvalidInput> =>
+  Effect.try({
+    try: () => Fs.readFileSync(path, "utf8"),
+    catch: (e) =>
+      Errors.invalid(
+        "unishare",
+        "read file",
+        field,
+        (e as NodeJS.ErrnoException).code === "ENOENT" ? `no such file: ${path}` : `cannot read ${path}: ${String(e)}`
+      )
+  })
+
+/**
+ * Writes a text file (creating its directory); failure is `InvalidInput` at `field`.
+ *
+ * @example
+ * ```ts
+ * import { Files } from "@unishare/cli"
+ * const done = Files.writeText("out/plan.txt", "hello", "--out")
+ * ```
+ */
+export const writeText = (path: string, text: string, field: string): Effect.Effect<void, Errors.InvalidInput> =>
+  Effect.try({
+    try: () => {
+      Fs.mkdirSync(Path.dirname(path), { recursive: true })
+      Fs.writeFileSync(path, text)
+    },
+    catch: (e) => Errors.invalid("unishare", "write file", field, `cannot write ${path}: ${String(e)}`)
+  })
+
+/** Renames the field of a core file-format error to the flag that named the file. */
+const atFlag =
+  (flag: string) =>
+  (e: Errors.InvalidInput): Errors.InvalidInput =>
+    new Errors.InvalidInput({
+      provider: e.provider,
+      operation: e.operation,
+      issues: e.issues.map((i) => ({ path: `${flag}: ${i.path}`, message: i.message }))
+    })
+
+const encodeSnapshot = Schema.encodeSync(Snapshot.Snapshot)
+const encodePlan = Schema.encodeSync(Migration.MigrationPlan)
+
+/**
+ * Writes a snapshot file.
+ *
+ * @example
+ * ```ts
+ * import { Files } from "@unishare/cli"
+ * const write = Files.writeSnapshot("snapshot.json", { format: "unishare/snapshot", version: 1, provider: "eci", exportedAt: "", resources: [] }, "--out")
+ * ```
+ */
+export const writeSnapshot = (
+  path: string,
+  snapshot: Snapshot.Snapshot,
+  field: string
+): Effect.Effect<void, Errors.InvalidInput> =>
+  writeText(path, `${JSON.stringify(encodeSnapshot(snapshot), null, 2)}\n`, field)
+
+/**
+ * Reads a snapshot file.
+ *
+ * @example
+ * ```ts
+ * import { Files } from "@unishare/cli"
+ * const snapshot = Files.readSnapshot("snapshot.json", "--snapshot")
+ * ```
+ */
+export const readSnapshot = (path: string, field: string): Effect.Effect<Snapshot.Snapshot, Errors.InvalidInput> =>
+  Effect.flatMap(readText(path, field), (text) => Effect.mapError(Snapshot.parse(text), atFlag(field)))
+
+/**
+ * Writes a plan file.
+ *
+ * @example
+ * ```ts
+ * import type { Migration } from "@unishare/core"
+ * import { Files } from "@unishare/cli"
+ * const write = (plan: Migration.MigrationPlan) => Files.writePlan("plan.json", plan, "--out")
+ * ```
+ */
+export const writePlan = (
+  path: string,
+  plan: Migration.MigrationPlan,
+  field: string
+): Effect.Effect<void, Errors.InvalidInput> => writeText(path, `${JSON.stringify(encodePlan(plan), null, 2)}\n`, field)
+
+/**
+ * Reads a plan file.
+ *
+ * @example
+ * ```ts
+ * import { Files } from "@unishare/cli"
+ * const plan = Files.readPlan("plan.json", "--plan")
+ * ```
+ */
+export const readPlan = (path: string, field: string): Effect.Effect<Migration.MigrationPlan, Errors.InvalidInput> =>
+  Effect.flatMap(readText(path, field), (text) =>
+    Effect.mapError(Snapshot.parseJson(text, Migration.MigrationPlan, "plan"), atFlag(field))
+  )
+
+/**
+ * Reads an identity map: CSV (`source,target` in `kind:value` notation) or JSON (an array of
+ * `{ source, target }` grantees), told apart by the extension, else by the first character.
+ *
+ * @example
+ * ```ts
+ * import { Files } from "@unishare/cli"
+ * const identities = Files.readIdentities("identities.csv", "--identities")
+ * ```
+ */
+export const readIdentities = (
+  path: string,
+  field: string
+): Effect.Effect<IdentityMap.IdentityMap, Errors.InvalidInput> =>
+  Effect.flatMap(readText(path, field), (text) => {
+    const ext = Path.extname(path).toLowerCase()
+    const json = ext === ".json" || (ext !== ".csv" && text.trimStart().startsWith("["))
+    return Effect.mapError(json ? IdentityMap.parseJsonText(text) : IdentityMap.parseCsv(text), atFlag(field))
+  })
+
+const ResourceField = Schema.Union([Schema.String, ResourceRef.ResourceRef])
+const ResourceMapFile = Schema.Array(Schema.Struct({ source: ResourceField, target: ResourceField }))
+
+const toRef = (
+  value: typeof ResourceField.Type,
+  path: string,
+  issues: Array<Errors.Issue>
+): ResourceRef.ResourceRef | undefined => {
+  if (typeof value !== "string") return value
+  const r = Notation.parseResourceText(value)
+  if (r.ok) return r.resource
+  issues.push({ path, message: r.message })
+  return undefined
+}
+
+/**
+ * Parses resource-map text: a JSON array of `{ source, target }`, each either a resource in the
+ * `provider:kind:id` notation or a `{ provider, kind, id, parent? }` object.
+ *
+ * @example
+ * ```ts
+ * import { Files } from "@unishare/cli"
+ * const map = Files.parseResourceMap('[{"source":"smartsheet:sheet:1","target":"eci:list:42"}]', "--resources")
+ * ```
+ */
+export const parseResourceMap = (
+  text: string,
+  field: string
+): Effect.Effect<ResourceMap.ResourceMap, Errors.InvalidInput> =>
+  Effect.flatMap(Effect.mapError(Snapshot.parseJson(text, ResourceMapFile, "resources"), atFlag(field)), (rows) => {
+    const issues: Array<Errors.Issue> = []
+    const entries: Array<ResourceMap.Entry> = []
+    rows.forEach((row, i) => {
+      const source = toRef(row.source, `${field}: [${i}].source`, issues)
+      const target = toRef(row.target, `${field}: [${i}].target`, issues)
+      if (source !== undefined && target !== undefined) entries.push({ source, target })
+    })
+    return issues.length > 0
+      ? Effect.fail(new Errors.InvalidInput({ provider: "unishare", operation: "read resources", issues }))
+      : Effect.succeed(ResourceMap.fromEntries(entries))
+  })
+
+/**
+ * Reads a resource-map file (see `parseResourceMap`).
+ *
+ * @example
+ * ```ts
+ * import { Files } from "@unishare/cli"
+ * const map = Files.readResourceMap("resources.json", "--resources")
+ * ```
+ */
+export const readResourceMap = (
+  path: string,
+  field: string
+): Effect.Effect<ResourceMap.ResourceMap, Errors.InvalidInput> =>
+  Effect.flatMap(readText(path, field), (text) => parseResourceMap(text, field))
+
+const GranteeField = Schema.Union([Schema.String, Grantee.Grantee])
+const DesiredFile = Schema.Struct({
+  resource: ResourceField,
+  shares: Schema.Array(Schema.Struct({ grantee: GranteeField, level: AccessLevel.AccessLevel }))
+})
+
+/**
+ * A desired-state file for `sync`: one resource and the exact set of grants it should have.
+ *
+ * @example
+ * ```ts
+ * import type { Files } from "@unishare/cli"
+ * const d: Files.DesiredState = { resource: { provider: "eci", kind: "list", id: "42" }, shares: [] }
+ * ```
+ */
+export interface DesiredState {
+  readonly resource: ResourceRef.ResourceRef
+  readonly shares: ReadonlyArray<Share.Grant>
+}
+
+/**
+ * Parses desired-state text: `{ "resource": "eci:list:42", "shares": [{ "grantee": "user:ada@example.com",
+ * "level": "viewer" }] }` (resources and grantees in notation or as objects).
+ *
+ * @example
+ * ```ts
+ * import { Files } from "@unishare/cli"
+ * const desired = Files.parseDesiredState('{"resource":"eci:list:42","shares":[{"grantee":"group:7","level":"viewer"}]}', "--desired")
+ * ```
+ */
+export const parseDesiredState = (text: string, field: string): Effect.Effect<DesiredState, Errors.InvalidInput> =>
+  Effect.flatMap(Effect.mapError(Snapshot.parseJson(text, DesiredFile, "desired"), atFlag(field)), (file) => {
+    const issues: Array<Errors.Issue> = []
+    const resource = toRef(file.resource, `${field}: resource`, issues)
+    const shares: Array<Share.Grant> = []
+    file.shares.forEach((s, i) => {
+      if (typeof s.grantee !== "string") {
+        shares.push({ grantee: s.grantee, level: s.level })
+        return
+      }
+      const g = IdentityMap.parseGrantee(s.grantee)
+      if (g.ok) shares.push({ grantee: g.grantee, level: s.level })
+      else issues.push({ path: `${field}: shares[${i}].grantee`, message: g.message })
+    })
+    return issues.length > 0 || resource === undefined
+      ? Effect.fail(new Errors.InvalidInput({ provider: "unishare", operation: "read desired state", issues }))
+      : Effect.succeed({ resource, shares })
+  })
+
+/**
+ * Reads a desired-state file (see `parseDesiredState`).
+ *
+ * @example
+ * ```ts
+ * import { Files } from "@unishare/cli"
+ * const desired = Files.readDesiredState("desired.json", "--desired")
+ * ```
+ */
+export const readDesiredState = (path: string, field: string): Effect.Effect<DesiredState, Errors.InvalidInput> =>
+  Effect.flatMap(readText(path, field), (text) => parseDesiredState(text, field))
+
+/**
+ * The default journal path of a plan file: beside it, `<plan>.journal.jsonl`.
+ *
+ * @example
+ * ```ts
+ * import { Files } from "@unishare/cli"
+ * Files.journalPathFor("out/plan.json") // "out/plan.journal.jsonl"
+ * ```
+ */
+export const journalPathFor = (planPath: string): string => {
+  const ext = Path.extname(planPath)
+  return `${ext === ".json" ? planPath.slice(0, -ext.length) : planPath}.journal.jsonl`
+}

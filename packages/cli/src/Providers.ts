@@ -1,0 +1,166 @@
+/**
+ * Provider selection: builds the neutral provider named on the command line, with credentials read
+ * only from the environment (as `Redacted` values) and an optional base-URL override per provider.
+ *
+ * | provider     | credentials                                                  | base URL (flag / env)                              |
+ * | ------------ | ------------------------------------------------------------ | -------------------------------------------------- |
+ * | `cloudflare` | `CLOUDFLARE_API_TOKEN`, or `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY` | `--cloudflare-url` / `CLOUDFLARE_BASE_URL` |
+ * | `smartsheet` | `SMARTSHEET_ACCESS_TOKEN`                                    | `--smartsheet-url` / `SMARTSHEET_API_HOST`         |
+ * | `eci`        | `ECI_API_KEY`                                                | `--eci-url` / `ECI_BASE_URL`                       |
+ *
+ * @since 0.1.0
+ */
+import * as Cloudflare from "@unishare/cloudflare"
+import { Errors, type SharingProvider } from "@unishare/core"
+import * as Eci from "@unishare/eci"
+import * as Smartsheet from "@unishare/smartsheet"
+import { type Config, Effect } from "effect"
+import { FetchHttpClient } from "effect/http"
+import type { ProviderName } from "./Notation.ts"
+
+/**
+ * A fully resolved provider configuration (credentials included, as `Redacted`).
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import type { Providers } from "@unishare/cli"
+ * const c: Providers.ProviderConfig = { provider: "eci", config: { apiKey: Redacted.make("k"), baseUrl: "http://127.0.0.1:9000" } }
+ * ```
+ */
+export type ProviderConfig =
+  | { readonly provider: "cloudflare"; readonly config: Cloudflare.Provider.Config }
+  | { readonly provider: "smartsheet"; readonly config: Smartsheet.SmartsheetConfig }
+  | { readonly provider: "eci"; readonly config: Eci.Config }
+
+/**
+ * Base-URL overrides (from the `--<provider>-url` flags).
+ *
+ * @example
+ * ```ts
+ * import type { Providers } from "@unishare/cli"
+ * const e: Providers.Endpoints = { eci: "http://127.0.0.1:9000" }
+ * ```
+ */
+export interface Endpoints {
+  readonly cloudflare?: string | undefined
+  readonly smartsheet?: string | undefined
+  readonly eci?: string | undefined
+}
+
+/**
+ * Options of `fromEnvironment`: base-URL overrides and the Cloudflare accounts whose shares
+ * `export` enumerates when no resource is named.
+ *
+ * @example
+ * ```ts
+ * import type { Providers } from "@unishare/cli"
+ * const o: Providers.Options = { endpoints: {}, cloudflareAccounts: ["023e105f4ecef8ad9ca31a8372d0c353"] }
+ * ```
+ */
+export interface Options {
+  readonly endpoints?: Endpoints | undefined
+  readonly cloudflareAccounts?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * The environment variables holding each provider's credentials.
+ *
+ * @example
+ * ```ts
+ * import { Providers } from "@unishare/cli"
+ * Providers.credentialVariables.eci // ["ECI_API_KEY"]
+ * ```
+ */
+export const credentialVariables: Readonly<Record<ProviderName, ReadonlyArray<string>>> = {
+  cloudflare: ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY"],
+  smartsheet: ["SMARTSHEET_ACCESS_TOKEN"],
+  eci: ["ECI_API_KEY"]
+}
+
+const hints: Readonly<Record<ProviderName, string>> = {
+  cloudflare: "set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY)",
+  smartsheet: "set SMARTSHEET_ACCESS_TOKEN",
+  eci: "set ECI_API_KEY"
+}
+
+const readConfig = <A>(
+  name: ProviderName,
+  config: Config.Config<A>
+): Effect.Effect<A, Errors.InvalidInput> =>
+  Effect.mapError(config, (e) =>
+    Errors.invalid("unishare", `configure ${name}`, "environment", `${hints[name]} (${e.message.split("\n")[0]})`)
+  )
+
+/**
+ * Reads a provider's configuration from the environment and applies the overrides.
+ *
+ * @example
+ * ```ts
+ * import { Providers } from "@unishare/cli"
+ * const config = Providers.configFromEnvironment("smartsheet", { endpoints: { smartsheet: "http://127.0.0.1:8080/2.0" } })
+ * ```
+ */
+export const configFromEnvironment = (
+  name: ProviderName,
+  options: Options = {}
+): Effect.Effect<ProviderConfig, Errors.InvalidInput> => {
+  const endpoints = options.endpoints ?? {}
+  switch (name) {
+    case "cloudflare":
+      return Effect.map(readConfig(name, Cloudflare.config), (config) => ({
+        provider: "cloudflare" as const,
+        config: {
+          ...config,
+          ...(endpoints.cloudflare !== undefined ? { baseUrl: endpoints.cloudflare } : {}),
+          ...(options.cloudflareAccounts !== undefined && options.cloudflareAccounts.length > 0
+            ? { accounts: options.cloudflareAccounts }
+            : {})
+        }
+      }))
+    case "smartsheet":
+      return Effect.map(readConfig(name, Smartsheet.config), (config) => ({
+        provider: "smartsheet" as const,
+        config: { ...config, ...(endpoints.smartsheet !== undefined ? { baseUrl: endpoints.smartsheet } : {}) }
+      }))
+    case "eci":
+      return Effect.map(readConfig(name, Eci.config), (config) => ({
+        provider: "eci" as const,
+        config: { ...config, ...(endpoints.eci !== undefined ? { baseUrl: endpoints.eci } : {}) }
+      }))
+  }
+}
+
+/**
+ * Builds the neutral provider of a configuration (on the global `fetch`).
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { Providers } from "@unishare/cli"
+ * const provider = Providers.make({ provider: "eci", config: { apiKey: Redacted.make("k"), baseUrl: "http://127.0.0.1:9000" } })
+ * ```
+ */
+export const make = (config: ProviderConfig): Effect.Effect<SharingProvider.Shape, Errors.InvalidInput> => {
+  const built =
+    config.provider === "cloudflare"
+      ? Cloudflare.make(config.config)
+      : config.provider === "smartsheet"
+        ? Smartsheet.make(config.config)
+        : Eci.make(config.config)
+  return Effect.provide(built, FetchHttpClient.layer)
+}
+
+/**
+ * `configFromEnvironment` then `make`.
+ *
+ * @example
+ * ```ts
+ * import { Providers } from "@unishare/cli"
+ * const target = Providers.fromEnvironment("eci", { endpoints: { eci: "http://127.0.0.1:9000" } })
+ * ```
+ */
+export const fromEnvironment = (
+  name: ProviderName,
+  options: Options = {}
+): Effect.Effect<SharingProvider.Shape, Errors.InvalidInput> => Effect.flatMap(configFromEnvironment(name, options), make)

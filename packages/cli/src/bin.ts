@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+/**
+ * The `unishare` executable: runs the command line on Node's runtime and exits with its code
+ * (after stdout and stderr are flushed, so piped JSON is never cut short).
+ *
+ * @since 0.1.0
+ */
+import { NodeRuntime } from "@effect/platform-node"
+import { Cause, Exit } from "effect"
+import * as Cli from "./Cli.ts"
+import { codes } from "./ExitCode.ts"
+
+NodeRuntime.runMain(Cli.run(process.argv.slice(2)), {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) => {
+    const code = Exit.isSuccess(exit)
+      ? (exit.value as number)
+      : Cause.hasInterruptsOnly(exit.cause)
+        ? codes.interrupted
+        : codes.internal
+    process.exitCode = code
+    process.stdout.write("", () => process.stderr.write("", () => onExit(code)))
+  }
+})
