@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { NodeServices } from "@effect/platform-node"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Effect, Layer } from "effect"
 import { CliError, CliOutput, Command } from "effect/cli"
 import * as Commands from "./Commands.ts"
@@ -46,7 +46,9 @@ const usageJson = (error: CliError.CliError) => {
       issues: errors.map((e) => ({
         path:
           "option" in e && typeof e.option === "string"
-            ? e.option
+            ? e.option.startsWith("-")
+              ? e.option
+              : `--${e.option}`
             : "argument" in e && typeof e.argument === "string"
               ? e.argument
               : "subcommand" in e && typeof e.subcommand === "string"
@@ -78,14 +80,19 @@ export const run = (args: ReadonlyArray<string>): Effect.Effect<number> => {
       if (CliError.isCliError(e)) {
         return Effect.as(
           asJson
-            ? Effect.andThen(Output.line(JSON.stringify(usageJson(e), null, 2)), Output.note(usageJson(e).error.message))
+            ? Effect.andThen(
+                Output.line(JSON.stringify(usageJson(e), null, 2)),
+                Output.note(usageJson(e).error.message)
+              )
             : Effect.void,
           ExitCode.codes.invalid
         )
       }
       return Effect.as(Output.note(`internal error: ${String(e)}`), ExitCode.codes.internal)
     }),
-    Effect.catchDefect((defect) => Effect.as(Output.note(`internal error: ${String(defect)}`), ExitCode.codes.internal)),
+    Effect.catchDefect((defect) =>
+      Effect.as(Output.note(`internal error: ${String(defect)}`), ExitCode.codes.internal)
+    ),
     Effect.provide(Layer.mergeAll(NodeServices.layer, presenter(asJson)))
   )
 }

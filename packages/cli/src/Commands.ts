@@ -17,7 +17,7 @@ import * as Simulate from "./Simulate.ts"
 import * as Workflow from "./Workflow.ts"
 
 const json = Flag.Boolean("json").pipe(
-    Flag.withDefault(false),
+  Flag.withDefault(false),
   Flag.withDescription("print exactly one JSON document on stdout (for scripts); messages go to stderr")
 )
 
@@ -28,7 +28,9 @@ const endpoints = {
   ),
   smartsheetUrl: Flag.String("smartsheet-url").pipe(
     Flag.optional,
-    Flag.withDescription("Smartsheet API base URL, e.g. http://127.0.0.1:8080/2.0 (default: SMARTSHEET_API_HOST or the region)")
+    Flag.withDescription(
+      "Smartsheet API base URL, e.g. http://127.0.0.1:8080/2.0 (default: SMARTSHEET_API_HOST or the region)"
+    )
   ),
   eciUrl: Flag.String("eci-url").pipe(
     Flag.optional,
@@ -171,11 +173,11 @@ const planCommand = Command.make(
     ),
     onLossy: onLossyFlag("round-down"),
     allowEveryone: Flag.Boolean("allow-everyone").pipe(
-    Flag.withDefault(false),
+      Flag.withDefault(false),
       Flag.withDescription("allow grants to Everyone (an explicit opt-in)")
     ),
     includeInherited: Flag.Boolean("include-inherited").pipe(
-    Flag.withDefault(false),
+      Flag.withDefault(false),
       Flag.withDescription(
         "also migrate shares the source inherits from a parent (e.g. a Smartsheet workspace), flattened onto each target"
       )
@@ -255,7 +257,9 @@ const applyCommand = Command.make(
     plan: Flag.String("plan").pipe(Flag.withDescription("the plan file (from plan)")),
     target: providerFlag("target", "the target provider (default: the plan's)").pipe(Flag.optional),
     dryRun: Flag.Boolean("dry-run").pipe(
-    Flag.withDefault(false),Flag.withDescription("show what would be written; write nothing")),
+      Flag.withDefault(false),
+      Flag.withDescription("show what would be written; write nothing")
+    ),
     journal: Flag.String("journal").pipe(
       Flag.optional,
       Flag.withDescription("the journal file (JSON lines; default: beside the plan, <plan>.journal.jsonl)")
@@ -346,10 +350,12 @@ const syncCommand = Command.make(
     ),
     provider: providerFlag("provider", "the provider (default: the resource's)").pipe(Flag.optional),
     dryRun: Flag.Boolean("dry-run").pipe(
-    Flag.withDefault(false),Flag.withDescription("show the operations; write nothing")),
+      Flag.withDefault(false),
+      Flag.withDescription("show the operations; write nothing")
+    ),
     onLossy: onLossyFlag("fail"),
     allowEveryone: Flag.Boolean("allow-everyone").pipe(
-    Flag.withDefault(false),
+      Flag.withDefault(false),
       Flag.withDescription("allow grants to Everyone (an explicit opt-in)")
     ),
     json,
@@ -422,7 +428,9 @@ const demoCommand = Command.make(
   {
     outDir: Flag.String("out-dir").pipe(
       Flag.withDefault(".unishare/demo"),
-      Flag.withDescription("where the demo writes its snapshot, plans, journals and report (default .unishare/demo; emptied first)")
+      Flag.withDescription(
+        "where the demo writes its snapshot, plans, journals and report (default .unishare/demo; emptied first)"
+      )
     ),
     json
   },

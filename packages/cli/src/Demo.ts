@@ -40,6 +40,10 @@ const fidelityCounts = (plan: Migration.MigrationPlan) => {
   return [...byTranslation.entries()].sort((a, b) => b[1] - a[1])
 }
 
+/** A resource in notation with long ids shortened (display only). */
+const short = (ref: { provider: string; kind: string; id: string; parent?: string }) =>
+  Notation.formatResource(ref).replace(/[0-9a-f]{32}/g, (id) => `${id.slice(0, 8)}…`)
+
 const condensedPlan = (plan: Migration.MigrationPlan, file: string, rows = 8): string => {
   const s = plan.summary
   const table = Report.table(
@@ -47,8 +51,8 @@ const condensedPlan = (plan: Migration.MigrationPlan, file: string, rows = 8): s
     plan.items.slice(0, rows).map((item) => {
       const count = (tag: string) => item.plan.operations.filter((op) => op._tag === tag).length
       return [
-        `${item.name ?? ""} (${Notation.formatResource(item.source)})`.trim(),
-        Notation.formatResource(item.target),
+        item.name ?? short(item.source),
+        short(item.target),
         String(count("Grant")),
         String(count("Update")),
         String(count("Revoke")),
@@ -110,7 +114,7 @@ const migrate = (options: {
   readonly source: SharingProvider.Shape
   readonly target: SharingProvider.Shape
   readonly targetSim: SimulatorKit.Running
-  readonly resources?: ReadonlyArray<{ provider: string; kind: string; id: string }> | undefined
+  readonly resources?: ReadonlyArray<SharingProvider.ResourceInfo> | undefined
   readonly identitiesCsv: string
   readonly resourcesJson: string
   readonly includeInherited: boolean
@@ -229,7 +233,7 @@ export const run = (options: {
         source: smartsheet,
         target: eci,
         targetSim: sims.eci,
-        resources: d.smartsheet.resources,
+        resources: d.smartsheet.named,
         identitiesCsv: d.energycap.identitiesCsv,
         resourcesJson: d.energycap.resourcesJson,
         includeInherited: true,

@@ -16,8 +16,8 @@
  * @since 0.1.0
  */
 import { createHash } from "node:crypto"
-import type { ResourceRef } from "@unishare/core"
 import type * as CloudflareSim from "@unishare/cloudflare/simulator"
+import type { ResourceRef, SharingProvider } from "@unishare/core"
 import * as EciSim from "@unishare/eci/simulator"
 import type * as SmartsheetSim from "@unishare/smartsheet/simulator"
 import * as Notation from "./Notation.ts"
@@ -38,6 +38,8 @@ export interface Dataset {
     readonly seed: SmartsheetSim.Seed
     readonly token: string
     readonly resources: ReadonlyArray<ResourceRef.ResourceRef>
+    /** The same resources with their names (Smartsheet's sharing API does not return names). */
+    readonly named: ReadonlyArray<SharingProvider.ResourceInfo>
     readonly shares: number
   }
   readonly eci: {
@@ -78,10 +80,39 @@ const prng = (seed: number) => {
 }
 
 const firstNames = [
-  "Ada", "Alan", "Grace", "Katherine", "Dorothy", "Mary", "Edsger", "Barbara", "Donald", "Frances",
-  "John", "Margaret", "Radia", "Tim", "Vint", "Hedy", "Claude", "Lynn", "Ken", "Dennis"
+  "Ada",
+  "Alan",
+  "Grace",
+  "Katherine",
+  "Dorothy",
+  "Mary",
+  "Edsger",
+  "Barbara",
+  "Donald",
+  "Frances",
+  "John",
+  "Margaret",
+  "Radia",
+  "Tim",
+  "Vint",
+  "Hedy",
+  "Claude",
+  "Lynn",
+  "Ken",
+  "Dennis"
 ]
-const lastNames = ["Lovelace", "Turing", "Hopper", "Johnson", "Vaughan", "Jackson", "Dijkstra", "Liskov", "Knuth", "Allen"]
+const lastNames = [
+  "Lovelace",
+  "Turing",
+  "Hopper",
+  "Johnson",
+  "Vaughan",
+  "Jackson",
+  "Dijkstra",
+  "Liskov",
+  "Knuth",
+  "Allen"
+]
 
 const groupNames = [
   "Accounts Payable",
@@ -250,7 +281,12 @@ export const make = (seed = 20261123): Dataset => {
   const eciUserByEmail = new Map(eciUsers.map((u) => [u.email ?? "", u.userId]))
   const mappedGroups = ssGroups.filter((g) => g.name !== unmappedGroup)
   const eciGroups: Array<EciSim.GroupSeed> = [
-    { userGroupId: 1, userGroupName: "Everyone", description: "All users (built in)", members: eciUsers.map((u) => u.userId) },
+    {
+      userGroupId: 1,
+      userGroupName: "Everyone",
+      description: "All users (built in)",
+      members: eciUsers.map((u) => u.userId)
+    },
     ...mappedGroups.map((g, i) => ({
       userGroupId: 20 + i,
       userGroupName: g.name,
@@ -382,7 +418,13 @@ export const make = (seed = 20261123): Dataset => {
   }
 
   return {
-    smartsheet: { seed: smartsheetSeed, token: ssToken, resources: smartsheetResources, shares: ssShares.length },
+    smartsheet: {
+      seed: smartsheetSeed,
+      token: ssToken,
+      resources: smartsheetResources,
+      named: smartsheetResources.map((resource, i) => ({ resource, name: assets[i]!.name })),
+      shares: ssShares.length
+    },
     eci: { seed: eciSeed, apiKey: eciKey },
     cloudflare: {
       seed: cloudflareSeed,

@@ -14,7 +14,7 @@ import {
   Migration,
   ResourceMap,
   ResourceRef,
-  Share,
+  type Share,
   Snapshot
 } from "@unishare/core"
 import { Effect, Schema } from "effect"

@@ -47,7 +47,9 @@ export const isProvider = (name: string): name is ProviderName => (providers as 
  */
 export const parseResourceText = (
   text: string
-): { readonly ok: true; readonly resource: ResourceRef.ResourceRef } | { readonly ok: false; readonly message: string } => {
+):
+  | { readonly ok: true; readonly resource: ResourceRef.ResourceRef }
+  | { readonly ok: false; readonly message: string } => {
   const parts = text.trim().split(":")
   if (parts.length < 3) {
     return {

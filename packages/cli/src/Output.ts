@@ -84,7 +84,9 @@ export const errorJson = (error: Errors.SharingError): Record<string, unknown> =
   ...(error._tag === "RateLimited" && error.retryAfterMillis !== undefined
     ? { retryAfterMillis: error.retryAfterMillis }
     : {}),
-  ...(error._tag === "Rejected" ? { status: error.status, ...(error.code !== undefined ? { code: error.code } : {}) } : {})
+  ...(error._tag === "Rejected"
+    ? { status: error.status, ...(error.code !== undefined ? { code: error.code } : {}) }
+    : {})
 })
 
 /**

@@ -84,13 +84,24 @@ const hints: Readonly<Record<ProviderName, string>> = {
   eci: "set ECI_API_KEY"
 }
 
-const readConfig = <A>(
-  name: ProviderName,
-  config: Config.Config<A>
-): Effect.Effect<A, Errors.InvalidInput> =>
-  Effect.mapError(config, (e) =>
-    Errors.invalid("unishare", `configure ${name}`, "environment", `${hints[name]} (${e.message.split("\n")[0]})`)
-  )
+const required: Readonly<Record<ProviderName, ReadonlyArray<string>>> = {
+  cloudflare: ["CLOUDFLARE_API_TOKEN"],
+  smartsheet: ["SMARTSHEET_ACCESS_TOKEN"],
+  eci: ["ECI_API_KEY"]
+}
+
+const readConfig = <A>(name: ProviderName, config: Config.Config<A>): Effect.Effect<A, Errors.InvalidInput> =>
+  Effect.mapError(config, (e) => {
+    const missing = required[name].filter((v) => (process.env[v] ?? "") === "")
+    return Errors.invalid(
+      "unishare",
+      `configure ${name}`,
+      "environment",
+      missing.length > 0
+        ? `${hints[name]} (not set: ${missing.join(", ")})`
+        : `${hints[name]}: ${e.message.split("\n")[0]}`
+    )
+  })
 
 /**
  * Reads a provider's configuration from the environment and applies the overrides.
@@ -163,4 +174,5 @@ export const make = (config: ProviderConfig): Effect.Effect<SharingProvider.Shap
 export const fromEnvironment = (
   name: ProviderName,
   options: Options = {}
-): Effect.Effect<SharingProvider.Shape, Errors.InvalidInput> => Effect.flatMap(configFromEnvironment(name, options), make)
+): Effect.Effect<SharingProvider.Shape, Errors.InvalidInput> =>
+  Effect.flatMap(configFromEnvironment(name, options), make)

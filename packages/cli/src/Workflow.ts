@@ -13,7 +13,7 @@ import {
   Migration,
   Report,
   type ResourceMap,
-  ResourceRef,
+  type ResourceRef,
   type SharingProvider,
   Snapshot,
   Sync,
@@ -37,7 +37,7 @@ import * as Progress from "./Progress.ts"
 export const exportTo = (
   provider: SharingProvider.Shape,
   options: {
-    readonly resources?: ReadonlyArray<ResourceRef.ResourceRef> | undefined
+    readonly resources?: ReadonlyArray<ResourceRef.ResourceRef | SharingProvider.ResourceInfo> | undefined
     readonly out: string
     readonly concurrency?: number | undefined
   }
@@ -402,6 +402,3 @@ export const renderSync = (result: Sync.SyncResult, dryRun: boolean): string => 
     ...s.remaining.filter(() => !dryRun).map((o) => `  still differs: ${o.operation} ${o.grantee} ${o.level}`)
   ].join("\n")
 }
-
-/** `ResourceRef.describe`, re-exported for command texts. @example Workflow.describe({ provider: "eci", kind: "list", id: "1" }) */
-export const describe = ResourceRef.describe

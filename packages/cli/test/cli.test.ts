@@ -1,0 +1,150 @@
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
+import {
+  eciKey,
+  exportAndPlan,
+  ids,
+  json,
+  runCli,
+  type Sims,
+  smartsheetToken,
+  startSims,
+  tempDir,
+  writeMaps
+} from "./helpers.ts"
+
+const commands = ["export", "plan", "apply", "verify", "sync", "simulate", "demo"] as const
+
+describe("unishare --help", () => {
+  it("works for the root and every command, with the exit-code table", async () => {
+    const runs = await Promise.all([runCli(["--help"]), ...commands.map((c) => runCli([c, "--help"]))])
+    for (const [i, run] of runs.entries()) {
+      const name = i === 0 ? "unishare" : commands[i - 1]!
+      expect(run.code, `${name} --help exit code`).toBe(0)
+      expect(run.stdout, name).toContain("USAGE")
+      expect(run.stdout, name).toContain("7    partial failure")
+    }
+    expect(runs[0]!.stdout).toContain("SUBCOMMANDS")
+    for (const c of commands) expect(runs[0]!.stdout).toContain(c)
+    expect(runs[3]!.stdout).toContain("--dry-run")
+    expect(runs[2]!.stdout).toContain("--fallback")
+  })
+
+  it("without a command: usage on stderr, exit 2", async () => {
+    const run = await runCli([])
+    expect(run.code).toBe(2)
+    expect(run.stdout).toBe("")
+    expect(run.stderr).toContain("SUBCOMMANDS")
+  })
+})
+
+describe("unishare input and failures", () => {
+  let sims: Sims
+  let dir: string
+  beforeEach(async () => {
+    sims = await startSims()
+    dir = tempDir()
+  })
+  afterEach(async () => {
+    await sims.close()
+    Fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it("bad input exits 2 naming the field, before any request", async () => {
+    const maps = writeMaps(dir)
+    const before = sims.smartsheet.log().length + sims.eci.log().length
+    const missing = await runCli(["plan", "--target", "eci", "--resources", maps.resources, "--json"], sims.env)
+    expect(missing.code).toBe(2)
+    expect(json(missing).error.issues[0].path).toBe("--snapshot")
+
+    const notation = await runCli(["export", "--provider", "eci", "--resource", "eci:list", "--json"], sims.env)
+    expect(notation.code).toBe(2)
+    expect(json(notation).error.issues[0].path).toBe("--resource[0]")
+
+    const choice = await runCli(["apply", "--plan", "x.json", "--target", "dropbox", "--json"], sims.env)
+    expect(choice.code).toBe(2)
+    expect(json(choice).error.issues[0].path).toBe("--target")
+
+    const badMap = Path.join(dir, "bad-resources.json")
+    Fs.writeFileSync(
+      badMap,
+      JSON.stringify([{ source: `smartsheet:sheet:${ids.sheet1}`, target: "sharepoint:list:1" }])
+    )
+    const snapshot = Path.join(dir, "empty-snapshot.json")
+    Fs.writeFileSync(
+      snapshot,
+      JSON.stringify({ format: "unishare/snapshot", version: 1, provider: "smartsheet", exportedAt: "", resources: [] })
+    )
+    const map = await runCli(
+      ["plan", "--snapshot", snapshot, "--target", "eci", "--resources", badMap, "--json"],
+      sims.env
+    )
+    expect(map.code).toBe(2)
+    expect(json(map).error.issues[0].path).toBe("--resources: [0].target")
+
+    const badSnapshot = Path.join(dir, "bad-snapshot.json")
+    Fs.writeFileSync(badSnapshot, JSON.stringify({ format: "unishare/snapshot", version: 2 }))
+    const snap = await runCli(
+      ["plan", "--snapshot", badSnapshot, "--target", "eci", "--resources", maps.resources, "--json"],
+      sims.env
+    )
+    expect(snap.code).toBe(2)
+    expect(json(snap).error.issues[0].path).toContain("--snapshot")
+
+    const fallback = await runCli(
+      [
+        "plan",
+        "--snapshot",
+        snapshot,
+        "--target",
+        "eci",
+        "--resources",
+        maps.resources,
+        "--fallback",
+        "robot:1",
+        "--json"
+      ],
+      sims.env
+    )
+    expect(fallback.code).toBe(2)
+    expect(json(fallback).error.issues[0].path).toBe("--fallback")
+
+    const creds = await runCli(["export", "--provider", "eci", "--json"], { ECI_BASE_URL: sims.eci.url })
+    expect(creds.code).toBe(2)
+    expect(json(creds).error.issues[0].message).toContain("ECI_API_KEY")
+
+    expect(sims.smartsheet.log().length + sims.eci.log().length).toBe(before)
+  })
+
+  it("provider failures map to their exit codes: access denied 3, not found 4", async () => {
+    const denied = await runCli(["export", "--provider", "eci", "--json"], {
+      ...sims.env,
+      ECI_API_KEY: "wrong-key-1234"
+    })
+    expect(denied.code).toBe(3)
+    expect(json(denied).error._tag).toBe("AccessDenied")
+    expect(denied.stdout + denied.stderr).not.toContain("wrong-key-1234")
+
+    const missing = await runCli(["export", "--provider", "eci", "--resource", "eci:list:999", "--json"], sims.env)
+    expect(missing.code).toBe(4)
+    expect(json(missing).error._tag).toBe("NotFound")
+  })
+
+  it("secrets are never printed (help, results, errors, files)", async () => {
+    const { exported, planned, plan, snapshot } = await exportAndPlan(sims, dir)
+    const outputs = [
+      exported,
+      planned,
+      await runCli(["apply", "--plan", plan], sims.env),
+      await runCli(["verify", "--plan", plan], sims.env),
+      await runCli(["plan", "--help"], sims.env),
+      await runCli(["export", "--provider", "smartsheet", "--resource", "smartsheet:sheet:9"], sims.env)
+    ]
+    const files = [snapshot, plan, plan.replace(/\.json$/, ".journal.jsonl")].map((f) => Fs.readFileSync(f, "utf8"))
+    for (const text of [...outputs.flatMap((o) => [o.stdout, o.stderr]), ...files]) {
+      expect(text).not.toContain(smartsheetToken)
+      expect(text).not.toContain(eciKey)
+    }
+  })
+})
