@@ -134,17 +134,13 @@ export interface Client {
   readonly getUserGroups: (options?: PageOptions) => Stream.Stream<Wire.UserGroupResponse, Errors.SharingError>
   /** `GET /api/{v}/userGroup/{userGroupId}` (GetUserGroupV3). */
   readonly getUserGroup: (userGroupId: number) => Effect.Effect<Wire.UserGroupResponse, Errors.SharingError>
-  /** One page of `GET /api/{v}/userGroup/{userGroupId}/member` (GetUserGroupMembersV3). */
-  readonly getUserGroupMembersPage: (
-    userGroupId: number,
-    pageNumber: number,
-    options?: PageOptions
-  ) => Effect.Effect<Page<Wire.UserChild>, Errors.SharingError>
-  /** Every member of a user group, page by page. */
+  /**
+   * `GET /api/{v}/userGroup/{userGroupId}/member` (GetUserGroupMembersV3): every member in one
+   * answer. The operation is not paginated (no `pageNumber` / `pageSize`, no page headers).
+   */
   readonly getUserGroupMembers: (
-    userGroupId: number,
-    options?: PageOptions
-  ) => Stream.Stream<Wire.UserChild, Errors.SharingError>
+    userGroupId: number
+  ) => Effect.Effect<ReadonlyArray<Wire.UserChild>, Errors.SharingError>
 }
 
 const provider = EciErrors.provider
@@ -409,15 +405,14 @@ export const make = (config: Config): Effect.Effect<Client, Errors.InvalidInput,
         })
       )
 
-    const getUserGroupMembersPage = (userGroupId: number, pageNumber: number, options: PageOptions = {}) =>
+    const getUserGroupMembers = (userGroupId: number) =>
       Effect.flatMap(checkId(userGroupId, ops.getUserGroupMembers, "userGroupId"), (id) =>
-        page(
-          ops.getUserGroupMembers,
-          prefix + HttpApi.path`/userGroup/${id}/member`,
-          Wire.UserChild,
-          pageNumber,
-          options
-        )
+        api.json({
+          operation: ops.getUserGroupMembers,
+          method: "GET",
+          path: prefix + HttpApi.path`/userGroup/${id}/member`,
+          response: Schema.Array(Wire.UserChild)
+        })
       )
 
     return {
@@ -432,12 +427,6 @@ export const make = (config: Config): Effect.Effect<Client, Errors.InvalidInput,
       getUserGroupsPage,
       getUserGroups: (options = {}) => pages((n) => getUserGroupsPage(n, options)),
       getUserGroup,
-      getUserGroupMembersPage,
-      getUserGroupMembers: (userGroupId, options = {}) =>
-        Stream.unwrap(
-          Effect.map(checkId(userGroupId, ops.getUserGroupMembers, "userGroupId"), (id) =>
-            pages((n) => getUserGroupMembersPage(id, n, options))
-          )
-        )
+      getUserGroupMembers
     } satisfies Client
   })

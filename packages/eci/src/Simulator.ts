@@ -2,8 +2,8 @@
  * A stateful simulator of the EnergyCAP API (the `ECI-ApiKey` API) for list sharing, on core's
  * `SimulatorKit`: `GET` / `PUT /api/{v}/list/{listId}/share` (full replace, the everyone-or-lists
  * rule), `GET /api/{v}/list`, `GET /api/{v}/user[/{id}]` with EnergyCAP filters,
- * `GET /api/{v}/userGroup[/{id}[/member]]` with `pageNumber` / `pageSize` and the pagination
- * headers, `ECI-ApiKey` authentication, permission checks, RFC 7807 problem details, fault
+ * `GET /api/{v}/userGroup[/{id}]` (the group list with `pageNumber` / `pageSize` and the pagination
+ * headers), `GET /api/{v}/userGroup/{id}/member` (not paginated: every member), `ECI-ApiKey` authentication, permission checks, RFC 7807 problem details, fault
  * injection, a request log without secrets, a typed seeding API and a hook to play a concurrent
  * writer elsewhere.
  *
@@ -700,8 +700,8 @@ export const start = async (options: Options = {}): Promise<Simulator> => {
         const id = parseId(req.params.userGroupId)
         const g = id === undefined ? undefined : groups.get(id)
         if (g === undefined) return problem(404, "Not Found", `User group ${req.params.userGroupId} was not found.`)
-        const page = paginate([...g.members].sort((a, b) => a - b).map(userChild), req.query)
-        return page.error ?? page.ok
+        // GetUserGroupMembersV3 is not a paginated operation: the whole UserChild[] in one answer
+        return { status: 200, body: [...g.members].sort((a, b) => a - b).map(userChild) }
       })
     }
   ]

@@ -159,12 +159,15 @@ describe("Simulator", () => {
         ["PageNumber", "PageSize", "TotalNumberOfRecords", "TotalPages"].map((h) => page2.headers.get(h)),
         ["2", "2", "3", "2"]
       )
-      const capped = yield* call(sim, "GET", "/api/v3/userGroup/7/member?pageSize=5000")
+      const capped = yield* call(sim, "GET", "/api/v3/userGroup?pageSize=5000")
       assert.strictEqual(capped.headers.get("PageSize"), "1000")
+      // GetUserGroupMembersV3 is not paginated: every member, no page headers, paging parameters ignored
+      const members = yield* call(sim, "GET", "/api/v3/userGroup/7/member?pageNumber=2&pageSize=1")
       assert.deepStrictEqual(
-        (capped.body as unknown as Array<{ userId: number }>).map((m) => m.userId),
+        (members.body as unknown as Array<{ userId: number }>).map((m) => m.userId),
         [2, 3, 4]
       )
+      assert.strictEqual(members.headers.get("TotalPages"), null)
       assert.strictEqual((yield* call(sim, "GET", "/api/v3/userGroup?pageNumber=0")).status, 400)
       assert.strictEqual((yield* call(sim, "GET", "/api/v3/userGroup", { key: keys.creator })).status, 401)
       assert.strictEqual((yield* call(sim, "GET", "/api/v3/userGroup/77/member")).status, 404)
