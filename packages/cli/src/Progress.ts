@@ -50,7 +50,7 @@ export const make = (
         if (p.done !== p.total && now - last < 50) return
         last = now
         drawn = true
-        stream.write(`\r${label} ${render(p, Math.max(10, Math.min(40, (stream.columns ?? 80) - label.length - 30)))}`)
+        stream.write(`\r${label} ${render(p, Math.max(10, Math.min(40, (stream.columns || 80) - label.length - 30)))}`)
       }),
     finish: Effect.sync(() => {
       if (tty && drawn) stream.write("\n")

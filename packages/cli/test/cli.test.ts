@@ -53,68 +53,56 @@ describe("unishare input and failures", () => {
 
   it("bad input exits 2 naming the field, before any request", async () => {
     const maps = writeMaps(dir)
-    const before = sims.smartsheet.log().length + sims.eci.log().length
-    const missing = await runCli(["plan", "--target", "eci", "--resources", maps.resources, "--json"], sims.env)
-    expect(missing.code).toBe(2)
-    expect(json(missing).error.issues[0].path).toBe("--snapshot")
-
-    const notation = await runCli(["export", "--provider", "eci", "--resource", "eci:list", "--json"], sims.env)
-    expect(notation.code).toBe(2)
-    expect(json(notation).error.issues[0].path).toBe("--resource[0]")
-
-    const choice = await runCli(["apply", "--plan", "x.json", "--target", "dropbox", "--json"], sims.env)
-    expect(choice.code).toBe(2)
-    expect(json(choice).error.issues[0].path).toBe("--target")
-
     const badMap = Path.join(dir, "bad-resources.json")
     Fs.writeFileSync(
       badMap,
       JSON.stringify([{ source: `smartsheet:sheet:${ids.sheet1}`, target: "sharepoint:list:1" }])
+    )
+    const wrongTarget = Path.join(dir, "wrong-target.json")
+    Fs.writeFileSync(
+      wrongTarget,
+      JSON.stringify([{ source: `smartsheet:sheet:${ids.sheet1}`, target: "smartsheet:sheet:2" }])
     )
     const snapshot = Path.join(dir, "empty-snapshot.json")
     Fs.writeFileSync(
       snapshot,
       JSON.stringify({ format: "unishare/snapshot", version: 1, provider: "smartsheet", exportedAt: "", resources: [] })
     )
-    const map = await runCli(
-      ["plan", "--snapshot", snapshot, "--target", "eci", "--resources", badMap, "--json"],
-      sims.env
-    )
-    expect(map.code).toBe(2)
-    expect(json(map).error.issues[0].path).toBe("--resources: [0].target")
-
     const badSnapshot = Path.join(dir, "bad-snapshot.json")
     Fs.writeFileSync(badSnapshot, JSON.stringify({ format: "unishare/snapshot", version: 2 }))
-    const snap = await runCli(
-      ["plan", "--snapshot", badSnapshot, "--target", "eci", "--resources", maps.resources, "--json"],
-      sims.env
-    )
-    expect(snap.code).toBe(2)
-    expect(json(snap).error.issues[0].path).toContain("--snapshot")
-
-    const fallback = await runCli(
-      [
-        "plan",
-        "--snapshot",
-        snapshot,
-        "--target",
-        "eci",
-        "--resources",
-        maps.resources,
-        "--fallback",
-        "robot:1",
-        "--json"
-      ],
-      sims.env
-    )
-    expect(fallback.code).toBe(2)
-    expect(json(fallback).error.issues[0].path).toBe("--fallback")
-
-    const creds = await runCli(["export", "--provider", "eci", "--json"], { ECI_BASE_URL: sims.eci.url })
-    expect(creds.code).toBe(2)
-    expect(json(creds).error.issues[0].message).toContain("ECI_API_KEY")
-
-    expect(sims.smartsheet.log().length + sims.eci.log().length).toBe(before)
+    const plan = (...args: ReadonlyArray<string>) => ["plan", "--target", "eci", "--json", ...args]
+    const cases: ReadonlyArray<{ args: ReadonlyArray<string>; field: string; env?: Record<string, string> }> = [
+      { args: plan("--resources", maps.resources), field: "--snapshot" },
+      { args: ["export", "--provider", "eci", "--resource", "eci:list", "--json"], field: "--resource[0]" },
+      { args: ["export", "--provider", "dropbox", "--json"], field: "--provider" },
+      { args: ["apply", "--plan", "x.json", "--target", "eci", "--json"], field: "--plan" },
+      { args: ["apply", "--plan", "x.json", "--concurrency", "many", "--json"], field: "--concurrency" },
+      { args: plan("--snapshot", snapshot, "--resources", maps.resources, "--on-lossy", "maybe"), field: "--on-lossy" },
+      { args: plan("--snapshot", snapshot, "--resources", badMap), field: "--resources: [0].target" },
+      { args: plan("--snapshot", snapshot, "--resources", wrongTarget), field: "--resources" },
+      { args: plan("--snapshot", badSnapshot, "--resources", maps.resources), field: "--snapshot: snapshot" },
+      {
+        args: plan("--snapshot", snapshot, "--resources", maps.resources, "--fallback", "robot:1"),
+        field: "--fallback"
+      },
+      {
+        args: ["export", "--provider", "eci", "--json"],
+        field: "environment",
+        env: { ECI_BASE_URL: sims.eci.url }
+      }
+    ]
+    const runs = await Promise.all(cases.map((c) => runCli(c.args, c.env ?? sims.env)))
+    for (const [i, run] of runs.entries()) {
+      const c = cases[i]!
+      expect(run.code, `${c.args.join(" ")}\n${run.stderr}`).toBe(2)
+      const doc = json(run)
+      expect(doc.ok).toBe(false)
+      expect(doc.error.exitCode).toBe(2)
+      expect(doc.error.issues[0].path, c.args.join(" ")).toBe(c.field)
+      expect(run.stderr).not.toBe("")
+    }
+    expect(json(runs[runs.length - 1]!).error.issues[0].message).toContain("ECI_API_KEY")
+    expect(sims.smartsheet.log().length + sims.eci.log().length).toBe(0)
   })
 
   it("provider failures map to their exit codes: access denied 3, not found 4", async () => {
@@ -137,9 +125,15 @@ describe("unishare input and failures", () => {
       exported,
       planned,
       await runCli(["apply", "--plan", plan], sims.env),
-      await runCli(["verify", "--plan", plan], sims.env),
-      await runCli(["plan", "--help"], sims.env),
-      await runCli(["export", "--provider", "smartsheet", "--resource", "smartsheet:sheet:9"], sims.env)
+      ...(await Promise.all([
+        runCli(["verify", "--plan", plan], sims.env),
+        runCli(["plan", "--help"], sims.env),
+        runCli(["export", "--provider", "smartsheet", "--resource", "smartsheet:sheet:9"], sims.env),
+        runCli(["export", "--provider", "smartsheet", "--resource", "smartsheet:sheet:1"], {
+          ...sims.env,
+          SMARTSHEET_ACCESS_TOKEN: `${smartsheetToken}-revoked`
+        })
+      ]))
     ]
     const files = [snapshot, plan, plan.replace(/\.json$/, ".journal.jsonl")].map((f) => Fs.readFileSync(f, "utf8"))
     for (const text of [...outputs.flatMap((o) => [o.stdout, o.stderr]), ...files]) {
