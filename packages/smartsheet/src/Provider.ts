@@ -366,6 +366,9 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
           "Smartsheet shares with users by their primary email; this User has only an id"
         )
       }
+      if (grantee._tag === "Group" && !/^[0-9]+$/.test(grantee.id)) {
+        return yield* CoreErrors.invalid(provider, "grant", "grantee.id", "a Smartsheet groupId is an integer (int64)")
+      }
       const notify =
         request.notify === undefined
           ? undefined

@@ -146,7 +146,9 @@ export type SharesPage = typeof SharesPage.Type
  */
 export const CreateShareRequest = Schema.Struct({
   email: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1))),
-  groupId: Schema.optionalKey(Id.check(Schema.isMinLength(1))),
+  groupId: Schema.optionalKey(
+    Id.check(Schema.isPattern(/^[0-9]+$/, { message: "a Smartsheet groupId is an integer (int64)" }))
+  ),
   accessLevel: AccessLevel,
   subject: Schema.optionalKey(Schema.String),
   message: Schema.optionalKey(Schema.String),

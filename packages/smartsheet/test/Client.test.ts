@@ -212,30 +212,39 @@ describe("Client: exact requests", () => {
 })
 
 describe("Client: bad input fails before any request", () => {
-  it.live("both email and groupId, neither, unknown assetType, maxItems < 100, empty shareId", () =>
-    Effect.gen(function* () {
-      const { sim, client } = yield* fixture()
-      const both = yield* Effect.flip(
-        client.shareAsset(roster, [{ email: "ada@example.com", groupId: ids.finance, accessLevel: "VIEWER" }])
-      )
-      assert.strictEqual(both._tag, "InvalidInput")
-      assert.include(both.message, "requests.0.groupId")
-      const neither = yield* Effect.flip(client.shareAsset(roster, [{ accessLevel: "VIEWER" }]))
-      assert.strictEqual(neither._tag, "InvalidInput")
-      assert.include(neither.message, "requests.0.email")
-      const empty = yield* Effect.flip(client.shareAsset(roster, []))
-      assert.strictEqual(empty._tag, "InvalidInput")
-      const kind = yield* Effect.flip(client.listSharesPage({ assetType: "folder" as never, assetId: ids.roster }, {}))
-      assert.strictEqual(kind._tag, "InvalidInput")
-      assert.include(kind.message, "asset.assetType")
-      const small = yield* Effect.flip(client.listSharesPage(roster, { maxItems: 50 }))
-      assert.include(small.message, "options.maxItems")
-      const noId = yield* Effect.flip(client.deleteShare(roster, ""))
-      assert.include(noId.message, "shareId")
-      const owner = yield* Effect.flip(client.updateShare(roster, "AAA", "ROOT" as never))
-      assert.include(owner.message, "accessLevel")
-      assert.deepStrictEqual(sim.log(), [])
-    }).pipe(Effect.provide(FetchHttpClient.layer))
+  it.live(
+    "both email and groupId, neither, a non-integer groupId, unknown assetType, maxItems < 100, empty shareId",
+    () =>
+      Effect.gen(function* () {
+        const { sim, client } = yield* fixture()
+        const both = yield* Effect.flip(
+          client.shareAsset(roster, [{ email: "ada@example.com", groupId: ids.finance, accessLevel: "VIEWER" }])
+        )
+        assert.strictEqual(both._tag, "InvalidInput")
+        assert.include(both.message, "requests.0.groupId")
+        const neither = yield* Effect.flip(client.shareAsset(roster, [{ accessLevel: "VIEWER" }]))
+        assert.strictEqual(neither._tag, "InvalidInput")
+        assert.include(neither.message, "requests.0.email")
+        const named = yield* Effect.flip(client.shareAsset(roster, [{ groupId: "finance", accessLevel: "VIEWER" }]))
+        assert.strictEqual(named._tag, "InvalidInput")
+        assert.include(named.message, "requests.0.groupId")
+        const fraction = yield* Effect.flip(client.shareAsset(roster, [{ groupId: 1.5, accessLevel: "VIEWER" }]))
+        assert.include(fraction.message, "requests.0.groupId")
+        const empty = yield* Effect.flip(client.shareAsset(roster, []))
+        assert.strictEqual(empty._tag, "InvalidInput")
+        const kind = yield* Effect.flip(
+          client.listSharesPage({ assetType: "folder" as never, assetId: ids.roster }, {})
+        )
+        assert.strictEqual(kind._tag, "InvalidInput")
+        assert.include(kind.message, "asset.assetType")
+        const small = yield* Effect.flip(client.listSharesPage(roster, { maxItems: 50 }))
+        assert.include(small.message, "options.maxItems")
+        const noId = yield* Effect.flip(client.deleteShare(roster, ""))
+        assert.include(noId.message, "shareId")
+        const owner = yield* Effect.flip(client.updateShare(roster, "AAA", "ROOT" as never))
+        assert.include(owner.message, "accessLevel")
+        assert.deepStrictEqual(sim.log(), [])
+      }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 })
 

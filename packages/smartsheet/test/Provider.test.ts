@@ -142,50 +142,59 @@ describe("Provider: idempotent grant", () => {
 })
 
 describe("Provider: bad input fails before any request", () => {
-  it.live("User with only an id, User with neither, unknown assetType, OWNER grant, unsupported kinds", () =>
-    Effect.gen(function* () {
-      const { sim, provider } = yield* fixture()
-      const idOnly = yield* Effect.flip(
-        provider.grant(roster, { grantee: Grantee.user({ id: ids.linus }), level: "viewer" })
-      )
-      assert.strictEqual(idOnly._tag, "InvalidInput")
-      assert.include(idOnly.message, "grantee.email")
-      const neither = yield* Effect.flip(
-        provider.grant(roster, { grantee: { _tag: "User" } as Grantee.Grantee, level: "viewer" })
-      )
-      assert.strictEqual(neither._tag, "InvalidInput")
-      const badKind = yield* Effect.flip(
-        provider.grant({ provider: "smartsheet", kind: "folder", id: "1" }, { grantee: linus, level: "viewer" })
-      )
-      assert.strictEqual(badKind._tag, "InvalidInput")
-      assert.include(badKind.message, "resource.kind")
-      const otherProvider = yield* Effect.flip(provider.get({ provider: "eci", kind: "list", id: "1" }, "x"))
-      assert.include(otherProvider.message, "resource.provider")
-      const owner = yield* Effect.flip(provider.grant(roster, { grantee: linus, level: "owner" }))
-      assert.strictEqual(owner._tag, "Unsupported")
-      const ownerUpdate = yield* Effect.flip(provider.update(roster, "AAAanything", "owner"))
-      assert.strictEqual(ownerUpdate._tag, "Unsupported")
-      const account = yield* Effect.flip(provider.grant(roster, { grantee: Grantee.account("a1"), level: "viewer" }))
-      assert.strictEqual(account._tag, "Unsupported")
-      const everyone = yield* Effect.flip(
-        provider.grant(roster, { grantee: Grantee.everyone, level: "viewer", allowEveryone: true })
-      )
-      assert.strictEqual(everyone._tag, "Unsupported")
-      const strict = yield* Effect.flip(provider.grant(dashboard, { grantee: linus, level: "editor", onLossy: "fail" }))
-      assert.strictEqual(strict._tag, "Unsupported")
-      const badNotify = yield* Effect.flip(
-        provider.grant(roster, { grantee: linus, level: "viewer", notify: { ccMe: "yes" as unknown as boolean } })
-      )
-      assert.strictEqual(badNotify._tag, "InvalidInput")
-      assert.include(badNotify.message, "notify.ccMe")
-      const noId = yield* Effect.flip(provider.revoke(roster, ""))
-      assert.strictEqual(noId._tag, "InvalidInput")
-      const listBad = yield* Effect.flip(
-        Stream.runCollect(provider.list({ provider: "smartsheet", kind: "folder", id: "1" }))
-      )
-      assert.strictEqual(listBad._tag, "InvalidInput")
-      assert.deepStrictEqual(sim.log(), [])
-    }).pipe(Effect.provide(FetchHttpClient.layer))
+  it.live(
+    "User with only an id, User with neither, a non-integer group id, unknown assetType, OWNER grant, unsupported kinds",
+    () =>
+      Effect.gen(function* () {
+        const { sim, provider } = yield* fixture()
+        const idOnly = yield* Effect.flip(
+          provider.grant(roster, { grantee: Grantee.user({ id: ids.linus }), level: "viewer" })
+        )
+        assert.strictEqual(idOnly._tag, "InvalidInput")
+        assert.include(idOnly.message, "grantee.email")
+        const neither = yield* Effect.flip(
+          provider.grant(roster, { grantee: { _tag: "User" } as Grantee.Grantee, level: "viewer" })
+        )
+        assert.strictEqual(neither._tag, "InvalidInput")
+        const namedGroup = yield* Effect.flip(
+          provider.grant(roster, { grantee: Grantee.group("finance"), level: "viewer" })
+        )
+        assert.strictEqual(namedGroup._tag, "InvalidInput")
+        assert.include(namedGroup.message, "grantee.id")
+        const badKind = yield* Effect.flip(
+          provider.grant({ provider: "smartsheet", kind: "folder", id: "1" }, { grantee: linus, level: "viewer" })
+        )
+        assert.strictEqual(badKind._tag, "InvalidInput")
+        assert.include(badKind.message, "resource.kind")
+        const otherProvider = yield* Effect.flip(provider.get({ provider: "eci", kind: "list", id: "1" }, "x"))
+        assert.include(otherProvider.message, "resource.provider")
+        const owner = yield* Effect.flip(provider.grant(roster, { grantee: linus, level: "owner" }))
+        assert.strictEqual(owner._tag, "Unsupported")
+        const ownerUpdate = yield* Effect.flip(provider.update(roster, "AAAanything", "owner"))
+        assert.strictEqual(ownerUpdate._tag, "Unsupported")
+        const account = yield* Effect.flip(provider.grant(roster, { grantee: Grantee.account("a1"), level: "viewer" }))
+        assert.strictEqual(account._tag, "Unsupported")
+        const everyone = yield* Effect.flip(
+          provider.grant(roster, { grantee: Grantee.everyone, level: "viewer", allowEveryone: true })
+        )
+        assert.strictEqual(everyone._tag, "Unsupported")
+        const strict = yield* Effect.flip(
+          provider.grant(dashboard, { grantee: linus, level: "editor", onLossy: "fail" })
+        )
+        assert.strictEqual(strict._tag, "Unsupported")
+        const badNotify = yield* Effect.flip(
+          provider.grant(roster, { grantee: linus, level: "viewer", notify: { ccMe: "yes" as unknown as boolean } })
+        )
+        assert.strictEqual(badNotify._tag, "InvalidInput")
+        assert.include(badNotify.message, "notify.ccMe")
+        const noId = yield* Effect.flip(provider.revoke(roster, ""))
+        assert.strictEqual(noId._tag, "InvalidInput")
+        const listBad = yield* Effect.flip(
+          Stream.runCollect(provider.list({ provider: "smartsheet", kind: "folder", id: "1" }))
+        )
+        assert.strictEqual(listBad._tag, "InvalidInput")
+        assert.deepStrictEqual(sim.log(), [])
+      }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 })
 
