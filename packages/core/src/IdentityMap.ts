@@ -201,7 +201,8 @@ export interface Resolution {
 
 /**
  * Resolution options: `fallback` receives what cannot be resolved; `autoMap` (default `true`)
- * maps users by email and `Everyone` to `Everyone` without an entry.
+ * maps users by email and `Everyone` to `Everyone` without an entry, and with `sameProvider` every
+ * principal to itself.
  *
  * @example
  * ```ts
@@ -212,6 +213,8 @@ export interface Resolution {
 export interface ResolveOptions {
   readonly fallback?: Grantee.Grantee | undefined
   readonly autoMap?: boolean | undefined
+  /** Source and target are the same provider (e.g. two Cloudflare accounts): every id maps to itself. */
+  readonly sameProvider?: boolean | undefined
 }
 
 /**
@@ -259,7 +262,9 @@ export const resolveAll = (
         let candidate: Grantee.Grantee | undefined = mapped
         let via: Resolution["via"] = mapped !== undefined ? "map" : undefined
         if (candidate === undefined && options.autoMap !== false) {
-          if (source._tag === "User" && source.email !== undefined) candidate = Grantee.user({ email: source.email })
+          if (options.sameProvider === true) candidate = source
+          else if (source._tag === "User" && source.email !== undefined)
+            candidate = Grantee.user({ email: source.email })
           else if (source._tag === "Everyone") candidate = Grantee.everyone
           if (candidate !== undefined) via = "auto"
         }

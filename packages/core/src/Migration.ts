@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
+import { createHash, randomUUID } from "node:crypto"
 import { Effect, Result, Schema, Stream } from "effect"
 import * as AccessLevel from "./AccessLevel.ts"
 import * as Apply from "./Apply.ts"
@@ -231,7 +231,8 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
     }
     const sources = snapshot.resources.flatMap((r) => r.shares.map((s) => s.grantee))
     const resolutions = yield* IdentityMap.resolveAll(sources, input.identities, target, {
-      ...(options.fallback !== undefined ? { fallback: options.fallback } : {})
+      ...(options.fallback !== undefined ? { fallback: options.fallback } : {}),
+      sameProvider: snapshot.provider === caps.provider
     })
     const problems: Array<Problem> = []
     const work: Array<{ resource: Snapshot.SnapshotResource; target: ResourceRef.ResourceRef }> = []
@@ -327,8 +328,29 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
             }
           }
         }
+        const current = yield* Stream.runCollect(target.list(targetRef)).pipe(Effect.result)
+        if (Result.isFailure(current)) {
+          problems.push({
+            source: resource.resource,
+            message: `cannot read target ${ResourceRef.describe(targetRef)}: ${current.failure.message}`
+          })
+          return undefined
+        }
+        const live = (current.success as ReadonlyArray<Share>).filter(
+          (s) => !s.inherited && ShareStatus.isLive(s.status)
+        )
         let desired = [...byTarget.values()].map((v) => v.grant)
-        if (caps.everyoneExclusive && desired.some((g) => g.grantee._tag === "Everyone") && desired.length > 1) {
+        // merge mode never removes access: an Everyone already on the target stays
+        const targetEveryone = options.mode === "merge" ? live.find((s) => s.grantee._tag === "Everyone") : undefined
+        if (
+          caps.everyoneExclusive &&
+          targetEveryone !== undefined &&
+          !desired.some((g) => g.grantee._tag === "Everyone")
+        ) {
+          desired.push({ grantee: targetEveryone.grantee, level: targetEveryone.level })
+        }
+        const everyoneWanted = desired.some((g) => g.grantee._tag === "Everyone")
+        if (caps.everyoneExclusive && everyoneWanted && desired.length > 1) {
           const covered = new Set(
             desired.filter((g) => g.grantee._tag !== "Everyone").map((g) => Grantee.keys(g.grantee)[0])
           )
@@ -343,25 +365,10 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
             }
           })
         }
-        const current = yield* Stream.runCollect(target.list(targetRef)).pipe(Effect.result)
-        if (Result.isFailure(current)) {
-          problems.push({
-            source: resource.resource,
-            message: `cannot read target ${ResourceRef.describe(targetRef)}: ${current.failure.message}`
-          })
-          return undefined
-        }
-        if (options.mode === "merge") {
+        if (options.mode === "merge" && !(caps.everyoneExclusive && everyoneWanted)) {
           const wanted = new Set(desired.flatMap((g) => Grantee.keys(g.grantee)))
-          for (const share of current.success as ReadonlyArray<Share>) {
-            if (share.inherited || !ShareStatus.isLive(share.status)) continue
+          for (const share of live) {
             if (Grantee.keys(share.grantee).some((k) => wanted.has(k))) continue
-            if (
-              caps.everyoneExclusive &&
-              (share.grantee._tag === "Everyone") !== desired.some((g) => g.grantee._tag === "Everyone") &&
-              desired.length > 0
-            )
-              continue
             desired.push({ grantee: share.grantee, level: share.level })
           }
         }
@@ -388,12 +395,15 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
 
     const items = (yield* Effect.forEach(work, planOne, { concurrency: 4 })).filter((i): i is Item => i !== undefined)
     const createdAt = new Date(yield* Effect.clockWith((c) => c.currentTimeMillis)).toISOString()
+    // unique per planning run: a journal belongs to one plan, never to a later plan that happens to look alike
     const id = createHash("sha256")
       .update(
         JSON.stringify({
           s: snapshot.provider,
           t: caps.provider,
           o: options,
+          at: createdAt,
+          n: randomUUID(),
           d: items.map((i) => [i.target, i.plan.operations])
         })
       )

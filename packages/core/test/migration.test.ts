@@ -198,4 +198,62 @@ describe("migration engine", () => {
       assert.deepStrictEqual(json.lookup(Grantee.group("1")), Grantee.group("2"))
     })
   )
+
+  it.effect("merge mode keeps an Everyone already on an exclusive target; mirror mode replaces it", () =>
+    Effect.gen(function* () {
+      const snapshot = yield* Snapshot.exportSnapshot(makeSource())
+      const target = makeTarget()
+      yield* target.grant(list("42"), { grantee: Grantee.everyone, level: "viewer", allowEveryone: true })
+      const merged = yield* Migration.plan({ snapshot, target, identities, resources })
+      const item = merged.items.find((i) => i.target.id === "42")!
+      assert.deepStrictEqual(
+        item.desired.map((d) => d.grantee._tag),
+        ["Everyone"]
+      )
+      assert.strictEqual(item.plan.operations.length, 0)
+      assert.isTrue(item.entries.some((e) => e.outcome === "skipped" && (e.note ?? "").includes("covered by Everyone")))
+      const mirrored = yield* Migration.plan({ snapshot, target, identities, resources, options: { mode: "mirror" } })
+      const ops = mirrored.items
+        .find((i) => i.target.id === "42")!
+        .plan.operations.map((o) => `${o._tag}:${o.grantee._tag}`)
+      assert.include(ops, "Revoke:Everyone")
+    })
+  )
+
+  it.effect("between two accounts of the same provider, principals map to themselves", () =>
+    Effect.gen(function* () {
+      const a = MemoryProvider.make({ name: "cloud" })
+      a.control.addResource({ provider: "cloud", kind: "share", id: "s1" }, [
+        { grantee: Grantee.account("acct-9"), level: "viewer", status: ShareStatus.active, inherited: false }
+      ])
+      const b = MemoryProvider.make({ name: "cloud", resources: [{ provider: "cloud", kind: "share", id: "s2" }] })
+      const snapshot = yield* Snapshot.exportSnapshot(a)
+      const plan = yield* Migration.plan({
+        snapshot,
+        target: b,
+        identities: IdentityMap.empty,
+        resources: ResourceMap.fromEntries([
+          {
+            source: { provider: "cloud", kind: "share", id: "s1" },
+            target: { provider: "cloud", kind: "share", id: "s2" }
+          }
+        ])
+      })
+      assert.strictEqual(plan.summary.exact, 1)
+      assert.deepStrictEqual(plan.items[0]?.desired, [{ grantee: Grantee.account("acct-9"), level: "viewer" }])
+      // two plannings of the same thing are two plans: a journal never carries over
+      const again = yield* Migration.plan({
+        snapshot,
+        target: b,
+        identities: IdentityMap.empty,
+        resources: ResourceMap.fromEntries([
+          {
+            source: { provider: "cloud", kind: "share", id: "s1" },
+            target: { provider: "cloud", kind: "share", id: "s2" }
+          }
+        ])
+      })
+      assert.notStrictEqual(again.id, plan.id)
+    })
+  )
 })
