@@ -12,7 +12,7 @@ import { FetchHttpClient } from "effect/http"
 
 /** Shares the roster sheet with the Auditors group, then raises Ada to ADMIN; returns the final shares. */
 export const run = Effect.gen(function* () {
-  const sim = yield* SmartsheetSimulator.make({ seed: SmartsheetSimulator.exampleSeed })
+  const sim = yield* SmartsheetSimulator.serve({ seed: SmartsheetSimulator.exampleSeed })
   const smartsheet = yield* Client.make({ token: Redacted.make(SmartsheetSimulator.exampleToken), baseUrl: sim.url })
   const roster = { assetType: "sheet", assetId: "4000000000000004" } as const
   yield* smartsheet.shareAsset(roster, [{ groupId: "2000000000000002", accessLevel: "VIEWER" }])

@@ -16,7 +16,7 @@ import { FetchHttpClient } from "effect/http"
 
 /** Runs export → plan → apply → verify and returns the plan and the reports. */
 export const migrate = Effect.gen(function* () {
-  const smartsheetSim = yield* SmartsheetSimulator.make({ seed: SmartsheetSimulator.exampleSeed })
+  const smartsheetSim = yield* SmartsheetSimulator.serve({ seed: SmartsheetSimulator.exampleSeed })
   const eciSim = yield* EciSimulator.serve({
     seed: {
       ...EciSimulator.demoSeed,

@@ -89,7 +89,7 @@ const resources = ResourceMap.fromEntries(
 )
 
 const setup = Effect.gen(function* () {
-  const source = yield* SmartsheetSimulator.make({ seed: smartsheetSeed, rateLimit: false })
+  const source = yield* SmartsheetSimulator.serve({ seed: smartsheetSeed, rateLimit: false })
   const target = yield* EciSimulator.serve({ seed: eciSeed })
   const smartsheet = yield* Smartsheet.make({ token: Redacted.make(token), baseUrl: source.url })
   const eci = yield* Eci.make({

@@ -57,7 +57,7 @@ export const start = (
   Effect.gen(function* () {
     const data = options.data ?? DemoData.make()
     const port = (offset: number) => (options.port !== undefined ? { port: options.port + offset } : {})
-    const smartsheet = yield* SmartsheetSim.make({ seed: data.smartsheet.seed, ...port(0) })
+    const smartsheet = yield* SmartsheetSim.serve({ seed: data.smartsheet.seed, ...port(0) })
     const eci = yield* EciSim.serve({ seed: data.eci.seed, ...port(1) })
     const cloudflare = yield* CloudflareSim.serve({
       seed: data.cloudflare.seed,

@@ -69,7 +69,7 @@ export type Credential = ({ readonly token: string } | { readonly email: string;
  *
  * @example
  * ```ts
- * import { Simulator } from "@unishare/cloudflare"
+ * import * as Simulator from "@unishare/cloudflare/simulator"
  * Simulator.defaultCredentials[0] // { token: "cf-simulator-token" }
  * ```
  */
@@ -168,7 +168,7 @@ export interface Seed {
  *
  * @example
  * ```ts
- * import { Simulator } from "@unishare/cloudflare"
+ * import * as Simulator from "@unishare/cloudflare/simulator"
  * Simulator.demoSeed.accounts.length // 4
  * ```
  */
@@ -378,7 +378,7 @@ const checkId = (value: unknown, field: string): string => {
  *
  * @example
  * ```ts
- * import { Simulator } from "@unishare/cloudflare"
+ * import * as Simulator from "@unishare/cloudflare/simulator"
  * const sim = await Simulator.start({ seed: Simulator.demoSeed })
  * // sim.url === "http://127.0.0.1:<port>/client/v4"
  * await sim.close()
@@ -1374,7 +1374,7 @@ export const start = async (options: Options = {}): Promise<CloudflareSimulator>
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Simulator } from "@unishare/cloudflare"
+ * import * as Simulator from "@unishare/cloudflare/simulator"
  * const program = Effect.scoped(Effect.gen(function* () {
  *   const sim = yield* Simulator.serve({ transitions: { mode: "reads", reads: 1 } })
  *   return sim.url

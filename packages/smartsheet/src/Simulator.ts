@@ -283,7 +283,7 @@ const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  *
  * @example
  * ```ts
- * import { Simulator } from "@unishare/smartsheet/simulator"
+ * import * as Simulator from "@unishare/smartsheet/simulator"
  * const state = Simulator.makeState()
  * state.addUser({ email: "ada@example.com" })
  * ```
@@ -802,7 +802,7 @@ const routes = (s: Internal): ReadonlyArray<SimulatorKit.Route> => {
  *
  * @example
  * ```ts
- * import { Simulator } from "@unishare/smartsheet/simulator"
+ * import * as Simulator from "@unishare/smartsheet/simulator"
  * const sim = await Simulator.start({ seed: Simulator.exampleSeed })
  * await sim.close()
  * ```
@@ -847,14 +847,14 @@ export const start = async (options: Options = {}): Promise<Simulator> => {
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Simulator } from "@unishare/smartsheet/simulator"
+ * import * as Simulator from "@unishare/smartsheet/simulator"
  * const program = Effect.scoped(Effect.gen(function* () {
- *   const sim = yield* Simulator.make({ seed: Simulator.exampleSeed })
+ *   const sim = yield* Simulator.serve({ seed: Simulator.exampleSeed })
  *   return sim.url
  * }))
  * ```
  */
-export const make = (options: Options = {}): Effect.Effect<Simulator, never, Scope.Scope> =>
+export const serve = (options: Options = {}): Effect.Effect<Simulator, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.promise(() => start(options)),
     (sim) => Effect.promise(() => sim.close())
@@ -865,7 +865,7 @@ export const make = (options: Options = {}): Effect.Effect<Simulator, never, Sco
  *
  * @example
  * ```ts
- * import { Simulator } from "@unishare/smartsheet/simulator"
+ * import * as Simulator from "@unishare/smartsheet/simulator"
  * Simulator.exampleToken // "sim-owner-token"
  * ```
  */
@@ -877,7 +877,7 @@ export const exampleToken = "sim-owner-token"
  *
  * @example
  * ```ts
- * import { Simulator } from "@unishare/smartsheet/simulator"
+ * import * as Simulator from "@unishare/smartsheet/simulator"
  * const sim = await Simulator.start({ seed: Simulator.exampleSeed })
  * ```
  */

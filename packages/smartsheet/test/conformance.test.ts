@@ -13,7 +13,7 @@ import * as Simulator from "../src/Simulator.ts"
 const setup = (assetType: "sheet" | "sight") =>
   Effect.gen(function* () {
     const token = `ss-conformance-${randomUUID()}`
-    const sim = yield* Simulator.make({
+    const sim = yield* Simulator.serve({
       seed: {
         users: [
           { email: "admin@example.com", name: "Sys Admin" },
