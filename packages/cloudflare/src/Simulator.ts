@@ -36,7 +36,7 @@ import { knownResourceTypes } from "./Wire.ts"
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/cloudflare"
+ * import type * as Simulator from "@unishare/cloudflare/simulator"
  * const fast: Simulator.Transitions = { mode: "reads", reads: 1 }
  * const timed: Simulator.Transitions = { mode: "time", associateMillis: 30_000, disassociateMillis: 30_000 }
  * ```
@@ -55,7 +55,7 @@ export type Transitions =
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/cloudflare"
+ * import type * as Simulator from "@unishare/cloudflare/simulator"
  * const creds: ReadonlyArray<Simulator.Credential> = [{ token: "t1" }, { email: "ops@example.com", key: "k1" }]
  * ```
  */
@@ -83,7 +83,7 @@ export const defaultCredentials: ReadonlyArray<Credential> = [
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/cloudflare"
+ * import type * as Simulator from "@unishare/cloudflare/simulator"
  * const a: Simulator.SeedAccount = { id: "a1", name: "Account A", organization_id: "o1" }
  * ```
  */
@@ -98,7 +98,7 @@ export interface SeedAccount {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/cloudflare"
+ * import type * as Simulator from "@unishare/cloudflare/simulator"
  * const r: Simulator.SeedRecipient = { account_id: "a2", association_status: "associated" }
  * ```
  */
@@ -113,7 +113,7 @@ export interface SeedRecipient {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/cloudflare"
+ * import type * as Simulator from "@unishare/cloudflare/simulator"
  * const r: Simulator.SeedResource = { resource_id: "rs1", resource_type: "custom-ruleset" }
  * ```
  */
@@ -132,7 +132,7 @@ export interface SeedResource {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/cloudflare"
+ * import type * as Simulator from "@unishare/cloudflare/simulator"
  * const s: Simulator.SeedShare = { account_id: "a1", name: "WAF rules", recipients: [{ account_id: "a2" }] }
  * ```
  */
@@ -153,7 +153,7 @@ export interface SeedShare {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/cloudflare"
+ * import type * as Simulator from "@unishare/cloudflare/simulator"
  * const seed: Simulator.Seed = { accounts: [{ id: "a1", organization_id: "o1" }], shares: [] }
  * ```
  */
@@ -215,7 +215,7 @@ export const demoSeed: Seed = {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/cloudflare"
+ * import type * as Simulator from "@unishare/cloudflare/simulator"
  * const options: Simulator.Options = { transitions: { mode: "reads", reads: 1 }, rateLimit: false }
  * ```
  */
@@ -238,7 +238,7 @@ export interface Options {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/cloudflare"
+ * import type * as Simulator from "@unishare/cloudflare/simulator"
  * const f: Simulator.RecipientFailure = { error: "Recipient is missing necessary entitlement", terminal: true }
  * ```
  */
@@ -253,7 +253,7 @@ export interface RecipientFailure {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/cloudflare"
+ * import type * as Simulator from "@unishare/cloudflare/simulator"
  * const shareCount = (sim: Simulator.CloudflareSimulator) => sim.state().shares.length
  * ```
  */

@@ -59,7 +59,7 @@ export const rank = (level: AccessLevel): number => ladder.indexOf(level)
  * @example
  * ```ts
  * import { AccessLevel } from "@unishare/core"
- * ;["admin", "viewer"].toSorted(AccessLevel.order) // ["viewer", "admin"]
+ * const sorted = (["admin", "viewer"] as const).toSorted(AccessLevel.order) // ["viewer", "admin"]
  * ```
  */
 export const order: Order.Order<AccessLevel> = (a, b) => {

@@ -102,6 +102,10 @@ export class SharingClient {
    *
    * @example
    * ```ts
+   * import { MemoryProvider } from "@unishare/core"
+   * import { SharingClient } from "@unishare/core/promise"
+   * const resource = { provider: "memory", kind: "doc", id: "d1" }
+   * const client = SharingClient.fromProvider(MemoryProvider.make({ resources: [resource] }))
    * for await (const share of client.iterate(resource)) console.log(share.id)
    * ```
    */

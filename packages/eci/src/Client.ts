@@ -218,9 +218,8 @@ export const checkShareRequest = (
  *
  * @example
  * ```ts
- * import { Redacted } from "effect"
  * import { Client } from "@unishare/eci"
- * Client.originOf({ apiKey: Redacted.make("k"), environment: "fed" }) // "https://app.fed-energycap.com"
+ * Client.originOf({ environment: "fed" }) // "https://app.fed-energycap.com"
  * ```
  */
 export const originOf = (config: Pick<Config, "baseUrl" | "environment">): string =>

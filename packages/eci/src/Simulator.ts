@@ -27,7 +27,7 @@ import { Effect, type Scope } from "effect"
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/eci/simulator"
+ * import type * as Simulator from "@unishare/eci/simulator"
  * const p: Simulator.Permission = "SharedBillLists.Create"
  * ```
  */
@@ -79,7 +79,7 @@ export interface GroupSeed {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/eci/simulator"
+ * import type * as Simulator from "@unishare/eci/simulator"
  * const s: Simulator.ShareState = { sharedWithEveryone: false, sharedUserIds: [12], sharedUserGroupIds: [] }
  * ```
  */
@@ -114,7 +114,7 @@ export interface ApiKeySeed {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/eci/simulator"
+ * import type * as Simulator from "@unishare/eci/simulator"
  * const seed: Simulator.Seed = {
  *   users: [{ userId: 1, userCode: "admin" }],
  *   lists: [{ listId: 42, name: "Open bills", creatorId: 1 }],
@@ -135,7 +135,7 @@ export interface Seed {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/eci/simulator"
+ * import type * as Simulator from "@unishare/eci/simulator"
  * const hook: Simulator.Interleave = { method: "PUT", path: /\/share$/, run: (sim) =>
  *   sim.setShare(42, { sharedUserIds: [99] }) }
  * ```
@@ -155,7 +155,7 @@ export interface Interleave {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/eci/simulator"
+ * import type * as Simulator from "@unishare/eci/simulator"
  * const options: Simulator.Options = { seed: { users: [] }, rateLimit: { requests: 100, windowMillis: 60_000 } }
  * ```
  */
@@ -170,7 +170,7 @@ export interface Options {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/eci/simulator"
+ * import type * as Simulator from "@unishare/eci/simulator"
  * const writes = (sim: Simulator.Simulator) => sim.log().filter((r) => r.method === "PUT").length
  * ```
  */

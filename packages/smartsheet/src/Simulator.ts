@@ -35,7 +35,7 @@ const createFields = new Set(["email", "groupId", "accessLevel", "subject", "mes
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/smartsheet/simulator"
+ * import type * as Simulator from "@unishare/smartsheet/simulator"
  * const ada: Simulator.UserSeed = { email: "ada@example.com", name: "Ada Lovelace" }
  * ```
  */
@@ -51,7 +51,7 @@ export interface UserSeed {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/smartsheet/simulator"
+ * import type * as Simulator from "@unishare/smartsheet/simulator"
  * const finance: Simulator.GroupSeed = { name: "Finance", members: ["ada@example.com"] }
  * ```
  */
@@ -67,7 +67,7 @@ export interface GroupSeed {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/smartsheet/simulator"
+ * import type * as Simulator from "@unishare/smartsheet/simulator"
  * const t: Simulator.TokenSeed = { token: "ss-token-1", user: "owner@example.com" }
  * ```
  */
@@ -86,7 +86,7 @@ export interface TokenSeed {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/smartsheet/simulator"
+ * import type * as Simulator from "@unishare/smartsheet/simulator"
  * const sheet: Simulator.AssetSeed = { type: "sheet", id: "4583173393803140", name: "Budget", owner: "owner@example.com" }
  * ```
  */
@@ -104,7 +104,7 @@ export interface AssetSeed {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/smartsheet/simulator"
+ * import type * as Simulator from "@unishare/smartsheet/simulator"
  * const s: Simulator.ShareSeed = { assetType: "sheet", assetId: "4583173393803140", email: "ada@example.com", accessLevel: "EDITOR" }
  * ```
  */
@@ -122,7 +122,7 @@ export interface ShareSeed {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/smartsheet/simulator"
+ * import type * as Simulator from "@unishare/smartsheet/simulator"
  * const seed: Simulator.Seed = { users: [{ email: "o@x.io" }], tokens: [{ token: "t", user: "o@x.io" }],
  *   assets: [{ type: "sheet", id: "1", owner: "o@x.io" }] }
  * ```
@@ -140,7 +140,7 @@ export interface Seed {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/smartsheet/simulator"
+ * import type * as Simulator from "@unishare/smartsheet/simulator"
  * const u: Simulator.User = { id: "1", email: "a@x.io", alternateEmails: [] }
  * ```
  */
@@ -156,7 +156,7 @@ export interface User {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/smartsheet/simulator"
+ * import type * as Simulator from "@unishare/smartsheet/simulator"
  * const g: Simulator.Group = { id: "2", name: "Finance", members: ["1"] }
  * ```
  */
@@ -171,7 +171,7 @@ export interface Group {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/smartsheet/simulator"
+ * import type * as Simulator from "@unishare/smartsheet/simulator"
  * const a: Simulator.Asset = { type: "sheet", id: "1" }
  * ```
  */
@@ -187,7 +187,7 @@ export interface Asset {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/smartsheet/simulator"
+ * import type * as Simulator from "@unishare/smartsheet/simulator"
  * const e: Simulator.Email = { to: "a@x.io", from: "o@x.io", assetType: "sheet", assetId: "1", ccMe: false }
  * ```
  */
@@ -207,7 +207,7 @@ export interface Email {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/smartsheet/simulator"
+ * import type * as Simulator from "@unishare/smartsheet/simulator"
  * const opts: Simulator.Options = { seed: { users: [] }, rateLimit: { requests: 10, windowMillis: 1_000 } }
  * ```
  */
@@ -223,7 +223,7 @@ export interface Options {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/smartsheet/simulator"
+ * import type * as Simulator from "@unishare/smartsheet/simulator"
  * const shareCount = (s: Simulator.State) => s.shares("sheet", "1").length
  * ```
  */
@@ -247,7 +247,7 @@ export interface State {
  *
  * @example
  * ```ts
- * import type { Simulator } from "@unishare/smartsheet/simulator"
+ * import type * as Simulator from "@unishare/smartsheet/simulator"
  * const posts = (sim: Simulator.Simulator) => sim.log().filter((r) => r.method === "POST").length
  * ```
  */
@@ -278,13 +278,13 @@ const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 /**
- * Builds an empty simulator state. `start` and `make` use it; tests and tools can use it directly
+ * Builds an empty simulator state. `start` and `serve` use it; tests and tools can use it directly
  * to prepare data.
  *
  * @example
  * ```ts
  * import * as Simulator from "@unishare/smartsheet/simulator"
- * const state = Simulator.makeState()
+ * const { state } = Simulator.makeState()
  * state.addUser({ email: "ada@example.com" })
  * ```
  */
