@@ -8,6 +8,7 @@ import { Effect, type Layer, ManagedRuntime, Stream } from "effect"
 import { FetchHttpClient, type HttpClient } from "effect/http"
 import type { AccessLevel } from "./AccessLevel.ts"
 import type { SharingError } from "./Errors.ts"
+import * as Granting from "./Granting.ts"
 import type { ResourceRef } from "./ResourceRef.ts"
 import * as Settle from "./Settle.ts"
 import type { Grant, Share } from "./Share.ts"
@@ -123,6 +124,22 @@ export class SharingClient {
   /** Idempotent grant. @example await client.grant(resource, { grantee: { _tag: "Group", id: "7" }, level: "editor" }) */
   grant(resource: ResourceRef, request: GrantRequest, options?: CallOptions): Promise<Share> {
     return this.#run((p) => p.grant(resource, request), options)
+  }
+
+  /**
+   * Idempotent grant that also says how faithfully the level was kept (`fidelity`, `warnings`).
+   *
+   * @example
+   * ```ts
+   * import { Grantee, MemoryProvider } from "@unishare/core"
+   * import { SharingClient } from "@unishare/core/promise"
+   * const doc = { provider: "memory", kind: "doc", id: "d1" }
+   * const client = SharingClient.fromProvider(MemoryProvider.make({ resources: [doc] }))
+   * const { share, fidelity } = await client.grantWithFidelity(doc, { grantee: Grantee.group("7"), level: "editor" })
+   * ```
+   */
+  grantWithFidelity(resource: ResourceRef, request: GrantRequest, options?: CallOptions): Promise<Granting.Granted> {
+    return this.#run((p) => Granting.grant(p, resource, request), options)
   }
 
   /** Change a share's level. @example await client.update(resource, "s1", "viewer") */

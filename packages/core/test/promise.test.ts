@@ -9,6 +9,16 @@ describe("Promise facade", () => {
     const client = SharingClient.fromProvider(MemoryProvider.make({ resources: [doc] }))
     try {
       const share = await client.grant(doc, { grantee: Grantee.group("7"), level: "editor" })
+      const owner = await client
+        .grantWithFidelity(doc, { grantee: Grantee.group("8"), level: "owner", onLossy: "round-down" })
+        .catch((e: unknown) => e)
+      expect(owner).toBeInstanceOf(Errors.Unsupported)
+      await client
+        .revoke(
+          doc,
+          (await client.list(doc)).find((s) => s.grantee._tag === "Group" && s.grantee.id === "8")?.id ?? "none"
+        )
+        .catch(() => undefined)
       expect(share.level).toBe("editor")
       expect((await client.list(doc)).map((s) => s.id)).toEqual([share.id])
       const seen: Array<string> = []

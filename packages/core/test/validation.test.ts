@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { type AccessLevel, Capabilities, Grantee, MemoryProvider, Planner, Sync } from "@unishare/core"
+import { type AccessLevel, Capabilities, Grantee, Granting, MemoryProvider, Planner, Sync } from "@unishare/core"
 import { Effect, Result } from "effect"
 
 const doc = { provider: "memory", kind: "doc", id: "d1" }
@@ -117,4 +117,26 @@ describe("bad input is refused before any provider call", () => {
     assert.strictEqual(skip.skipped.length, 1)
     assert.strictEqual(skip.operations.length, 0)
   })
+})
+
+describe("Granting.grant", () => {
+  it.effect("reports the fidelity and warnings of a narrowed grant", () =>
+    Effect.gen(function* () {
+      const memory = MemoryProvider.make({ resources: [doc], capabilities: { levels: ["viewer", "admin"] } })
+      const granted = yield* Granting.grant(memory, doc, { grantee: Grantee.group("7"), level: "editor" })
+      assert.strictEqual(granted.share.level, "viewer")
+      assert.strictEqual(granted.fidelity, "narrowed")
+      assert.deepStrictEqual(
+        granted.warnings.map((w) => w._tag),
+        ["Lossy"]
+      )
+      const exact = yield* Granting.grant(memory, doc, { grantee: Grantee.group("8"), level: "admin" })
+      assert.strictEqual(exact.fidelity, "exact")
+      const refused = yield* Effect.flip(
+        Granting.grant(memory, doc, { grantee: Grantee.group("9"), level: "editor", onLossy: "fail" })
+      )
+      assert.strictEqual(refused._tag, "Unsupported")
+      assert.strictEqual(memory.control.snapshot(doc).length, 2)
+    })
+  )
 })
