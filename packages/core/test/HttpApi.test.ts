@@ -21,14 +21,28 @@ const simulator = (routes: ReadonlyArray<SimulatorKit.Route>) =>
 const api = (url: string, overrides: Partial<HttpApi.Config> = {}) =>
   HttpApi.make({ provider: "test", baseUrl: url, auth: HttpApi.bearer(Redacted.make(secret)), ...overrides })
 
+const realPause = Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+
+/**
+ * Lets real I/O and virtual time interleave: advances the test clock by `step` after each short real
+ * pause, without going past `maxVirtual`, until `until` holds (or a generous bound of real pauses).
+ */
+const drive = (options: { readonly step: number; readonly until: () => boolean; readonly maxVirtual?: number }) =>
+  Effect.gen(function* () {
+    let virtual = 0
+    for (let i = 0; i < 4_000 && !options.until(); i++) {
+      yield* realPause
+      if (options.maxVirtual === undefined || virtual + options.step <= options.maxVirtual) {
+        yield* TestClock.adjust(options.step)
+        virtual += options.step
+      }
+    }
+  })
+
 const runFor = <A, E>(effect: Effect.Effect<A, E>, millis: number) =>
   Effect.gen(function* () {
     const fiber = yield* Effect.forkChild(effect)
-    // let real I/O and virtual time interleave
-    for (let i = 0; i < 40; i++) {
-      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
-      yield* TestClock.adjust(millis / 40)
-    }
+    yield* drive({ step: millis / 40, until: () => fiber.pollUnsafe() !== undefined })
     return yield* Fiber.join(fiber)
   })
 
@@ -62,16 +76,15 @@ describe("HttpApi", () => {
       const fiber = yield* Effect.forkChild(
         client.json({ operation: "getItem", method: "GET", path: "/items/1", response: Item })
       )
+      // wait (in real time) for the 429, then let 50 s of virtual time pass
+      yield* drive({ step: 0, until: () => sim.log().length === 1 })
       for (let i = 0; i < 10; i++) {
-        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        yield* realPause
         yield* TestClock.adjust("5 seconds")
       }
-      // 50 s of virtual time: backoff alone (≤ 500 ms) would have retried, Retry-After says 60 s
+      // backoff alone (≤ 500 ms) would have retried by now; Retry-After says 60 s
       assert.strictEqual(sim.log().length, 1)
-      for (let i = 0; i < 10; i++) {
-        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
-        yield* TestClock.adjust("2 seconds")
-      }
+      yield* drive({ step: 2_000, until: () => fiber.pollUnsafe() !== undefined })
       assert.deepStrictEqual(yield* Fiber.join(fiber), { id: "1" })
       assert.strictEqual(sim.log().length, 2)
     }).pipe(Effect.provide(FetchHttpClient.layer))
@@ -193,12 +206,12 @@ describe("HttpApi", () => {
           client.json({ operation: "get", method: "GET", path: `/items/${n}`, response: Item })
         )
       )
-      for (let i = 0; i < 10; i++) {
-        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
-        yield* TestClock.adjust("500 millis")
-      }
+      // up to 5 s of virtual time: two requests fit the budget, the third must wait for the window
+      yield* drive({ step: 500, maxVirtual: 5_000, until: () => sim.log().length >= 2 })
+      yield* TestClock.adjust("4 seconds")
+      for (let i = 0; i < 10; i++) yield* realPause
       assert.strictEqual(sim.log().length, 2)
-      yield* TestClock.adjust("6 seconds")
+      yield* drive({ step: 1_000, until: () => fiber.pollUnsafe() !== undefined })
       yield* Fiber.join(fiber)
       assert.strictEqual(sim.log().length, 3)
     }).pipe(Effect.provide(FetchHttpClient.layer))
