@@ -8,7 +8,6 @@ import { createHash, randomUUID } from "node:crypto"
 import { Effect, Result, Schema, Stream } from "effect"
 import * as AccessLevel from "./AccessLevel.ts"
 import * as Apply from "./Apply.ts"
-import type * as Capabilities from "./Capabilities.ts"
 import * as Errors from "./Errors.ts"
 import * as Grantee from "./Grantee.ts"
 import * as IdentityMap from "./IdentityMap.ts"
@@ -171,8 +170,6 @@ export interface PlanInput {
 }
 
 const outcomeOf = (fidelity: Translation.Fidelity): FidelityEntry["outcome"] => fidelity
-
-const emptyPlan: Planner.Plan = { operations: [], unchanged: [], unmanaged: [], skipped: [], desired: [], warnings: [] }
 
 const summarize = (items: ReadonlyArray<Item>, problems: ReadonlyArray<Problem>): Summary => {
   const s = {
@@ -686,9 +683,6 @@ export const verify = (plan: MigrationPlan, target: Shape): Effect.Effect<Verify
     return { planId: plan.id, ok: resources.every((r) => r.ok), resources }
   }).pipe(Effect.withSpan("unishare.migration.verify"))
 
-/** The empty plan of a resource (used by reports for resources with nothing to do). @example Migration.nothingToDo.operations.length // 0 */
-export const nothingToDo: Planner.Plan = emptyPlan
-
 /**
  * Everything that does not keep the source's access exactly (for the fidelity report).
  *
@@ -704,7 +698,3 @@ export const lossyEntries = (
   plan.items.flatMap((item) =>
     item.entries.filter((e) => e.outcome !== "exact" || e.via === "fallback").map((entry) => ({ item, entry }))
   )
-
-/** Checks a capabilities object is consistent with a plan's target (for CLI messages). @example Migration.targets(plan, caps) */
-export const targets = (plan: MigrationPlan, caps: Capabilities.Capabilities): boolean =>
-  plan.targetProvider === caps.provider
