@@ -251,6 +251,7 @@ export const start = async (options: Options): Promise<Running> => {
   const log: Array<LoggedRequest> = []
   const faults: Array<ActiveFault> = []
   const windows = new Map<string, { start: number; count: number; blockedUntil: number }>()
+  const timers = new Set<ReturnType<typeof setTimeout>>()
 
   const takeFault = (method: string, path: string): Fault | undefined => {
     for (const active of faults) {
@@ -364,9 +365,14 @@ export const start = async (options: Options): Promise<Running> => {
                 rawBody: '{"truncated": ',
                 headers: { "content-type": "application/json" }
               })
-            case "delay":
-              setTimeout(() => dispatch(auth, undefined), fault.millis)
+            case "delay": {
+              const timer = setTimeout(() => {
+                timers.delete(timer)
+                dispatch(auth, undefined)
+              }, fault.millis)
+              timers.add(timer)
               return
+            }
             case "applied-then-status":
             case "applied-then-drop":
               return dispatch(auth, fault)
@@ -434,6 +440,8 @@ export const start = async (options: Options): Promise<Running> => {
     },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer)
+        timers.clear()
         server.closeAllConnections()
         server.close(() => resolve())
       })

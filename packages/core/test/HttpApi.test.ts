@@ -246,4 +246,26 @@ describe("HttpApi", () => {
       assert.notInclude(dump, secret)
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
+
+  it.effect("a request that outlives its timeout fails as Unavailable (and an idempotent one is retried)", () =>
+    Effect.gen(function* () {
+      const sim = yield* simulator([
+        { method: "GET", pattern: "/items/:id", handle: (r) => ({ status: 200, body: { id: r.params.id } }) }
+      ])
+      sim.inject({ kind: "delay", millis: 60_000, times: 2 })
+      const once = yield* api(sim.url, { timeoutMillis: 1_000, retry: { times: 0 } })
+      const error = yield* runFor(
+        Effect.flip(once.json({ operation: "getItem", method: "GET", path: "/items/1", response: Item })),
+        2_000
+      )
+      assert.strictEqual(error._tag, "Unavailable")
+      assert.include(error.message, "timed out after 1000 ms")
+      const retrying = yield* api(sim.url, { timeoutMillis: 1_000, retry: { times: 2, baseMillis: 10, maxMillis: 10 } })
+      const item = yield* runFor(
+        retrying.json({ operation: "getItem", method: "GET", path: "/items/2", response: Item }),
+        2_000
+      )
+      assert.deepStrictEqual(item, { id: "2" })
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
 })
