@@ -318,14 +318,7 @@ export const make = (seed = 20261123): Dataset => {
       {
         key: eciKey,
         userId: 1,
-        permissions: [
-          "BillListAdministrator.Manage",
-          "RecordsListAdministrator.Manage",
-          "SharedBillLists.Create",
-          "SharedRecordsLists.Create",
-          "UsersAndUserGroups.View",
-          "UsersAndRoles.View"
-        ]
+        permissions: EciSim.allPermissions
       }
     ]
   }

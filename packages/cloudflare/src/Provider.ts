@@ -279,13 +279,7 @@ export const fromClient = (
   const grant: SharingProvider.Shape["grant"] = (resource, request) =>
     Effect.gen(function* () {
       const operation = "grant"
-      const translated = yield* Translation.translateGrant(
-        capabilities,
-        resource,
-        { grantee: request.grantee, level: request.level },
-        { onLossy: request.onLossy, allowEveryone: request.allowEveryone },
-        operation
-      )
+      const translated = yield* Translation.translateRequest(capabilities, resource, request, operation)
       const { accountId, shareId } = yield* target(resource, operation)
       const grantee = translated.value.grantee
       const id = grantee._tag === "Account" || grantee._tag === "Organization" ? grantee.id : ""

@@ -48,13 +48,7 @@ export const grant = (
   request: GrantRequest
 ): Effect.Effect<Granted, SharingError> =>
   Effect.gen(function* () {
-    const translated = yield* Translation.translateGrant(
-      provider.capabilities,
-      resource,
-      { grantee: request.grantee, level: request.level },
-      request,
-      "grant"
-    )
+    const translated = yield* Translation.translateRequest(provider.capabilities, resource, request, "grant")
     const share = yield* provider.grant(resource, request)
     return { share, fidelity: translated.fidelity, warnings: translated.warnings }
   })

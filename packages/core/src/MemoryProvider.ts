@@ -179,13 +179,7 @@ export const make = (options: Options = {}): MemoryProvider => {
 
   const grant: Shape["grant"] = (resource, request) =>
     Effect.gen(function* () {
-      const translated = yield* Translation.translateGrant(
-        capabilities,
-        resource,
-        { grantee: request.grantee, level: request.level },
-        request,
-        "grant"
-      )
+      const translated = yield* Translation.translateRequest(capabilities, resource, request, "grant")
       const r = yield* resourceOf(resource, "grant")
       const { grantee, level } = translated.value
       if (capabilities.everyoneExclusive) {

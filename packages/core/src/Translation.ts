@@ -357,3 +357,29 @@ export const translateLevelFor = (
         })
       )
 }
+
+/**
+ * `translateGrant` for a `grant` request: the grant and its translation options come from the
+ * request itself (what every adapter's `grant` needs).
+ *
+ * @example
+ * ```ts
+ * import { Capabilities, Grantee, Translation } from "@unishare/core"
+ * const caps = Capabilities.make({ provider: "eci", granteeKinds: ["Group"], levels: ["viewer"] })
+ * Translation.translateRequest(caps, { provider: "eci", kind: "list", id: "1" }, { grantee: Grantee.group("7"), level: "editor", onLossy: "fail" })
+ * // fails with Unsupported: editor does not exist and onLossy is "fail"
+ * ```
+ */
+export const translateRequest = (
+  caps: Capabilities.Capabilities,
+  resource: ResourceRef,
+  request: { readonly grantee: unknown; readonly level: unknown } & Options,
+  operation = "grant"
+): Effect.Effect<Translated<Grant>, Errors.InvalidInput | Errors.Unsupported> =>
+  translateGrant(
+    caps,
+    resource,
+    { grantee: request.grantee, level: request.level },
+    { onLossy: request.onLossy, allowEveryone: request.allowEveryone },
+    operation
+  )

@@ -458,13 +458,7 @@ export const fromClient = (client: Client.Client): SharingProvider.Shape => {
   const grant: SharingProvider.Shape["grant"] = (resource, request) =>
     Effect.gen(function* () {
       const listId = yield* listIdOf(resource, "grant")
-      const translated = yield* Translation.translateGrant(
-        capabilities,
-        resource,
-        { grantee: request.grantee, level: request.level },
-        request,
-        "grant"
-      )
+      const translated = yield* Translation.translateRequest(capabilities, resource, request, "grant")
       const target = yield* targetOf(translated.value.grantee, "grant", "grantee")
       return yield* withListLock(
         listId,

@@ -350,13 +350,7 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
   const grant: SharingProvider.Shape["grant"] = (resource, request) =>
     Effect.gen(function* () {
       const a = yield* toAsset(resource, "grant")
-      const translated = yield* Translation.translateGrant(
-        capabilities,
-        resource,
-        { grantee: request.grantee, level: request.level },
-        { onLossy: request.onLossy, allowEveryone: request.allowEveryone },
-        "grant"
-      )
+      const translated = yield* Translation.translateRequest(capabilities, resource, request, "grant")
       const grantee = translated.value.grantee
       if (grantee._tag === "User" && grantee.email === undefined) {
         return yield* CoreErrors.invalid(
