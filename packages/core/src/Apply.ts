@@ -23,7 +23,7 @@ import type * as Translation from "./Translation.ts"
  * Apply.resourceLocks.withLock("eci:list:42", Effect.void)
  * ```
  */
-export const resourceLocks: KeyedLock.KeyedLock = KeyedLock.make()
+export const resourceLocks: KeyedLock.InProcess = KeyedLock.make()
 
 /**
  * What happened to one operation.

@@ -300,25 +300,36 @@ const prefixIssues = (error: Errors.InvalidInput | Errors.Unsupported, prefix: s
       })
 
 /**
- * Writes to one list are serialized process-wide (keyed by API URL and list id), whatever provider
- * instance makes them. This lock is the adapter's own: `Sync` holds core's resource lock around
- * its calls into the adapter.
- */
-const listLocks = KeyedLock.make()
-
-/**
  * Builds the neutral provider on a native client.
  *
  * @example
  * ```ts
  * import { Effect, Redacted } from "effect"
  * import { Client, Provider } from "@unishare/eci"
- * const provider = Effect.map(Client.make({ apiKey: Redacted.make("k") }), Provider.fromClient)
+ * const provider = Effect.map(Client.make({ apiKey: Redacted.make("k") }), (client) => Provider.fromClient(client))
  * ```
  */
-export const fromClient = (client: Client.Client): SharingProvider.Shape => {
-  const withListLock = <A, E, R>(listId: number, effect: Effect.Effect<A, E, R>) =>
-    listLocks.withLock(`${client.apiUrl}|list:${listId}`, effect)
+export const fromClient = (
+  client: Client.Client,
+  lock: KeyedLock.KeyedLock = KeyedLock.KeyedLock.defaultValue()
+): SharingProvider.Shape => {
+  /**
+   * Read-modify-write cycles on one list are serialized by `lock` (keyed by API URL and list id).
+   * The default is the process-wide table; a lock shared by several processes serializes them too.
+   */
+  const withListLock = <A, E, R>(listId: number, effect: Effect.Effect<A, E, R>, operation = "write") =>
+    lock.withLock(`${client.apiUrl}|list:${listId}`, effect).pipe(
+      Effect.mapError((e) =>
+        e instanceof KeyedLock.LockUnavailable
+          ? new Errors.Unavailable({
+              provider: "eci",
+              operation,
+              message: `could not take the lock for list ${listId}: ${e.message}`,
+              maybeApplied: false
+            })
+          : e
+      )
+    )
 
   /** The user with this email (`GET /user?filter=email equals '…'`); more than one is ambiguous. */
   const userByEmail = (

@@ -23,7 +23,7 @@
  * ```
  * @since 0.1.0
  */
-import { type Errors as CoreErrors, SharingProvider } from "@unishare/core"
+import { type Errors as CoreErrors, KeyedLock, SharingProvider } from "@unishare/core"
 import { Effect, Config as EffectConfig, Layer, Option } from "effect"
 import type { HttpClient } from "effect/http"
 import * as Client from "./Client.ts"
@@ -61,7 +61,9 @@ export const list = Provider.list
 export type Config = Client.Config
 
 /**
- * Builds the neutral provider (a plain value: several can live in one program).
+ * Builds the neutral provider (a plain value: several can live in one program). Writes to one list
+ * are serialized with the `KeyedLock` service in the context when `make` runs (default: the
+ * process-wide lock table; provide a shared one when several processes write to the same lists).
  *
  * @example
  * ```ts
@@ -73,7 +75,11 @@ export type Config = Client.Config
 export const make = (
   config: Config
 ): Effect.Effect<SharingProvider.Shape, CoreErrors.InvalidInput, HttpClient.HttpClient> =>
-  Effect.map(Client.make(config), Provider.fromClient)
+  Effect.gen(function* () {
+    const client = yield* Client.make(config)
+    const lock = yield* KeyedLock.KeyedLock
+    return Provider.fromClient(client, lock)
+  })
 
 /**
  * The provider as the `SharingProvider` service, for single-provider programs.
