@@ -6,9 +6,10 @@
  * Run: `pnpm exec node examples/migration.ts`
  */
 
-import { Grantee, IdentityMap, Migration, Report, ResourceMap, Snapshot } from "@unishare/core"
+import { Grantee } from "@unishare/core"
 import * as Eci from "@unishare/eci"
 import * as EciSimulator from "@unishare/eci/simulator"
+import { IdentityMap, Migration, Report, ResourceMap, Snapshot } from "@unishare/migration"
 import * as Smartsheet from "@unishare/smartsheet"
 import * as SmartsheetSimulator from "@unishare/smartsheet/simulator"
 import { Effect, Redacted } from "effect"

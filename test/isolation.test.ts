@@ -1,6 +1,8 @@
 /**
  * Each adapter stands alone: its modules import only core, effect and its own files, so importing
- * `@unishare/eci` loads no Cloudflare or Smartsheet code (and so on); core imports no adapter.
+ * `@unishare/eci` loads no Cloudflare or Smartsheet code (and so on); core imports no adapter and no
+ * migration code; the migration engine imports only core, so a backend that grants and lists never
+ * installs it.
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -36,10 +38,18 @@ describe("package isolation", () => {
       expect(entry).not.toMatch(/Simulator/)
     })
   }
-  it("core imports no adapter", () => {
+  it("core imports no adapter and no migration code", () => {
     const foreign = importsOf(Path.join(root, "packages", "core", "src")).filter(
       (i) => i.specifier.startsWith("@unishare/") && !i.specifier.startsWith("@unishare/core")
     )
     expect(foreign).toEqual([])
+  })
+  it("@unishare/migration imports only core among the workspace packages", () => {
+    const foreign = importsOf(Path.join(root, "packages", "migration", "src")).filter(
+      (i) => i.specifier.startsWith("@unishare/") && !i.specifier.startsWith("@unishare/core")
+    )
+    expect(foreign).toEqual([])
+    const manifest = JSON.parse(Fs.readFileSync(Path.join(root, "packages", "core", "package.json"), "utf8"))
+    expect(Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })).not.toContain("@unishare/migration")
   })
 })

@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import { Errors, IdentityMap, Migration, Report } from "@unishare/core"
+import { Errors } from "@unishare/core"
+import { IdentityMap, Migration, Report } from "@unishare/migration"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as Demo from "./Demo.ts"

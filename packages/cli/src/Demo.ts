@@ -9,14 +9,8 @@
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import {
-  type Errors,
-  type Migration,
-  Migration as MigrationEngine,
-  Report,
-  type SharingProvider,
-  type SimulatorKit
-} from "@unishare/core"
+import type { Errors, SharingProvider, SimulatorKit } from "@unishare/core"
+import { Migration, Report } from "@unishare/migration"
 import { Effect } from "effect"
 import * as ExitCode from "./ExitCode.ts"
 import * as Files from "./Files.ts"
@@ -165,7 +159,7 @@ const migrate = (options: {
     const afterFirst = options.targetSim.log().filter(isWrite).length
     yield* say(`\n${Report.renderApply(applied)} — ${afterFirst - before} write request(s)`)
 
-    const verified = yield* MigrationEngine.verify(plan, options.target)
+    const verified = yield* Migration.verify(plan, options.target)
     yield* say(Report.renderVerify(verified))
 
     const again = yield* Workflow.applyPlan(plan, options.target, {

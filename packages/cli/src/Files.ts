@@ -6,17 +6,8 @@
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import {
-  AccessLevel,
-  Errors,
-  Grantee,
-  IdentityMap,
-  Migration,
-  ResourceMap,
-  ResourceRef,
-  type Share,
-  Snapshot
-} from "@unishare/core"
+import { AccessLevel, Errors, Grantee, ResourceRef, type Share } from "@unishare/core"
+import { IdentityMap, Migration, ResourceMap, Snapshot } from "@unishare/migration"
 import { Effect, Schema } from "effect"
 import * as Notation from "./Notation.ts"
 
@@ -105,7 +96,7 @@ export const readSnapshot = (path: string, field: string): Effect.Effect<Snapsho
  *
  * @example
  * ```ts
- * import type { Migration } from "@unishare/core"
+ * import type { Migration } from "@unishare/migration"
  * import { Files } from "@unishare/cli"
  * const write = (plan: Migration.MigrationPlan) => Files.writePlan("plan.json", plan, "--out")
  * ```

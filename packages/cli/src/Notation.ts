@@ -6,7 +6,8 @@
  *
  * @since 0.1.0
  */
-import { Errors, type Grantee, IdentityMap, type ResourceRef } from "@unishare/core"
+import { Errors, type Grantee, type ResourceRef } from "@unishare/core"
+import { IdentityMap } from "@unishare/migration"
 import { Effect } from "effect"
 
 /**

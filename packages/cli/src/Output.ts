@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { type Errors, Report } from "@unishare/core"
+import type { Errors } from "@unishare/core"
+import { Report } from "@unishare/migration"
 import { Effect, Schema } from "effect"
 import * as ExitCode from "./ExitCode.ts"
 

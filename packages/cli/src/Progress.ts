@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { Migration } from "@unishare/core"
+import type { Migration } from "@unishare/migration"
 import { Effect } from "effect"
 
 /**

@@ -5,20 +5,8 @@
  *
  * @since 0.1.0
  */
-import {
-  Errors,
-  type Grantee,
-  type IdentityMap,
-  Journal,
-  Migration,
-  Report,
-  type ResourceMap,
-  type ResourceRef,
-  type SharingProvider,
-  Snapshot,
-  Sync,
-  type Translation
-} from "@unishare/core"
+import { Errors, type Grantee, type ResourceRef, type SharingProvider, Sync, type Translation } from "@unishare/core"
+import { type IdentityMap, Journal, Migration, Report, type ResourceMap, Snapshot } from "@unishare/migration"
 import { Effect, Option } from "effect"
 import * as Files from "./Files.ts"
 import * as Notation from "./Notation.ts"
@@ -126,7 +114,8 @@ export const resolveFallback = (
  *
  * @example
  * ```ts
- * import { IdentityMap, MemoryProvider, ResourceMap } from "@unishare/core"
+ * import { MemoryProvider } from "@unishare/core"
+ * import { IdentityMap, ResourceMap } from "@unishare/migration"
  * import { Workflow } from "@unishare/cli"
  * const plan = Workflow.planTo({ format: "unishare/snapshot", version: 1, provider: "memory", exportedAt: "", resources: [] },
  *   MemoryProvider.make(), { identities: IdentityMap.empty, resources: ResourceMap.fromEntries([]),
@@ -178,7 +167,7 @@ export const planTo = (
  *
  * @example
  * ```ts
- * import { Migration } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * import { Workflow } from "@unishare/cli"
  * const rows = (plan: Migration.MigrationPlan) => Workflow.fidelityRows(plan).length
  * ```
@@ -202,7 +191,7 @@ export const fidelityRows = (plan: Migration.MigrationPlan) =>
  *
  * @example
  * ```ts
- * import { Migration } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * import { Workflow } from "@unishare/cli"
  * const summary = (plan: Migration.MigrationPlan) => Workflow.planSummary(plan, "plan.json").summary
  * ```
@@ -226,7 +215,8 @@ export const planSummary = (plan: Migration.MigrationPlan, file: string) => ({
  *
  * @example
  * ```ts
- * import { Migration, type SharingProvider } from "@unishare/core"
+ * import { type SharingProvider } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * import { Workflow } from "@unishare/cli"
  * const run = (plan: Migration.MigrationPlan, target: SharingProvider.Shape) =>
  *   Workflow.applyPlan(plan, target, { journal: "plan.journal.jsonl", dryRun: false, concurrency: 4 })
@@ -263,7 +253,7 @@ export const applyPlan = (
  *
  * @example
  * ```ts
- * import { Migration } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * import { Workflow } from "@unishare/cli"
  * const summary = (r: Migration.ApplyReport) => Workflow.applySummary(r, "plan.journal.jsonl").failed
  * ```
@@ -290,7 +280,7 @@ export const applySummary = (report: Migration.ApplyReport, journal: string) => 
  *
  * @example
  * ```ts
- * import { Migration } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * import { Workflow } from "@unishare/cli"
  * const summary = (r: Migration.VerifyReport) => Workflow.verifySummary(r).drift.length
  * ```

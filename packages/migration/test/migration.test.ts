@@ -1,17 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import {
-  Errors,
-  Grantee,
-  IdentityMap,
-  Journal,
-  MemoryProvider,
-  Migration,
-  Report,
-  ResourceMap,
-  ShareStatus,
-  type SharingProvider,
-  Snapshot
-} from "@unishare/core"
+import { Errors, Grantee, MemoryProvider, ShareStatus, type SharingProvider } from "@unishare/core"
+import { IdentityMap, Journal, Migration, Report, ResourceMap, Snapshot } from "@unishare/migration"
 import { Effect, Option, Schema } from "effect"
 
 const sheet = (id: string) => ({ provider: "source", kind: "sheet", id })

@@ -3,16 +3,16 @@
  *
  * @since 0.1.0
  */
-import * as Grantee from "./Grantee.ts"
+import * as Grantee from "@unishare/core/Grantee"
+import * as ResourceRef from "@unishare/core/ResourceRef"
 import type * as Migration from "./Migration.ts"
-import * as ResourceRef from "./ResourceRef.ts"
 
 /**
  * Renders rows as an aligned text table.
  *
  * @example
  * ```ts
- * import { Report } from "@unishare/core"
+ * import { Report } from "@unishare/migration"
  * Report.table(["a", "b"], [["1", "22"]])
  * ```
  */
@@ -34,7 +34,7 @@ const name = (item: Migration.Item) =>
  *
  * @example
  * ```ts
- * import { Report, type Migration } from "@unishare/core"
+ * import { Report, type Migration } from "@unishare/migration"
  * const print = (plan: Migration.MigrationPlan) => console.log(Report.renderPlan(plan))
  * ```
  */
@@ -97,7 +97,7 @@ export const renderPlan = (plan: Migration.MigrationPlan): string => {
  *
  * @example
  * ```ts
- * import { Report, type Migration } from "@unishare/core"
+ * import { Report, type Migration } from "@unishare/migration"
  * const print = (r: Migration.ApplyReport) => console.log(Report.renderApply(r))
  * ```
  */
@@ -116,7 +116,7 @@ export const renderApply = (report: Migration.ApplyReport): string => {
  *
  * @example
  * ```ts
- * import { Report, type Migration } from "@unishare/core"
+ * import { Report, type Migration } from "@unishare/migration"
  * const print = (r: Migration.VerifyReport) => console.log(Report.renderVerify(r))
  * ```
  */
@@ -138,7 +138,7 @@ export const renderVerify = (report: Migration.VerifyReport): string => {
  *
  * @example
  * ```ts
- * import { Report } from "@unishare/core"
+ * import { Report } from "@unishare/migration"
  * JSON.stringify(Report.toJson({ ok: true }))
  * ```
  */

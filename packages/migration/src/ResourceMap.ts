@@ -3,9 +3,10 @@
  *
  * @since 0.1.0
  */
+
+import type * as Errors from "@unishare/core/Errors"
+import * as ResourceRef from "@unishare/core/ResourceRef"
 import { Effect, Schema } from "effect"
-import type * as Errors from "./Errors.ts"
-import * as ResourceRef from "./ResourceRef.ts"
 import { parseJson } from "./Snapshot.ts"
 
 /**
@@ -13,7 +14,7 @@ import { parseJson } from "./Snapshot.ts"
  *
  * @example
  * ```ts
- * import type { ResourceMap } from "@unishare/core"
+ * import type { ResourceMap } from "@unishare/migration"
  * const e: ResourceMap.Entry = { source: { provider: "smartsheet", kind: "sheet", id: "1" }, target: { provider: "eci", kind: "list", id: "42" } }
  * ```
  */
@@ -26,7 +27,7 @@ export type Entry = typeof Entry.Type
  *
  * @example
  * ```ts
- * import { ResourceMap } from "@unishare/core"
+ * import { ResourceMap } from "@unishare/migration"
  * const map = ResourceMap.fromEntries([])
  * map.lookup({ provider: "smartsheet", kind: "sheet", id: "1" }) // undefined
  * ```
@@ -41,7 +42,7 @@ export interface ResourceMap {
  *
  * @example
  * ```ts
- * import { ResourceMap } from "@unishare/core"
+ * import { ResourceMap } from "@unishare/migration"
  * ResourceMap.fromEntries([{ source: { provider: "a", kind: "k", id: "1" }, target: { provider: "b", kind: "k", id: "9" } }])
  * ```
  */
@@ -55,7 +56,7 @@ export const fromEntries = (entries: ReadonlyArray<Entry>): ResourceMap => {
  *
  * @example
  * ```ts
- * import { ResourceMap } from "@unishare/core"
+ * import { ResourceMap } from "@unishare/migration"
  * ResourceMap.parse('[{"source":{"provider":"a","kind":"k","id":"1"},"target":{"provider":"b","kind":"k","id":"9"}}]')
  * ```
  */

@@ -5,21 +5,21 @@
  * @since 0.1.0
  */
 import { createHash, randomUUID } from "node:crypto"
+import * as AccessLevel from "@unishare/core/AccessLevel"
+import * as Apply from "@unishare/core/Apply"
+import * as Errors from "@unishare/core/Errors"
+import * as Grantee from "@unishare/core/Grantee"
+import * as Planner from "@unishare/core/Planner"
+import * as ResourceRef from "@unishare/core/ResourceRef"
+import type { Grant, Share } from "@unishare/core/Share"
+import * as ShareStatus from "@unishare/core/ShareStatus"
+import type { Shape } from "@unishare/core/SharingProvider"
+import * as Translation from "@unishare/core/Translation"
 import { Effect, Result, Schema, Stream } from "effect"
-import * as AccessLevel from "./AccessLevel.ts"
-import * as Apply from "./Apply.ts"
-import * as Errors from "./Errors.ts"
-import * as Grantee from "./Grantee.ts"
 import * as IdentityMap from "./IdentityMap.ts"
 import type * as Journal from "./Journal.ts"
-import * as Planner from "./Planner.ts"
 import type * as ResourceMap from "./ResourceMap.ts"
-import * as ResourceRef from "./ResourceRef.ts"
-import type { Grant, Share } from "./Share.ts"
-import * as ShareStatus from "./ShareStatus.ts"
-import type { Shape } from "./SharingProvider.ts"
 import type * as Snapshot from "./Snapshot.ts"
-import * as Translation from "./Translation.ts"
 
 /**
  * What became of one source share: `exact`, `narrowed` or `widened` (translated), `unsupported`
@@ -28,7 +28,7 @@ import * as Translation from "./Translation.ts"
  *
  * @example
  * ```ts
- * import type { Migration } from "@unishare/core"
+ * import type { Migration } from "@unishare/migration"
  * const lossy = (e: Migration.FidelityEntry) => e.outcome !== "exact"
  * ```
  */
@@ -50,7 +50,7 @@ export type FidelityEntry = typeof FidelityEntry.Type
  *
  * @example
  * ```ts
- * import type { Migration } from "@unishare/core"
+ * import type { Migration } from "@unishare/migration"
  * const writes = (i: Migration.Item) => i.plan.operations.length
  * ```
  */
@@ -70,7 +70,7 @@ export type Item = typeof Item.Type
  *
  * @example
  * ```ts
- * import type { Migration } from "@unishare/core"
+ * import type { Migration } from "@unishare/migration"
  * const p: Migration.Problem = { source: { provider: "a", kind: "k", id: "1" }, message: "no target resource mapped" }
  * ```
  */
@@ -83,7 +83,7 @@ export type Problem = typeof Problem.Type
  *
  * @example
  * ```ts
- * import type { Migration } from "@unishare/core"
+ * import type { Migration } from "@unishare/migration"
  * const clean = (s: Migration.Summary) => s.unresolved === 0 && s.unsupported === 0
  * ```
  */
@@ -112,7 +112,7 @@ export type Summary = typeof Summary.Type
  *
  * @example
  * ```ts
- * import type { Migration } from "@unishare/core"
+ * import type { Migration } from "@unishare/migration"
  * const opts: Migration.PlanOptions = { onLossy: "round-down", allowEveryone: true, includeInherited: false, mode: "merge" }
  * ```
  */
@@ -132,7 +132,7 @@ export type PlanOptions = typeof PlanOptions.Type
  * @example
  * ```ts
  * import { Schema } from "effect"
- * import { Migration } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * const encode = Schema.encodeSync(Schema.fromJsonString(Migration.MigrationPlan))
  * ```
  */
@@ -156,7 +156,7 @@ export type MigrationPlan = typeof MigrationPlan.Type
  *
  * @example
  * ```ts
- * import { IdentityMap, ResourceMap, type Migration } from "@unishare/core"
+ * import { IdentityMap, ResourceMap, type Migration } from "@unishare/migration"
  * const input = (snapshot: Migration.PlanInput["snapshot"], target: Migration.PlanInput["target"]): Migration.PlanInput =>
  *   ({ snapshot, target, identities: IdentityMap.empty, resources: ResourceMap.fromEntries([]) })
  * ```
@@ -210,7 +210,8 @@ const summarize = (items: ReadonlyArray<Item>, problems: ReadonlyArray<Problem>)
  *
  * @example
  * ```ts
- * import { Migration, type Snapshot, type SharingProvider, IdentityMap, ResourceMap } from "@unishare/core"
+ * import { type SharingProvider } from "@unishare/core"
+ * import { Migration, type Snapshot, IdentityMap, ResourceMap } from "@unishare/migration"
  * const run = (snapshot: Snapshot.Snapshot, target: SharingProvider.Shape) =>
  *   Migration.plan({ snapshot, target, identities: IdentityMap.empty, resources: ResourceMap.fromEntries([]) })
  * ```
@@ -425,7 +426,8 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
  *
  * @example
  * ```ts
- * import { Grantee, Migration } from "@unishare/core"
+ * import { Grantee } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * Migration.unitKey({ provider: "eci", kind: "list", id: "1" }, { _tag: "Revoke", shareId: "user:5", grantee: Grantee.user({ id: "5" }), level: "viewer" })
  * ```
  */
@@ -447,7 +449,7 @@ export const unitKey = (resource: ResourceRef.ResourceRef, op: Planner.Operation
  *
  * @example
  * ```ts
- * import type { Migration } from "@unishare/core"
+ * import type { Migration } from "@unishare/migration"
  * const show = (p: Migration.Progress) => `${p.done}/${p.total}`
  * ```
  */
@@ -464,7 +466,7 @@ export interface Progress {
  *
  * @example
  * ```ts
- * import { Journal, type Migration } from "@unishare/core"
+ * import { Journal, type Migration } from "@unishare/migration"
  * const opts: Migration.ApplyOptions = { concurrency: 4, journal: Journal.memory("p1") }
  * ```
  */
@@ -480,7 +482,7 @@ export interface ApplyOptions {
  *
  * @example
  * ```ts
- * import type { Migration } from "@unishare/core"
+ * import type { Migration } from "@unishare/migration"
  * const failed = (r: Migration.ApplyReport) => r.units.filter((u) => u.outcome === "failed")
  * ```
  */
@@ -497,7 +499,7 @@ export interface UnitResult {
  *
  * @example
  * ```ts
- * import type { Migration } from "@unishare/core"
+ * import type { Migration } from "@unishare/migration"
  * const ok = (r: Migration.ApplyReport) => r.failed === 0
  * ```
  */
@@ -520,7 +522,8 @@ export interface ApplyReport {
  *
  * @example
  * ```ts
- * import { Migration, type SharingProvider } from "@unishare/core"
+ * import { type SharingProvider } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * const run = (plan: Migration.MigrationPlan, target: SharingProvider.Shape) => Migration.apply(plan, target, { dryRun: true })
  * ```
  */
@@ -623,7 +626,7 @@ export const apply = (
  *
  * @example
  * ```ts
- * import type { Migration } from "@unishare/core"
+ * import type { Migration } from "@unishare/migration"
  * const drift = (v: Migration.Verification) => v.remaining.length
  * ```
  */
@@ -639,7 +642,7 @@ export interface Verification {
  *
  * @example
  * ```ts
- * import type { Migration } from "@unishare/core"
+ * import type { Migration } from "@unishare/migration"
  * const fine = (r: Migration.VerifyReport) => r.ok
  * ```
  */
@@ -655,7 +658,8 @@ export interface VerifyReport {
  *
  * @example
  * ```ts
- * import { Migration, type SharingProvider } from "@unishare/core"
+ * import { type SharingProvider } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * const check = (plan: Migration.MigrationPlan, target: SharingProvider.Shape) => Migration.verify(plan, target)
  * ```
  */
@@ -688,7 +692,7 @@ export const verify = (plan: MigrationPlan, target: Shape): Effect.Effect<Verify
  *
  * @example
  * ```ts
- * import { Migration } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * const lossy = (p: Migration.MigrationPlan) => Migration.lossyEntries(p).length
  * ```
  */

@@ -3,20 +3,21 @@
  *
  * @since 0.1.0
  */
+
+import { AccessLevel } from "@unishare/core/AccessLevel"
+import * as Errors from "@unishare/core/Errors"
+import { Grantee } from "@unishare/core/Grantee"
+import { ResourceRef } from "@unishare/core/ResourceRef"
+import { ShareStatus } from "@unishare/core/ShareStatus"
+import type { ResourceInfo, Shape } from "@unishare/core/SharingProvider"
 import { Effect, Schema, Stream } from "effect"
-import { AccessLevel } from "./AccessLevel.ts"
-import * as Errors from "./Errors.ts"
-import { Grantee } from "./Grantee.ts"
-import { ResourceRef } from "./ResourceRef.ts"
-import { ShareStatus } from "./ShareStatus.ts"
-import type { ResourceInfo, Shape } from "./SharingProvider.ts"
 
 /**
  * One share in a snapshot.
  *
  * @example
  * ```ts
- * import type { Snapshot } from "@unishare/core"
+ * import type { Snapshot } from "@unishare/migration"
  * const s: Snapshot.SnapshotShare = { id: "s1", grantee: { _tag: "Group", id: "7" }, level: "editor", status: { _tag: "active" }, inherited: false }
  * ```
  */
@@ -35,7 +36,7 @@ export type SnapshotShare = typeof SnapshotShare.Type
  *
  * @example
  * ```ts
- * import type { Snapshot } from "@unishare/core"
+ * import type { Snapshot } from "@unishare/migration"
  * const r: Snapshot.SnapshotResource = { resource: { provider: "eci", kind: "list", id: "42" }, name: "Open bills", shares: [] }
  * ```
  */
@@ -53,7 +54,7 @@ export type SnapshotResource = typeof SnapshotResource.Type
  * @example
  * ```ts
  * import { Schema } from "effect"
- * import { Snapshot } from "@unishare/core"
+ * import { Snapshot } from "@unishare/migration"
  * const parse = Schema.decodeUnknownSync(Schema.fromJsonString(Snapshot.Snapshot))
  * ```
  */
@@ -73,7 +74,7 @@ export type Snapshot = typeof Snapshot.Type
  *
  * @example
  * ```ts
- * import type { Snapshot } from "@unishare/core"
+ * import type { Snapshot } from "@unishare/migration"
  * const opts: Snapshot.ExportOptions = { concurrency: 4 }
  * ```
  */
@@ -88,7 +89,8 @@ export interface ExportOptions {
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { MemoryProvider, Snapshot } from "@unishare/core"
+ * import { MemoryProvider } from "@unishare/core"
+ * import { Snapshot } from "@unishare/migration"
  * const snap = Snapshot.exportSnapshot(MemoryProvider.make({ resources: [{ provider: "memory", kind: "doc", id: "d1" }] }))
  * ```
  */
@@ -140,7 +142,7 @@ export const exportSnapshot = (
  *
  * @example
  * ```ts
- * import { Snapshot } from "@unishare/core"
+ * import { Snapshot } from "@unishare/migration"
  * Snapshot.parse('{"format":"unishare/snapshot","version":1,"provider":"x","exportedAt":"","resources":[]}')
  * ```
  */
@@ -153,7 +155,7 @@ export const parse = (text: string): Effect.Effect<Snapshot, Errors.InvalidInput
  * @example
  * ```ts
  * import { Schema } from "effect"
- * import { Snapshot } from "@unishare/core"
+ * import { Snapshot } from "@unishare/migration"
  * Snapshot.parseJson('{"a":1}', Schema.Struct({ a: Schema.Number }), "config")
  * ```
  */

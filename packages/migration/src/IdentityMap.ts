@@ -6,10 +6,11 @@
  *
  * @since 0.1.0
  */
+
+import * as Errors from "@unishare/core/Errors"
+import * as Grantee from "@unishare/core/Grantee"
+import type { Shape } from "@unishare/core/SharingProvider"
 import { Effect, Option, Schema } from "effect"
-import * as Errors from "./Errors.ts"
-import * as Grantee from "./Grantee.ts"
-import type { Shape } from "./SharingProvider.ts"
 import { parseJson } from "./Snapshot.ts"
 
 /**
@@ -17,7 +18,7 @@ import { parseJson } from "./Snapshot.ts"
  *
  * @example
  * ```ts
- * import type { IdentityMap } from "@unishare/core"
+ * import type { IdentityMap } from "@unishare/migration"
  * const e: IdentityMap.Entry = { source: { _tag: "Group", id: "42" }, target: { _tag: "Group", id: "7" } }
  * ```
  */
@@ -30,7 +31,8 @@ export type Entry = typeof Entry.Type
  *
  * @example
  * ```ts
- * import { Grantee, IdentityMap } from "@unishare/core"
+ * import { Grantee } from "@unishare/core"
+ * import { IdentityMap } from "@unishare/migration"
  * const map = IdentityMap.fromEntries([{ source: Grantee.group("42"), target: Grantee.group("7") }])
  * map.lookup(Grantee.group("42")) // { _tag: "Group", id: "7" }
  * ```
@@ -45,7 +47,7 @@ export interface IdentityMap {
  *
  * @example
  * ```ts
- * import { IdentityMap } from "@unishare/core"
+ * import { IdentityMap } from "@unishare/migration"
  * IdentityMap.fromEntries([]).entries.length // 0
  * ```
  */
@@ -69,7 +71,7 @@ export const fromEntries = (entries: ReadonlyArray<Entry>): IdentityMap => {
  *
  * @example
  * ```ts
- * import { IdentityMap } from "@unishare/core"
+ * import { IdentityMap } from "@unishare/migration"
  * IdentityMap.empty.lookup({ _tag: "Everyone" }) // undefined
  * ```
  */
@@ -83,7 +85,7 @@ const kinds = ["user", "group", "account", "organization", "everyone"] as const
  *
  * @example
  * ```ts
- * import { IdentityMap } from "@unishare/core"
+ * import { IdentityMap } from "@unishare/migration"
  * IdentityMap.parseGrantee("user:ada@example.com") // { ok: true, grantee: { _tag: "User", email: "ada@example.com" } }
  * ```
  */
@@ -139,7 +141,7 @@ const splitCsvLine = (line: string): Array<string> => {
  *
  * @example
  * ```ts
- * import { IdentityMap } from "@unishare/core"
+ * import { IdentityMap } from "@unishare/migration"
  * IdentityMap.parseCsv("source,target\ngroup:42,group:7\n")
  * ```
  */
@@ -176,7 +178,7 @@ export const parseCsv = (text: string): Effect.Effect<IdentityMap, Errors.Invali
  *
  * @example
  * ```ts
- * import { IdentityMap } from "@unishare/core"
+ * import { IdentityMap } from "@unishare/migration"
  * IdentityMap.parseJsonText('[{"source":{"_tag":"Group","id":"42"},"target":{"_tag":"Group","id":"7"}}]')
  * ```
  */
@@ -188,7 +190,7 @@ export const parseJsonText = (text: string): Effect.Effect<IdentityMap, Errors.I
  *
  * @example
  * ```ts
- * import type { IdentityMap } from "@unishare/core"
+ * import type { IdentityMap } from "@unishare/migration"
  * const unresolved = (r: IdentityMap.Resolution) => r.target === undefined
  * ```
  */
@@ -206,7 +208,8 @@ export interface Resolution {
  *
  * @example
  * ```ts
- * import { Grantee, type IdentityMap } from "@unishare/core"
+ * import { Grantee } from "@unishare/core"
+ * import { type IdentityMap } from "@unishare/migration"
  * const opts: IdentityMap.ResolveOptions = { fallback: Grantee.user({ email: "it-admin@example.com" }) }
  * ```
  */
@@ -224,7 +227,8 @@ export interface ResolveOptions {
  * @example
  * ```ts
  * import { Effect } from "effect"
- * import { Grantee, IdentityMap, MemoryProvider } from "@unishare/core"
+ * import { Grantee, MemoryProvider } from "@unishare/core"
+ * import { IdentityMap } from "@unishare/migration"
  * const r = IdentityMap.resolveAll([Grantee.user({ email: "a@x.io" })], IdentityMap.empty, MemoryProvider.make())
  * ```
  */
@@ -296,7 +300,8 @@ export const resolveAll = (
  *
  * @example
  * ```ts
- * import { Grantee, IdentityMap } from "@unishare/core"
+ * import { Grantee } from "@unishare/core"
+ * import { IdentityMap } from "@unishare/migration"
  * IdentityMap.find(new Map(), Grantee.group("1")) // undefined
  * ```
  */

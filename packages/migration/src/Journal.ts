@@ -6,15 +6,15 @@
  * @since 0.1.0
  */
 import * as Fs from "node:fs"
+import * as Errors from "@unishare/core/Errors"
 import { Effect, Schema } from "effect"
-import * as Errors from "./Errors.ts"
 
 /**
  * One journal line.
  *
  * @example
  * ```ts
- * import type { Journal } from "@unishare/core"
+ * import type { Journal } from "@unishare/migration"
  * const line: Journal.Line = { planId: "p1", unit: "eci:list:42|replace", outcome: "applied", at: "2026-11-23T00:00:00.000Z" }
  * ```
  */
@@ -33,7 +33,7 @@ export type Line = typeof Line.Type
  *
  * @example
  * ```ts
- * import type { Journal } from "@unishare/core"
+ * import type { Journal } from "@unishare/migration"
  * const skip = (j: Journal.Journal, unit: string) => j.isDone(unit)
  * ```
  */
@@ -87,7 +87,7 @@ const make = (
  *
  * @example
  * ```ts
- * import { Journal } from "@unishare/core"
+ * import { Journal } from "@unishare/migration"
  * const journal = Journal.open(".unishare/journal.jsonl", "plan-123")
  * ```
  */
@@ -117,7 +117,7 @@ export const open = (path: string, planId: string): Effect.Effect<Journal, Error
  *
  * @example
  * ```ts
- * import { Journal } from "@unishare/core"
+ * import { Journal } from "@unishare/migration"
  * const j = Journal.memory("plan-1")
  * j.isDone("x") // false
  * ```
