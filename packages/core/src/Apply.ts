@@ -2,9 +2,16 @@
  * Running a plan against a provider: one operation at a time per resource (writes to one resource
  * are serialized process-wide), failures collected per operation instead of stopping the run.
  *
+ * Write order (`writeOrder`): revocations, then downgrades, then upgrades, then grants. At every
+ * point between two writes the grantees hold no more than both the old and the new state allow, so
+ * a run that stops half-way (a fault, a crash) has erred on the side of less access, and running
+ * the same plan or sync again completes it. Grants come last and, where the provider has a bulk
+ * create (`grantAll`, e.g. Smartsheet's array `POST /shares`), go out together in one call.
+ *
  * @since 0.1.0
  */
 import { Effect } from "effect"
+import * as AccessLevel from "./AccessLevel.ts"
 import type { SharingError } from "./Errors.ts"
 import * as KeyedLock from "./KeyedLock.ts"
 import type { Operation, Plan } from "./Planner.ts"
@@ -90,8 +97,32 @@ export const applyOperation = (
   }
 }
 
+const orderOf = (op: Operation): number =>
+  op._tag === "Revoke" ? 0 : op._tag === "Grant" ? 3 : AccessLevel.rank(op.level) < AccessLevel.rank(op.from) ? 1 : 2
+
 /**
- * Applies a plan's operations in order. Never fails: each operation's outcome is in the result.
+ * The order writes go out in: revocations, downgrades, upgrades, grants (stable within each).
+ * Never grants more, at any point, than both the state before and the state after allow.
+ *
+ * @example
+ * ```ts
+ * import { Apply, Grantee, type Planner } from "@unishare/core"
+ * const ops: ReadonlyArray<Planner.Operation> = [
+ *   { _tag: "Grant", grantee: Grantee.group("7"), level: "viewer", requested: "viewer", fidelity: "exact" },
+ *   { _tag: "Revoke", shareId: "s1", grantee: Grantee.group("8"), level: "editor" }
+ * ]
+ * Apply.writeOrder(ops).map((op) => op._tag) // ["Revoke", "Grant"]
+ * ```
+ */
+export const writeOrder = (operations: ReadonlyArray<Operation>): ReadonlyArray<Operation> =>
+  operations
+    .map((operation, index) => ({ operation, index, order: orderOf(operation) }))
+    .sort((a, b) => a.order - b.order || a.index - b.index)
+    .map((x) => x.operation)
+
+/**
+ * Applies a plan's operations in `writeOrder`; two or more grants go out through the provider's
+ * `grantAll` when it has one. Never fails: each operation's outcome is in the result.
  *
  * @example
  * ```ts
@@ -105,18 +136,53 @@ export const apply = (
   resource: ResourceRef.ResourceRef,
   plan: Plan,
   options: Options = {}
-): Effect.Effect<ReadonlyArray<OperationResult>> =>
-  Effect.forEach(plan.operations, (operation) => {
-    const run: Effect.Effect<OperationResult> = options.dryRun
-      ? Effect.succeed({ operation, outcome: "dry-run" })
-      : (options.alreadyLocked
-          ? applyOperation(provider, resource, operation, options)
-          : resourceLocks.withLock(ResourceRef.key(resource), applyOperation(provider, resource, operation, options))
-        ).pipe(
-          Effect.map((share): OperationResult => ({ operation, outcome: "applied", share })),
-          Effect.catch((error: SharingError) =>
-            Effect.succeed<OperationResult>({ operation, outcome: "failed", error })
+): Effect.Effect<ReadonlyArray<OperationResult>> => {
+  const ordered = writeOrder(plan.operations)
+  const locked = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+    options.alreadyLocked ? effect : resourceLocks.withLock(ResourceRef.key(resource), effect)
+  const observe = (run: Effect.Effect<OperationResult>) =>
+    options.onOperation === undefined ? run : Effect.tap(run, options.onOperation)
+  const grants = ordered.filter((op): op is Extract<Operation, { _tag: "Grant" }> => op._tag === "Grant")
+  const grantAll = provider.grantAll
+  const bulk = !options.dryRun && grantAll !== undefined && grants.length >= 2
+  const single = bulk ? ordered.filter((op) => op._tag !== "Grant") : ordered
+  const one = Effect.forEach(single, (operation) =>
+    observe(
+      options.dryRun
+        ? Effect.succeed({ operation, outcome: "dry-run" })
+        : locked(applyOperation(provider, resource, operation, options)).pipe(
+            Effect.map((share): OperationResult => ({ operation, outcome: "applied", share })),
+            Effect.catch((error: SharingError) =>
+              Effect.succeed<OperationResult>({ operation, outcome: "failed", error })
+            )
           )
+    )
+  )
+  const all: Effect.Effect<ReadonlyArray<OperationResult>> = !bulk
+    ? Effect.succeed([])
+    : locked(
+        grantAll(
+          resource,
+          grants.map((op) => ({
+            grantee: op.grantee,
+            level: op.level,
+            onLossy: options.onLossy,
+            allowEveryone: options.allowEveryone ?? true,
+            ...(options.notify !== undefined ? { notify: options.notify } : {})
+          }))
         )
-    return options.onOperation === undefined ? run : Effect.tap(run, options.onOperation)
-  }).pipe(Effect.withSpan("unishare.apply", { attributes: { "unishare.resource": ResourceRef.key(resource) } }))
+      ).pipe(
+        Effect.map((shares) =>
+          grants.map((operation, i): OperationResult => ({ operation, outcome: "applied", share: shares[i] }))
+        ),
+        Effect.catch((error: SharingError) =>
+          Effect.succeed(grants.map((operation): OperationResult => ({ operation, outcome: "failed", error })))
+        ),
+        Effect.tap((results) =>
+          options.onOperation === undefined ? Effect.void : Effect.forEach(results, options.onOperation, { discard: true })
+        )
+      )
+  return Effect.zipWith(one, all, (a, b) => [...a, ...b]).pipe(
+    Effect.withSpan("unishare.apply", { attributes: { "unishare.resource": ResourceRef.key(resource) } })
+  )
+}

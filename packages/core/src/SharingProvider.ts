@@ -76,9 +76,14 @@ export interface ResourceInfo {
  * - `grant` is idempotent: an existing share for the same grantee at the same level is returned;
  *   at another level it is updated, never duplicated.
  * - `revoke` of a share that is already revoked succeeds.
- * - `replace` (only where the provider has native set semantics) makes the grantee set equal to `desired`.
+ * - `replace` (only where the provider has native set semantics) makes the grantee set equal to `desired`
+ *   and returns the resource's shares as read back after the write (`Sync.sync` verifies with them).
+ * - `grantAll` (only where the provider has a bulk create) grants several at once with `grant`'s
+ *   semantics for each, in as few requests as the provider allows; it returns one share per request.
  * - `listResources` enumerates resources where the provider can; `resolveGrantee` maps a grantee to the
- *   provider's canonical form (for instance an email to a user id), `None` when nobody matches.
+ *   provider's canonical form (for instance an email to a user id), `None` when nobody matches, and
+ *   fails with `InvalidInput` / `Unsupported` when the grantee can never be valid there.
+ *   `resolveGrantees` does the same for many grantees in as few requests as possible.
  *
  * @example
  * ```ts
@@ -105,8 +110,15 @@ export interface Shape {
     desired: ReadonlyArray<Grant>,
     options?: TranslationOptions
   ) => Effect.Effect<ReadonlyArray<Share>, SharingError>
+  readonly grantAll?: (
+    resource: ResourceRef,
+    requests: ReadonlyArray<GrantRequest>
+  ) => Effect.Effect<ReadonlyArray<Share>, SharingError>
   readonly listResources?: Stream.Stream<ResourceInfo, SharingError>
   readonly resolveGrantee?: (grantee: Grantee) => Effect.Effect<Option.Option<Grantee>, SharingError>
+  readonly resolveGrantees?: (
+    grantees: ReadonlyArray<Grantee>
+  ) => Effect.Effect<ReadonlyArray<Option.Option<Grantee>>, SharingError>
 }
 
 /**

@@ -3,6 +3,20 @@
  * verify. Runs under the resource's process-wide lock; a `Conflict`, or a read-back that differs
  * although every write succeeded (another writer got in between), restarts it from the read.
  *
+ * Validate first, write second: the whole desired set is checked (an array of grants), resolved by
+ * the provider (`resolveGrantees`, or `resolveGrantee` one by one: ids in the provider's format,
+ * emails looked up) and translated (grantee kinds, levels, `onLossy`, the Everyone opt-in) before
+ * the first write. One invalid grantee fails the sync with `InvalidInput` and nothing is written.
+ *
+ * Write order: revocations, then downgrades, then upgrades, then grants (`Apply.writeOrder`), so
+ * nobody ever holds more than both the old and the new state allow; a sync that stops half-way has
+ * erred on the side of less access and running it again completes it. With native replace the
+ * provider writes the whole set at once and its read-back (the `replace` result) is the
+ * verification; otherwise the shares are listed again after the writes.
+ *
+ * Requests: one `list` before planning, the writes (grants batched through `grantAll` where the
+ * provider has it), one `list` after writing (none after `replace`, none when nothing changed).
+ *
  * @since 0.1.0
  */
 import { Effect, Option, Result, Schema, Stream } from "effect"
@@ -84,42 +98,87 @@ export const planFor = (
   options: Options = {}
 ): Effect.Effect<{ readonly current: ReadonlyArray<Share>; readonly plan: Planner.Plan }, Errors.SharingError> =>
   Effect.gen(function* () {
-    const canonical = yield* resolveDesired(provider, desired)
+    const canonical = yield* resolveDesired(provider, desired, "plan")
     const current = yield* Stream.runCollect(provider.list(resource))
     const plan = yield* planOrFail(current, canonical, provider, resource, options)
     return { current, plan }
   })
 
 /**
- * Maps desired grantees to the provider's canonical form (e.g. an EnergyCAP email to its user id)
- * so they match what `list` reports. Malformed grants are left for the planner to report.
+ * Checks that `desired` is an array and maps its grantees to the provider's canonical form (e.g. an
+ * EnergyCAP email to its user id) so they match what `list` reports; the provider refuses malformed
+ * ids and emails here, before any write. Grants whose shape is wrong are left for the planner,
+ * which reports every one of them.
  */
 const resolveDesired = (
   provider: Shape,
-  desired: ReadonlyArray<Grant>
+  desired: ReadonlyArray<Grant>,
+  operation: string
 ): Effect.Effect<ReadonlyArray<Grant>, Errors.SharingError> => {
-  const resolve = provider.resolveGrantee
-  if (resolve === undefined) return Effect.succeed(desired)
-  return Effect.forEach(
-    desired,
-    (grant, i) => {
-      const g = grant as Partial<Grant> | undefined
-      if (g?.grantee === undefined || !Grantee.Grantee.pipe(Schema.is)(g.grantee)) return Effect.succeed(grant)
-      return Effect.flatMap(resolve(g.grantee), (found) =>
-        Option.isSome(found)
-          ? Effect.succeed({ ...grant, grantee: found.value })
-          : Effect.fail(
-              Errors.invalid(
-                provider.capabilities.provider,
-                "sync",
-                `desired.${i}.grantee`,
-                `${Grantee.describe(g.grantee!)} does not exist on ${provider.capabilities.provider}`
-              )
+  const name = provider.capabilities.provider
+  if (!Array.isArray(desired)) {
+    return Effect.fail(
+      Errors.invalid(name, operation, "desired", `must be an array of grants; got ${desired === null ? "null" : typeof desired}`)
+    )
+  }
+  const at: Array<number> = []
+  const grantees: Array<Grantee.Grantee> = []
+  desired.forEach((grant, i) => {
+    const g = (grant as Partial<Grant> | undefined)?.grantee
+    if (g !== undefined && Grantee.Grantee.pipe(Schema.is)(g)) {
+      at.push(i)
+      grantees.push(g)
+    }
+  })
+  if (grantees.length === 0) return Effect.succeed(desired)
+  const many = provider.resolveGrantees
+  const one = provider.resolveGrantee
+  const resolved: Effect.Effect<ReadonlyArray<Option.Option<Grantee.Grantee>>, Errors.SharingError> | undefined =
+    many !== undefined
+      ? many(grantees)
+      : one !== undefined
+        ? Effect.forEach(grantees, one, { concurrency: 4 })
+        : undefined
+  if (resolved === undefined) return Effect.succeed(desired)
+  return resolved.pipe(
+    Effect.mapError((e) => prefixIssues(e, at, operation)),
+    Effect.flatMap((found) => {
+      const out = [...desired]
+      for (let k = 0; k < at.length; k++) {
+        const i = at[k]!
+        const f = found[k]
+        if (f === undefined || Option.isNone(f)) {
+          return Effect.fail(
+            Errors.invalid(
+              name,
+              operation,
+              `desired.${i}.grantee`,
+              `${Grantee.describe(grantees[k]!)} does not exist on ${name}`
             )
-      )
-    },
-    { concurrency: 4 }
+          )
+        }
+        out[i] = { ...desired[i]!, grantee: f.value }
+      }
+      return Effect.succeed(out)
+    })
   )
+}
+
+/** Re-roots `grantee…` / `grantees.<k>…` issue paths of a resolver at `desired.<i>.grantee…`. */
+const prefixIssues = (error: Errors.SharingError, at: ReadonlyArray<number>, operation: string): Errors.SharingError => {
+  if (error._tag !== "InvalidInput") return error
+  return new Errors.InvalidInput({
+    provider: error.provider,
+    operation,
+    issues: error.issues.map((issue) => {
+      const m = /^grantees\.(\d+)(.*)$/.exec(issue.path)
+      if (m !== null) return { ...issue, path: `desired.${at[Number(m[1])] ?? m[1]}.grantee${m[2] ?? ""}` }
+      return at.length === 1 && issue.path.startsWith("grantee")
+        ? { ...issue, path: `desired.${at[0]}.${issue.path}` }
+        : issue
+    }),
+    ...(error.detail !== undefined ? { detail: error.detail } : {})
+  })
 }
 
 const once = (
@@ -161,6 +220,7 @@ const once = (
       (strategy === "auto" && provider.capabilities.nativeReplace && provider.replace !== undefined)
     let results: ReadonlyArray<Apply.OperationResult> = []
     let failures: ReadonlyArray<Errors.SharingError> = []
+    let replaced: ReadonlyArray<Share> | undefined
     if (useReplace) {
       if (provider.replace === undefined) {
         return yield* new Errors.Unsupported({
@@ -170,11 +230,20 @@ const once = (
           message: `${provider.capabilities.provider} has no native replace; use strategy "operations"`
         })
       }
-      yield* provider.replace(resource, plan.desired, { onLossy: options.onLossy, allowEveryone: true })
-      results = plan.operations.map((operation) => ({ operation, outcome: "applied" as const }))
+      // the planner already applied the Everyone opt-in to `plan.desired`; the provider re-checks it
+      // (EnergyCAP's all-users group counts as Everyone there)
+      replaced = yield* provider.replace(resource, plan.desired, {
+        onLossy: options.onLossy,
+        allowEveryone: options.allowEveryone === true
+      })
+      results = Apply.writeOrder(plan.operations).map((operation) => ({ operation, outcome: "applied" as const }))
       if (options.onOperation !== undefined) yield* Effect.forEach(results, options.onOperation, { discard: true })
     } else {
-      results = yield* Apply.apply(provider, resource, plan, { ...options, alreadyLocked: true })
+      results = yield* Apply.apply(provider, resource, plan, {
+        ...options,
+        allowEveryone: options.allowEveryone === true,
+        alreadyLocked: true
+      })
       failures = results.flatMap((r) => (r.outcome === "failed" ? [r.error] : []))
       const conflict = failures.find((f) => f._tag === "Conflict")
       if (conflict !== undefined) return yield* Effect.fail(conflict)
@@ -190,7 +259,12 @@ const once = (
         remaining: []
       } as const
     }
-    const after = yield* Stream.runCollect(provider.list(resource))
+    // after replace, the provider's read-back is the verification; otherwise read the resource again
+    // (unmanaged shares — inherited, read-only — are not the replace's business: kept as planned)
+    const after =
+      replaced !== undefined
+        ? [...replaced, ...plan.unmanaged.filter((u) => !replaced!.some((r) => r.id === u.id))]
+        : yield* Stream.runCollect(provider.list(resource))
     const check = Planner.plan(after, plan.desired, provider.capabilities, {
       ...options,
       allowEveryone: true,
