@@ -39,9 +39,10 @@ import {
   type SharingProvider,
   Translation
 } from "@unishare/core"
-import { Effect, Option, Result, Stream } from "effect"
+import { Duration, Effect, Option, Random, Result, Stream } from "effect"
 import type * as Client from "./Client.ts"
 import * as EciErrors from "./Errors.ts"
+import * as Filter from "./Filter.ts"
 import * as Wire from "./Wire.ts"
 
 const provider = EciErrors.provider
@@ -300,7 +301,53 @@ const prefixIssues = (error: Errors.InvalidInput | Errors.Unsupported, prefix: s
       })
 
 /**
- * Builds the neutral provider on a native client.
+ * Options of the provider built on a client.
+ *
+ * - `recheckDelay`: the jittered pause before the lost-update re-read that follows every PUT
+ *   (default 100–250 ms). It is the window in which a foreign overwrite is detected; see the module
+ *   documentation.
+ * - `emailsPerQuery`: the most emails resolved by one `GET /user?filter=email one of …` (default 200;
+ *   a query also stays under 6,000 filter characters).
+ *
+ * @example
+ * ```ts
+ * import type { Provider } from "@unishare/eci"
+ * const opts: Provider.Options = { recheckDelay: { minMillis: 200, maxMillis: 500 }, emailsPerQuery: 100 }
+ * ```
+ */
+export interface Options {
+  readonly recheckDelay?: { readonly minMillis: number; readonly maxMillis: number } | undefined
+  readonly emailsPerQuery?: number | undefined
+}
+
+/** Longest `one of` filter we send (the URL length EnergyCAP accepts is not documented). */
+const maxFilterChars = 6_000
+
+/**
+ * The name of EnergyCAP's built-in all-users group ("By default, all users belong to the group
+ * Everyone"). EnergyCAP documents no flag or fixed id for it, so the name is the marker: a group
+ * with this name (compared case-insensitively) counts as Everyone for the `allowEveryone` opt-in.
+ *
+ * @example
+ * ```ts
+ * import { Provider } from "@unishare/eci"
+ * Provider.allUsersGroupName // "Everyone"
+ * ```
+ */
+export const allUsersGroupName = "Everyone"
+
+const isAllUsersName = (name: string | null | undefined) =>
+  typeof name === "string" && name.trim().toLowerCase() === allUsersGroupName.toLowerCase()
+
+/** One grantee to turn into a body target, with the field path its errors name. */
+interface Wanted {
+  readonly grantee: Grantee.Grantee
+  readonly path: string
+}
+
+/**
+ * Builds the neutral provider on a native client. `lock` serializes read-modify-write cycles per
+ * list (default: the process-wide table; pass one shared by all processes to serialize them too).
  *
  * @example
  * ```ts
@@ -311,12 +358,12 @@ const prefixIssues = (error: Errors.InvalidInput | Errors.Unsupported, prefix: s
  */
 export const fromClient = (
   client: Client.Client,
-  lock: KeyedLock.KeyedLock = KeyedLock.KeyedLock.defaultValue()
+  lock: KeyedLock.KeyedLock = KeyedLock.KeyedLock.defaultValue(),
+  options: Options = {}
 ): SharingProvider.Shape => {
-  /**
-   * Read-modify-write cycles on one list are serialized by `lock` (keyed by API URL and list id).
-   * The default is the process-wide table; a lock shared by several processes serializes them too.
-   */
+  const recheck = options.recheckDelay ?? { minMillis: 100, maxMillis: 250 }
+  const emailsPerQuery = Math.max(1, Math.floor(options.emailsPerQuery ?? 200))
+
   const withListLock = <A, E, R>(listId: number, effect: Effect.Effect<A, E, R>, operation = "write") =>
     lock.withLock(`${client.apiUrl}|list:${listId}`, effect).pipe(
       Effect.mapError((e) =>
@@ -331,90 +378,186 @@ export const fromClient = (
       )
     )
 
-  /** The user with this email (`GET /user?filter=email equals '…'`); more than one is ambiguous. */
-  const userByEmail = (
-    email: string,
-    operation: string,
-    path: string
-  ): Effect.Effect<Option.Option<Wire.UserResponse>, Errors.SharingError> =>
-    Effect.flatMap(client.usersByEmail(email), (users) => {
-      const first = users[0]
-      if (first === undefined) return Effect.succeed(Option.none())
-      if (users.length > 1)
-        return Effect.fail(
-          Errors.invalid(
-            provider,
-            operation,
-            path,
-            `${users.length} EnergyCAP users have the email ${JSON.stringify(email)} (ids ${users.map((u) => u.userId).join(", ")}); use the user id instead`
-          )
-        )
-      return Effect.succeed(Option.some(first))
-    })
+  /** The jittered pause before the lost-update re-read. */
+  const pause = Effect.flatMap(
+    Random.nextBetween(recheck.minMillis, Math.max(recheck.minMillis, recheck.maxMillis)),
+    (ms) => Effect.sleep(Duration.millis(Math.max(0, ms)))
+  )
 
-  /** Turns a validated grantee into a body target; emails are looked up (a GET, never a write). */
-  const targetOf = (
-    grantee: Grantee.Grantee,
-    operation: string,
-    path: string
-  ): Effect.Effect<Target, Errors.SharingError> => {
-    switch (grantee._tag) {
-      case "Everyone":
-        return Effect.succeed({ _tag: "Everyone" })
-      case "Group": {
-        const id = parseIdText(grantee.id)
-        return id === undefined
-          ? Effect.fail(
-              Errors.invalid(
-                provider,
-                operation,
-                `${path}.id`,
-                `must be an EnergyCAP userGroupId, a positive int32; got ${JSON.stringify(grantee.id)}`
-              )
-            )
-          : Effect.succeed({ _tag: "Group", userGroupId: id })
+  const normal = (email: string) => email.trim().toLowerCase()
+
+  /**
+   * The users of each email, in as few requests as the API allows: one `email one of '…'|'…'`
+   * query per batch (a single email: `email equals '…'`). An email containing `|` cannot be put in
+   * a `one of` list and gets its own `equals` query. Results are matched back case-insensitively.
+   */
+  const usersOf = (
+    emails: ReadonlyArray<string>
+  ): Effect.Effect<ReadonlyMap<string, ReadonlyArray<Wire.UserResponse>>, Errors.SharingError> => {
+    const unique = [...new Map(emails.map((e) => [normal(e), e.trim()])).values()]
+    const batches: Array<Array<string>> = []
+    let current: Array<string> = []
+    let chars = 0
+    for (const email of unique) {
+      if (email.includes("|")) {
+        batches.push([email])
+        continue
       }
-      case "User": {
-        if (grantee.id !== undefined) {
-          const id = parseIdText(grantee.id)
-          return id === undefined
-            ? Effect.fail(
-                Errors.invalid(
-                  provider,
-                  operation,
-                  `${path}.id`,
-                  `must be an EnergyCAP userId, a positive int32; got ${JSON.stringify(grantee.id)}`
-                )
-              )
-            : Effect.succeed({ _tag: "User", userId: id, email: grantee.email })
+      const cost = email.length + 3
+      if (current.length > 0 && (current.length >= emailsPerQuery || chars + cost > maxFilterChars)) {
+        batches.push(current)
+        current = []
+        chars = 0
+      }
+      current.push(email)
+      chars += cost
+    }
+    if (current.length > 0) batches.push(current)
+    const byEmail = new Map<string, Array<Wire.UserResponse>>(unique.map((e) => [normal(e), []]))
+    const query = (batch: ReadonlyArray<string>): Effect.Effect<void, Errors.SharingError> =>
+      batch.length === 1
+        ? Effect.map(client.usersByEmail(batch[0]!), (users) => {
+            byEmail.get(normal(batch[0]!))?.push(...users)
+          })
+        : Effect.flatMap(client.getUsers({ filter: Filter.oneOf("email", batch) }), (users) => {
+            // without "Users & Roles: View" the answer may omit emails: ask one by one then
+            if (users.some((u) => typeof u.email !== "string")) return Effect.forEach(batch, (e) => query([e]), { discard: true })
+            for (const u of users) byEmail.get(normal(u.email as string))?.push(u)
+            return Effect.void
+          })
+    return Effect.as(Effect.forEach(batches, query, { concurrency: 2, discard: true }), byEmail)
+  }
+
+  const invalidId = (operation: string, path: string, what: string, value: string) =>
+    Errors.invalid(provider, operation, path, `must be an EnergyCAP ${what}, a positive int32; got ${JSON.stringify(value)}`)
+
+  /**
+   * Turns validated grantees into body targets: ids are checked (no request), all emails are
+   * resolved together (`usersOf`). `undefined` marks an email no EnergyCAP user has; an email that
+   * several users share is `InvalidInput`.
+   */
+  const targetsOf = (
+    wanted: ReadonlyArray<Wanted>,
+    operation: string
+  ): Effect.Effect<ReadonlyArray<Target | undefined>, Errors.SharingError> =>
+    Effect.gen(function* () {
+      const issues: Array<Errors.Issue> = []
+      const emails: Array<string> = []
+      for (const { grantee, path } of wanted) {
+        switch (grantee._tag) {
+          case "Everyone":
+            break
+          case "Group":
+            if (parseIdText(grantee.id) === undefined)
+              issues.push(invalidId(operation, `${path}.id`, "userGroupId", grantee.id).issues[0]!)
+            break
+          case "User":
+            if (grantee.id !== undefined) {
+              if (parseIdText(grantee.id) === undefined)
+                issues.push(invalidId(operation, `${path}.id`, "userId", grantee.id).issues[0]!)
+            } else if ((grantee.email ?? "").trim() === "") {
+              issues.push({ path: `${path}.email`, message: "must not be empty" })
+            } else emails.push(grantee.email!)
+            break
+          default:
+            return yield* new Errors.Unsupported({
+              provider,
+              operation,
+              feature: `grantee kind ${grantee._tag}`,
+              message: `EnergyCAP shares lists with users, user groups and everyone only (field: ${path})`
+            })
         }
-        const email = grantee.email ?? ""
-        return Effect.flatMap(userByEmail(email, operation, `${path}.email`), (found) =>
-          Option.isSome(found)
-            ? Effect.succeed<Target>({ _tag: "User", userId: found.value.userId, email })
-            : Effect.fail(
+      }
+      if (issues.length > 0) return yield* new Errors.InvalidInput({ provider, operation, issues })
+      const users = emails.length === 0 ? new Map<string, ReadonlyArray<Wire.UserResponse>>() : yield* usersOf(emails)
+      return yield* Effect.forEach(wanted, ({ grantee, path }): Effect.Effect<Target | undefined, Errors.SharingError> => {
+        switch (grantee._tag) {
+          case "Group":
+            return Effect.succeed({ _tag: "Group", userGroupId: parseIdText(grantee.id)! })
+          case "User": {
+            if (grantee.id !== undefined)
+              return Effect.succeed({ _tag: "User", userId: parseIdText(grantee.id)!, email: grantee.email })
+            const email = grantee.email!.trim()
+            const found = users.get(normal(email)) ?? []
+            if (found.length > 1)
+              return Effect.fail(
                 Errors.invalid(
                   provider,
                   operation,
                   `${path}.email`,
-                  `no EnergyCAP user has the email ${JSON.stringify(email)}`
+                  `${found.length} EnergyCAP users have the email ${JSON.stringify(email)} (ids ${found.map((u) => u.userId).join(", ")}); use the user id instead`
                 )
               )
+            const first = found[0]
+            return Effect.succeed(first === undefined ? undefined : { _tag: "User", userId: first.userId, email })
+          }
+          default:
+            return Effect.succeed({ _tag: "Everyone" })
+        }
+      })
+    })
+
+  /** Targets that must all exist: an unknown email is `InvalidInput` naming its field. */
+  const existingTargetsOf = (wanted: ReadonlyArray<Wanted>, operation: string) =>
+    Effect.flatMap(targetsOf(wanted, operation), (targets) => {
+      const missing = targets.findIndex((t) => t === undefined)
+      if (missing < 0) return Effect.succeed(targets as ReadonlyArray<Target>)
+      const w = wanted[missing]!
+      return Effect.fail(
+        Errors.invalid(
+          provider,
+          operation,
+          `${w.path}.email`,
+          `no EnergyCAP user has the email ${JSON.stringify((w.grantee as Grantee.User).email)}`
         )
-      }
-      default:
-        return Effect.fail(
-          new Errors.Unsupported({
-            provider,
-            operation,
-            feature: `grantee kind ${grantee._tag}`,
-            message: `EnergyCAP shares lists with users, user groups and everyone only (field: ${path})`
-          })
+      )
+    })
+
+  /** Ids of the all-users group(s), looked up once per provider (`userGroupName equals 'Everyone'`). */
+  let allUsersGroups: ReadonlySet<number> | undefined
+  const allUsersGroupIds = Effect.suspend(() =>
+    allUsersGroups !== undefined
+      ? Effect.succeed(allUsersGroups)
+      : Effect.map(
+          Stream.runCollect(client.getUserGroups({ filter: Filter.equals("userGroupName", allUsersGroupName) })),
+          (groups) => {
+            allUsersGroups = new Set(groups.filter((g) => isAllUsersName(g.userGroupName)).map((g) => g.userGroupId))
+            return allUsersGroups
+          }
         )
-    }
+  )
+
+  /**
+   * The `allowEveryone` opt-in for EnergyCAP's all-users group: without it, sharing with that group
+   * is `InvalidInput` exactly like sharing with Everyone. Costs one group query the first time a
+   * group is shared without the opt-in.
+   */
+  const checkAllUsers = (
+    targets: ReadonlyArray<Target>,
+    paths: ReadonlyArray<string>,
+    allowEveryone: boolean | undefined,
+    operation: string
+  ): Effect.Effect<void, Errors.SharingError> => {
+    if (allowEveryone === true || !targets.some((t) => t._tag === "Group")) return Effect.void
+    return Effect.flatMap(allUsersGroupIds, (ids) => {
+      const at = targets.findIndex((t) => t._tag === "Group" && ids.has(t.userGroupId))
+      if (at < 0) return Effect.void
+      return Effect.fail(
+        Errors.invalid(
+          provider,
+          operation,
+          `${paths[at]}.id`,
+          `group ${(targets[at] as { userGroupId: number }).userGroupId} is EnergyCAP's all-users group "${allUsersGroupName}": sharing with it shares with everyone and needs the explicit opt-in allowEveryone: true`
+        )
+      )
+    })
   }
 
-  /** PUT `next`, then check the answer and a read-back against it. */
+  /**
+   * PUT `next`, then, after a short jittered pause, read the list once more: when our change (the
+   * target present for a grant, absent for a revoke) is not there, another writer overwrote it
+   * and the write fails with `Conflict`. Changes by others that keep ours are fine.
+   */
   const writeVerified = (
     listId: number,
     next: State,
@@ -422,31 +565,32 @@ export const fromClient = (
     change: { readonly target: Target; readonly present: boolean }
   ): Effect.Effect<Wire.ShareResponse, Errors.SharingError> =>
     Effect.gen(function* () {
-      const answered = yield* client.editListShare(listId, requestOf(next))
-      // the PUT answer already differs: no need to read again
-      const readBack = sameState(stateOf(answered), next) ? yield* client.getListShare(listId) : answered
-      const seen = stateOf(readBack)
-      if (!sameState(seen, next)) {
-        const survived = contains(seen, change.target) === change.present
-        return yield* new Errors.Conflict({
+      const lost = (seen: State, stage: string) =>
+        new Errors.Conflict({
           provider,
           operation,
           message:
-            `EnergyCAP list ${listId} changed while we wrote it (another writer): we wrote ${describeState(next)}, ` +
-            `read back ${describeState(seen)}; our ${change.present ? "grant" : "revoke"} of ${shareIdOf(change.target)} ` +
-            `${survived ? "is in effect" : "was lost"}. Retry, or reconcile with sync.`,
-          detail: { listId, wrote: requestOf(next), readBack: requestOf(seen), ourChangeInEffect: survived }
+            `EnergyCAP list ${listId} was written by someone else at the same time: we wrote ${describeState(next)}, ` +
+            `${stage} ${describeState(seen)}; our ${change.present ? "grant" : "revoke"} of ${shareIdOf(change.target)} ` +
+            "is not in effect. Retry, or reconcile with sync; share a lock between processes to prevent this.",
+          detail: { listId, wrote: requestOf(next), readBack: requestOf(seen), ourChangeInEffect: false }
         })
-      }
+      const answered = yield* client.editListShare(listId, requestOf(next))
+      if (contains(stateOf(answered), change.target) !== change.present)
+        return yield* lost(stateOf(answered), "EnergyCAP answered")
+      yield* pause
+      const readBack = yield* client.getListShare(listId)
+      if (contains(stateOf(readBack), change.target) !== change.present)
+        return yield* lost(stateOf(readBack), "read back")
       return readBack
     })
 
-  const listShares: SharingProvider.Shape["list"] = (resource, options = {}) =>
+  const listShares: SharingProvider.Shape["list"] = (resource, listOptions = {}) =>
     Stream.unwrap(
       Effect.gen(function* () {
         const listId = yield* listIdOf(resource, "list")
         const response = yield* client.getListShare(listId)
-        void options // no inherited or revoked shares on EnergyCAP lists
+        void listOptions // no inherited or revoked shares on EnergyCAP lists
         return Stream.fromIterable(sharesOf(resource, response))
       })
     )
@@ -470,16 +614,18 @@ export const fromClient = (
     Effect.gen(function* () {
       const listId = yield* listIdOf(resource, "grant")
       const translated = yield* Translation.translateRequest(capabilities, resource, request, "grant")
-      const target = yield* targetOf(translated.value.grantee, "grant", "grantee")
+      const [target] = yield* existingTargetsOf([{ grantee: translated.value.grantee, path: "grantee" }], "grant")
+      yield* checkAllUsers([target!], ["grantee"], request.allowEveryone, "grant")
       return yield* withListLock(
         listId,
         Effect.gen(function* () {
+          const t = target!
           const before = yield* client.getListShare(listId)
           const state = stateOf(before)
-          if (contains(state, target)) {
-            return shareOf(resource, granteeOf(target, before), shareIdOf(target), rawOf(target, before))
+          if (contains(state, t)) {
+            return shareOf(resource, granteeOf(t, before), shareIdOf(t), rawOf(t, before))
           }
-          if (target._tag === "Everyone" && hasExplicit(state)) {
+          if (t._tag === "Everyone" && hasExplicit(state)) {
             return yield* new Errors.Conflict({
               provider,
               operation: "grant",
@@ -489,23 +635,24 @@ export const fromClient = (
               detail: { listId, current: requestOf(state) }
             })
           }
-          if (target._tag !== "Everyone" && state.everyone) {
+          if (t._tag !== "Everyone" && state.everyone) {
             return yield* new Errors.Conflict({
               provider,
               operation: "grant",
               message:
-                `EnergyCAP list ${listId} is shared with Everyone, which cannot be combined with ${shareIdOf(target)}. ` +
+                `EnergyCAP list ${listId} is shared with Everyone, which cannot be combined with ${shareIdOf(t)}. ` +
                 "Revoke Everyone first, or call replace with the explicit set to switch on purpose.",
               detail: { listId, current: requestOf(state) }
             })
           }
-          const after = yield* writeVerified(listId, add(state, target), "grant", { target, present: true })
-          return shareOf(resource, granteeOf(target, after), shareIdOf(target), rawOf(target, after))
-        })
+          const after = yield* writeVerified(listId, add(state, t), "grant", { target: t, present: true })
+          return shareOf(resource, granteeOf(t, after), shareIdOf(t), rawOf(t, after))
+        }),
+        "grant"
       )
     })
 
-  const update: SharingProvider.Shape["update"] = (resource, shareId, level, options = {}) =>
+  const update: SharingProvider.Shape["update"] = (resource, shareId, level, updateOptions = {}) =>
     Effect.gen(function* () {
       yield* listIdOf(resource, "update")
       // EnergyCAP has one level: validate and translate it (before any request), then report the share as is
@@ -514,7 +661,7 @@ export const fromClient = (
         operation: "update",
         path: "level"
       })
-      const translated = Translation.translateLevel(wanted, capabilities.levels, options.onLossy ?? "round-down")
+      const translated = Translation.translateLevel(wanted, capabilities.levels, updateOptions.onLossy ?? "round-down")
       if (Result.isFailure(translated)) {
         return yield* new Errors.Unsupported({
           provider,
@@ -543,16 +690,18 @@ export const fromClient = (
           const state = stateOf(yield* client.getListShare(listId))
           if (!contains(state, target)) return
           yield* writeVerified(listId, remove(state, target), "revoke", { target, present: false })
-        })
+        }),
+        "revoke"
       )
     })
 
-  const replace: NonNullable<SharingProvider.Shape["replace"]> = (resource, desired, options = {}) =>
+  const replace: NonNullable<SharingProvider.Shape["replace"]> = (resource, desired, replaceOptions = {}) =>
     Effect.gen(function* () {
       const listId = yield* listIdOf(resource, "replace")
+      if (!Array.isArray(desired)) return yield* Errors.invalid(provider, "replace", "desired", "must be an array of grants")
       const grants: Array<Grantee.Grantee> = []
       for (const [i, wanted] of desired.entries()) {
-        const t = yield* Translation.translateGrant(capabilities, resource, wanted, options, "replace").pipe(
+        const t = yield* Translation.translateGrant(capabilities, resource, wanted, replaceOptions, "replace").pipe(
           Effect.mapError((e) => prefixIssues(e, `desired.${i}`))
         )
         grants.push(t.value.grantee)
@@ -566,28 +715,40 @@ export const fromClient = (
           "EnergyCAP shares a list with Everyone or with explicit users and groups, not both: remove Everyone or the others"
         )
       }
-      const targets = yield* Effect.forEach(grants, (g, i) => targetOf(g, "replace", `desired.${i}.grantee`), {
-        concurrency: 8
-      })
+      const paths = grants.map((_, i) => `desired.${i}.grantee`)
+      const targets = yield* existingTargetsOf(
+        grants.map((grantee, i) => ({ grantee, path: paths[i]! })),
+        "replace"
+      )
+      yield* checkAllUsers(targets, paths, replaceOptions.allowEveryone, "replace")
       const next: State = {
         everyone: everyoneAt >= 0,
         users: [...new Set(targets.flatMap((t) => (t._tag === "User" ? [t.userId] : [])))],
         groups: [...new Set(targets.flatMap((t) => (t._tag === "Group" ? [t.userGroupId] : [])))]
       }
-      const answered = yield* withListLock(listId, client.editListShare(listId, requestOf(next)))
-      const seen = stateOf(answered)
-      if (!sameState(seen, next)) {
-        return yield* new Errors.Conflict({
-          provider,
-          operation: "replace",
-          message: `EnergyCAP answered the write of list ${listId} with ${describeState(seen)}, not ${describeState(next)}`,
-          detail: { listId, wrote: requestOf(next), answered: requestOf(seen) }
-        })
-      }
+      const readBack = yield* withListLock(
+        listId,
+        Effect.gen(function* () {
+          const answered = yield* client.editListShare(listId, requestOf(next))
+          const conflict = (seen: State, stage: string) =>
+            new Errors.Conflict({
+              provider,
+              operation: "replace",
+              message: `EnergyCAP list ${listId} is not what we wrote (another writer): we wrote ${describeState(next)}, ${stage} ${describeState(seen)}`,
+              detail: { listId, wrote: requestOf(next), readBack: requestOf(seen) }
+            })
+          if (!sameState(stateOf(answered), next)) return yield* conflict(stateOf(answered), "EnergyCAP answered")
+          yield* pause
+          const again = yield* client.getListShare(listId)
+          if (!sameState(stateOf(again), next)) return yield* conflict(stateOf(again), "read back")
+          return again
+        }),
+        "replace"
+      )
       const emails = new Map(
         targets.flatMap((t) => (t._tag === "User" && t.email !== undefined ? [[t.userId, t.email]] : []))
       )
-      return sharesOf(resource, answered).map((s) => {
+      return sharesOf(resource, readBack).map((s) => {
         const email =
           s.grantee._tag === "User" && s.grantee.id !== undefined ? emails.get(Number(s.grantee.id)) : undefined
         return email === undefined
@@ -596,21 +757,32 @@ export const fromClient = (
       })
     })
 
+  const validGrantee = (grantee: unknown, operation: string, path: string) =>
+    Translation.validate(Grantee.Grantee, grantee, { provider, operation, path })
+
+  const resolveGrantees: NonNullable<SharingProvider.Shape["resolveGrantees"]> = (grantees) =>
+    Effect.gen(function* () {
+      if (!Array.isArray(grantees))
+        return yield* Errors.invalid(provider, "resolveGrantees", "grantees", "must be an array of grantees")
+      const valid = yield* Effect.forEach(grantees, (g, i) => validGrantee(g, "resolveGrantees", `grantees.${i}`))
+      const targets = yield* targetsOf(
+        valid.map((grantee, i) => ({ grantee, path: `grantees.${i}` })),
+        "resolveGrantees"
+      )
+      return targets.map((t, i) => {
+        if (t === undefined) return Option.none()
+        const g = valid[i]!
+        if (t._tag === "User") return Option.some(granteeOf(t, undefined))
+        return Option.some(g)
+      })
+    })
+
   const resolveGrantee: NonNullable<SharingProvider.Shape["resolveGrantee"]> = (grantee) =>
     Effect.gen(function* () {
-      const valid = yield* Translation.validate(Grantee.Grantee, grantee, {
-        provider,
-        operation: "resolveGrantee",
-        path: "grantee"
-      })
-      if (valid._tag === "User" && valid.id === undefined) {
-        const email = valid.email ?? ""
-        const found = yield* userByEmail(email, "resolveGrantee", "grantee.email")
-        return Option.map(found, (u) => Grantee.user({ id: String(u.userId), email }))
-      }
-      // ids are canonical already: validate them, no request
-      const target = yield* targetOf(valid, "resolveGrantee", "grantee")
-      return Option.some(target._tag === "User" ? granteeOf(target, undefined) : valid)
+      const valid = yield* validGrantee(grantee, "resolveGrantee", "grantee")
+      const [t] = yield* targetsOf([{ grantee: valid, path: "grantee" }], "resolveGrantee")
+      if (t === undefined) return Option.none()
+      return Option.some(t._tag === "User" ? granteeOf(t, undefined) : valid)
     })
 
   return {
@@ -631,6 +803,7 @@ export const fromClient = (
         )
       )
     ),
-    resolveGrantee
+    resolveGrantee,
+    resolveGrantees
   }
 }
