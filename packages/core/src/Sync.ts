@@ -135,13 +135,16 @@ const resolveDesired = (
   const one = provider.resolveGrantee
   const resolved: Effect.Effect<ReadonlyArray<Option.Option<Grantee.Grantee>>, Errors.SharingError> | undefined =
     many !== undefined
-      ? many(grantees)
+      ? Effect.mapError(many(grantees), (e) => prefixIssues(e, at, operation))
       : one !== undefined
-        ? Effect.forEach(grantees, one, { concurrency: 4 })
+        ? Effect.forEach(
+            grantees,
+            (g, k) => Effect.mapError(one(g), (e) => prefixIssues(e, [at[k]!], operation)),
+            { concurrency: 4 }
+          )
         : undefined
   if (resolved === undefined) return Effect.succeed(desired)
   return resolved.pipe(
-    Effect.mapError((e) => prefixIssues(e, at, operation)),
     Effect.flatMap((found) => {
       const out = [...desired]
       for (let k = 0; k < at.length; k++) {

@@ -303,15 +303,18 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
     operation: string
   ) => Warning.log(warnings, { provider, operation, resource: ResourceRef.describe(resource) })
 
-  /** The item-level share of this grantee, if any. */
-  const findExisting = (a: Client.Asset, grantee: Grantee.Grantee) =>
-    client.listShares(a, { sharingInclude: "ITEM" }).pipe(
-      Stream.filter((share) => {
-        if (share.scope !== "ITEM") return false
-        const g = granteeOf(share)
-        return Option.isSome(g) && g.value._tag === grantee._tag && Grantee.same(g.value, grantee)
-      }),
-      Stream.runHead
+  /** The item-level shares of these grantees, from one listing (`sharingInclude=ITEM`). */
+  const findExisting = (a: Client.Asset, grantees: ReadonlyArray<Grantee.Grantee>) =>
+    Effect.map(Stream.runCollect(client.listShares(a, { sharingInclude: "ITEM" })), (shares) =>
+      grantees.map((grantee) =>
+        Option.fromNullishOr(
+          shares.find((share) => {
+            if (share.scope !== "ITEM") return false
+            const g = granteeOf(share)
+            return Option.isSome(g) && g.value._tag === grantee._tag && Grantee.same(g.value, grantee)
+          })
+        )
+      )
     )
 
   const list: SharingProvider.Shape["list"] = (resource, listOptions = {}) =>
@@ -347,61 +350,148 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
       return yield* toShare(resource, updated, "grant")
     })
 
-  const grant: SharingProvider.Shape["grant"] = (resource, request) =>
-    Effect.gen(function* () {
-      const a = yield* toAsset(resource, "grant")
-      const translated = yield* Translation.translateRequest(capabilities, resource, request, "grant")
-      const grantee = translated.value.grantee
-      if (grantee._tag === "User" && grantee.email === undefined) {
-        return yield* CoreErrors.invalid(
+  /** A grantee Smartsheet can share with: a user by email, a group by its integer id. */
+  const checkGrantee = (grantee: Grantee.Grantee, operation: string, path: string) => {
+    if (grantee._tag === "User" && grantee.email === undefined) {
+      return Effect.fail(
+        CoreErrors.invalid(
           provider,
-          "grant",
-          "grantee.email",
+          operation,
+          `${path}.email`,
           "Smartsheet shares with users by their primary email; this User has only an id"
         )
-      }
-      if (grantee._tag === "Group" && !/^[0-9]+$/.test(grantee.id)) {
-        return yield* CoreErrors.invalid(provider, "grant", "grantee.id", "a Smartsheet groupId is an integer (int64)")
-      }
+      )
+    }
+    if (grantee._tag === "Group" && !/^[0-9]+$/.test(grantee.id)) {
+      return Effect.fail(
+        CoreErrors.invalid(provider, operation, `${path}.id`, "a Smartsheet groupId is an integer (int64)")
+      )
+    }
+    return Effect.void
+  }
+
+  /** A validated, translated grant ready for the array POST. */
+  interface Prepared {
+    readonly grantee: Grantee.Grantee
+    readonly level: Wire.AccessLevel
+    readonly request: Client.ShareRequest
+    readonly sendEmail: boolean
+  }
+
+  const prepare = (
+    resource: ResourceRef.ResourceRef,
+    request: SharingProvider.GrantRequest,
+    operation: string,
+    path: string
+  ): Effect.Effect<Prepared, CoreErrors.SharingError> =>
+    Effect.gen(function* () {
+      const translated = yield* Translation.translateRequest(capabilities, resource, request, operation)
+      const grantee = translated.value.grantee
+      yield* checkGrantee(grantee, operation, path)
       const notify =
         request.notify === undefined
           ? undefined
-          : yield* Translation.validate(NotifySchema, request.notify, { provider, operation: "grant", path: "notify" })
-      yield* logWarnings(translated.warnings, resource, "grant")
+          : yield* Translation.validate(NotifySchema, request.notify, { provider, operation, path: "notify" })
+      yield* logWarnings(translated.warnings, resource, operation)
       const level = toWireLevel[translated.value.level]
-      const shareRequest: Client.ShareRequest = {
-        ...(grantee._tag === "User"
-          ? { email: grantee.email }
-          : grantee._tag === "Group"
-            ? { groupId: grantee.id }
-            : {}),
-        accessLevel: level,
-        ...(notify?.subject !== undefined ? { subject: notify.subject } : {}),
-        ...(notify?.message !== undefined ? { message: notify.message } : {}),
-        ...(notify?.ccMe !== undefined ? { ccMe: notify.ccMe } : {})
+      return {
+        grantee,
+        level,
+        sendEmail: notify !== undefined,
+        request: {
+          ...(grantee._tag === "User"
+            ? { email: grantee.email }
+            : grantee._tag === "Group"
+              ? { groupId: grantee.id }
+              : {}),
+          accessLevel: level,
+          ...(notify?.subject !== undefined ? { subject: notify.subject } : {}),
+          ...(notify?.message !== undefined ? { message: notify.message } : {}),
+          ...(notify?.ccMe !== undefined ? { ccMe: notify.ccMe } : {})
+        }
       }
-      return yield* locks.withLock(
-        ResourceRef.key(resource),
-        Effect.gen(function* () {
-          const existing = yield* findExisting(a, grantee)
-          if (Option.isSome(existing)) return yield* patch(resource, a, existing.value, level)
-          const created = yield* HttpApi.createOnce({
-            create: client
-              .shareAsset(a, [shareRequest], { sendEmail: notify !== undefined })
-              .pipe(Effect.map((r) => Option.fromNullishOr(r.result?.[0]))),
-            check: findExisting(a, grantee).pipe(Effect.map(Option.map(Option.some)))
-          })
-          if (Option.isSome(created)) return yield* toShare(resource, created.value, "grant")
-          // The array POST skipped it: a share for this grantee appeared meanwhile.
-          const appeared = yield* findExisting(a, grantee)
-          if (Option.isSome(appeared)) return yield* patch(resource, a, appeared.value, level)
+    })
+
+  /** Most share requests in one array `POST /shares` (Smartsheet caps a batch; error 1066 names no number). */
+  const postBatch = 100
+
+  /**
+   * Creates shares with array `POST /shares` (one per batch of 100 with the same notification).
+   * The API skips grantees that already have a share and leaves them out of `result`; only then is
+   * the asset listed (once) to find those shares, and the ones at another level are PATCHed. A POST
+   * whose outcome is unknown is sent again: an array POST never duplicates.
+   */
+  const createAll = (
+    resource: ResourceRef.ResourceRef,
+    a: Client.Asset,
+    prepared: ReadonlyArray<Prepared>
+  ): Effect.Effect<ReadonlyArray<Share.Share>, CoreErrors.SharingError> =>
+    Effect.gen(function* () {
+      const found: Array<Wire.Share | undefined> = prepared.map(() => undefined)
+      const groups = new Map<string, Array<number>>()
+      prepared.forEach((p, i) => {
+        const key = JSON.stringify([p.sendEmail, p.request.subject, p.request.message, p.request.ccMe])
+        const g = groups.get(key) ?? []
+        g.push(i)
+        groups.set(key, g)
+      })
+      const batches: Array<ReadonlyArray<number>> = []
+      for (const indices of groups.values())
+        for (let k = 0; k < indices.length; k += postBatch) batches.push(indices.slice(k, k + postBatch))
+      for (const batch of batches) {
+        const post = client.shareAsset(
+          a,
+          batch.map((i) => prepared[i]!.request),
+          { sendEmail: prepared[batch[0]!]!.sendEmail }
+        )
+        const result = yield* HttpApi.createOnce({ create: post, check: Effect.succeedNone })
+        for (const share of result.result ?? []) {
+          const g = granteeOf(share)
+          if (Option.isNone(g)) continue
+          const at = batch.find(
+            (i) => found[i] === undefined && prepared[i]!.grantee._tag === g.value._tag && Grantee.same(prepared[i]!.grantee, g.value)
+          )
+          if (at !== undefined) found[at] = share
+        }
+      }
+      const skipped = prepared.flatMap((_, i) => (found[i] === undefined ? [i] : []))
+      const existing = skipped.length === 0 ? [] : yield* findExisting(a, skipped.map((i) => prepared[i]!.grantee))
+      const shares: Array<Share.Share> = []
+      for (const [i, p] of prepared.entries()) {
+        const created = found[i]
+        if (created !== undefined) {
+          shares.push(yield* toShare(resource, created, "grant"))
+          continue
+        }
+        const e = existing[skipped.indexOf(i)]
+        if (e === undefined || Option.isNone(e)) {
           return yield* new CoreErrors.ProtocolError({
             provider,
             operation: "grant",
-            message: `smartsheet grant: POST /shares created nothing for ${Grantee.describe(grantee)} and no existing share was found`
+            message: `smartsheet grant: POST /shares created nothing for ${Grantee.describe(p.grantee)} and no existing share was found`
           })
-        })
-      )
+        }
+        shares.push(yield* patch(resource, a, e.value, p.level))
+      }
+      return shares
+    })
+
+  const grant: SharingProvider.Shape["grant"] = (resource, request) =>
+    Effect.gen(function* () {
+      const a = yield* toAsset(resource, "grant")
+      const prepared = yield* prepare(resource, request, "grant", "grantee")
+      const [share] = yield* locks.withLock(ResourceRef.key(resource), createAll(resource, a, [prepared]))
+      return share!
+    })
+
+  const grantAll: NonNullable<SharingProvider.Shape["grantAll"]> = (resource, requests) =>
+    Effect.gen(function* () {
+      const a = yield* toAsset(resource, "grant")
+      if (!Array.isArray(requests)) return yield* CoreErrors.invalid(provider, "grant", "requests", "must be an array")
+      if (requests.length === 0) return []
+      // every request is validated before the first POST
+      const prepared = yield* Effect.forEach(requests, (r, i) => prepare(resource, r, "grant", `requests.${i}.grantee`))
+      return yield* locks.withLock(ResourceRef.key(resource), createAll(resource, a, prepared))
     })
 
   const update: SharingProvider.Shape["update"] = (resource, shareId, level, translation = {}) =>
@@ -435,25 +525,30 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
       )
     })
 
-  const resolveGrantee: NonNullable<SharingProvider.Shape["resolveGrantee"]> = (grantee) => {
-    switch (grantee._tag) {
-      case "User":
-        if (grantee.email !== undefined) return Effect.succeed(Option.some(Grantee.user({ email: grantee.email })))
-        return Effect.fail(
-          new CoreErrors.Unsupported({
+  const resolveGrantee: NonNullable<SharingProvider.Shape["resolveGrantee"]> = (grantee) =>
+    Effect.gen(function* () {
+      const valid = yield* Translation.validate(Grantee.Grantee, grantee, {
+        provider,
+        operation: "resolveGrantee",
+        path: "grantee"
+      })
+      switch (valid._tag) {
+        case "User":
+          if (valid.email !== undefined) return Option.some(Grantee.user({ email: valid.email }))
+          return yield* new CoreErrors.Unsupported({
             provider,
             operation: "resolveGrantee",
             feature: "resolving a user id to an email",
             message:
               "smartsheet resolveGrantee: users are shared by primary email; this adapter does not look user ids up (field: grantee.email)"
           })
-        )
-      case "Group":
-        return Effect.succeed(Option.some(Grantee.group(grantee.id, grantee.name)))
-      default:
-        return Effect.succeed(Option.none())
-    }
-  }
+        case "Group":
+          yield* checkGrantee(valid, "resolveGrantee", "grantee")
+          return Option.some(Grantee.group(valid.id, valid.name))
+        default:
+          return Option.none()
+      }
+    })
 
-  return { capabilities, list, get, grant, update, revoke, resolveGrantee }
+  return { capabilities, list, get, grant, grantAll, update, revoke, resolveGrantee }
 }

@@ -20,10 +20,15 @@ const finance = Grantee.group(ids.finance)
 const writes = (sim: Simulator.Simulator) => sim.log().filter((r) => r.method !== "GET")
 
 describe("Provider: idempotent grant", () => {
-  it.live("granting the same grantee twice → one share, one POST", () =>
+  it.live("granting the same grantee twice → one share (the second array POST creates nothing, one listing finds it)", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* fixture()
       const first = yield* provider.grant(roster, { grantee: linus, level: "commenter" })
+      assert.deepStrictEqual(
+        sim.log().map((r) => r.method),
+        ["POST"]
+      )
+      sim.clearLog()
       const second = yield* provider.grant(roster, {
         grantee: Grantee.user({ email: "LINUS@example.com" }),
         level: "commenter"
@@ -31,8 +36,8 @@ describe("Provider: idempotent grant", () => {
       assert.strictEqual(second.id, first.id)
       assert.strictEqual(second.level, "commenter")
       assert.deepStrictEqual(
-        writes(sim).map((r) => r.method),
-        ["POST"]
+        sim.log().map((r) => r.method),
+        ["POST", "GET"]
       )
       assert.strictEqual(sim.shares("sheet", ids.roster).filter((s) => s.email === "linus@example.com").length, 1)
       assert.deepStrictEqual(first.grantee, Grantee.user({ id: ids.linus, email: "linus@example.com" }))
@@ -41,7 +46,7 @@ describe("Provider: idempotent grant", () => {
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 
-  it.live("granting at a new level → PATCH, not POST", () =>
+  it.live("granting at a new level → the array POST skips it, then PATCH", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* fixture()
       const first = yield* provider.grant(roster, { grantee: finance, level: "viewer" })
@@ -52,6 +57,13 @@ describe("Provider: idempotent grant", () => {
       assert.deepStrictEqual(
         requests(sim).filter((r) => r.method !== "GET"),
         [
+          {
+            method: "POST",
+            path: "/shares",
+            query: `?assetType=sheet&assetId=${ids.roster}&sendEmail=false`,
+            body: [{ groupId: Number(ids.finance), accessLevel: "EDITOR_SHARE" }],
+            status: 200
+          },
           {
             method: "PATCH",
             path: `/shares/${first.id}`,
@@ -71,18 +83,11 @@ describe("Provider: idempotent grant", () => {
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 
-  it.live("grant looks existing shares up with GET /shares, then POSTs an array without scope", () =>
+  it.live("a new grant is one array POST without scope (no listing first)", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* fixture()
       yield* provider.grant(roster, { grantee: finance, level: "admin" })
       assert.deepStrictEqual(requests(sim), [
-        {
-          method: "GET",
-          path: "/shares",
-          query: `?assetType=sheet&assetId=${ids.roster}&sharingInclude=ITEM`,
-          body: undefined,
-          status: 200
-        },
         {
           method: "POST",
           path: "/shares",
@@ -95,7 +100,7 @@ describe("Provider: idempotent grant", () => {
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 
-  it.live("a POST applied but lost in transit is found by the check, not sent twice", () =>
+  it.live("a POST applied but lost in transit is sent again (an array POST skips what exists) and found by one listing", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* fixture()
       sim.inject({ kind: "applied-then-drop", method: "POST" })
@@ -104,8 +109,8 @@ describe("Provider: idempotent grant", () => {
       assert.deepStrictEqual(
         sim.log().map((r) => [r.method, r.status]),
         [
-          ["GET", 200],
           ["POST", "dropped"],
+          ["POST", 200],
           ["GET", 200]
         ]
       )
