@@ -157,6 +157,9 @@ export const statusOf = (shareStatus: Wire.ShareStatus, r: Wire.Recipient): Shar
   }
 }
 
+/** What a successful recipient write implies about its share: active and account-targeted. */
+const activeAccountShare = { status: "active", target_type: "account" } as const
+
 const isLive = (r: Wire.Recipient) => r.association_status === "associating" || r.association_status === "associated"
 
 /**
@@ -174,6 +177,24 @@ export const fromClient = (
   options: { readonly accounts?: ReadonlyArray<string> | undefined } = {}
 ): SharingProvider.Shape => {
   const lock = KeyedLock.make()
+  /**
+   * Target type of the shares read so far (fixed when a share is created, so it never goes stale).
+   * Writes to a share known to be organization-targeted take that path directly; to any other share
+   * they go out without reading the share first.
+   */
+  const targets = new Map<string, Wire.Share["target_type"]>()
+  const readShare = (accountId: string, shareId: string) =>
+    Effect.tap(client.getShare(accountId, shareId), (s) =>
+      Effect.sync(() => {
+        targets.set(`${accountId}/${shareId}`, s.target_type)
+        if (targets.size > 10_000) {
+          const oldest = targets.keys().next()
+          if (oldest.done !== true) targets.delete(oldest.value)
+        }
+      })
+    )
+  const knownOrganization = (accountId: string, shareId: string) =>
+    targets.get(`${accountId}/${shareId}`) === "organization"
 
   const target = (resource: ResourceRef.ResourceRef, operation: string) =>
     Effect.gen(function* () {
@@ -197,7 +218,11 @@ export const fromClient = (
       ? Effect.fail(CoreErrors.invalid(provider, operation, "shareId", "a recipient id has 1 to 32 characters"))
       : Effect.void
 
-  const toShare = (resource: ResourceRef.ResourceRef, s: Wire.Share, r: Wire.Recipient): Share.Share => ({
+  const toShare = (
+    resource: ResourceRef.ResourceRef,
+    s: Pick<Wire.Share, "status" | "target_type">,
+    r: Wire.Recipient
+  ): Share.Share => ({
     id: r.id,
     resource,
     grantee: Grantee.account(r.account_id),
@@ -245,7 +270,7 @@ export const fromClient = (
     Stream.unwrap(
       Effect.gen(function* () {
         const { accountId, shareId } = yield* target(resource, "list")
-        const s = yield* client.getShare(accountId, shareId)
+        const s = yield* readShare(accountId, shareId)
         const includeRevoked = opts.includeRevoked === true
         const includeInherited = opts.includeInherited !== false
         const head: Array<Share.Share> = []
@@ -270,7 +295,7 @@ export const fromClient = (
     Effect.gen(function* () {
       const { accountId, shareId: sid } = yield* target(resource, "get")
       yield* checkShareId(shareId, "get")
-      const s = yield* client.getShare(accountId, sid)
+      const s = yield* readShare(accountId, sid)
       if (s.target_type === "organization" && shareId === s.organization_id) return organizationShare(resource, s)
       const r = yield* client.getRecipient(accountId, sid, shareId, { include_resources: true })
       return toShare(resource, s, r)
@@ -291,42 +316,62 @@ export const fromClient = (
           operation
         )
       }
-      return yield* lock.withLock(
-        ResourceRef.key(resource),
+      /** Organization-targeted shares: the organization itself, or a member account (excluded or not). */
+      const onOrganizationShare = (s: Wire.Share) =>
         Effect.gen(function* () {
-          const s = yield* client.getShare(accountId, shareId)
           if (grantee._tag === "Organization") {
             if (s.target_type === "organization" && s.organization_id === id) return organizationShare(resource, s)
             return yield* unsupportedOrganization(operation)
           }
           const existing = findByAccount(yield* recipients(accountId, shareId), id)
           if (existing !== undefined && isLive(existing)) return toShare(resource, s, existing)
-          if (s.target_type === "organization") {
-            if (existing === undefined) {
-              return yield* new CoreErrors.Unsupported({
-                provider,
-                operation,
-                feature: "Account grantee outside the organization of an organization-targeted share",
-                message: `account ${id} does not receive this organization-targeted share: its recipients derive from organization membership (field: grantee)`
-              })
-            }
-            const excluded = yield* Stream.runCollect(client.listExcludedRecipients(accountId, shareId))
-            yield* Effect.forEach(
-              excluded.filter((x) => x.account_id === id),
-              (x) => client.deleteExcludedRecipient(accountId, shareId, x.id),
-              { discard: true }
-            )
-            return toShare(resource, s, yield* client.getRecipient(accountId, shareId, existing.id))
+          if (existing === undefined) {
+            return yield* new CoreErrors.Unsupported({
+              provider,
+              operation,
+              feature: "Account grantee outside the organization of an organization-targeted share",
+              message: `account ${id} does not receive this organization-targeted share: its recipients derive from organization membership (field: grantee)`
+            })
           }
-          const created = yield* HttpApi.createOnce({
-            create: client.createRecipient(accountId, shareId, { recipient_account_id: id }),
-            check: Effect.map(recipients(accountId, shareId), (list) =>
-              Option.fromNullishOr(list.find((r) => r.account_id === id && isLive(r)))
-            )
-          })
-          return toShare(resource, s, created)
+          const excluded = yield* Stream.runCollect(client.listExcludedRecipients(accountId, shareId))
+          yield* Effect.forEach(
+            excluded.filter((x) => x.account_id === id),
+            (x) => client.deleteExcludedRecipient(accountId, shareId, x.id),
+            { discard: true }
+          )
+          return toShare(resource, s, yield* client.getRecipient(accountId, shareId, existing.id))
         })
-      )
+      if (grantee._tag === "Organization" || knownOrganization(accountId, shareId)) {
+        return yield* lock.withLock(
+          ResourceRef.key(resource),
+          Effect.flatMap(readShare(accountId, shareId), onOrganizationShare)
+        )
+      }
+      // Fewest requests that stay idempotent (Cloudflare documents no answer to a duplicate POST):
+      // list the recipients; a live one for this account is the share (its share is read once, for
+      // its status and target); otherwise POST it. A refused POST reads the share once to tell an
+      // organization-targeted share from a real refusal.
+      const direct = Effect.flatMap(recipients(accountId, shareId), (list) => {
+        const existing = list.find((r) => r.account_id === id && isLive(r))
+        if (existing !== undefined)
+          return Effect.map(readShare(accountId, shareId), (s) => toShare(resource, s, existing))
+        return HttpApi.createOnce({
+          create: client.createRecipient(accountId, shareId, { recipient_account_id: id }),
+          check: Effect.map(recipients(accountId, shareId), (after) =>
+            Option.fromNullishOr(after.find((r) => r.account_id === id && isLive(r)))
+          )
+        }).pipe(
+          Effect.map((created) => toShare(resource, activeAccountShare, created)),
+          Effect.catchIf(
+            (e): e is CoreErrors.Rejected => e._tag === "Rejected",
+            (refused) =>
+              Effect.flatMap(readShare(accountId, shareId), (s) =>
+                s.target_type === "organization" ? onOrganizationShare(s) : Effect.fail(refused)
+              )
+          )
+        )
+      })
+      return yield* lock.withLock(ResourceRef.key(resource), direct)
     })
 
   const update: SharingProvider.Shape["update"] = (resource, shareId, wanted, opts = {}) =>
@@ -348,10 +393,9 @@ export const fromClient = (
       const operation = "revoke"
       const { accountId, shareId: sid } = yield* target(resource, operation)
       yield* checkShareId(shareId, operation)
-      yield* lock.withLock(
-        ResourceRef.key(resource),
-        Effect.gen(function* () {
-          const s = yield* client.getShare(accountId, sid)
+      // the share's own state, read when the direct DELETE cannot answer
+      const viaShare = Effect.gen(function* () {
+          const s = yield* readShare(accountId, sid)
           if (s.target_type === "organization" && shareId === s.organization_id) {
             if (s.status !== "active") return
             return yield* new CoreErrors.Unsupported({
@@ -372,6 +416,16 @@ export const fromClient = (
           }
           yield* client.deleteRecipient(accountId, sid, shareId)
         })
+      // Fewest requests: DELETE the recipient directly (idempotent on a revoked recipient). A 404
+      // (an organization id, or no such recipient) or a refusal (organization-targeted share) reads
+      // the share and recipient to answer precisely.
+      if (knownOrganization(accountId, sid)) return yield* lock.withLock(ResourceRef.key(resource), viaShare)
+      yield* lock.withLock(
+        ResourceRef.key(resource),
+        client.deleteRecipient(accountId, sid, shareId).pipe(
+          Effect.asVoid,
+          Effect.catchIf((e) => e._tag === "NotFound" || e._tag === "Rejected", () => viaShare)
+        )
       )
     })
 
@@ -405,28 +459,53 @@ export const fromClient = (
         }
         yield* logWarnings(t.warnings, operation)
       }
+      // One PUT (Cloudflare refuses it on organization-targeted shares: only then is the share read,
+      // to say so), then the recipients read back as `list` reports them.
+      const organizationTarget = new CoreErrors.Unsupported({
+        provider,
+        operation,
+        feature: "replace on an organization-targeted share",
+        message:
+          "cloudflare refuses PUT recipients on organization-targeted shares (recipients derive from organization membership); use Client.replaceExcludedRecipients"
+      })
+      if (knownOrganization(accountId, shareId)) return yield* organizationTarget
       return yield* lock.withLock(
         ResourceRef.key(resource),
         Effect.gen(function* () {
-          const s = yield* client.getShare(accountId, shareId)
-          if (s.target_type === "organization") {
-            return yield* new CoreErrors.Unsupported({
-              provider,
-              operation,
-              feature: "replace on an organization-targeted share",
-              message:
-                "cloudflare refuses PUT recipients on organization-targeted shares (recipients derive from organization membership); use Client.replaceExcludedRecipients"
-            })
-          }
-          yield* client.replaceRecipients(
-            accountId,
-            shareId,
-            accounts.map((id) => ({ recipient_account_id: id }))
-          )
+          yield* client
+            .replaceRecipients(
+              accountId,
+              shareId,
+              accounts.map((id) => ({ recipient_account_id: id }))
+            )
+            .pipe(
+              Effect.catchIf(
+                (e): e is CoreErrors.Rejected => e._tag === "Rejected",
+                (refused) =>
+                  Effect.flatMap(readShare(accountId, shareId), (s) =>
+                    s.target_type === "organization"
+                      ? Effect.fail<CoreErrors.SharingError>(organizationTarget)
+                      : Effect.fail<CoreErrors.SharingError>(refused)
+                  )
+              )
+            )
           const after = yield* recipients(accountId, shareId)
-          return after.filter((r) => accounts.includes(r.account_id) && isLive(r)).map((r) => toShare(resource, s, r))
+          return after.map((r) => toShare(resource, activeAccountShare, r)).filter((sh) => sh.status._tag !== "revoked")
         })
       )
+    })
+
+  /** Validates an account / organization id (no request); other kinds are left for the planner to refuse. */
+  const resolveGrantee: NonNullable<SharingProvider.Shape["resolveGrantee"]> = (grantee) =>
+    Effect.gen(function* () {
+      const valid = yield* Translation.validate(Grantee.Grantee, grantee, {
+        provider,
+        operation: "resolveGrantee",
+        path: "grantee"
+      })
+      if ((valid._tag === "Account" || valid._tag === "Organization") && (valid.id.length === 0 || valid.id.length > 32))
+        return yield* CoreErrors.invalid(provider, "resolveGrantee", "grantee.id", "a Cloudflare id has 1 to 32 characters")
+      return Option.some(valid)
     })
 
   const accounts = options.accounts ?? []
@@ -450,6 +529,7 @@ export const fromClient = (
     update,
     revoke,
     replace,
+    resolveGrantee,
     ...(listResources !== undefined ? { listResources } : {})
   }
 }
