@@ -21,11 +21,32 @@
  *   `Organization` grantees fail with `Unsupported` before any write).
  * - Writes to one share are serialized (`KeyedLock`).
  *
+ * Requests (the fewest the documented API allows; `requestBounds` holds them as data, the tests
+ * check them against the simulator's log). Recipient listings are `⌈n / 100⌉` pages (`per_page` ≤ 100;
+ * Cloudflare keeps revoked recipients in the listing). A recipient object carries neither the
+ * share's status nor its target type, so reads that report shares also read the share (1). A share's
+ * target type never changes: once read it is remembered, and writes to shares not known to be
+ * organization-targeted go out without reading the share (Cloudflare refuses recipient writes on
+ * organization-targeted shares; only then is the share read, to answer precisely). Cloudflare
+ * documents no answer to a duplicate `POST …/recipients`, so `grant` lists before it posts.
+ *
+ * | operation | requests |
+ * | --- | --- |
+ * | `list` | 1 (the share) + pages |
+ * | `get`, `update` (one level: validated, then a `get`) | 2 (share, recipient) |
+ * | `grant`, new account | pages + 1 (POST) |
+ * | `grant`, existing recipient | pages + 1 (the share, for the status) |
+ * | `revoke` | 1 (DELETE; idempotent on a revoked recipient) |
+ * | `replace` | 1 (PUT) + pages of the read-back |
+ * | `sync`, nothing to change | 1 + pages |
+ * | `sync`, changes | 1 + pages + 1 (PUT) + pages of the read-back (the verification) |
+ *
  * @since 0.1.0
  */
 import {
   Capabilities,
   Errors as CoreErrors,
+  RequestBounds,
   Grantee,
   HttpApi,
   KeyedLock,
@@ -159,6 +180,33 @@ export const statusOf = (shareStatus: Wire.ShareStatus, r: Wire.Recipient): Shar
 
 /** What a successful recipient write implies about its share: active and account-targeted. */
 const activeAccountShare = { status: "active", target_type: "account" } as const
+
+/** Recipients per listing page (Cloudflare's maximum `per_page`). */
+const recipientPage = 100
+
+/**
+ * The fewest requests per operation on Cloudflare (see the module documentation for why). `shares`
+ * counts the recipients Cloudflare lists, revoked ones included; there is one level, so `sync` has
+ * no upgrades or downgrades.
+ *
+ * @example
+ * ```ts
+ * import { Provider } from "@unishare/cloudflare"
+ * Provider.requestBounds.sync({ before: 0, after: 50, add: 50, remove: 0, upgrade: 0, downgrade: 0, emails: 0 }) // 4
+ * ```
+ */
+export const requestBounds: RequestBounds.RequestBounds = {
+  list: (shares) => 1 + RequestBounds.pages(shares, recipientPage),
+  get: 2,
+  grant: (shares) => RequestBounds.pages(shares, recipientPage) + 1,
+  grantExisting: (shares) => RequestBounds.pages(shares, recipientPage) + 1,
+  update: 2,
+  revoke: 1,
+  sync: (c) =>
+    1 +
+    RequestBounds.pages(c.before, recipientPage) +
+    (RequestBounds.writes(c) ? 1 + RequestBounds.pages(c.after, recipientPage) : 0)
+}
 
 const isLive = (r: Wire.Recipient) => r.association_status === "associating" || r.association_status === "associated"
 

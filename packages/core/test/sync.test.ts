@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Errors, Grantee, MemoryProvider, ShareStatus, type SharingProvider, Sync } from "@unishare/core"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 
 const doc = { provider: "memory", kind: "doc", id: "d1" }
 const desired = [
@@ -28,16 +28,20 @@ describe("sync", () => {
       let interfered = false
       const racy: SharingProvider.Shape = {
         ...memory,
+        // another writer gets in between our write and the read-back that replace returns
         replace: (r, d, o) =>
-          Effect.tap(memory.replace!(r, d, o), () =>
-            Effect.sync(() => {
-              if (interfered) return
-              interfered = true
-              memory.control.addResource(doc, [
-                ...memory.control.snapshot(doc),
-                { grantee: Grantee.group("intruder"), level: "admin", status: ShareStatus.active, inherited: false }
-              ])
-            })
+          memory.replace!(r, d, o).pipe(
+            Effect.tap(() =>
+              Effect.sync(() => {
+                if (interfered) return
+                interfered = true
+                memory.control.addResource(doc, [
+                  ...memory.control.snapshot(doc),
+                  { grantee: Grantee.group("intruder"), level: "admin", status: ShareStatus.active, inherited: false }
+                ])
+              })
+            ),
+            Effect.flatMap(() => Stream.runCollect(memory.list(r)))
           )
       }
       const result = yield* Sync.sync(racy, doc, desired)

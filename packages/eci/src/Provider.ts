@@ -9,14 +9,52 @@
  *   `editor` becomes `viewer` with a warning; `"fail"` refuses).
  * - Share ids are synthetic and stable: `user:12`, `group:7`, `everyone`.
  *
- * Writes: EnergyCAP's `PUT …/share` replaces the whole share state and has no concurrency token.
- * `grant` / `revoke` are therefore read-modify-write (one GET, one PUT) serialized per list in this
- * process, then verified by reading back (one more GET). When the PUT answer or the read-back differs
- * from what we wrote, another writer changed the list at the same time and the write fails with
- * `Conflict` (its `detail` says whether our own change survived; `Sync.sync` retries on it). A
- * foreign write that lands between our read and our write is overwritten by our PUT and cannot be
- * seen from here (the API offers no version to compare); that writer's own read-back sees it.
- * `replace` is one PUT and needs no read.
+ * Writes: EnergyCAP's `PUT …/share` replaces the whole share state and has no concurrency token
+ * (no ETag, no version). `grant` / `revoke` are read-modify-write: GET, PUT, then — after a short
+ * jittered pause (`Options.recheckDelay`, default 100–250 ms) — one more GET. When the PUT answer or
+ * that re-read does not show our change (the grantee present after a grant, absent after a revoke),
+ * another writer overwrote it and the call fails with `Conflict` (nothing of ours is in effect; retry
+ * or sync). Changes by others that keep ours are not conflicts. `replace` is one PUT and the same
+ * re-read; it fails with `Conflict` unless the list is exactly what we wrote.
+ *
+ * What holds without a shared lock (several processes writing one list, each with its own
+ * `KeyedLock`): writers in one process never lose each other's updates (the in-process lock). Across
+ * processes, a lost update — a writer that read the list before our PUT and wrote after it — is
+ * reported as `Conflict` when its PUT lands before our re-read, i.e. when its read-to-write time is
+ * shorter than our pause; an overwrite that lands after our re-read (a writer stalled between its
+ * GET and its PUT for longer than the pause, or a process that does not re-read) is NOT detected and
+ * our call reports success although the change is gone. The overwriting writer's own call succeeds
+ * (its change is in effect). Only a lock shared by every writer (`KeyedLock` service, e.g. SQL-backed)
+ * prevents lost updates; with one, no write is ever lost or reported as a conflict among its users.
+ *
+ * Email resolution: every email of a call (a grant, a `replace` or a `sync`'s desired set, via
+ * `resolveGrantees`) is resolved with `GET /user?filter=email one of '…'|'…'` — one query per batch
+ * of up to 200 emails (`Options.emailsPerQuery`) and 6,000 filter characters; one email is an
+ * `equals` query. An email containing `|` cannot be listed in `one of` and gets its own query.
+ *
+ * Requests (the fewest the documented API allows; `requestBounds` holds them as data, the tests
+ * check them against the simulator's log). E = email queries (0 when every user is given by id):
+ *
+ * | operation | requests |
+ * | --- | --- |
+ * | `list`, `get`, `update` (one level: validated, then a `get`) | 1 |
+ * | `grant`, new grantee | E + 3 (GET, PUT, re-read) |
+ * | `grant`, already shared | E + 1 |
+ * | `revoke`, shared | 3 (GET, PUT, re-read); not shared: 1 |
+ * | `replace` | E + 2 (PUT, re-read) |
+ * | `sync`, nothing to change | E + 1 |
+ * | `sync`, changes | E + 3 (GET, PUT, re-read: the re-read is the verification) |
+ *
+ * A grant, `replace` or `sync` that names a group without `allowEveryone: true` adds one
+ * `GET /userGroup?filter=userGroupName equals 'Everyone'` the first time per provider (see below).
+ *
+ * All-users group: EnergyCAP's docs describe a built-in user group named "Everyone" that all
+ * users belong to by default. They give no flag or fixed id for it, so this adapter identifies it
+ * by that name (`allUsersGroupName`, compared case-insensitively, looked up once per provider and
+ * remembered) and treats sharing with it like sharing with Everyone: without `allowEveryone: true`
+ * it is `InvalidInput` before any write. A renamed all-users group, or members removed from it,
+ * cannot be recognised; a customer group that happens to be called "Everyone" is treated as the
+ * all-users group.
  *
  * Everyone is exclusive: EnergyCAP requires empty id lists while `sharedWithEveryone` is true, and
  * this adapter never sends ids with it. `grant(Everyone)` on a list with explicit user/group shares,
@@ -30,6 +68,7 @@
 import {
   AccessLevel,
   Capabilities,
+  RequestBounds,
   Errors,
   Grantee,
   KeyedLock,
@@ -320,6 +359,30 @@ export interface Options {
   readonly emailsPerQuery?: number | undefined
 }
 
+/** Default most emails per user query. */
+const defaultEmailsPerQuery = 200
+
+/**
+ * The fewest requests per operation on EnergyCAP with the default options, user grantees given by id
+ * unless `emails` says otherwise (see the module documentation for why). The single level makes
+ * `upgrade` / `downgrade` impossible; `replace` costs `sync`'s figure minus its GET.
+ *
+ * @example
+ * ```ts
+ * import { Provider } from "@unishare/eci"
+ * Provider.requestBounds.sync({ before: 100, after: 150, add: 50, remove: 0, upgrade: 0, downgrade: 0, emails: 150 }) // 4
+ * ```
+ */
+export const requestBounds: RequestBounds.RequestBounds = {
+  list: () => 1,
+  get: 1,
+  grant: () => 3,
+  grantExisting: () => 1,
+  update: 1,
+  revoke: 3,
+  sync: (c) => Math.ceil(c.emails / defaultEmailsPerQuery) + 1 + (RequestBounds.writes(c) ? 2 : 0)
+}
+
 /** Longest `one of` filter we send (the URL length EnergyCAP accepts is not documented). */
 const maxFilterChars = 6_000
 
@@ -362,7 +425,7 @@ export const fromClient = (
   options: Options = {}
 ): SharingProvider.Shape => {
   const recheck = options.recheckDelay ?? { minMillis: 100, maxMillis: 250 }
-  const emailsPerQuery = Math.max(1, Math.floor(options.emailsPerQuery ?? 200))
+  const emailsPerQuery = Math.max(1, Math.floor(options.emailsPerQuery ?? defaultEmailsPerQuery))
 
   const withListLock = <A, E, R>(listId: number, effect: Effect.Effect<A, E, R>, operation = "write") =>
     lock.withLock(`${client.apiUrl}|list:${listId}`, effect).pipe(

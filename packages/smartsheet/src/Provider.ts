@@ -9,11 +9,28 @@
  * - Shares with `scope: WORKSPACE` are reported `inherited: true` and cannot be changed on the item.
  * - `grant` is idempotent: existing share at the same level → returned; at another level → PATCHed.
  *
+ * Requests (the fewest the documented API allows; `requestBounds` holds them as data, the tests
+ * check them against the simulator's log). A listing is `⌈n / 100⌉` pages (`maxItems` is at least
+ * 100 and its maximum is not documented). An array `POST /shares` creates every grantee that has no
+ * share yet and silently skips the others, so it is idempotent on its own:
+ *
+ * | operation | requests |
+ * | --- | --- |
+ * | `list` | pages |
+ * | `get`, `update` (PATCH), `revoke` (DELETE; an unknown share, 1027, counts as revoked) | 1 |
+ * | `grant`, new grantee | 1 (the array POST; its `result` is the share) |
+ * | `grant`, existing share | 1 + pages (the POST skipped it: one `ITEM` listing finds it; + 1 PATCH at another level) |
+ * | `sync`, nothing to change | pages |
+ * | `sync`, changes | pages + revocations + level changes + ⌈grants / 100⌉ (array POSTs) + pages of the read-back |
+ *
+ * `sync` writes revocations and downgrades first, then upgrades, then grants (`Apply.writeOrder`).
+ *
  * @since 0.1.0
  */
 import {
   type AccessLevel,
   Capabilities,
+  RequestBounds,
   Errors as CoreErrors,
   Grantee,
   HttpApi,
@@ -54,6 +71,34 @@ export const capabilities: Capabilities.Capabilities = Capabilities.make({
   pageSize: 100,
   rateLimit: { requests: 300, windowMillis: 60_000 }
 })
+
+/** Shares per listing page (the documented default and minimum of `maxItems`). */
+const listPage = 100
+/** Share requests per array `POST /shares`. */
+const postBatch = 100
+
+/**
+ * The fewest requests per operation on Smartsheet (see the module documentation for why).
+ *
+ * @example
+ * ```ts
+ * import { Provider } from "@unishare/smartsheet"
+ * Provider.requestBounds.sync({ before: 51, after: 101, add: 50, remove: 0, upgrade: 0, downgrade: 0, emails: 0 }) // 4
+ * ```
+ */
+export const requestBounds: RequestBounds.RequestBounds = {
+  list: (shares) => RequestBounds.pages(shares, listPage),
+  get: 1,
+  grant: () => 1,
+  grantExisting: (shares) => 1 + RequestBounds.pages(shares, listPage),
+  update: 1,
+  revoke: 1,
+  sync: (c) =>
+    RequestBounds.pages(c.before, listPage) +
+    (RequestBounds.writes(c)
+      ? c.remove + c.downgrade + c.upgrade + Math.ceil(c.add / postBatch) + RequestBounds.pages(c.after, listPage)
+      : 0)
+}
 
 /**
  * A Smartsheet asset as a neutral resource reference.
@@ -411,9 +456,6 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
         }
       }
     })
-
-  /** Most share requests in one array `POST /shares` (Smartsheet caps a batch; error 1066 names no number). */
-  const postBatch = 100
 
   /**
    * Creates shares with array `POST /shares` (one per batch of 100 with the same notification).
