@@ -112,4 +112,29 @@ describe("Cloudflare request counts equal the documented lower bounds", () => {
       yield* run("mixed", desired([...range(21, 50), ...range(101, 130)]), { remove: 20, add: 30 })
     }).pipe(Effect.scoped)
   )
+
+  it.live("sync validates the whole desired set first: one invalid grantee → InvalidInput, zero writes", () =>
+    Effect.gen(function* () {
+      const { sim, provider, resource } = yield* environment
+      yield* Sync.sync(provider, resource, desired(range(1, 5)))
+      sim.clearLog()
+      for (const strategy of ["auto", "operations"] as const) {
+        const error = yield* Effect.flip(
+          Sync.sync(provider, resource, [...desired([1]), { grantee: Grantee.account("f".repeat(40)), level: "viewer" }], {
+            strategy
+          })
+        )
+        assert.strictEqual(error._tag, "InvalidInput")
+        assert.deepStrictEqual(
+          (error as { issues: ReadonlyArray<{ path: string }> }).issues.map((i) => i.path),
+          ["desired.1.grantee.id"]
+        )
+      }
+      assert.deepStrictEqual(
+        sim.log().filter((r) => r.method !== "GET"),
+        []
+      )
+      assert.strictEqual((yield* Stream.runCollect(provider.list(resource))).length, 5)
+    }).pipe(Effect.scoped)
+  )
 })

@@ -6,7 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Grantee, KeyedLock, RequestBounds, Sync } from "@unishare/core"
 import { Effect, Stream } from "effect"
 import * as Eci from "../src/index.ts"
-import { setup } from "./support.ts"
+import { seed, setup } from "./support.ts"
 
 const bounds = Eci.Provider.requestBounds
 const fast = { recheckDelay: { minMillis: 1, maxMillis: 3 } }
@@ -120,6 +120,74 @@ describe("EnergyCAP request counts equal the documented lower bounds", () => {
       const userQueries = sim.log().filter((r) => r.path === "/api/v3/user")
       assert.strictEqual(userQueries.length, 2)
       assert.include(new URLSearchParams(userQueries[0]!.query ?? "").get("filter") ?? "", "email one of 'user1@energy.test'|")
+    })
+  )
+
+  it.live("sync validates the whole desired set first: one invalid grantee → InvalidInput, zero writes", () =>
+    Effect.gen(function* () {
+      const { sim, provider } = yield* environment
+      const before = sim.share(43)
+      for (const strategy of ["auto", "operations"] as const) {
+        for (const [bad, path] of [
+          [Grantee.group("-1"), "desired.1.grantee.id"],
+          [Grantee.user({ email: "nobody@energy.test" }), "desired.1.grantee"]
+        ] as const) {
+          sim.clearLog()
+          const error = yield* Effect.flip(
+            Sync.sync(
+              provider,
+              Eci.list(43),
+              [
+                { grantee: Grantee.user({ id: "11" }), level: "viewer" },
+                { grantee: bad, level: "viewer" }
+              ],
+              { strategy }
+            )
+          )
+          assert.strictEqual(error._tag, "InvalidInput")
+          assert.deepStrictEqual(
+            (error as { issues: ReadonlyArray<{ path: string }> }).issues.map((i) => i.path),
+            [path]
+          )
+          assert.deepStrictEqual(
+            sim.log().filter((r) => r.method !== "GET"),
+            []
+          )
+        }
+      }
+      assert.deepStrictEqual(sim.share(43), before)
+    })
+  )
+
+  it.live("the all-users group counts as Everyone: without allowEveryone it is refused before any write", () =>
+    Effect.gen(function* () {
+      const { sim, client } = yield* setup({
+        simulator: {
+          seed: {
+            ...seed,
+            groups: [...(seed.groups ?? []), { userGroupId: 1, userGroupName: "Everyone", members: [1, 2, 3] }]
+          }
+        }
+      })
+      const provider = Eci.Provider.fromClient(client, KeyedLock.make(), fast)
+      const allUsers = Grantee.group("1")
+      const refused = yield* Effect.flip(provider.grant(Eci.list(43), { grantee: allUsers, level: "viewer" }))
+      assert.strictEqual(refused._tag, "InvalidInput")
+      assert.include(refused.message, "allowEveryone")
+      const viaSync = yield* Effect.flip(Sync.sync(provider, Eci.list(43), [{ grantee: allUsers, level: "viewer" }]))
+      assert.strictEqual(viaSync._tag, "InvalidInput")
+      const viaReplace = yield* Effect.flip(provider.replace!(Eci.list(43), [{ grantee: allUsers, level: "viewer" }]))
+      assert.strictEqual(viaReplace._tag, "InvalidInput")
+      assert.deepStrictEqual(
+        sim.log().filter((r) => r.method !== "GET"),
+        []
+      )
+      // the group lookup happened once for the provider
+      assert.strictEqual(sim.log().filter((r) => r.path === "/api/v3/userGroup").length, 1)
+      // other groups need no opt-in; with it, the all-users group is shared
+      yield* provider.grant(Eci.list(43), { grantee: Grantee.group("8"), level: "viewer" })
+      yield* provider.grant(Eci.list(43), { grantee: allUsers, level: "viewer", allowEveryone: true })
+      assert.deepStrictEqual(sim.share(43)?.sharedUserGroupIds, [7, 8, 1])
     })
   )
 })

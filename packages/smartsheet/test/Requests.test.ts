@@ -112,4 +112,28 @@ describe("Smartsheet request counts equal the documented lower bounds", () => {
       )
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
+
+  it.live("sync validates the whole desired set first: one invalid grantee → InvalidInput, zero writes", () =>
+    Effect.gen(function* () {
+      const { provider, sim, shares } = yield* environment
+      yield* Sync.sync(provider, sheet, desired(range(1, 5)))
+      const before = shares()
+      sim.clearLog()
+      for (const strategy of ["auto", "operations"] as const) {
+        const error = yield* Effect.flip(
+          Sync.sync(provider, sheet, [...desired([1]), { grantee: Grantee.group("-1"), level: "viewer" }], { strategy })
+        )
+        assert.strictEqual(error._tag, "InvalidInput")
+        assert.deepStrictEqual(
+          (error as { issues: ReadonlyArray<{ path: string }> }).issues.map((i) => i.path),
+          ["desired.1.grantee.id"]
+        )
+      }
+      assert.deepStrictEqual(
+        sim.log().filter((r) => r.method !== "GET"),
+        []
+      )
+      assert.deepStrictEqual(shares(), before)
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
 })
