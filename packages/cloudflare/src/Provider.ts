@@ -46,10 +46,10 @@
 import {
   Capabilities,
   Errors as CoreErrors,
-  RequestBounds,
   Grantee,
   HttpApi,
   KeyedLock,
+  RequestBounds,
   ResourceRef,
   type Share,
   ShareStatus,
@@ -443,27 +443,27 @@ export const fromClient = (
       yield* checkShareId(shareId, operation)
       // the share's own state, read when the direct DELETE cannot answer
       const viaShare = Effect.gen(function* () {
-          const s = yield* readShare(accountId, sid)
-          if (s.target_type === "organization" && shareId === s.organization_id) {
-            if (s.status !== "active") return
-            return yield* new CoreErrors.Unsupported({
-              provider,
-              operation,
-              feature: "revoking the organization target",
-              message:
-                "cloudflare cannot remove the organization from an organization-targeted share: delete the share (Client.deleteShare) or exclude accounts (Client.createExcludedRecipient)"
-            })
-          }
-          const r = yield* client.getRecipient(accountId, sid, shareId)
-          if (!isLive(r)) return
-          if (s.target_type === "organization") {
-            yield* client
-              .createExcludedRecipient(accountId, sid, { account_id: r.account_id })
-              .pipe(Effect.catchTag("Conflict", () => Effect.void))
-            return
-          }
-          yield* client.deleteRecipient(accountId, sid, shareId)
-        })
+        const s = yield* readShare(accountId, sid)
+        if (s.target_type === "organization" && shareId === s.organization_id) {
+          if (s.status !== "active") return
+          return yield* new CoreErrors.Unsupported({
+            provider,
+            operation,
+            feature: "revoking the organization target",
+            message:
+              "cloudflare cannot remove the organization from an organization-targeted share: delete the share (Client.deleteShare) or exclude accounts (Client.createExcludedRecipient)"
+          })
+        }
+        const r = yield* client.getRecipient(accountId, sid, shareId)
+        if (!isLive(r)) return
+        if (s.target_type === "organization") {
+          yield* client
+            .createExcludedRecipient(accountId, sid, { account_id: r.account_id })
+            .pipe(Effect.catchTag("Conflict", () => Effect.void))
+          return
+        }
+        yield* client.deleteRecipient(accountId, sid, shareId)
+      })
       // Fewest requests: DELETE the recipient directly (idempotent on a revoked recipient). A 404
       // (an organization id, or no such recipient) or a refusal (organization-targeted share) reads
       // the share and recipient to answer precisely.
@@ -472,7 +472,10 @@ export const fromClient = (
         ResourceRef.key(resource),
         client.deleteRecipient(accountId, sid, shareId).pipe(
           Effect.asVoid,
-          Effect.catchIf((e) => e._tag === "NotFound" || e._tag === "Rejected", () => viaShare)
+          Effect.catchIf(
+            (e) => e._tag === "NotFound" || e._tag === "Rejected",
+            () => viaShare
+          )
         )
       )
     })
@@ -551,8 +554,16 @@ export const fromClient = (
         operation: "resolveGrantee",
         path: "grantee"
       })
-      if ((valid._tag === "Account" || valid._tag === "Organization") && (valid.id.length === 0 || valid.id.length > 32))
-        return yield* CoreErrors.invalid(provider, "resolveGrantee", "grantee.id", "a Cloudflare id has 1 to 32 characters")
+      if (
+        (valid._tag === "Account" || valid._tag === "Organization") &&
+        (valid.id.length === 0 || valid.id.length > 32)
+      )
+        return yield* CoreErrors.invalid(
+          provider,
+          "resolveGrantee",
+          "grantee.id",
+          "a Cloudflare id has 1 to 32 characters"
+        )
       return Option.some(valid)
     })
 

@@ -120,9 +120,14 @@ describe("Cloudflare request counts equal the documented lower bounds", () => {
       sim.clearLog()
       for (const strategy of ["auto", "operations"] as const) {
         const error = yield* Effect.flip(
-          Sync.sync(provider, resource, [...desired([1]), { grantee: Grantee.account("f".repeat(40)), level: "viewer" }], {
-            strategy
-          })
+          Sync.sync(
+            provider,
+            resource,
+            [...desired([1]), { grantee: Grantee.account("f".repeat(40)), level: "viewer" }],
+            {
+              strategy
+            }
+          )
         )
         assert.strictEqual(error._tag, "InvalidInput")
         assert.deepStrictEqual(

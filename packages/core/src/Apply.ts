@@ -179,7 +179,9 @@ export const apply = (
           Effect.succeed(grants.map((operation): OperationResult => ({ operation, outcome: "failed", error })))
         ),
         Effect.tap((results) =>
-          options.onOperation === undefined ? Effect.void : Effect.forEach(results, options.onOperation, { discard: true })
+          options.onOperation === undefined
+            ? Effect.void
+            : Effect.forEach(results, options.onOperation, { discard: true })
         )
       )
   return Effect.zipWith(one, all, (a, b) => [...a, ...b]).pipe(

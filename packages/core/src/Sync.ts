@@ -118,7 +118,12 @@ const resolveDesired = (
   const name = provider.capabilities.provider
   if (!Array.isArray(desired)) {
     return Effect.fail(
-      Errors.invalid(name, operation, "desired", `must be an array of grants; got ${desired === null ? "null" : typeof desired}`)
+      Errors.invalid(
+        name,
+        operation,
+        "desired",
+        `must be an array of grants; got ${desired === null ? "null" : typeof desired}`
+      )
     )
   }
   const at: Array<number> = []
@@ -137,11 +142,9 @@ const resolveDesired = (
     many !== undefined
       ? Effect.mapError(many(grantees), (e) => prefixIssues(e, at, operation))
       : one !== undefined
-        ? Effect.forEach(
-            grantees,
-            (g, k) => Effect.mapError(one(g), (e) => prefixIssues(e, [at[k]!], operation)),
-            { concurrency: 4 }
-          )
+        ? Effect.forEach(grantees, (g, k) => Effect.mapError(one(g), (e) => prefixIssues(e, [at[k]!], operation)), {
+            concurrency: 4
+          })
         : undefined
   if (resolved === undefined) return Effect.succeed(desired)
   return resolved.pipe(
@@ -168,7 +171,11 @@ const resolveDesired = (
 }
 
 /** Re-roots `grantee…` / `grantees.<k>…` issue paths of a resolver at `desired.<i>.grantee…`. */
-const prefixIssues = (error: Errors.SharingError, at: ReadonlyArray<number>, operation: string): Errors.SharingError => {
+const prefixIssues = (
+  error: Errors.SharingError,
+  at: ReadonlyArray<number>,
+  operation: string
+): Errors.SharingError => {
   if (error._tag !== "InvalidInput") return error
   return new Errors.InvalidInput({
     provider: error.provider,

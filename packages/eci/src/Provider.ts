@@ -68,10 +68,10 @@
 import {
   AccessLevel,
   Capabilities,
-  RequestBounds,
   Errors,
   Grantee,
   KeyedLock,
+  RequestBounds,
   type ResourceRef,
   type Share,
   ShareStatus,
@@ -484,7 +484,8 @@ export const fromClient = (
           })
         : Effect.flatMap(client.getUsers({ filter: Filter.oneOf("email", batch) }), (users) => {
             // without "Users & Roles: View" the answer may omit emails: ask one by one then
-            if (users.some((u) => typeof u.email !== "string")) return Effect.forEach(batch, (e) => query([e]), { discard: true })
+            if (users.some((u) => typeof u.email !== "string"))
+              return Effect.forEach(batch, (e) => query([e]), { discard: true })
             for (const u of users) byEmail.get(normal(u.email as string))?.push(u)
             return Effect.void
           })
@@ -492,7 +493,12 @@ export const fromClient = (
   }
 
   const invalidId = (operation: string, path: string, what: string, value: string) =>
-    Errors.invalid(provider, operation, path, `must be an EnergyCAP ${what}, a positive int32; got ${JSON.stringify(value)}`)
+    Errors.invalid(
+      provider,
+      operation,
+      path,
+      `must be an EnergyCAP ${what}, a positive int32; got ${JSON.stringify(value)}`
+    )
 
   /**
    * Turns validated grantees into body targets: ids are checked (no request), all emails are
@@ -533,37 +539,40 @@ export const fromClient = (
       }
       if (issues.length > 0) return yield* new Errors.InvalidInput({ provider, operation, issues })
       const users = emails.length === 0 ? new Map<string, ReadonlyArray<Wire.UserResponse>>() : yield* usersOf(emails)
-      return yield* Effect.forEach(wanted, ({ grantee, path }): Effect.Effect<Target | undefined, Errors.SharingError> => {
-        switch (grantee._tag) {
-          case "Group":
-            return Effect.succeed({ _tag: "Group", userGroupId: parseIdText(grantee.id)! })
-          case "User": {
-            if (grantee.id !== undefined)
-              return Effect.succeed({ _tag: "User", userId: parseIdText(grantee.id)!, email: grantee.email })
-            const email = grantee.email!.trim()
-            const found = users.get(normal(email)) ?? []
-            if (found.length > 1)
-              return Effect.fail(
-                Errors.invalid(
-                  provider,
-                  operation,
-                  `${path}.email`,
-                  `${found.length} EnergyCAP users have the email ${JSON.stringify(email)} (ids ${found.map((u) => u.userId).join(", ")}); use the user id instead`
+      return yield* Effect.forEach(
+        wanted,
+        ({ grantee, path }): Effect.Effect<Target | undefined, Errors.SharingError> => {
+          switch (grantee._tag) {
+            case "Group":
+              return Effect.succeed({ _tag: "Group", userGroupId: parseIdText(grantee.id)! })
+            case "User": {
+              if (grantee.id !== undefined)
+                return Effect.succeed({ _tag: "User", userId: parseIdText(grantee.id)!, email: grantee.email })
+              const email = grantee.email!.trim()
+              const found = users.get(normal(email)) ?? []
+              if (found.length > 1)
+                return Effect.fail(
+                  Errors.invalid(
+                    provider,
+                    operation,
+                    `${path}.email`,
+                    `${found.length} EnergyCAP users have the email ${JSON.stringify(email)} (ids ${found.map((u) => u.userId).join(", ")}); use the user id instead`
+                  )
                 )
-              )
-            const first = found[0]
-            return Effect.succeed(first === undefined ? undefined : { _tag: "User", userId: first.userId, email })
+              const first = found[0]
+              return Effect.succeed(first === undefined ? undefined : { _tag: "User", userId: first.userId, email })
+            }
+            default:
+              return Effect.succeed({ _tag: "Everyone" })
           }
-          default:
-            return Effect.succeed({ _tag: "Everyone" })
         }
-      })
+      )
     })
 
   /** Targets that must all exist: an unknown email is `InvalidInput` naming its field. */
   const existingTargetsOf = (wanted: ReadonlyArray<Wanted>, operation: string) =>
     Effect.flatMap(targetsOf(wanted, operation), (targets) => {
-      const missing = targets.findIndex((t) => t === undefined)
+      const missing = targets.indexOf(undefined)
       if (missing < 0) return Effect.succeed(targets as ReadonlyArray<Target>)
       const w = wanted[missing]!
       return Effect.fail(
@@ -761,7 +770,8 @@ export const fromClient = (
   const replace: NonNullable<SharingProvider.Shape["replace"]> = (resource, desired, replaceOptions = {}) =>
     Effect.gen(function* () {
       const listId = yield* listIdOf(resource, "replace")
-      if (!Array.isArray(desired)) return yield* Errors.invalid(provider, "replace", "desired", "must be an array of grants")
+      if (!Array.isArray(desired))
+        return yield* Errors.invalid(provider, "replace", "desired", "must be an array of grants")
       const grants: Array<Grantee.Grantee> = []
       for (const [i, wanted] of desired.entries()) {
         const t = yield* Translation.translateGrant(capabilities, resource, wanted, replaceOptions, "replace").pipe(

@@ -108,7 +108,11 @@ describe("EnergyCAP: two instances writing one list", () => {
         const shared = KeyedLock.make()
         const delay = { recheckDelay: { minMillis: 1, maxMillis: 5 } }
         const a = Eci.Provider.fromClient(yield* Client.make(config), shared, delay)
-        const b = Eci.Provider.fromClient(yield* Client.make(config).pipe(Effect.provide(slowWrites(60))), shared, delay)
+        const b = Eci.Provider.fromClient(
+          yield* Client.make(config).pipe(Effect.provide(slowWrites(60))),
+          shared,
+          delay
+        )
         const tally = yield* race(a, b, sim)
         assert.deepStrictEqual(tally.otherFailures, [])
         assert.strictEqual(tally.conflicts, 0)

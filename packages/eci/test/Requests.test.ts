@@ -3,7 +3,7 @@
  * bound (`Provider.requestBounds`), counted from the simulator's request log.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Grantee, KeyedLock, RequestBounds, Sync } from "@unishare/core"
+import { Grantee, KeyedLock, type RequestBounds, Sync } from "@unishare/core"
 import { Effect, Stream } from "effect"
 import * as Eci from "../src/index.ts"
 import { seed, setup } from "./support.ts"
@@ -78,7 +78,11 @@ describe("EnergyCAP request counts equal the documented lower bounds", () => {
         assert.isTrue(result.value.verified, name)
         assert.strictEqual(result.value.attempts, 1, name)
         assert.strictEqual(result.requests, bounds.sync(sizes(c)), name)
-        assert.deepStrictEqual([...(sim.share(42)?.sharedUserIds ?? [])].sort((a, b) => a - b), [...users], name)
+        assert.deepStrictEqual(
+          [...(sim.share(42)?.sharedUserIds ?? [])].sort((a, b) => a - b),
+          [...users],
+          name
+        )
       }
 
       sim.setShare(42, { sharedUserIds: range(1, 100) })
@@ -119,7 +123,10 @@ describe("EnergyCAP request counts equal the documented lower bounds", () => {
       // the 300 emails went out as two `one of` queries
       const userQueries = sim.log().filter((r) => r.path === "/api/v3/user")
       assert.strictEqual(userQueries.length, 2)
-      assert.include(new URLSearchParams(userQueries[0]!.query ?? "").get("filter") ?? "", "email one of 'user1@energy.test'|")
+      assert.include(
+        new URLSearchParams(userQueries[0]!.query ?? "").get("filter") ?? "",
+        "email one of 'user1@energy.test'|"
+      )
     })
   )
 

@@ -30,11 +30,11 @@
 import {
   type AccessLevel,
   Capabilities,
-  RequestBounds,
   Errors as CoreErrors,
   Grantee,
   HttpApi,
   KeyedLock,
+  RequestBounds,
   ResourceRef,
   type Share,
   ShareStatus,
@@ -491,13 +491,22 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
           const g = granteeOf(share)
           if (Option.isNone(g)) continue
           const at = batch.find(
-            (i) => found[i] === undefined && prepared[i]!.grantee._tag === g.value._tag && Grantee.same(prepared[i]!.grantee, g.value)
+            (i) =>
+              found[i] === undefined &&
+              prepared[i]!.grantee._tag === g.value._tag &&
+              Grantee.same(prepared[i]!.grantee, g.value)
           )
           if (at !== undefined) found[at] = share
         }
       }
       const skipped = prepared.flatMap((_, i) => (found[i] === undefined ? [i] : []))
-      const existing = skipped.length === 0 ? [] : yield* findExisting(a, skipped.map((i) => prepared[i]!.grantee))
+      const existing =
+        skipped.length === 0
+          ? []
+          : yield* findExisting(
+              a,
+              skipped.map((i) => prepared[i]!.grantee)
+            )
       const shares: Array<Share.Share> = []
       for (const [i, p] of prepared.entries()) {
         const created = found[i]

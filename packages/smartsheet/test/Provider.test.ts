@@ -17,33 +17,33 @@ const workspace = asset("workspace", ids.workspace)
 const linus = Grantee.user({ email: "linus@example.com" })
 const finance = Grantee.group(ids.finance)
 
-const writes = (sim: Simulator.Simulator) => sim.log().filter((r) => r.method !== "GET")
-
 describe("Provider: idempotent grant", () => {
-  it.live("granting the same grantee twice → one share (the second array POST creates nothing, one listing finds it)", () =>
-    Effect.gen(function* () {
-      const { sim, provider } = yield* fixture()
-      const first = yield* provider.grant(roster, { grantee: linus, level: "commenter" })
-      assert.deepStrictEqual(
-        sim.log().map((r) => r.method),
-        ["POST"]
-      )
-      sim.clearLog()
-      const second = yield* provider.grant(roster, {
-        grantee: Grantee.user({ email: "LINUS@example.com" }),
-        level: "commenter"
-      })
-      assert.strictEqual(second.id, first.id)
-      assert.strictEqual(second.level, "commenter")
-      assert.deepStrictEqual(
-        sim.log().map((r) => r.method),
-        ["POST", "GET"]
-      )
-      assert.strictEqual(sim.shares("sheet", ids.roster).filter((s) => s.email === "linus@example.com").length, 1)
-      assert.deepStrictEqual(first.grantee, Grantee.user({ id: ids.linus, email: "linus@example.com" }))
-      assert.isFalse(first.inherited)
-      assert.strictEqual(first.status._tag, "active")
-    }).pipe(Effect.provide(FetchHttpClient.layer))
+  it.live(
+    "granting the same grantee twice → one share (the second array POST creates nothing, one listing finds it)",
+    () =>
+      Effect.gen(function* () {
+        const { sim, provider } = yield* fixture()
+        const first = yield* provider.grant(roster, { grantee: linus, level: "commenter" })
+        assert.deepStrictEqual(
+          sim.log().map((r) => r.method),
+          ["POST"]
+        )
+        sim.clearLog()
+        const second = yield* provider.grant(roster, {
+          grantee: Grantee.user({ email: "LINUS@example.com" }),
+          level: "commenter"
+        })
+        assert.strictEqual(second.id, first.id)
+        assert.strictEqual(second.level, "commenter")
+        assert.deepStrictEqual(
+          sim.log().map((r) => r.method),
+          ["POST", "GET"]
+        )
+        assert.strictEqual(sim.shares("sheet", ids.roster).filter((s) => s.email === "linus@example.com").length, 1)
+        assert.deepStrictEqual(first.grantee, Grantee.user({ id: ids.linus, email: "linus@example.com" }))
+        assert.isFalse(first.inherited)
+        assert.strictEqual(first.status._tag, "active")
+      }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 
   it.live("granting at a new level → the array POST skips it, then PATCH", () =>
@@ -100,22 +100,24 @@ describe("Provider: idempotent grant", () => {
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 
-  it.live("a POST applied but lost in transit is sent again (an array POST skips what exists) and found by one listing", () =>
-    Effect.gen(function* () {
-      const { sim, provider } = yield* fixture()
-      sim.inject({ kind: "applied-then-drop", method: "POST" })
-      const share = yield* provider.grant(roster, { grantee: linus, level: "viewer" })
-      assert.strictEqual(share.level, "viewer")
-      assert.deepStrictEqual(
-        sim.log().map((r) => [r.method, r.status]),
-        [
-          ["POST", "dropped"],
-          ["POST", 200],
-          ["GET", 200]
-        ]
-      )
-      assert.strictEqual(sim.shares("sheet", ids.roster).filter((s) => s.email === "linus@example.com").length, 1)
-    }).pipe(Effect.provide(FetchHttpClient.layer))
+  it.live(
+    "a POST applied but lost in transit is sent again (an array POST skips what exists) and found by one listing",
+    () =>
+      Effect.gen(function* () {
+        const { sim, provider } = yield* fixture()
+        sim.inject({ kind: "applied-then-drop", method: "POST" })
+        const share = yield* provider.grant(roster, { grantee: linus, level: "viewer" })
+        assert.strictEqual(share.level, "viewer")
+        assert.deepStrictEqual(
+          sim.log().map((r) => [r.method, r.status]),
+          [
+            ["POST", "dropped"],
+            ["POST", 200],
+            ["GET", 200]
+          ]
+        )
+        assert.strictEqual(sim.shares("sheet", ids.roster).filter((s) => s.email === "linus@example.com").length, 1)
+      }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 
   it.live("notifications: notify → sendEmail=true with subject, message, ccMe", () =>

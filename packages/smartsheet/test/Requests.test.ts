@@ -56,7 +56,9 @@ describe("Smartsheet request counts equal the documented lower bounds", () => {
       const { provider, count, shares } = yield* environment
       const n = shares().length // the owner's share
       assert.strictEqual((yield* count(Stream.runCollect(provider.list(sheet)))).requests, bounds.list(n))
-      const granted = yield* count(provider.grant(sheet, { grantee: Grantee.user({ email: email(1) }), level: "viewer" }))
+      const granted = yield* count(
+        provider.grant(sheet, { grantee: Grantee.user({ email: email(1) }), level: "viewer" })
+      )
       assert.deepStrictEqual(granted.log, ["POST"])
       assert.strictEqual(granted.requests, bounds.grant(n))
       const again = yield* count(provider.grant(sheet, { grantee: Grantee.user({ email: email(1) }), level: "viewer" }))
@@ -87,7 +89,11 @@ describe("Smartsheet request counts equal the documented lower bounds", () => {
       const add = yield* run("add 50", desired(range(1, 100)), { add: 50 })
       assert.strictEqual(add.log.filter((m) => m === "POST").length, 1)
       yield* run("remove 50", desired(range(1, 50)), { remove: 50 })
-      const change = yield* run("change 50", desired(range(1, 50), () => "editor"), { upgrade: 50 })
+      const change = yield* run(
+        "change 50",
+        desired(range(1, 50), () => "editor"),
+        { upgrade: 50 }
+      )
       assert.deepStrictEqual(change.log, ["GET", ...Array(50).fill("PATCH"), "GET"])
       // mixed: 10 removed, 10 downgraded (editor → viewer), 10 upgraded (editor → admin), 20 added
       const mixed = yield* run(
@@ -98,13 +104,7 @@ describe("Smartsheet request counts equal the documented lower bounds", () => {
         { remove: 10, downgrade: 10, upgrade: 10, add: 20 }
       )
       // least access first: revocations, downgrades, upgrades, then the one array POST
-      assert.deepStrictEqual(mixed.log, [
-        "GET",
-        ...Array(10).fill("DELETE"),
-        ...Array(20).fill("PATCH"),
-        "POST",
-        "GET"
-      ])
+      assert.deepStrictEqual(mixed.log, ["GET", ...Array(10).fill("DELETE"), ...Array(20).fill("PATCH"), "POST", "GET"])
       const patches = mixed.value.results.filter((r) => r.operation._tag === "Update")
       assert.deepStrictEqual(
         patches.map((r) => (r.operation as { level: string }).level),
