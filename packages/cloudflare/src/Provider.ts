@@ -540,7 +540,7 @@ export const fromClient = (
                   )
               )
             )
-          const after = yield* recipients(accountId, shareId)
+          const after = yield* Effect.mapError(recipients(accountId, shareId), CoreErrors.afterWrite)
           return after.map((r) => toShare(resource, activeAccountShare, r)).filter((sh) => sh.status._tag !== "revoked")
         })
       )

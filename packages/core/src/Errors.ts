@@ -251,3 +251,26 @@ export const isSharingError = (u: unknown): u is SharingError =>
  */
 export const invalid = (provider: string, operation: string, path: string, message: string): InvalidInput =>
   new InvalidInput({ provider, operation, issues: [{ path, message }] })
+
+/**
+ * The failure of a read that follows a write which landed (a verifying read-back): the write is in
+ * effect, so anything but a `Conflict` becomes `Unavailable { maybeApplied: true }`, never an error
+ * that would let the caller believe nothing was written.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "@unishare/core"
+ * const e = Errors.afterWrite(new Errors.RateLimited({ provider: "eci", operation: "grant", message: "429" }))
+ * e._tag // "Unavailable"
+ * ```
+ */
+export const afterWrite = (error: SharingError): SharingError =>
+  error._tag === "Conflict" || (error._tag === "Unavailable" && error.maybeApplied)
+    ? error
+    : new Unavailable({
+        provider: error.provider,
+        operation: error.operation,
+        message: `the write was applied, but reading it back failed: ${error.message}`,
+        maybeApplied: true,
+        ...(error.detail !== undefined ? { detail: error.detail } : {})
+      })

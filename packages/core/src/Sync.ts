@@ -274,7 +274,10 @@ const once = (
     const after =
       replaced !== undefined
         ? [...replaced, ...plan.unmanaged.filter((u) => !replaced!.some((r) => r.id === u.id))]
-        : yield* Stream.runCollect(provider.list(resource))
+        : yield* Effect.mapError(
+            Stream.runCollect(provider.list(resource)),
+            results.some((r) => r.outcome === "applied") ? Errors.afterWrite : (e: Errors.SharingError) => e
+          )
     const check = Planner.plan(after, plan.desired, provider.capabilities, {
       ...options,
       allowEveryone: true,

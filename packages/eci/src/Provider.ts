@@ -651,7 +651,7 @@ export const fromClient = (
       if (contains(stateOf(answered), change.target) !== change.present)
         return yield* lost(stateOf(answered), "EnergyCAP answered")
       yield* pause
-      const readBack = yield* client.getListShare(listId)
+      const readBack = yield* Effect.mapError(client.getListShare(listId), Errors.afterWrite)
       if (contains(stateOf(readBack), change.target) !== change.present)
         return yield* lost(stateOf(readBack), "read back")
       return readBack
@@ -812,7 +812,7 @@ export const fromClient = (
             })
           if (!sameState(stateOf(answered), next)) return yield* conflict(stateOf(answered), "EnergyCAP answered")
           yield* pause
-          const again = yield* client.getListShare(listId)
+          const again = yield* Effect.mapError(client.getListShare(listId), Errors.afterWrite)
           if (!sameState(stateOf(again), next)) return yield* conflict(stateOf(again), "read back")
           return again
         }),

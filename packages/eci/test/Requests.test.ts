@@ -197,4 +197,18 @@ describe("EnergyCAP request counts equal the documented lower bounds", () => {
       assert.deepStrictEqual(sim.share(43)?.sharedUserGroupIds, [7, 8, 1])
     })
   )
+
+  it.live("a re-read that fails after the PUT landed is Unavailable { maybeApplied: true }", () =>
+    Effect.gen(function* () {
+      const { sim, provider } = yield* environment
+      sim.inject({ kind: "status", status: 503, method: "GET", after: 1, times: Number.POSITIVE_INFINITY })
+      const error = yield* Effect.flip(
+        provider.grant(Eci.list(43), { grantee: Grantee.user({ id: "11" }), level: "viewer" })
+      )
+      sim.clearFaults()
+      assert.strictEqual(error._tag, "Unavailable")
+      assert.isTrue((error as { maybeApplied: boolean }).maybeApplied)
+      assert.include(sim.share(43)?.sharedUserIds ?? [], 11)
+    })
+  )
 })
