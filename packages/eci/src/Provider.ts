@@ -52,9 +52,11 @@
  * users belong to by default. They give no flag or fixed id for it, so this adapter identifies it
  * by that name (`allUsersGroupName`, compared case-insensitively, looked up once per provider and
  * remembered) and treats sharing with it like sharing with Everyone: without `allowEveryone: true`
- * it is `InvalidInput` before any write. A renamed all-users group, or members removed from it,
- * cannot be recognised; a customer group that happens to be called "Everyone" is treated as the
- * all-users group.
+ * it is `InvalidInput` before any write. A renamed all-users group cannot be recognised; a customer
+ * group that happens to be called "Everyone" is treated as the all-users group.
+ *
+ * A re-read that fails after our PUT landed is `Unavailable { maybeApplied: true }` (the write is in
+ * effect; only its verification is missing), never an error that reads as "nothing was written".
  *
  * Everyone is exclusive: EnergyCAP requires empty id lists while `sharedWithEveryone` is true, and
  * this adapter never sends ids with it. `grant(Everyone)` on a list with explicit user/group shares,
