@@ -28,6 +28,7 @@ import {
   Errors as CoreErrors,
   Grantee,
   HttpApi,
+  Input,
   KeyedLock,
   ResourceRef,
   type Share,
@@ -442,16 +443,20 @@ export const fromClient = (
           )
         )
 
-  return {
-    capabilities,
-    list,
-    get,
-    grant,
-    update,
-    revoke,
-    replace,
-    ...(listResources !== undefined ? { listResources } : {})
-  }
+  // every entry point decodes its arguments and checks the 32-hex ids before the code above runs
+  return Input.guard(
+    {
+      capabilities,
+      list,
+      get,
+      grant,
+      update,
+      revoke,
+      replace,
+      ...(listResources !== undefined ? { listResources } : {})
+    },
+    Client.inputRules
+  )
 }
 
 /**

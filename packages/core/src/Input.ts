@@ -16,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema, SchemaIssue, Stream } from "effect"
+import { Effect, Redacted, Schema, SchemaIssue, Stream } from "effect"
 import { AccessLevel } from "./AccessLevel.ts"
 import * as Errors from "./Errors.ts"
 import { Grantee } from "./Grantee.ts"
@@ -426,3 +426,81 @@ export const isProvider = (u: unknown): u is Shape => {
     ["list", "get", "grant", "update", "revoke"].every((k) => typeof p[k] === "function")
   )
 }
+
+const positive = Schema.Number.check(Schema.isFinite(), Schema.isGreaterThan(0))
+const count = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 1_000 }))
+
+/**
+ * The HTTP settings every adapter's configuration shares: `baseUrl`, `timeoutMillis`, `retry` and
+ * `rateLimit` (each optional; an adapter may allow `rateLimit: false`).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Input } from "@unishare/core"
+ * const Config = Schema.Struct({ ...Input.httpSettings })
+ * Schema.is(Config)({ timeoutMillis: -1 }) // false
+ * ```
+ */
+export const httpSettings = {
+  baseUrl: Schema.optional(Ids.WellFormedString),
+  timeoutMillis: Schema.optional(positive),
+  retry: Schema.optional(
+    Schema.Struct({
+      times: Schema.optional(count),
+      baseMillis: Schema.optional(positive),
+      maxMillis: Schema.optional(positive),
+      maxRetryAfterMillis: Schema.optional(Schema.Number.check(Schema.isFinite(), Schema.isGreaterThanOrEqualTo(0)))
+    })
+  ),
+  rateLimit: Schema.optional(
+    Schema.Struct({ requests: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)), windowMillis: positive })
+  )
+}
+
+/**
+ * The issue of a secret that is not a `Redacted` string. The message never shows the value: a
+ * secret passed in clear text is not echoed into an error.
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { Input } from "@unishare/core"
+ * Input.secretIssues(Redacted.make("t"), "token") // []
+ * Input.secretIssues("t", "token") // [{ path: "token", message: "must be a Redacted string …" }]
+ * ```
+ */
+export const secretIssues = (input: unknown, path: string): ReadonlyArray<Errors.Issue> =>
+  Redacted.isRedacted(input) && typeof Redacted.value(input) === "string"
+    ? []
+    : [{ path, message: "must be a Redacted string (Redacted.make(…)); the value is not shown" }]
+
+/**
+ * Decodes an adapter configuration before anything is built: `schema` checks the plain fields
+ * (paths under `config`), `secrets` lists the secret fields, checked by `secretIssues` (the value
+ * never appears in a message). Returns the configuration as given.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Input } from "@unishare/core"
+ * const check = Input.config("eci", null, Schema.Struct({ ...Input.httpSettings }), () => [])
+ * // fails with InvalidInput at config
+ * ```
+ */
+export const config = <A>(
+  provider: string,
+  input: A,
+  schema: Schema.Top & { readonly DecodingServices: never },
+  secrets: (config: Record<string, unknown>) => ReadonlyArray<readonly [path: string, value: unknown]>
+): Effect.Effect<A, Errors.InvalidInput> =>
+  Effect.suspend(() => {
+    if (typeof input !== "object" || input === null) {
+      return Effect.fail(Errors.invalid(provider, "configure", "config", "must be a configuration object"))
+    }
+    const found = [
+      ...secrets(input as Record<string, unknown>).flatMap(([path, value]) => secretIssues(value, path)),
+      ...issues(schema, input, "")
+    ]
+    return Effect.as(fail(provider, "configure", found), input)
+  })
