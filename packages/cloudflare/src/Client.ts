@@ -448,14 +448,22 @@ export const decodeConfig = <C extends Config>(config: C): Effect.Effect<C, Core
  */
 export const inputRules: Input.Rules = {
   resource: (r) => [
-    ...(r.kind === "share" ? [] : [{ path: "resource.kind", message: `must be "share" (got ${JSON.stringify(r.kind)})` }]),
+    ...(r.kind === "share"
+      ? []
+      : [{ path: "resource.kind", message: `must be "share" (got ${JSON.stringify(r.kind)})` }]),
     ...(r.parent === undefined
-      ? [{ path: "resource.parent", message: "the owning account id is required (use Cloudflare.share(accountId, shareId))" }]
+      ? [
+          {
+            path: "resource.parent",
+            message: "the owning account id is required (use Cloudflare.share(accountId, shareId))"
+          }
+        ]
       : Input.issues(Ids.Hex32, r.parent, "resource.parent")),
     ...Input.issues(Ids.Hex32, r.id, "resource.id")
   ],
   shareId: (id) => Input.issues(Ids.Hex32, id, "shareId"),
-  grantee: (g, path) => (g._tag === "Account" || g._tag === "Organization" ? Input.issues(Ids.Hex32, g.id, `${path}.id`) : [])
+  grantee: (g, path) =>
+    g._tag === "Account" || g._tag === "Organization" ? Input.issues(Ids.Hex32, g.id, `${path}.id`) : []
 }
 
 /**

@@ -32,6 +32,7 @@ import {
   Capabilities,
   Errors,
   Grantee,
+  Input,
   KeyedLock,
   type ResourceRef,
   type Share,
@@ -40,7 +41,7 @@ import {
   Translation
 } from "@unishare/core"
 import { Effect, Option, Result, Stream } from "effect"
-import type * as Client from "./Client.ts"
+import * as Client from "./Client.ts"
 import * as EciErrors from "./Errors.ts"
 import * as Wire from "./Wire.ts"
 
@@ -613,24 +614,28 @@ export const fromClient = (
       return Option.some(target._tag === "User" ? granteeOf(target, undefined) : valid)
     })
 
-  return {
-    capabilities,
-    list: listShares,
-    get,
-    grant,
-    update,
-    revoke,
-    replace,
-    listResources: Stream.unwrap(
-      Effect.map(client.getLists(), (lists) =>
-        Stream.fromIterable(
-          lists.map((l) => ({
-            resource: list(l.listId),
-            ...(typeof l.listInfo === "string" ? { name: l.listInfo } : {})
-          }))
+  // every entry point decodes its arguments and checks int32 ids and emails first
+  return Input.guard(
+    {
+      capabilities,
+      list: listShares,
+      get,
+      grant,
+      update,
+      revoke,
+      replace,
+      listResources: Stream.unwrap(
+        Effect.map(client.getLists(), (lists) =>
+          Stream.fromIterable(
+            lists.map((l) => ({
+              resource: list(l.listId),
+              ...(typeof l.listInfo === "string" ? { name: l.listInfo } : {})
+            }))
+          )
         )
-      )
-    ),
-    resolveGrantee
-  }
+      ),
+      resolveGrantee
+    },
+    Client.inputRules
+  )
 }

@@ -17,6 +17,7 @@ import {
   Errors as CoreErrors,
   Grantee,
   HttpApi,
+  Input,
   KeyedLock,
   ResourceRef,
   type Share,
@@ -26,7 +27,7 @@ import {
   Warning
 } from "@unishare/core"
 import { Effect, Option, Schema, Stream } from "effect"
-import type * as Client from "./Client.ts"
+import * as Client from "./Client.ts"
 import * as Errors from "./Errors.ts"
 import * as Wire from "./Wire.ts"
 
@@ -455,5 +456,6 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
     }
   }
 
-  return { capabilities, list, get, grant, update, revoke, resolveGrantee }
+  // every entry point decodes its arguments and checks asset ids, share ids and emails first
+  return Input.guard({ capabilities, list, get, grant, update, revoke, resolveGrantee }, Client.inputRules)
 }
