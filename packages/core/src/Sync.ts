@@ -87,7 +87,11 @@ export const planFor = (
   Effect.gen(function* () {
     yield* Input.resource(provider, resource, "sync")
     yield* Input.options(provider, Input.SyncOptions, options, "sync")
-    const canonical = yield* resolveDesired(provider, yield* Input.desired(provider, desired, "sync"))
+    const grants = yield* Input.desired(provider, desired, "sync")
+    // the desired set's own problems (translation, duplicates, Everyone rules) do not depend on the
+    // current shares: report them before the first request
+    yield* planOrFail([], grants, provider, resource, options)
+    const canonical = yield* resolveDesired(provider, grants)
     const current = yield* Stream.runCollect(provider.list(resource))
     const plan = yield* planOrFail(current, canonical, provider, resource, options)
     return { current, plan }
