@@ -11,10 +11,11 @@
  * mix well-formed values (so calls reach the provider's deeper checks and sometimes succeed) with
  * hostile ones at every level. The test prints how many calls it made and how they ended.
  */
-import { Errors, Sync, type SharingProvider } from "@unishare/core"
-import { SharingClient } from "@unishare/core/promise"
+
 import * as Cloudflare from "@unishare/cloudflare"
 import * as CloudflareSimulator from "@unishare/cloudflare/simulator"
+import { Errors, type SharingProvider, Sync } from "@unishare/core"
+import { SharingClient } from "@unishare/core/promise"
 import * as Eci from "@unishare/eci"
 import * as EciSimulator from "@unishare/eci/simulator"
 import * as Smartsheet from "@unishare/smartsheet"
@@ -83,7 +84,11 @@ const anything: fc.Arbitrary<unknown> = fc.oneof(
   fc.anything({ maxDepth: 1 })
 )
 const maybe = <A>(valid: ReadonlyArray<A>): fc.Arbitrary<unknown> =>
-  fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...valid) }, { weight: 1, arbitrary: hostile }, { weight: 1, arbitrary: anything })
+  fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...valid) },
+    { weight: 1, arbitrary: hostile },
+    { weight: 1, arbitrary: anything }
+  )
 
 // ------------------------------------------------------------------------------------------------
 // targets: one simulator, one provider per adapter
@@ -113,7 +118,11 @@ beforeAll(async () => {
     Effect.runPromise(effect.pipe(Scope.provide(scope), Effect.provide(FetchHttpClient.layer)))
 
   const cf = await inScope(
-    CloudflareSimulator.serve({ seed: CloudflareSimulator.demoSeed, rateLimit: false, transitions: { mode: "reads", reads: 1 } })
+    CloudflareSimulator.serve({
+      seed: CloudflareSimulator.demoSeed,
+      rateLimit: false,
+      transitions: { mode: "reads", reads: 1 }
+    })
   )
   const cfConfig: Cloudflare.Provider.Config = {
     credentials: Cloudflare.Client.apiToken(Redacted.make("cf-simulator-token")),
@@ -211,7 +220,12 @@ const granteeOf = (t: Target) =>
     {
       weight: 4,
       arbitrary: fc.record(
-        { _tag: maybe(tags), id: maybe(t.granteeIds), email: t.emails.length > 0 ? maybe(t.emails) : hostile, name: anything },
+        {
+          _tag: maybe(tags),
+          id: maybe(t.granteeIds),
+          email: t.emails.length > 0 ? maybe(t.emails) : hostile,
+          name: anything
+        },
         { requiredKeys: ["_tag"] }
       )
     }
@@ -231,7 +245,10 @@ const requestOf = (t: Target) =>
           level: maybe(levels),
           onLossy: maybe(["fail", "round-down", "round-up"]),
           allowEveryone: maybe([true, false]),
-          notify: fc.oneof(anything, fc.record({ subject: maybe(["Hello"]), ccMe: maybe([true]) }, { requiredKeys: [] }))
+          notify: fc.oneof(
+            anything,
+            fc.record({ subject: maybe(["Hello"]), ccMe: maybe([true]) }, { requiredKeys: [] })
+          )
         },
         { requiredKeys: ["grantee", "level"] }
       )
@@ -242,9 +259,12 @@ const desiredOf = (t: Target) =>
     { weight: 1, arbitrary: anything },
     {
       weight: 3,
-      arbitrary: fc.array(fc.record({ grantee: granteeOf(t), level: maybe(levels) }, { requiredKeys: ["grantee", "level"] }), {
-        maxLength: 3
-      })
+      arbitrary: fc.array(
+        fc.record({ grantee: granteeOf(t), level: maybe(levels) }, { requiredKeys: ["grantee", "level"] }),
+        {
+          maxLength: 3
+        }
+      )
     }
   )
 const optionsOf = fc.oneof(
@@ -265,17 +285,19 @@ const optionsOf = fc.oneof(
 const configOf = (t: Target) =>
   fc.oneof(
     anything,
-    fc.record(
-      {
-        base: fc.constant(t.validConfig as Record<string, unknown>),
-        token: fc.oneof(anything, fc.constant(Redacted.make(1 as never))),
-        timeoutMillis: maybe([1_000]),
-        retry: fc.oneof(anything, fc.record({ times: maybe([0]) }, { requiredKeys: [] })),
-        region: maybe(["eu"]),
-        environment: maybe(["app"])
-      },
-      { requiredKeys: ["base"] }
-    ).map(({ base, ...over }) => ({ ...base, ...over }))
+    fc
+      .record(
+        {
+          base: fc.constant(t.validConfig as Record<string, unknown>),
+          token: fc.oneof(anything, fc.constant(Redacted.make(1 as never))),
+          timeoutMillis: maybe([1_000]),
+          retry: fc.oneof(anything, fc.record({ times: maybe([0]) }, { requiredKeys: [] })),
+          region: maybe(["eu"]),
+          environment: maybe(["app"])
+        },
+        { requiredKeys: ["base"] }
+      )
+      .map(({ base, ...over }) => ({ ...base, ...over }))
   )
 
 // ------------------------------------------------------------------------------------------------
@@ -294,7 +316,8 @@ const record = (outcome: "success" | { readonly error: unknown }, before: number
     return
   }
   const e = outcome.error
-  if (!Errors.isSharingError(e)) throw new Error(`untyped failure: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`)
+  if (!Errors.isSharingError(e))
+    throw new Error(`untyped failure: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`)
   tally.typed++
   if (e._tag === "InvalidInput") {
     tally.invalidInput++
@@ -347,7 +370,9 @@ describe("hostile input never produces a defect, and rejected input sends no req
   for (const name of ["cloudflare", "smartsheet", "eci"]) {
     const target = () => targets.find((t) => t.name === name)!
 
-    it(`${name}: make / list / get / grant / update / revoke / replace and Sync.sync`, { timeout: 300_000 }, async () => {
+    it(`${name}: make / list / get / grant / update / revoke / replace and Sync.sync`, {
+      timeout: 300_000
+    }, async () => {
       const t = target()
       const p = t.provider
       await fc.assert(
@@ -422,7 +447,10 @@ describe("hostile input never produces a defect, and rejected input sends no req
         )
         await fc.assert(
           fc.asyncProperty(anything, resourceOf(t), async (notAProvider, r) => {
-            for (const c of [SharingClient.create(notAProvider as never), SharingClient.fromProvider(notAProvider as never)]) {
+            for (const c of [
+              SharingClient.create(notAProvider as never),
+              SharingClient.fromProvider(notAProvider as never)
+            ]) {
               await runPromise(t, () => c.list(r as never))
               await runPromise(t, () => c.capabilities())
               await c.close()

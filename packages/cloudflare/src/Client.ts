@@ -418,7 +418,7 @@ const ConfigShape = Schema.Struct({
  * @example
  * ```ts
  * import { Client } from "@unishare/cloudflare"
- * Client.decodeConfig({ credentials: { _tag: "ApiToken", token: "in clear" } }) // fails at credentials.token
+ * Client.decodeConfig({ credentials: { _tag: "ApiToken", token: "in clear" } } as never) // fails at credentials.token
  * ```
  */
 export const decodeConfig = <C extends Config>(config: C): Effect.Effect<C, CoreErrors.InvalidInput> =>

@@ -148,7 +148,7 @@ const ConfigShape = Schema.Struct({
   region: Schema.optional(Schema.Literals(["us", "eu", "au", "gov"])),
   integrationSource: Schema.optional(
     Schema.String.check(
-      Schema.isPattern(/^(AI|SCRIPT|APPLICATION),[^\r\n\u0000,]*,[^\r\n\u0000,]*$/, {
+      Schema.isPattern(/^(AI|SCRIPT|APPLICATION),[^\p{Cc},]*,[^\p{Cc},]*$/u, {
         message: "must be TYPE,OrgName,SourceName with TYPE one of AI, SCRIPT, APPLICATION (no line breaks)"
       })
     )
