@@ -6,7 +6,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Errors, Grantee, Granting, Ids, Input, MemoryProvider, Sync } from "@unishare/core"
 import { Errors as PromiseErrors, SharingClient } from "@unishare/core/promise"
-import { Effect, Schema, Stream } from "effect"
+import { Effect, Exit, Schema, Stream } from "effect"
+import fc from "fast-check"
 
 const doc = { provider: "memory", kind: "doc", id: "d1" }
 const seeded = () => {
@@ -225,5 +226,39 @@ describe("Ids: the shared formats", () => {
     assert.isFalse(Schema.is(Ids.Hex32)("023E105F4ECEF8AD9CA31A8372D0C353"))
     assert.isFalse(Schema.is(Ids.Hex32)("023e105f4ecef8ad9ca31a8372d0c353 "))
     assert.isFalse(Schema.is(Ids.Alphanumeric)("AAA.."))
+  })
+})
+
+describe("Input.desired accepts exactly what the Grant schema accepts", () => {
+  it("its fast path never lets through what the schema refuses (and refuses nothing it accepts)", () => {
+    const memory = MemoryProvider.make()
+    const text = fc.oneof(
+      fc.constantFrom("", "7", "a@x.io", "\uD800", "x\uDC00"),
+      fc.string({ unit: "binary", maxLength: 4 })
+    )
+    const field = fc.oneof(text, fc.constantFrom(undefined, null, 7))
+    const grantee = fc.oneof(
+      fc.record(
+        {
+          _tag: fc.constantFrom("User", "Group", "Account", "Organization", "Everyone", "Robot"),
+          id: field,
+          email: field,
+          name: field
+        },
+        { requiredKeys: ["_tag"] }
+      ),
+      fc.jsonValue({ maxDepth: 1 })
+    )
+    const grant = fc.oneof(
+      fc.record({ grantee, level: fc.constantFrom("viewer", "owner", "boss", undefined) }, { requiredKeys: [] }),
+      fc.jsonValue({ maxDepth: 1 })
+    )
+    fc.assert(
+      fc.property(fc.array(grant, { maxLength: 4 }), (desired) => {
+        const accepted = Exit.isSuccess(Effect.runSyncExit(Input.desired(memory, desired, "sync")))
+        assert.strictEqual(accepted, Schema.is(Input.Desired)(desired))
+      }),
+      { numRuns: 2_000 }
+    )
   })
 })
