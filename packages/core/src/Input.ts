@@ -198,9 +198,10 @@ export const issues = (
   const error = exit.cause.reasons.find((r) => r._tag === "Fail")?.error
   if (!Schema.isSchemaError(error)) return [{ path, message: "is invalid" }]
   return SchemaIssue.makeFormatterStandardSchemaV1()(error.issue).issues.map((issue) => ({
-    path: [path, ...(issue.path ?? []).map((p) => String(typeof p === "object" ? p.key : p))]
-      .filter((s) => s !== "")
-      .join("."),
+    path:
+      [path, ...(issue.path ?? []).map((p) => String(typeof p === "object" ? p.key : p))]
+        .filter((s) => s !== "")
+        .join(".") || "input",
     message: issue.message
   }))
 }
