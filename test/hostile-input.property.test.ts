@@ -362,7 +362,7 @@ const drain = async (iterable: AsyncIterable<unknown>) => {
   for await (const _ of iterable) void _
 }
 
-const runs = { numRuns: 150, endOnFailure: true } as const
+const runs = { numRuns: 100, endOnFailure: true } as const
 
 // ------------------------------------------------------------------------------------------------
 
