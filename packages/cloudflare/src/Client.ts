@@ -10,11 +10,13 @@
  *   `recipient_account_id`, and reported as a `Warning.Deprecated`: logged with
  *   `Effect.logWarning` (annotation `unishare.warning=Deprecated`) by the client, and returned as a
  *   value by `normalizeRecipient` for callers who want to handle it themselves.
- * - Identifiers (≤ 32 characters) are validated first and percent-encoded in paths.
+ * - Identifiers are validated first (32 lowercase hex characters, `Wire.RequestId`: whitespace, dot
+ *   segments and lone surrogates never reach a path) and percent-encoded in paths; the configuration
+ *   is decoded before anything is built.
  *
  * @since 0.1.0
  */
-import { type Capabilities, Errors as CoreErrors, HttpApi, Translation, Warning } from "@unishare/core"
+import { type Capabilities, Errors as CoreErrors, HttpApi, Ids, Input, Translation, Warning } from "@unishare/core"
 import { Effect, Option, type Redacted, Schema, Stream } from "effect"
 import type { HttpClient } from "effect/http"
 import * as Errors from "./Errors.ts"
@@ -377,12 +379,13 @@ type Decodable = Schema.Top & { readonly DecodingServices: never }
 const PerPage = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1), Schema.isLessThanOrEqualTo(maxPerPage))
 
 /**
- * Validates path identifiers (each 1..32 characters); the issue path names the parameter.
+ * Validates path identifiers (each a 32-character lowercase hex id, `Wire.RequestId`); the issue
+ * path names the parameter.
  *
  * @example
  * ```ts
  * import { Client } from "@unishare/cloudflare"
- * Client.validateIds("getShare", { account_id: "a1", share_id: "x".repeat(33) }) // fails: share_id
+ * Client.validateIds("deleteRecipient", { account_id: "023e105f4ecef8ad9ca31a8372d0c353", recipient_id: ".." }) // fails: recipient_id
  * ```
  */
 export const validateIds = (
@@ -390,14 +393,78 @@ export const validateIds = (
   ids: Readonly<Record<string, string>>
 ): Effect.Effect<void, CoreErrors.InvalidInput> =>
   Effect.suspend(() => {
-    const issues: Array<CoreErrors.Issue> = []
-    for (const [name, value] of Object.entries(ids)) {
-      if (typeof value !== "string" || value.length === 0) issues.push({ path: name, message: "is required" })
-      else if (value.length > 32)
-        issues.push({ path: name, message: `must be at most 32 characters (got ${value.length})` })
-    }
+    const issues = Object.entries(ids).flatMap(([name, value]) => Input.issues(Wire.RequestId, value, name))
     return issues.length === 0 ? Effect.void : Effect.fail(new CoreErrors.InvalidInput({ provider, operation, issues }))
   })
+
+const CredentialsShape = Schema.Union([
+  Schema.Struct({ _tag: Schema.Literal("ApiToken") }),
+  Schema.Struct({ _tag: Schema.Literal("GlobalKey") })
+])
+
+const ConfigShape = Schema.Struct({
+  credentials: CredentialsShape,
+  ...Input.httpSettings,
+  rateLimit: Schema.optional(Schema.Union([Schema.Literal(false), Input.httpSettings.rateLimit.schema])),
+  /** `Provider.Config.accounts`, checked here with the rest. */
+  accounts: Schema.optional(Schema.Array(Ids.Hex32))
+})
+
+/**
+ * Decodes a client configuration before anything is built: credentials (`ApiToken` with a
+ * `Redacted` token, or `GlobalKey` with a `Redacted` email and key; values never shown), base URL,
+ * timeout, retry and rate limit. `InvalidInput` names the field.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "@unishare/cloudflare"
+ * Client.decodeConfig({ credentials: { _tag: "ApiToken", token: "in clear" } } as never) // fails at credentials.token
+ * ```
+ */
+export const decodeConfig = <C extends Config>(config: C): Effect.Effect<C, CoreErrors.InvalidInput> =>
+  Input.config(provider, config, ConfigShape, (c) => {
+    const credentials = c.credentials as Record<string, unknown> | undefined
+    if (typeof credentials !== "object" || credentials === null) return []
+    return credentials._tag === "GlobalKey"
+      ? [
+          ["credentials.email", credentials.email],
+          ["credentials.key", credentials.key]
+        ]
+      : credentials._tag === "ApiToken"
+        ? [["credentials.token", credentials.token]]
+        : []
+  })
+
+/**
+ * The neutral provider's input rules (`Input.Rules`): a resource is `share(accountId, shareId)`
+ * with both 32-hex ids, share ids (recipient or organization ids) are 32-hex, and so are `Account`
+ * and `Organization` grantee ids.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "@unishare/cloudflare"
+ * Client.inputRules.shareId?.("..") // [{ path: "shareId", message: "must be a 32-character lowercase hexadecimal id" }]
+ * ```
+ */
+export const inputRules: Input.Rules = {
+  resource: (r) => [
+    ...(r.kind === "share"
+      ? []
+      : [{ path: "resource.kind", message: `must be "share" (got ${JSON.stringify(r.kind)})` }]),
+    ...(r.parent === undefined
+      ? [
+          {
+            path: "resource.parent",
+            message: "the owning account id is required (use Cloudflare.share(accountId, shareId))"
+          }
+        ]
+      : Input.issues(Ids.Hex32, r.parent, "resource.parent")),
+    ...Input.issues(Ids.Hex32, r.id, "resource.id")
+  ],
+  shareId: (id) => Input.issues(Ids.Hex32, id, "shareId"),
+  grantee: (g, path) =>
+    g._tag === "Account" || g._tag === "Organization" ? Input.issues(Ids.Hex32, g.id, `${path}.id`) : []
+}
 
 /**
  * Builds the client on the `HttpClient` in context.
@@ -415,6 +482,7 @@ export const validateIds = (
  */
 export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidInput, HttpClient.HttpClient> =>
   Effect.gen(function* () {
+    yield* decodeConfig(config)
     const api = yield* HttpApi.make({
       provider,
       baseUrl: config.baseUrl ?? defaultBaseUrl,
@@ -493,7 +561,8 @@ export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidIn
     const list = <A, Q extends Decodable>(options: {
       readonly operation: string
       readonly ids: Readonly<Record<string, string>>
-      readonly path: string
+      /** Built only after the ids are validated (a malformed id must not reach the path builder). */
+      readonly path: () => string
       readonly querySchema: Q
       readonly query: (Q["Type"] & PageOptions) | undefined
       readonly schema: Schema.Codec<{
@@ -508,7 +577,7 @@ export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidIn
           const { perPage, ...rest } = (options.query ?? {}) as PageOptions & Record<string, unknown>
           const size = yield* validate(PerPage, perPage ?? maxPerPage, options.operation, "per_page")
           const query = (yield* validate(options.querySchema, rest, options.operation, "query")) as HttpApi.Query
-          return paginate(options.operation, options.path, query, size, options.schema)
+          return paginate(options.operation, options.path(), query, size, options.schema)
         })
       )
 
@@ -528,7 +597,7 @@ export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidIn
         list({
           operation: "listShares",
           ids: { account_id: accountId },
-          path: HttpApi.path`/accounts/${accountId}/shares`,
+          path: () => HttpApi.path`/accounts/${accountId}/shares`,
           querySchema: Wire.ListSharesQuery,
           query,
           schema: Wire.ShareCollection
@@ -613,7 +682,7 @@ export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidIn
         list({
           operation: "listRecipients",
           ids: { account_id: accountId, share_id: shareId },
-          path: `${sharePath(accountId, shareId)}/recipients`,
+          path: () => `${sharePath(accountId, shareId)}/recipients`,
           querySchema: IncludeResources,
           query,
           schema: Wire.RecipientCollection
@@ -683,7 +752,7 @@ export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidIn
         list({
           operation: "listResources",
           ids: { account_id: accountId, share_id: shareId },
-          path: `${sharePath(accountId, shareId)}/resources`,
+          path: () => `${sharePath(accountId, shareId)}/resources`,
           querySchema: Wire.ListResourcesQuery,
           query,
           schema: Wire.ResourceCollection
@@ -757,7 +826,7 @@ export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidIn
         list({
           operation: "listExcludedRecipients",
           ids: { account_id: accountId, share_id: shareId },
-          path: `${sharePath(accountId, shareId)}/excluded-recipients`,
+          path: () => `${sharePath(accountId, shareId)}/excluded-recipients`,
           querySchema: NoQuery,
           query,
           schema: Wire.ExcludedRecipientCollection
@@ -827,7 +896,7 @@ export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidIn
         list({
           operation: "listOrganizationShares",
           ids: { organization_id: organizationId },
-          path: HttpApi.path`/organizations/${organizationId}/shares`,
+          path: () => HttpApi.path`/organizations/${organizationId}/shares`,
           querySchema: Wire.ListOrganizationSharesQuery,
           query,
           schema: Wire.ShareCollection

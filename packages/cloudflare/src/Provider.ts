@@ -48,6 +48,7 @@ import {
   Errors as CoreErrors,
   Grantee,
   HttpApi,
+  Input,
   KeyedLock,
   RequestBounds,
   ResourceRef,
@@ -580,17 +581,21 @@ export const fromClient = (
           )
         )
 
-  return {
-    capabilities,
-    list,
-    get,
-    grant,
-    update,
-    revoke,
-    replace,
-    resolveGrantee,
-    ...(listResources !== undefined ? { listResources } : {})
-  }
+  // every entry point decodes its arguments and checks the 32-hex ids before the code above runs
+  return Input.guard(
+    {
+      capabilities,
+      list,
+      get,
+      grant,
+      update,
+      revoke,
+      replace,
+      resolveGrantee,
+      ...(listResources !== undefined ? { listResources } : {})
+    },
+    Client.inputRules
+  )
 }
 
 /**

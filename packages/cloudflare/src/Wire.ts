@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import { Ids } from "@unishare/core"
 import { Schema } from "effect"
 
 /**
@@ -23,6 +24,36 @@ import { Schema } from "effect"
 export const Id = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(32))
 /** @example const id: Wire.Id = "023e105f4ecef8ad9ca31a8372d0c353" */
 export type Id = typeof Id.Type
+
+/**
+ * An identifier this library sends (in a path or a body): 32 lowercase hexadecimal characters, the
+ * format of every Cloudflare account, share, recipient, share-resource and organization id. Anything
+ * else (whitespace, `..`, a lone surrogate, uppercase) is refused before a request.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Wire } from "@unishare/cloudflare"
+ * Schema.is(Wire.RequestId)("023e105f4ecef8ad9ca31a8372d0c353") // true
+ * Schema.is(Wire.RequestId)("..") // false
+ * ```
+ */
+export const RequestId = Ids.Hex32
+
+/**
+ * The id of the underlying Cloudflare object in a resource request (`resource_id`: a ruleset,
+ * policy or grant id): 1 to 32 letters, digits, `-` or `_`.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Wire } from "@unishare/cloudflare"
+ * Schema.is(Wire.ObjectId)("8ac8489932db6327334c9b6d58544cfe") // true
+ * ```
+ */
+export const ObjectId = Schema.String.check(
+  Schema.isPattern(/^[A-Za-z0-9_-]{1,32}$/, { message: "must be 1 to 32 letters, digits, - or _" })
+)
 
 /**
  * The documented `resource_type` values (2026-08).
@@ -385,9 +416,9 @@ export type Failure = typeof Failure.Type
  * ```
  */
 export const RecipientRequest = Schema.Struct({
-  recipient_account_id: Schema.optionalKey(Id),
-  organization_id: Schema.optionalKey(Id),
-  account_id: Schema.optionalKey(Id)
+  recipient_account_id: Schema.optionalKey(RequestId),
+  organization_id: Schema.optionalKey(RequestId),
+  account_id: Schema.optionalKey(RequestId)
 })
 /** @example const r: Wire.RecipientRequest = { organization_id: "o1" } */
 export type RecipientRequest = typeof RecipientRequest.Type
@@ -403,8 +434,8 @@ export type RecipientRequest = typeof RecipientRequest.Type
  */
 export const CreateResourceRequest = Schema.Struct({
   meta: Schema.Record(Schema.String, Schema.Unknown),
-  resource_account_id: Id,
-  resource_id: Id,
+  resource_account_id: RequestId,
+  resource_id: ObjectId,
   resource_type: ResourceType
 })
 /** @example const rs: ReadonlyArray<Wire.CreateResourceRequest> = [] */
@@ -463,7 +494,7 @@ export type UpdateResourceRequest = typeof UpdateResourceRequest.Type
  * const b: Wire.ExcludedRecipientRequest = { account_id: "a3" }
  * ```
  */
-export const ExcludedRecipientRequest = Schema.Struct({ account_id: Id })
+export const ExcludedRecipientRequest = Schema.Struct({ account_id: RequestId })
 /** @example const b: Wire.ExcludedRecipientRequest = { account_id: "a3" } */
 export type ExcludedRecipientRequest = typeof ExcludedRecipientRequest.Type
 

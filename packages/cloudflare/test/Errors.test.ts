@@ -13,6 +13,8 @@ import { accounts, environment, ORG, OWNER, R1, R2, ruleset } from "./support.ts
 
 const id33 = "0123456789abcdef0123456789abcdef0"
 
+const SHARE = "3fd85f74b32742f1bff64a85009dda07"
+
 describe("bad input is refused before any request", () => {
   it.live("a 33-character id → InvalidInput naming the parameter, zero requests", () =>
     Effect.gen(function* () {
@@ -20,28 +22,28 @@ describe("bad input is refused before any request", () => {
       const e1 = yield* Effect.flip(client.getShare(OWNER, id33))
       assert.strictEqual(e1._tag, "InvalidInput")
       assert.deepStrictEqual(e1._tag === "InvalidInput" ? e1.issues : [], [
-        { path: "share_id", message: "must be at most 32 characters (got 33)" }
+        { path: "share_id", message: "must be a 32-character lowercase hexadecimal id" }
       ])
-      const e2 = yield* Effect.flip(Stream.runCollect(client.listRecipients(id33, "s1")))
-      assert.include(e2.message, "account_id: must be at most 32 characters")
-      const e3 = yield* Effect.flip(client.deleteRecipient(OWNER, "s1", id33))
+      const e2 = yield* Effect.flip(Stream.runCollect(client.listRecipients(id33, SHARE)))
+      assert.include(e2.message, "account_id: must be a 32-character lowercase hexadecimal id")
+      const e3 = yield* Effect.flip(client.deleteRecipient(OWNER, SHARE, id33))
       assert.include(e3.message, "recipient_id")
       const e4 = yield* Effect.flip(Stream.runCollect(client.listShares(OWNER, { perPage: 101 })))
       assert.strictEqual(e4._tag, "InvalidInput")
       assert.include(e4.message, "per_page")
       const provider = Provider.fromClient(client)
-      const e5 = yield* Effect.flip(provider.get(Provider.share(OWNER, "s1"), id33))
+      const e5 = yield* Effect.flip(provider.get(Provider.share(OWNER, SHARE), id33))
       assert.include(e5.message, "shareId")
       const e6 = yield* Effect.flip(
         provider.grant(Provider.share(OWNER, id33), { grantee: Grantee.account(R1), level: "viewer" })
       )
       assert.include(e6.message, "resource.id")
       const e7 = yield* Effect.flip(
-        provider.grant(Provider.share(OWNER, "s1"), { grantee: Grantee.account(id33), level: "viewer" })
+        provider.grant(Provider.share(OWNER, SHARE), { grantee: Grantee.account(id33), level: "viewer" })
       )
       assert.include(e7.message, "grantee.id")
       const e8 = yield* Effect.flip(
-        client.createRecipient(OWNER, "s1", { recipient_account_id: R1, organization_id: ORG })
+        client.createRecipient(OWNER, SHARE, { recipient_account_id: R1, organization_id: ORG })
       )
       assert.include(e8.message, "mutually exclusive")
       const e9 = yield* Effect.flip(
@@ -127,10 +129,10 @@ describe("server failures become typed errors", () => {
       const dup = yield* Effect.flip(client.createRecipient(OWNER, seeded.id, { recipient_account_id: R1 }))
       assert.strictEqual(dup._tag, "Conflict")
       const invalid = yield* Effect.flip(
-        client.createShare(OWNER, { name: "x", recipients: [{ recipient_account_id: "ffff" }], resources: [] })
+        client.createShare(OWNER, { name: "x", recipients: [{ recipient_account_id: "f".repeat(32) }], resources: [] })
       )
       assert.strictEqual(invalid._tag, "Rejected")
-      assert.include(invalid.message, "recipients[0]: account ffff does not exist")
+      assert.include(invalid.message, `recipients[0]: account ${"f".repeat(32)} does not exist`)
       sim.inject({
         kind: "status",
         status: 503,

@@ -21,7 +21,8 @@ import * as Sync from "./Sync.ts"
  * What a conformance run needs for each test: a fresh provider, a resource that exists and has no
  * managed shares (unmanaged ones — inherited, or at a read-only level such as a Smartsheet owner —
  * may be there: the suite takes them as the baseline), three distinct grantees the provider
- * accepts, and optionally a resource that does not exist.
+ * accepts, optionally a resource that does not exist, and optionally a well-formed share id in the
+ * provider's format that names no share (default: a 32-hex id).
  *
  * @example
  * ```ts
@@ -34,6 +35,7 @@ export interface Fixture {
   readonly resource: ResourceRef
   readonly grantees: readonly [Grantee.Grantee, Grantee.Grantee, Grantee.Grantee]
   readonly missingResource?: ResourceRef | undefined
+  readonly unknownShareId?: string | undefined
 }
 
 /**
@@ -196,7 +198,9 @@ export const run = (options: Options): void => {
 
     test("get of an unknown share is NotFound", (f) =>
       Effect.gen(function* () {
-        const error = yield* Effect.flip(f.provider.get(f.resource, "0000000000000000000000000000dead"))
+        const error = yield* Effect.flip(
+          f.provider.get(f.resource, f.unknownShareId ?? "0000000000000000000000000000dead")
+        )
         assert.strictEqual(error._tag, "NotFound")
       }))
 

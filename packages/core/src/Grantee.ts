@@ -6,8 +6,10 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { WellFormedString } from "./Ids.ts"
 
-const NonEmpty = Schema.String.check(Schema.isMinLength(1))
+/** Ids and emails: non-empty and well-formed Unicode (a lone surrogate would reach the server as U+FFFD). */
+const NonEmpty = WellFormedString.check(Schema.isMinLength(1))
 
 /**
  * A person, known by a provider id, an email address, or both.

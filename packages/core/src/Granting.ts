@@ -7,6 +7,7 @@
  */
 import { Effect } from "effect"
 import type { SharingError } from "./Errors.ts"
+import * as Input from "./Input.ts"
 import type { ResourceRef } from "./ResourceRef.ts"
 import type { Share } from "./Share.ts"
 import type { GrantRequest, Shape } from "./SharingProvider.ts"
@@ -48,6 +49,8 @@ export const grant = (
   request: GrantRequest
 ): Effect.Effect<Granted, SharingError> =>
   Effect.gen(function* () {
+    yield* Input.resource(provider, resource, "grant")
+    yield* Input.grantRequest(provider, request, "grant")
     const translated = yield* Translation.translateRequest(provider.capabilities, resource, request, "grant")
     const share = yield* provider.grant(resource, request)
     return { share, fidelity: translated.fidelity, warnings: translated.warnings }

@@ -4,9 +4,12 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { OpaqueId, WellFormedString } from "./Ids.ts"
 
 /**
- * `{ provider, kind, id, parent? }`. Adapters export typed constructors
+ * `{ provider, kind, id, parent? }`; `id` and `parent` are opaque ids safe in a URL path (non-empty, no
+ * `.`/`..`, whitespace or lone surrogates), which each adapter narrows to its provider's format.
+ * Adapters export typed constructors
  * (`Smartsheet.asset("sheet", "123")`, `Eci.list(42)`, `Cloudflare.share(accountId, shareId)`).
  *
  * @example
@@ -16,10 +19,10 @@ import { Schema } from "effect"
  * ```
  */
 export const ResourceRef = Schema.Struct({
-  provider: Schema.String.check(Schema.isMinLength(1)),
-  kind: Schema.String.check(Schema.isMinLength(1)),
-  id: Schema.String.check(Schema.isMinLength(1)),
-  parent: Schema.optionalKey(Schema.String)
+  provider: WellFormedString.check(Schema.isMinLength(1)),
+  kind: WellFormedString.check(Schema.isMinLength(1)),
+  id: OpaqueId,
+  parent: Schema.optionalKey(OpaqueId)
 })
 /** @example const r: ResourceRef.ResourceRef = { provider: "eci", kind: "list", id: "42" } */
 export type ResourceRef = typeof ResourceRef.Type

@@ -23,6 +23,7 @@ import { Effect, Option, Result, Schema, Stream } from "effect"
 import * as Apply from "./Apply.ts"
 import * as Errors from "./Errors.ts"
 import * as Grantee from "./Grantee.ts"
+import * as Input from "./Input.ts"
 import * as Planner from "./Planner.ts"
 import * as ResourceRef from "./ResourceRef.ts"
 import type { Grant, Share } from "./Share.ts"
@@ -98,7 +99,13 @@ export const planFor = (
   options: Options = {}
 ): Effect.Effect<{ readonly current: ReadonlyArray<Share>; readonly plan: Planner.Plan }, Errors.SharingError> =>
   Effect.gen(function* () {
-    const canonical = yield* resolveDesired(provider, desired, "plan")
+    yield* Input.resource(provider, resource, "sync")
+    yield* Input.options(provider, Input.SyncOptions, options, "sync")
+    const grants = yield* Input.desired(provider, desired, "sync")
+    // the desired set's own problems (translation, duplicates, Everyone rules) do not depend on the
+    // current shares: report them before the first request
+    yield* planOrFail([], grants, provider, resource, options)
+    const canonical = yield* resolveDesired(provider, grants, "plan")
     const current = yield* Stream.runCollect(provider.list(resource))
     const plan = yield* planOrFail(current, canonical, provider, resource, options)
     return { current, plan }
@@ -297,8 +304,10 @@ const once = (
   })
 
 /**
- * Makes the shares of `resource` equal `desired`. Fails on read or planning errors (bad input is
- * `InvalidInput` before any write); per-operation failures are reported in the result.
+ * Makes the shares of `resource` equal `desired`. Fails on read or planning errors; bad input is
+ * `InvalidInput` before any request: `desired` must be an array (`{}`, `null` or `undefined` is
+ * refused, never read as "no shares"; an empty array does mean "revoke everything"), and every
+ * argument is decoded (`Input`). Per-operation failures are reported in the result.
  *
  * @example
  * ```ts
@@ -314,6 +323,19 @@ export const sync = (
   resource: ResourceRef.ResourceRef,
   desired: ReadonlyArray<Grant>,
   options: Options = {}
+): Effect.Effect<SyncResult, Errors.SharingError> =>
+  Effect.gen(function* () {
+    yield* Input.resource(provider, resource, "sync")
+    yield* Input.options(provider, Input.SyncOptions, options, "sync")
+    const grants = yield* Input.desired(provider, desired, "sync")
+    return yield* syncChecked(provider, resource, grants, options ?? {})
+  })
+
+const syncChecked = (
+  provider: Shape,
+  resource: ResourceRef.ResourceRef,
+  desired: ReadonlyArray<Grant>,
+  options: Options
 ): Effect.Effect<SyncResult, Errors.SharingError> => {
   const retries = options.conflictRetries ?? 3
   const attempt = (n: number): Effect.Effect<SyncResult, Errors.SharingError> =>

@@ -1,6 +1,9 @@
 /**
  * `@unishare/core/promise`: the same operations for code that does not use Effect. Every method
  * returns a Promise that rejects with the tagged error classes of `Errors` (`instanceof` works).
+ * Arguments are decoded before anything runs (the provider is wrapped with `Input.guard`, and the
+ * per-call options are checked here): whatever a JavaScript caller passes, a call rejects with a
+ * typed error, never a `TypeError` or `URIError`, and bad input sends no request.
  *
  * @since 0.1.0
  */
@@ -8,7 +11,9 @@ import { Effect, type Layer, ManagedRuntime, Stream } from "effect"
 import { FetchHttpClient, type HttpClient } from "effect/http"
 import type { AccessLevel } from "./AccessLevel.ts"
 import type { SharingError } from "./Errors.ts"
+import * as CoreErrors from "./Errors.ts"
 import * as Granting from "./Granting.ts"
+import * as Input from "./Input.ts"
 import type { ResourceRef } from "./ResourceRef.ts"
 import * as Settle from "./Settle.ts"
 import type { Grant, Share } from "./Share.ts"
@@ -31,6 +36,21 @@ export interface CallOptions {
   readonly signal?: AbortSignal | undefined
 }
 
+const notAProvider = (message: string) => CoreErrors.invalid("unknown", "create", "provider", message)
+
+/** The per-call options must be an object (or absent) whose `signal`, if any, is an `AbortSignal`. */
+const callOptionsProblem = (provider: Shape, options: unknown): CoreErrors.InvalidInput | undefined => {
+  if (options === undefined) return undefined
+  const name = provider.capabilities.provider
+  if (typeof options !== "object" || options === null) {
+    return CoreErrors.invalid(name, "call", "options", "must be an object when given")
+  }
+  const signal = (options as { signal?: unknown }).signal
+  return signal === undefined || signal instanceof AbortSignal
+    ? undefined
+    : CoreErrors.invalid(name, "call", "options.signal", "must be an AbortSignal when given")
+}
+
 /**
  * A provider behind Promises.
  *
@@ -49,7 +69,15 @@ export class SharingClient {
 
   private constructor(build: Effect.Effect<Shape, SharingError, HttpClient.HttpClient>) {
     this.#runtime = ManagedRuntime.make(FetchHttpClient.layer as Layer.Layer<HttpClient.HttpClient, SharingError>)
-    this.#provider = this.#runtime.runPromise(build)
+    this.#provider = Effect.isEffect(build)
+      ? this.#runtime.runPromise(
+          Effect.flatMap(build, (provider) =>
+            Input.isProvider(provider)
+              ? Effect.succeed(Input.guard(provider))
+              : Effect.fail(notAProvider("the effect did not produce a provider"))
+          )
+        )
+      : Promise.reject(notAProvider("expected an Effect building a provider (an adapter's make(config))"))
     this.#provider.catch(() => undefined)
   }
 
@@ -79,13 +107,21 @@ export class SharingClient {
    * ```
    */
   static fromProvider(provider: Shape): SharingClient {
-    return new SharingClient(Effect.succeed(provider))
+    return new SharingClient(
+      Input.isProvider(provider)
+        ? Effect.succeed(provider)
+        : Effect.fail(notAProvider("expected a provider (capabilities and the port's functions)"))
+    )
   }
 
   #run<A>(f: (provider: Shape) => Effect.Effect<A, SharingError>, options?: CallOptions): Promise<A> {
-    const signal = options?.signal
-    if (signal?.aborted) return Promise.reject(signal.reason)
-    return this.#provider.then((provider) => this.#runtime.runPromise(f(provider), { signal }))
+    return this.#provider.then((provider) => {
+      const problem = callOptionsProblem(provider, options)
+      if (problem !== undefined) return Promise.reject(problem)
+      const signal = options?.signal
+      if (signal?.aborted) return Promise.reject(signal.reason)
+      return this.#runtime.runPromise(f(provider), { signal })
+    })
   }
 
   /** Capabilities of the provider. @example const caps = await client.capabilities() */
@@ -112,6 +148,8 @@ export class SharingClient {
    */
   async *iterate(resource: ResourceRef, options?: ListOptions): AsyncIterable<Share> {
     const provider = await this.#provider
+    const problem = callOptionsProblem(provider, options)
+    if (problem !== undefined) throw problem
     const iterable = Stream.toAsyncIterableWith(provider.list(resource, options), await this.#runtime.context())
     for await (const share of iterable) yield share
   }

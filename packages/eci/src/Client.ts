@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { type Capabilities, Errors, HttpApi, Translation } from "@unishare/core"
+import { type Capabilities, Errors, HttpApi, Ids, Input, Translation } from "@unishare/core"
 import { Effect, Option, type Redacted, Schema, Stream } from "effect"
 import type { HttpClient } from "effect/http"
 import * as EciErrors from "./Errors.ts"
@@ -232,6 +232,62 @@ const headerInt = (headers: Readonly<Record<string, string>>, name: string): num
   return Number.isInteger(n) ? n : undefined
 }
 
+const ConfigShape = Schema.Struct({
+  ...Input.httpSettings,
+  environment: Schema.optional(Schema.Literals(Object.keys(environments) as ReadonlyArray<Environment>)),
+  apiVersion: Schema.optional(Schema.String)
+})
+
+/**
+ * Decodes a configuration before anything is built: the `Redacted` API key (its value is never
+ * shown), environment, base URL, API version, timeout, retry and rate limit.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "@unishare/eci"
+ * Client.decodeConfig({ apiKey: "in clear" } as never) // fails at apiKey, without showing it
+ * ```
+ */
+export const decodeConfig = <C extends Config>(config: C): Effect.Effect<C, Errors.InvalidInput> =>
+  Input.config(provider, config, ConfigShape, (c) => [["apiKey", c.apiKey]])
+
+const int32 = (path: string, what: string) => (input: string) =>
+  Input.issues(Ids.Int32Text, input, path).map((i) => ({ ...i, message: `${what}: ${i.message}` }))
+
+/**
+ * The neutral provider's input rules (`Input.Rules`): a resource is a list with an int32 id, a
+ * share id is `user:<id>`, `group:<id>` or `everyone`, grantee ids are int32 user and user group
+ * ids and an email is exactly one address.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "@unishare/eci"
+ * Client.inputRules.shareId?.("user:NaN") // [{ path: "shareId", … }]
+ * ```
+ */
+export const inputRules: Input.Rules = {
+  resource: (r) =>
+    r.kind !== "list"
+      ? [{ path: "resource.kind", message: `EnergyCAP shares lists only; got kind ${JSON.stringify(r.kind)}` }]
+      : int32("resource.id", "an EnergyCAP list id")(r.id),
+  shareId: (id) => {
+    if (id === "everyone") return []
+    const m = /^(user|group):(.*)$/s.exec(id)
+    return m === null
+      ? [{ path: "shareId", message: "must be an EnergyCAP share id: user:<userId>, group:<userGroupId> or everyone" }]
+      : int32("shareId", `the ${m[1]} id of an EnergyCAP share id`)(m[2] ?? "")
+  },
+  grantee: (g, path) =>
+    g._tag === "User"
+      ? [
+          ...(g.id !== undefined ? int32(`${path}.id`, "an EnergyCAP userId")(g.id) : []),
+          ...(g.email !== undefined ? Input.issues(Ids.Email, g.email, `${path}.email`) : [])
+        ]
+      : g._tag === "Group"
+        ? int32(`${path}.id`, "an EnergyCAP userGroupId")(g.id)
+        : []
+}
+
 /**
  * Builds the native client on the `HttpClient` in context. Fails with `InvalidInput` for a bad
  * `baseUrl` (https required except on loopback), environment or API version.
@@ -249,6 +305,7 @@ const headerInt = (headers: Readonly<Record<string, string>>, name: string): num
  */
 export const make = (config: Config): Effect.Effect<Client, Errors.InvalidInput, HttpClient.HttpClient> =>
   Effect.gen(function* () {
+    yield* decodeConfig(config)
     if (config.baseUrl === undefined && config.environment !== undefined && !(config.environment in environments)) {
       return yield* Errors.invalid(
         provider,
@@ -335,8 +392,16 @@ export const make = (config: Config): Effect.Effect<Client, Errors.InvalidInput,
         ? Effect.fail(Errors.invalid(provider, ops.getUsers, path, "must not be empty"))
         : Effect.succeed(value)
 
+    // exactly one address: a list or a lone surrogate (sent as U+FFFD) would find another user
     const usersByEmail = (email: string) =>
-      Effect.flatMap(nonEmpty(email, "email"), (e) => getUsers({ filter: Filter.equals("email", e.trim()) }))
+      Effect.flatMap(
+        Translation.validate(Ids.Email, typeof email === "string" ? email.trim() : email, {
+          provider,
+          operation: ops.getUsers,
+          path: "email"
+        }),
+        (e) => getUsers({ filter: Filter.equals("email", e) })
+      )
     const usersByCode = (userCode: string) =>
       Effect.flatMap(nonEmpty(userCode, "userCode"), (c) => getUsers({ filter: Filter.equals("systemUserCode", c) }))
 

@@ -72,6 +72,7 @@ import {
   Capabilities,
   Errors,
   Grantee,
+  Input,
   KeyedLock,
   RequestBounds,
   type ResourceRef,
@@ -81,7 +82,7 @@ import {
   Translation
 } from "@unishare/core"
 import { Duration, Effect, Option, Random, Result, Stream } from "effect"
-import type * as Client from "./Client.ts"
+import * as Client from "./Client.ts"
 import * as EciErrors from "./Errors.ts"
 import * as Filter from "./Filter.ts"
 import * as Wire from "./Wire.ts"
@@ -860,25 +861,29 @@ export const fromClient = (
       return Option.some(t._tag === "User" ? granteeOf(t, undefined) : valid)
     })
 
-  return {
-    capabilities,
-    list: listShares,
-    get,
-    grant,
-    update,
-    revoke,
-    replace,
-    listResources: Stream.unwrap(
-      Effect.map(client.getLists(), (lists) =>
-        Stream.fromIterable(
-          lists.map((l) => ({
-            resource: list(l.listId),
-            ...(typeof l.listInfo === "string" ? { name: l.listInfo } : {})
-          }))
+  // every entry point decodes its arguments and checks int32 ids and emails first
+  return Input.guard(
+    {
+      capabilities,
+      list: listShares,
+      get,
+      grant,
+      update,
+      revoke,
+      replace,
+      listResources: Stream.unwrap(
+        Effect.map(client.getLists(), (lists) =>
+          Stream.fromIterable(
+            lists.map((l) => ({
+              resource: list(l.listId),
+              ...(typeof l.listInfo === "string" ? { name: l.listInfo } : {})
+            }))
+          )
         )
-      )
-    ),
-    resolveGrantee,
-    resolveGrantees
-  }
+      ),
+      resolveGrantee,
+      resolveGrantees
+    },
+    Client.inputRules
+  )
 }

@@ -259,7 +259,10 @@ describe("Provider", () => {
       yield* provider.revoke(Eci.list(43), "user:10")
       yield* provider.revoke(Eci.list(43), "group:9")
       assert.isTrue(sim.log().every((r) => r.method === "GET"))
-      assert.strictEqual((yield* Effect.flip(provider.revoke(Eci.list(43), "bogus")))._tag, "NotFound")
+      // a malformed share id is bad input, refused before any request
+      sim.clearLog()
+      assert.strictEqual((yield* Effect.flip(provider.revoke(Eci.list(43), "bogus")))._tag, "InvalidInput")
+      assert.deepStrictEqual(sim.log(), [])
     })
   )
 

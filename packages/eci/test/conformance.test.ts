@@ -10,6 +10,7 @@ Conformance.run({
     provider,
     resource: Eci.list(42),
     grantees: [Grantee.user({ id: "11" }), Grantee.user({ id: "12" }), Grantee.group("8")] as const,
-    missingResource: Eci.list(4242)
+    missingResource: Eci.list(4242),
+    unknownShareId: "user:2000000000"
   }))
 })

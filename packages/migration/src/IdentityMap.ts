@@ -274,12 +274,24 @@ export const resolveAll = (
         }
         let reason = candidate === undefined ? "no identity map entry" : undefined
         if (candidate !== undefined && target.resolveGrantee !== undefined && candidate._tag !== "Everyone") {
-          const found = yield* target
-            .resolveGrantee(candidate)
-            .pipe(Effect.catchTag("NotFound", () => Effect.succeed(Option.none<Grantee.Grantee>())))
-          if (Option.isSome(found)) candidate = found.value
+          // a principal malformed for the target (an email that is not one address, an id out of
+          // its format) is unresolved, like one that does not exist: reported, never fatal
+          type Outcome = { readonly found: Option.Option<Grantee.Grantee>; readonly problem?: string }
+          const outcome = yield* target.resolveGrantee(candidate).pipe(
+            Effect.map((found): Outcome => ({ found })),
+            Effect.catchTag("NotFound", (): Effect.Effect<Outcome> => Effect.succeed({ found: Option.none() })),
+            Effect.catchTag(
+              "InvalidInput",
+              (e): Effect.Effect<Outcome> =>
+                Effect.succeed({ found: Option.none(), problem: e.issues.map((i) => i.message).join("; ") })
+            )
+          )
+          if (Option.isSome(outcome.found)) candidate = outcome.found.value
           else {
-            reason = `${Grantee.describe(candidate)} does not exist on ${target.capabilities.provider}`
+            reason =
+              outcome.problem !== undefined
+                ? `${Grantee.describe(candidate)} is not valid on ${target.capabilities.provider}: ${outcome.problem}`
+                : `${Grantee.describe(candidate)} does not exist on ${target.capabilities.provider}`
             candidate = undefined
           }
         }

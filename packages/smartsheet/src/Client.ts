@@ -1,11 +1,14 @@
 /**
  * The native Smartsheet sharing client: one function per `/2.0/shares` endpoint, every call naming
  * its asset with the `assetType` / `assetId` query parameters. Lists are `Stream`s that follow
- * `lastKey` (constant memory); input is validated before any request.
+ * `lastKey` (constant memory); input is validated before any request: asset ids are positive int64
+ * numbers (sheets, reports, dashboards, workspaces) or URL-safe tokens (collections, files), share
+ * ids are alphanumeric (`AAAMCmYGFOeE`), emails are exactly one address, and the configuration is
+ * decoded before anything is built.
  *
  * @since 0.1.0
  */
-import { type Errors as CoreErrors, HttpApi, Translation } from "@unishare/core"
+import { type Errors as CoreErrors, HttpApi, Ids, Input, Translation } from "@unishare/core"
 import { Effect, Option, type Redacted, Schema, Stream } from "effect"
 import type { HttpClient } from "effect/http"
 import * as Errors from "./Errors.ts"
@@ -87,7 +90,24 @@ export interface Asset {
 }
 
 /**
- * Schema of an `Asset` (used to validate input before any request).
+ * The format of an asset id: a positive int64 in decimal for sheets, reports, dashboards (`sight`)
+ * and workspaces; a URL-safe token (letters, digits, `-`, `_`) for collections and files, whose ids
+ * the API documents as strings.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Client } from "@unishare/smartsheet"
+ * Schema.is(Client.assetIdSchema("sheet"))("4583173393803140") // true
+ * Schema.is(Client.assetIdSchema("sheet"))("../1") // false
+ * ```
+ */
+export const assetIdSchema = (assetType: Wire.AssetType) =>
+  assetType === "collection" || assetType === "file" ? Ids.Token : Ids.Int64Text
+
+/**
+ * Schema of an `Asset` (used to validate input before any request): a known `assetType` and an
+ * `assetId` in that type's format (`assetIdSchema`).
  *
  * @example
  * ```ts
@@ -98,8 +118,89 @@ export interface Asset {
  */
 export const Asset = Schema.Struct({
   assetType: Wire.AssetType,
-  assetId: Schema.String.check(Schema.isMinLength(1))
+  assetId: Schema.String
+}).check(
+  Schema.makeFilter(
+    (a) => {
+      const found = Input.issues(assetIdSchema(a.assetType), a.assetId, "")
+      return found.length === 0 ? undefined : { path: ["assetId"], issue: found[0]?.message ?? "is invalid" }
+    },
+    { title: "assetId in the format of its assetType" }
+  )
+)
+
+/**
+ * A share id: 1 to 64 letters and digits (`AAAMCmYGFOeE`). A malformed id (`..`, whitespace) is
+ * `InvalidInput`: it would otherwise address `/2.0/` or `/2.0/shares/` instead of one share.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Client } from "@unishare/smartsheet"
+ * Schema.is(Client.ShareId)("AAAMCmYGFOeE") // true
+ * Schema.is(Client.ShareId)("..") // false
+ * ```
+ */
+export const ShareId = Ids.Alphanumeric
+
+const ConfigShape = Schema.Struct({
+  ...Input.httpSettings,
+  region: Schema.optional(Schema.Literals(["us", "eu", "au", "gov"])),
+  integrationSource: Schema.optional(
+    Schema.String.check(
+      Schema.isPattern(/^(AI|SCRIPT|APPLICATION),[^\p{Cc},]*,[^\p{Cc},]*$/u, {
+        message: "must be TYPE,OrgName,SourceName with TYPE one of AI, SCRIPT, APPLICATION (no line breaks)"
+      })
+    )
+  ),
+  readOnlyCacheSize: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)))
 })
+
+/**
+ * Decodes a configuration before anything is built: the `Redacted` token (its value is never
+ * shown), region, base URL, integration source, timeout, retry and rate limit.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "@unishare/smartsheet"
+ * Client.decodeConfig({ token: "in clear" } as never) // fails at token, without showing it
+ * ```
+ */
+export const decodeConfig = <C extends Config>(config: C): Effect.Effect<C, CoreErrors.InvalidInput> =>
+  Input.config(Errors.provider, config, ConfigShape, (c) => [["token", c.token]])
+
+/**
+ * The neutral provider's input rules (`Input.Rules`): a resource names a known asset type and an
+ * asset id in its format, share ids are alphanumeric, a `User` grantee's email is exactly one
+ * address (its id, when given, a positive int64) and a `Group` id is a positive int64.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "@unishare/smartsheet"
+ * Client.inputRules.grantee?.({ _tag: "User", email: "a@b.c,d@e.f" }, "grantee") // [{ path: "grantee.email", … }]
+ * ```
+ */
+export const inputRules: Input.Rules = {
+  resource: (r) =>
+    Wire.assetTypes.includes(r.kind as Wire.AssetType)
+      ? Input.issues(assetIdSchema(r.kind as Wire.AssetType), r.id, "resource.id")
+      : [
+          {
+            path: "resource.kind",
+            message: `unknown assetType ${JSON.stringify(r.kind)} (expected one of ${Wire.assetTypes.join(", ")})`
+          }
+        ],
+  shareId: (id) => Input.issues(ShareId, id, "shareId"),
+  grantee: (g, path) =>
+    g._tag === "User"
+      ? [
+          ...(g.email !== undefined ? Input.issues(Ids.Email, g.email, `${path}.email`) : []),
+          ...(g.id !== undefined ? Input.issues(Ids.Int64Text, g.id, `${path}.id`) : [])
+        ]
+      : g._tag === "Group"
+        ? Input.issues(Ids.Int64Text, g.id, `${path}.id`)
+        : []
+}
 
 /**
  * Options of one list page: `maxItems` (default and minimum 100), `lastKey` from the previous page,
@@ -195,7 +296,6 @@ export interface Client {
   readonly deleteShare: (asset: Asset, shareId: string) => Effect.Effect<Wire.GenericSuccess, CoreErrors.SharingError>
 }
 
-const ShareId = Schema.String.check(Schema.isMinLength(1))
 const Requests = Schema.Array(Wire.CreateShareRequest).check(Schema.isMinLength(1))
 
 const safeNumericId = /^[1-9][0-9]{0,15}$/
@@ -259,6 +359,7 @@ const validate = <S extends Schema.Top & { readonly DecodingServices: never }>(
  */
 export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidInput, HttpClient.HttpClient> =>
   Effect.gen(function* () {
+    yield* decodeConfig(config)
     const api = yield* HttpApi.make({
       provider: Errors.provider,
       baseUrl: baseUrlOf(config),

@@ -33,6 +33,7 @@ import {
   Errors as CoreErrors,
   Grantee,
   HttpApi,
+  Input,
   KeyedLock,
   RequestBounds,
   ResourceRef,
@@ -43,7 +44,7 @@ import {
   Warning
 } from "@unishare/core"
 import { Effect, Option, Schema, Stream } from "effect"
-import type * as Client from "./Client.ts"
+import * as Client from "./Client.ts"
 import * as Errors from "./Errors.ts"
 import * as Wire from "./Wire.ts"
 
@@ -601,5 +602,6 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
       }
     })
 
-  return { capabilities, list, get, grant, grantAll, update, revoke, resolveGrantee }
+  // every entry point decodes its arguments and checks asset ids, share ids and emails first
+  return Input.guard({ capabilities, list, get, grant, grantAll, update, revoke, resolveGrantee }, Client.inputRules)
 }

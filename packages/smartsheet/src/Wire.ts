@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { Ids } from "@unishare/core"
 import { Schema, SchemaGetter } from "effect"
 
 /**
@@ -133,7 +134,8 @@ export const SharesPage = Schema.Struct({
 export type SharesPage = typeof SharesPage.Type
 
 /**
- * One share request of `POST /shares`: exactly one of `email` (primary address) or `groupId`,
+ * One share request of `POST /shares`: exactly one of `email` (exactly one primary address, see
+ * `Ids.Email`) or `groupId` (a positive int64),
  * an `accessLevel`, and the email fields that only matter with `sendEmail=true`. Read-only share
  * fields such as `scope` are not part of it (the API rejects them with 1008).
  *
@@ -145,10 +147,8 @@ export type SharesPage = typeof SharesPage.Type
  * ```
  */
 export const CreateShareRequest = Schema.Struct({
-  email: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1))),
-  groupId: Schema.optionalKey(
-    Id.check(Schema.isPattern(/^[0-9]+$/, { message: "a Smartsheet groupId is an integer (int64)" }))
-  ),
+  email: Schema.optionalKey(Ids.Email),
+  groupId: Schema.optionalKey(Id.pipe(Schema.decodeTo(Ids.Int64Text))),
   accessLevel: AccessLevel,
   subject: Schema.optionalKey(Schema.String),
   message: Schema.optionalKey(Schema.String),
