@@ -105,6 +105,38 @@ describe("the provider guard decodes every argument before the provider runs", (
     })
   )
 
+  it.effect("the bulk methods (grantAll, resolveGrantees) are checked element by element", () =>
+    Effect.gen(function* () {
+      let calls = 0
+      const memory = seeded()
+      const bulk = {
+        ...memory,
+        grantAll: () => Effect.sync(() => void calls++).pipe(Effect.as([])),
+        resolveGrantees: () => Effect.sync(() => void calls++).pipe(Effect.as([]))
+      }
+      const guarded = Input.guard(bulk, {
+        grantee: (g, path) => (g._tag === "Group" && g.id === "bad" ? [{ path: `${path}.id`, message: "bad id" }] : [])
+      })
+      const cases = [
+        [guarded.grantAll!(doc, {} as never), "requests"],
+        [guarded.grantAll!(doc, [{ grantee: Grantee.group("7"), level: "viewer" }, null as never]), "requests.1"],
+        [guarded.grantAll!(doc, [{ grantee: Grantee.group("bad"), level: "viewer" }]), "requests.0.grantee.id"],
+        [guarded.grantAll!({ ...doc, id: ".." }, []), "resource.id"],
+        [guarded.resolveGrantees!("g" as never), "grantees"],
+        [guarded.resolveGrantees!([Grantee.group("7"), Grantee.group("bad")]), "grantees.1.id"]
+      ] as const
+      for (const [effect, path] of cases) {
+        const error = yield* Effect.flip(effect)
+        assert.strictEqual(error._tag, "InvalidInput", path)
+        assert.include(paths(error), path)
+      }
+      assert.strictEqual(calls, 0)
+      yield* guarded.grantAll!(doc, [{ grantee: Grantee.group("7"), level: "viewer" }])
+      yield* guarded.resolveGrantees!([Grantee.group("7")])
+      assert.strictEqual(calls, 2)
+    })
+  )
+
   it.effect("rules see only the grantee kinds the provider supports (others stay Unsupported)", () =>
     Effect.gen(function* () {
       const memory = MemoryProvider.make({ resources: [doc], capabilities: { granteeKinds: ["Group"] } })
