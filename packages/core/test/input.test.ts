@@ -117,14 +117,14 @@ describe("the provider guard decodes every argument before the provider runs", (
       const guarded = Input.guard(bulk, {
         grantee: (g, path) => (g._tag === "Group" && g.id === "bad" ? [{ path: `${path}.id`, message: "bad id" }] : [])
       })
-      const cases = [
+      const cases: ReadonlyArray<readonly [Effect.Effect<unknown, Errors.SharingError>, string]> = [
         [guarded.grantAll!(doc, {} as never), "requests"],
         [guarded.grantAll!(doc, [{ grantee: Grantee.group("7"), level: "viewer" }, null as never]), "requests.1"],
         [guarded.grantAll!(doc, [{ grantee: Grantee.group("bad"), level: "viewer" }]), "requests.0.grantee.id"],
         [guarded.grantAll!({ ...doc, id: ".." }, []), "resource.id"],
         [guarded.resolveGrantees!("g" as never), "grantees"],
         [guarded.resolveGrantees!([Grantee.group("7"), Grantee.group("bad")]), "grantees.1.id"]
-      ] as const
+      ]
       for (const [effect, path] of cases) {
         const error = yield* Effect.flip(effect)
         assert.strictEqual(error._tag, "InvalidInput", path)
