@@ -135,6 +135,26 @@ export const SyncOptions = Schema.Struct({
  */
 export const Desired = Schema.Array(Grant)
 
+const OptionalText = Schema.optionalKey(Schema.UndefinedOr(Schema.String))
+
+/**
+ * The argument of `createResource`: a name, and optionally the kind, a description and the
+ * provider's type of the resource.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Input } from "@unishare/core"
+ * Schema.is(Input.CreateRequest)({ name: "Budget bills", type: "1" }) // true
+ * ```
+ */
+export const CreateRequest = Schema.Struct({
+  kind: OptionalText,
+  name: Schema.String,
+  description: OptionalText,
+  type: OptionalText
+})
+
 const text = (u: unknown): boolean => typeof u === "string" && u.length > 0 && Ids.isWellFormed(u)
 const absentOr = (o: object, key: string, ok: (u: unknown) => boolean): boolean =>
   !Object.hasOwn(o, key) || ok((o as Record<string, unknown>)[key])
@@ -439,6 +459,15 @@ export const guard = (provider: Shape, rules: Rules = {}): Shape => {
         }
       : {}),
     ...(provider.listResources !== undefined ? { listResources: provider.listResources } : {}),
+    ...(provider.createResource !== undefined
+      ? {
+          createResource: (request) =>
+            Effect.flatMap(
+              check("createResource", () => issues(CreateRequest, request, "request")),
+              () => provider.createResource!(request)
+            )
+        }
+      : {}),
     ...(provider.resolveGrantee !== undefined
       ? {
           resolveGrantee: (g) =>

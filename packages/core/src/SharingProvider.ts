@@ -70,6 +70,23 @@ export interface ResourceInfo {
 }
 
 /**
+ * A resource to create (`Shape.createResource`, where the provider can): its kind, name, an
+ * optional description and the provider's own type of it (EnergyCAP: the list type id).
+ *
+ * @example
+ * ```ts
+ * import type { SharingProvider } from "@unishare/core"
+ * const r: SharingProvider.CreateRequest = { kind: "list", name: "Budget bills", type: "1" }
+ * ```
+ */
+export interface CreateRequest {
+  readonly kind: string
+  readonly name: string
+  readonly description?: string | undefined
+  readonly type?: string | undefined
+}
+
+/**
  * The operations of one sharing provider.
  *
  * - `list` streams the shares of a resource, paginating with constant memory.
@@ -80,6 +97,7 @@ export interface ResourceInfo {
  *   and returns the resource's shares as read back after the write (`Sync.sync` verifies with them).
  * - `grantAll` (only where the provider has a bulk create) grants several at once with `grant`'s
  *   semantics for each, in as few requests as the provider allows; it returns one share per request.
+ * - `createResource` creates an empty, unshared resource where the provider can (EnergyCAP lists).
  * - `listResources` enumerates resources where the provider can; `resolveGrantee` maps a grantee to the
  *   provider's canonical form (for instance an email to a user id), `None` when nobody matches, and
  *   fails with `InvalidInput` / `Unsupported` when the grantee can never be valid there.
@@ -115,6 +133,7 @@ export interface Shape {
     requests: ReadonlyArray<GrantRequest>
   ) => Effect.Effect<ReadonlyArray<Share>, SharingError>
   readonly listResources?: Stream.Stream<ResourceInfo, SharingError>
+  readonly createResource?: (request: CreateRequest) => Effect.Effect<ResourceInfo, SharingError>
   readonly resolveGrantee?: (grantee: Grantee) => Effect.Effect<Option.Option<Grantee>, SharingError>
   readonly resolveGrantees?: (
     grantees: ReadonlyArray<Grantee>

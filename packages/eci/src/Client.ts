@@ -141,7 +141,31 @@ export interface Client {
   readonly getUserGroupMembers: (
     userGroupId: number
   ) => Effect.Effect<ReadonlyArray<Wire.UserChild>, Errors.SharingError>
+  /**
+   * `POST /api/{v}/list` (CreateDefaultListV3): creates a list owned by the key's user. Not
+   * retried blindly: after an answer that leaves it unclear whether the list was created, the lists
+   * of that type are read and a list with the same name is taken as the one created.
+   */
+  readonly createList: (request: Wire.ListCreate) => Effect.Effect<Wire.ListCreateResponse, Errors.SharingError>
+  /**
+   * `PUT /api/{v}/list/{listId}/visible` (EditListShareVisibilityV3): shows or hides a list for the
+   * calling user only; sharing is unchanged.
+   */
+  readonly editListVisibility: (
+    listId: number,
+    visible: boolean
+  ) => Effect.Effect<Wire.ListCreateResponse, Errors.SharingError>
+  /** One page of `GET /api/v202512/user/paginated` (the paginated GetUsers variant). */
+  readonly getUsersPaginatedPage: (
+    pageNumber: number,
+    options?: PageOptions
+  ) => Effect.Effect<Page<Wire.UserResponse>, Errors.SharingError>
+  /** Every user matching the filter, page by page (`GET /api/v202512/user/paginated`). */
+  readonly getUsersPaginated: (options?: PageOptions) => Stream.Stream<Wire.UserResponse, Errors.SharingError>
 }
+
+/** The API version of the paginated user endpoint, fixed by EnergyCAP whatever `apiVersion` says. */
+const paginatedUserPath = "/api/v202512/user/paginated"
 
 const provider = EciErrors.provider
 const ops = EciErrors.operations
@@ -479,6 +503,52 @@ export const make = (config: Config): Effect.Effect<Client, Errors.InvalidInput,
         })
       )
 
+    const createList = (request: Wire.ListCreate) =>
+      Effect.gen(function* () {
+        const body = yield* Translation.validate(Wire.ListCreate, request, {
+          provider,
+          operation: ops.createList,
+          path: "request"
+        })
+        const find = Effect.map(getLists({ listTypeId: body.listTypeId }), (lists) =>
+          Option.fromNullishOr(lists.find((l) => l.listInfo === body.listInfo))
+        )
+        return yield* HttpApi.createOnce({
+          create: api.json({
+            operation: ops.createList,
+            method: "POST",
+            path: `${prefix}/list`,
+            body: {
+              listInfo: body.listInfo,
+              ...(body.listDescription !== undefined ? { listDescription: body.listDescription } : {}),
+              listTypeId: body.listTypeId
+            },
+            response: Wire.ListCreateResponse
+          }),
+          check: find
+        })
+      })
+
+    const editListVisibility = (listId: number, visible: boolean) =>
+      Effect.gen(function* () {
+        const id = yield* checkId(listId, ops.editListVisibility, "listId")
+        const body = yield* Translation.validate(
+          Wire.ToggleVisible,
+          { visible },
+          { provider, operation: ops.editListVisibility, path: "request" }
+        )
+        return yield* api.json({
+          operation: ops.editListVisibility,
+          method: "PUT",
+          path: prefix + HttpApi.path`/list/${id}/visible`,
+          body: { visible: body.visible },
+          response: Wire.ListCreateResponse
+        })
+      })
+
+    const getUsersPaginatedPage = (pageNumber: number, options: PageOptions = {}) =>
+      page(ops.getUsersPaginated, paginatedUserPath, Wire.UserResponse, pageNumber, options)
+
     return {
       apiUrl: `${api.baseUrl}${prefix}`,
       getListShare,
@@ -491,6 +561,10 @@ export const make = (config: Config): Effect.Effect<Client, Errors.InvalidInput,
       getUserGroupsPage,
       getUserGroups: (options = {}) => pages((n) => getUserGroupsPage(n, options)),
       getUserGroup,
-      getUserGroupMembers
+      getUserGroupMembers,
+      createList,
+      editListVisibility,
+      getUsersPaginatedPage,
+      getUsersPaginated: (options = {}) => pages((n) => getUsersPaginatedPage(n, options))
     } satisfies Client
   })

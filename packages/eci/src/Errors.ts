@@ -40,7 +40,10 @@ export const operations = {
   getUser: "getUser",
   getUserGroups: "getUserGroups",
   getUserGroup: "getUserGroup",
-  getUserGroupMembers: "getUserGroupMembers"
+  getUserGroupMembers: "getUserGroupMembers",
+  createList: "createList",
+  editListVisibility: "editListVisibility",
+  getUsersPaginated: "getUsersPaginated"
 } as const
 
 /**
@@ -81,7 +84,12 @@ export const permissionsFor = (operation: string): string | undefined => {
     case operations.getUserGroupMembers:
       return "UsersAndUserGroups: View"
     case operations.getLists:
+    case operations.editListVisibility:
       return "a valid API key (lists are those the key's user created or can access)"
+    case operations.createList:
+      return "a valid API key whose user may create lists of that type"
+    case operations.getUsersPaginated:
+      return "Users & Roles: View (without it EnergyCAP returns a restricted set of user properties)"
     default:
       return undefined
   }

@@ -881,6 +881,35 @@ export const fromClient = (
           )
         )
       ),
+      createResource: (request) =>
+        Effect.gen(function* () {
+          if (request.kind !== "list") {
+            return yield* Errors.invalid(
+              provider,
+              "createResource",
+              "request.kind",
+              `EnergyCAP creates lists, not ${JSON.stringify(request.kind)}`
+            )
+          }
+          const type = request.type ?? ""
+          if (!/^[1-9][0-9]{0,9}$/.test(type)) {
+            return yield* Errors.invalid(
+              provider,
+              "createResource",
+              "request.type",
+              "the EnergyCAP list type id (a positive integer, as GET /api/v3/list shows in listType.listTypeId) is required"
+            )
+          }
+          const created = yield* client.createList({
+            listInfo: request.name,
+            ...(request.description !== undefined ? { listDescription: request.description } : {}),
+            listTypeId: Number(type)
+          })
+          return {
+            resource: list(created.listId),
+            ...(typeof created.listInfo === "string" ? { name: created.listInfo } : {})
+          }
+        }),
       resolveGrantee,
       resolveGrantees
     },

@@ -196,6 +196,8 @@ interface ListRecord {
   kind: ListKind
   creatorId: number
   share: ShareState
+  /** Users who hid the list for themselves (EditListShareVisibilityV3); sharing is unaffected. */
+  hiddenFor: Set<number>
 }
 
 interface KeyRecord {
@@ -389,7 +391,8 @@ export const start = async (options: Options = {}): Promise<Simulator> => {
           sharedWithEveryone: l.share?.sharedWithEveryone ?? false,
           sharedUserIds: unique(l.share?.sharedUserIds ?? []),
           sharedUserGroupIds: unique(l.share?.sharedUserGroupIds ?? [])
-        }
+        },
+        hiddenFor: new Set()
       })
     for (const k of data.apiKeys ?? []) {
       const record: KeyRecord = {
@@ -428,6 +431,72 @@ export const start = async (options: Options = {}): Promise<Simulator> => {
         key.permissions.has("BillListAdministrator.Manage")
       : (list.creatorId === key.userId && key.permissions.has("SharedRecordsLists.Create")) ||
         key.permissions.has("RecordsListAdministrator.Manage")
+
+  const listResponse = (l: ListRecord, userId: number) => ({
+    listId: l.listId,
+    listInfo: l.name,
+    listDescription: l.description,
+    listType: listTypes[l.kind],
+    sharedList: isShared(l.share),
+    user: userChild(l.creatorId),
+    visible: !l.hiddenFor.has(userId)
+  })
+
+  const validateListCreate = (
+    body: unknown
+  ): { create: { name: string; description: string; kind: ListKind } } | { error: SimulatorKit.SimResponse } => {
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      return { error: problem(400, "Bad Request", "A ListCreate body is required.") }
+    }
+    const b = body as Record<string, unknown>
+    const errors: Record<string, Array<string>> = {}
+    if (typeof b.listInfo !== "string" || b.listInfo.trim() === "")
+      errors.ListInfo = ["The ListInfo field is required."]
+    else if (b.listInfo.length > 50) errors.ListInfo = ["ListInfo must be at most 50 characters."]
+    if (b.listDescription !== undefined && b.listDescription !== null) {
+      if (typeof b.listDescription !== "string") errors.ListDescription = ["Must be a string."]
+      else if (b.listDescription.length > 255)
+        errors.ListDescription = ["ListDescription must be at most 255 characters."]
+    }
+    const kind = (Object.keys(listTypes) as Array<ListKind>).find((k) => listTypes[k].listTypeId === b.listTypeId)
+    if (b.listTypeId === undefined || b.listTypeId === null) errors.ListTypeId = ["The ListTypeId field is required."]
+    else if (kind === undefined) errors.ListTypeId = [`Unknown list type ${JSON.stringify(b.listTypeId)}.`]
+    if (Object.keys(errors).length > 0 || kind === undefined) {
+      return { error: problem(400, "One or more validation errors occurred.", undefined, { errors }) }
+    }
+    return {
+      create: {
+        name: b.listInfo as string,
+        description: typeof b.listDescription === "string" ? b.listDescription : "",
+        kind
+      }
+    }
+  }
+
+  const matchingUsers = (req: SimulatorKit.SimRequest): ReadonlyArray<UserSeed> | SimulatorKit.SimResponse => {
+    const text = req.query.get("filter")
+    let clauses: ReadonlyArray<Clause> = []
+    if (text !== null && text.trim() !== "") {
+      const parsed = parseFilter(text)
+      if (typeof parsed === "string") return problem(400, "Bad Request", `Invalid filter: ${parsed}`)
+      clauses = parsed
+    }
+    const known = ["email", "systemusercode", "fullname", "systemuserid", "active", "usergroupid"]
+    const unknown = clauses.find((c) => !known.includes(c.field.toLowerCase()))
+    if (unknown !== undefined) return problem(400, "Bad Request", `Invalid filter field: ${unknown.field}`)
+    return [...users.values()]
+      .filter((u) =>
+        clauses.every((c) => {
+          if (c.field.toLowerCase() === "usergroupid") {
+            const hit = c.values.some((v) => groups.get(Number(v))?.members.includes(u.userId) === true)
+            return c.op === "equals" || c.op === "one of" ? hit : !hit
+          }
+          const v = userFilterValue(u, c.field)
+          return matchClause(c, v ?? undefined)
+        })
+      )
+      .sort((a, b) => a.userId - b.userId)
+  }
 
   const denied = () =>
     problem(401, "Unauthorized", "The authenticated user does not have permission to the specified resource.")
@@ -579,46 +648,76 @@ export const start = async (options: Options = {}): Promise<Simulator> => {
           .filter((l) => canSee(l, key.userId))
           .filter((l) => typeId === undefined || listTypes[l.kind].listTypeId === typeId)
           .sort((a, b) => a.listId - b.listId)
-          .map((l) => ({
-            listId: l.listId,
-            listInfo: l.name,
-            listDescription: l.description,
-            listType: listTypes[l.kind],
-            sharedList: isShared(l.share),
-            user: userChild(l.creatorId),
-            visible: true
-          }))
+          .map((l) => listResponse(l, key.userId))
         return { status: 200, body }
+      })
+    },
+    {
+      method: "POST",
+      pattern: "/api/:version/list",
+      handle: wrap((req) => {
+        const key = keyOf(req)
+        const checked = validateListCreate(req.body)
+        if ("error" in checked) return checked.error
+        const listId = Math.max(0, ...lists.keys()) + 1
+        const list: ListRecord = {
+          listId,
+          name: checked.create.name,
+          description: checked.create.description,
+          kind: checked.create.kind,
+          creatorId: key.userId,
+          share: { sharedWithEveryone: false, sharedUserIds: [], sharedUserGroupIds: [] },
+          hiddenFor: new Set()
+        }
+        lists.set(listId, list)
+        return { status: 200, body: listResponse(list, key.userId) }
+      })
+    },
+    {
+      method: "PUT",
+      pattern: "/api/:version/list/:listId/visible",
+      handle: wrap((req) => {
+        const id = parseId(req.params.listId)
+        const list = id === undefined ? undefined : lists.get(id)
+        const key = keyOf(req)
+        // a list the caller neither created nor can see is invisible to it: 404, as for an unknown id
+        if (list === undefined || !canSee(list, key.userId))
+          return problem(404, "Not Found", `List ${req.params.listId} was not found.`)
+        const b = req.body as Record<string, unknown> | null
+        if (typeof b !== "object" || b === null || typeof b.visible !== "boolean") {
+          return problem(400, "One or more validation errors occurred.", undefined, {
+            errors: { Visible: ["The Visible field is required and must be a boolean."] }
+          })
+        }
+        if (b.visible) list.hiddenFor.delete(key.userId)
+        else list.hiddenFor.add(key.userId)
+        return { status: 200, body: listResponse(list, key.userId) }
       })
     },
     {
       method: "GET",
       pattern: "/api/:version/user",
       handle: wrap((req) => {
-        const key = keyOf(req)
-        const text = req.query.get("filter")
-        let clauses: ReadonlyArray<Clause> = []
-        if (text !== null && text.trim() !== "") {
-          const parsed = parseFilter(text)
-          if (typeof parsed === "string") return problem(400, "Bad Request", `Invalid filter: ${parsed}`)
-          clauses = parsed
-        }
-        const known = ["email", "systemusercode", "fullname", "systemuserid", "active", "usergroupid"]
-        const unknown = clauses.find((c) => !known.includes(c.field.toLowerCase()))
-        if (unknown !== undefined) return problem(400, "Bad Request", `Invalid filter field: ${unknown.field}`)
-        const matches = [...users.values()]
-          .filter((u) =>
-            clauses.every((c) => {
-              if (c.field.toLowerCase() === "usergroupid") {
-                const hit = c.values.some((v) => groups.get(Number(v))?.members.includes(u.userId) === true)
-                return c.op === "equals" || c.op === "one of" ? hit : !hit
-              }
-              const v = userFilterValue(u, c.field)
-              return matchClause(c, v ?? undefined)
-            })
-          )
-          .sort((a, b) => a.userId - b.userId)
-        return { status: 200, body: matches.map((u) => userFields(u, key.permissions.has("UsersAndRoles.View"))) }
+        const matches = matchingUsers(req)
+        if (!Array.isArray(matches)) return matches as SimulatorKit.SimResponse
+        const withEmail = keyOf(req).permissions.has("UsersAndRoles.View")
+        return { status: 200, body: (matches as ReadonlyArray<UserSeed>).map((u) => userFields(u, withEmail)) }
+      })
+    },
+    {
+      method: "GET",
+      pattern: "/api/:version/user/paginated",
+      handle: wrap((req) => {
+        if (req.params.version !== "v202512")
+          return problem(404, "Not Found", `No resource at ${req.method} ${req.path}`)
+        const matches = matchingUsers(req)
+        if (!Array.isArray(matches)) return matches as SimulatorKit.SimResponse
+        const withEmail = keyOf(req).permissions.has("UsersAndRoles.View")
+        const page = paginate(
+          (matches as ReadonlyArray<UserSeed>).map((u) => userFields(u, withEmail)),
+          req.query
+        )
+        return page.error ?? page.ok
       })
     },
     {

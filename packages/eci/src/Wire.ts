@@ -142,6 +142,43 @@ export const ListCreateResponse = Schema.Struct({
 export type ListCreateResponse = typeof ListCreateResponse.Type
 
 /**
+ * Body of `POST /api/v3/list` (CreateDefaultListV3): the list's name (`listInfo`, required, at most
+ * 50 characters), an optional description (at most 255) and its list type (required).
+ *
+ * @example
+ * ```ts
+ * import { Wire } from "@unishare/eci"
+ * const body: Wire.ListCreate = { listInfo: "Open bills", listTypeId: 1 }
+ * ```
+ */
+export const ListCreate = Schema.Struct({
+  listInfo: Schema.String.check(
+    Schema.isMinLength(1, { message: "must not be empty" }),
+    Schema.isMaxLength(50, { message: "must be at most 50 characters" })
+  ),
+  listDescription: Schema.optionalKey(
+    Schema.String.check(Schema.isMaxLength(255, { message: "must be at most 255 characters" }))
+  ),
+  listTypeId: Id
+})
+/** @example const c: Wire.ListCreate = { listInfo: "Meters", listTypeId: 2 } */
+export type ListCreate = typeof ListCreate.Type
+
+/**
+ * Body of `PUT /api/v3/list/{listId}/visible` (EditListShareVisibilityV3): shows or hides a list for
+ * the calling user only. It does not change who the list is shared with.
+ *
+ * @example
+ * ```ts
+ * import { Wire } from "@unishare/eci"
+ * const body: Wire.ToggleVisible = { visible: false }
+ * ```
+ */
+export const ToggleVisible = Schema.Struct({ visible: Schema.Boolean })
+/** @example const t: Wire.ToggleVisible = { visible: true } */
+export type ToggleVisible = typeof ToggleVisible.Type
+
+/**
  * A user as `GET /api/v3/user` returns it. Only the identity fields are modelled; the real object
  * has many more, which are ignored. Without the "Users & Roles: View" permission EnergyCAP returns a
  * restricted set of properties, so `email` may be missing.
