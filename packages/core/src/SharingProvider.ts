@@ -70,8 +70,9 @@ export interface ResourceInfo {
 }
 
 /**
- * A resource to create (`Shape.createResource`, where the provider can): its kind, name, an
- * optional description and the provider's own type of it (EnergyCAP: the list type id).
+ * A resource to create (`Shape.createResource`, where the provider can): its kind (default: the
+ * provider's one creatable kind), name, an optional description and the provider's own type of it
+ * (EnergyCAP: the list type id).
  *
  * @example
  * ```ts
@@ -80,7 +81,7 @@ export interface ResourceInfo {
  * ```
  */
 export interface CreateRequest {
-  readonly kind: string
+  readonly kind?: string | undefined
   readonly name: string
   readonly description?: string | undefined
   readonly type?: string | undefined

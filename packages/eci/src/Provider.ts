@@ -883,7 +883,7 @@ export const fromClient = (
       ),
       createResource: (request) =>
         Effect.gen(function* () {
-          if (request.kind !== "list") {
+          if (request.kind !== undefined && request.kind !== "list") {
             return yield* Errors.invalid(
               provider,
               "createResource",

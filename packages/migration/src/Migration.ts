@@ -58,6 +58,8 @@ export const Item = Schema.Struct({
   source: ResourceRef.ResourceRef,
   name: Schema.optionalKey(Schema.String),
   target: ResourceRef.ResourceRef,
+  /** Set when the target does not exist yet: `apply` creates it first (`target` is then a placeholder). */
+  create: Schema.optionalKey(Schema.Struct({ name: Schema.String, type: Schema.optionalKey(Schema.String) })),
   desired: Schema.Array(Schema.Struct({ grantee: Grantee.Grantee, level: AccessLevel.AccessLevel })),
   plan: Planner.Plan,
   entries: Schema.Array(FidelityEntry)
@@ -121,7 +123,11 @@ export const PlanOptions = Schema.Struct({
   allowEveryone: Schema.Boolean,
   includeInherited: Schema.Boolean,
   mode: Schema.Literals(["merge", "mirror"]),
-  fallback: Schema.optionalKey(Grantee.Grantee)
+  fallback: Schema.optionalKey(Grantee.Grantee),
+  /** Source resources without a mapped target get a new target resource (where the provider can create one). */
+  createMissing: Schema.optionalKey(Schema.Boolean),
+  /** The provider's type of the resources created (EnergyCAP: the list type id). */
+  createType: Schema.optionalKey(Schema.String)
 })
 /** @example const o: Migration.PlanOptions = { onLossy: "fail", allowEveryone: false, includeInherited: false, mode: "mirror" } */
 export type PlanOptions = typeof PlanOptions.Type
@@ -140,6 +146,8 @@ export const MigrationPlan = Schema.Struct({
   format: Schema.Literal("unishare/migration-plan"),
   version: Schema.Literal(1),
   id: Schema.String,
+  /** SHA-256 over everything else in the plan: `apply` refuses a plan whose content no longer matches. */
+  digest: Schema.String,
   createdAt: Schema.String,
   sourceProvider: Schema.String,
   targetProvider: Schema.String,
@@ -225,7 +233,9 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
       allowEveryone: input.options?.allowEveryone ?? false,
       includeInherited: input.options?.includeInherited ?? false,
       mode: input.options?.mode ?? "merge",
-      ...(input.options?.fallback !== undefined ? { fallback: input.options.fallback } : {})
+      ...(input.options?.fallback !== undefined ? { fallback: input.options.fallback } : {}),
+      ...(input.options?.createMissing === true ? { createMissing: true } : {}),
+      ...(input.options?.createType !== undefined ? { createType: input.options.createType } : {})
     }
     const sources = snapshot.resources.flatMap((r) => r.shares.map((s) => s.grantee))
     const resolutions = yield* IdentityMap.resolveAll(sources, input.identities, target, {
@@ -233,17 +243,37 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
       sameProvider: snapshot.provider === caps.provider
     })
     const problems: Array<Problem> = []
-    const work: Array<{ resource: Snapshot.SnapshotResource; target: ResourceRef.ResourceRef }> = []
+    const work: Array<{
+      resource: Snapshot.SnapshotResource
+      target: ResourceRef.ResourceRef
+      create?: Item["create"]
+    }> = []
+    let created = 0
     for (const resource of snapshot.resources) {
       const mapped = input.resources.lookup(resource.resource)
-      if (mapped === undefined) {
-        problems.push({ source: resource.resource, message: "no target resource is mapped for it" })
-      } else work.push({ resource, target: mapped })
+      if (mapped !== undefined) work.push({ resource, target: mapped })
+      else if (options.createMissing === true && target.createResource !== undefined) {
+        const name = (resource.name ?? `${resource.resource.kind} ${resource.resource.id}`).slice(0, 50)
+        work.push({
+          resource,
+          target: { provider: caps.provider, kind: "new", id: String(++created) },
+          create: { name, ...(options.createType !== undefined ? { type: options.createType } : {}) }
+        })
+      } else {
+        problems.push({
+          source: resource.resource,
+          message:
+            options.createMissing === true
+              ? `no target resource is mapped for it, and ${caps.provider} cannot create one`
+              : "no target resource is mapped for it (map it, or plan with --create-missing)"
+        })
+      }
     }
 
     const planOne = ({
       resource,
-      target: targetRef
+      target: targetRef,
+      create
     }: (typeof work)[number]): Effect.Effect<Item | undefined, Errors.SharingError> =>
       Effect.gen(function* () {
         const entries: Array<FidelityEntry> = []
@@ -308,26 +338,66 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
             }
           }
         }
-        // principals merged onto one target grantee: note it on each entry
-        for (const { grant, entries: indexes } of byTarget.values()) {
+        // principals merged onto one target grantee: the merged level follows onLossy (round-down: the
+        // lowest, round-up: the highest, fail: none of them), noted on each entry
+        for (const [key, group] of byTarget) {
+          const { entries: indexes } = group
           if (indexes.length < 2) continue
+          const levels = indexes.map((i) => entries[i]!.targetLevel!)
+          const differ = levels.some((l) => l !== levels[0])
+          if (differ && options.onLossy === "fail") {
+            byTarget.delete(key)
+            for (const i of indexes) {
+              const e = entries[i]!
+              entries[i] = {
+                ...e,
+                outcome: "unsupported",
+                note: `${indexes.length} source shares with different levels (${levels.join(", ")}) map to ${Grantee.describe(group.grant.grantee)}; --on-lossy fail does not merge them (use round-down or round-up)`
+              }
+            }
+            continue
+          }
+          const level = options.onLossy === "round-up" ? levels.reduce(AccessLevel.max) : levels.reduce(AccessLevel.min)
+          group.grant = { grantee: group.grant.grantee, level }
           for (const i of indexes) {
             const e = entries[i]!
+            const outcome =
+              level === e.sourceLevel ? e.outcome : AccessLevel.isAbove(level, e.sourceLevel) ? "widened" : "narrowed"
+            const merged = `${indexes.length} source shares map to ${Grantee.describe(group.grant.grantee)}, which gets ${level}${differ ? ` (${options.onLossy})` : ""}`
             entries[i] = {
               ...e,
-              targetLevel: grant.level,
-              outcome:
-                grant.level === e.sourceLevel
-                  ? e.outcome
-                  : AccessLevel.isAbove(grant.level, e.sourceLevel)
-                    ? "widened"
-                    : "narrowed",
-              note: `${e.note !== undefined ? `${e.note}; ` : ""}${indexes.length} source shares map to ${Grantee.describe(grant.grantee)}, which gets ${grant.level}`
+              targetLevel: level,
+              outcome,
+              note: `${e.note !== undefined ? `${e.note}; ` : ""}${outcome === "widened" ? `Lossy: widened to ${level}; ` : ""}${merged}`
             }
           }
         }
+        if (create !== undefined) {
+          const desired = [...byTarget.values()].map((v) => v.grant)
+          const planned = Planner.plan([], desired, caps, {
+            onLossy: options.onLossy,
+            allowEveryone: true,
+            onUnsupported: "skip",
+            resourceKind: targetRef.kind
+          })
+          if (Result.isFailure(planned)) {
+            problems.push({ source: resource.resource, message: planned.failure.message })
+            return undefined
+          }
+          return {
+            source: resource.resource,
+            ...(resource.name !== undefined ? { name: resource.name } : {}),
+            target: targetRef,
+            create,
+            desired: planned.success.desired,
+            plan: planned.success,
+            entries
+          } satisfies Item
+        }
         const current = yield* Stream.runCollect(target.list(targetRef)).pipe(Effect.result)
         if (Result.isFailure(current)) {
+          // a bad target id, a refused credential or an unreachable provider ends the planning
+          if (stopsPlanning(current.failure)) return yield* current.failure
           problems.push({
             source: resource.resource,
             message: `cannot read target ${ResourceRef.describe(targetRef)}: ${current.failure.message}`
@@ -391,7 +461,10 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
         return item
       })
 
-    const items = (yield* Effect.forEach(work, planOne, { concurrency: 4 })).filter((i): i is Item => i !== undefined)
+    // the first resource alone: a refused credential or an unreachable provider costs one request
+    const first = work.length > 0 ? [yield* planOne(work[0]!)] : []
+    const rest = yield* Effect.forEach(work.slice(1), planOne, { concurrency: 4 })
+    const items = [...first, ...rest].filter((i): i is Item => i !== undefined)
     const createdAt = new Date(yield* Effect.clockWith((c) => c.currentTimeMillis)).toISOString()
     // unique per planning run: a journal belongs to one plan, never to a later plan that happens to look alike
     const id = createHash("sha256")
@@ -407,7 +480,7 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
       )
       .digest("hex")
       .slice(0, 16)
-    return {
+    const unsigned = {
       format: "unishare/migration-plan",
       version: 1,
       id,
@@ -419,7 +492,73 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
       problems,
       summary: summarize(items, problems)
     } as const
+    return { ...unsigned, digest: digestOf(unsigned) }
   }).pipe(Effect.withSpan("unishare.migration.plan"))
+
+/** JSON with object keys sorted, so a digest does not depend on key order. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        )
+      : v
+  )
+
+const encodePlan = Schema.encodeSync(MigrationPlan)
+
+/**
+ * The digest of a plan: SHA-256 (hex) over the canonical JSON of every field but `digest` itself.
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/core"
+ * const fresh = (plan: Migration.MigrationPlan) => Migration.digestOf(plan) === plan.digest
+ * ```
+ */
+export const digestOf = (plan: Omit<MigrationPlan, "digest">): string => {
+  const { digest: _, ...rest } = encodePlan({ ...plan, digest: "" } as MigrationPlan)
+  return createHash("sha256").update(canonical(rest)).digest("hex")
+}
+
+/**
+ * Checks that a plan is the one `plan` wrote: its digest matches its content. A hand-edited plan is
+ * `InvalidInput` at `plan.digest` (the digest detects edits; it is not a signature against someone
+ * who recomputes it).
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/core"
+ * const check = (plan: Migration.MigrationPlan) => Migration.checkDigest(plan)
+ * ```
+ */
+export const checkDigest = (plan: MigrationPlan): Effect.Effect<void, Errors.InvalidInput> =>
+  digestOf(plan) === plan.digest
+    ? Effect.void
+    : Effect.fail(
+        Errors.invalid(
+          "unishare",
+          "apply",
+          "plan.digest",
+          "the plan was changed after it was written (its digest does not match its content): plan again instead of editing the file"
+        )
+      )
+
+/**
+ * `true` for the errors that end planning or applying at once: our own input is wrong, the
+ * credential is refused, or the provider is unreachable after retries — every further request would
+ * fail the same way.
+ *
+ * @example
+ * ```ts
+ * import { Errors, Migration } from "@unishare/core"
+ * Migration.stopsRun(new Errors.AccessDenied({ provider: "eci", operation: "list", message: "401" })) // true
+ * ```
+ */
+export const stopsRun = (error: Errors.SharingError): boolean =>
+  error._tag === "AccessDenied" || error._tag === "Unavailable"
+
+const stopsPlanning = (error: Errors.SharingError): boolean => stopsRun(error) || error._tag === "InvalidInput"
 
 /**
  * The journal unit key of an operation (stable across runs of the same plan).
@@ -445,6 +584,17 @@ export const unitKey = (resource: ResourceRef.ResourceRef, op: Planner.Operation
 }
 
 /**
+ * The journal unit key of the creation of an item's target (`--create-missing`).
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/core"
+ * Migration.createKey({ provider: "smartsheet", kind: "sheet", id: "1" }) // "smartsheet:sheet:1|create"
+ * ```
+ */
+export const createKey = (source: ResourceRef.ResourceRef): string => `${ResourceRef.key(source)}|create`
+
+/**
  * Progress of an apply, reported after each unit.
  *
  * @example
@@ -461,8 +611,11 @@ export interface Progress {
 }
 
 /**
- * Apply options: `concurrency` across resources (writes to one resource stay serialized), `dryRun`,
- * a `journal` (resumes: units it lists as applied are skipped), and `onProgress`.
+ * Apply options: `concurrency` across resources (writes to one resource stay serialized), `dryRun`
+ * (no write; one read per existing target resource proves the credential can read it), a `journal`
+ * (resumes: units it lists as applied are skipped), `repair` (re-read every target and write what
+ * the plan says where it drifted, journaled under fresh keys), `interrupted` (set by the caller on
+ * SIGINT/SIGTERM: no new unit starts) and `onProgress`.
  *
  * @example
  * ```ts
@@ -473,12 +626,15 @@ export interface Progress {
 export interface ApplyOptions {
   readonly concurrency?: number | undefined
   readonly dryRun?: boolean | undefined
+  readonly repair?: boolean | undefined
   readonly journal?: Journal.Journal | undefined
   readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
+  readonly onUnit?: ((unit: UnitResult) => Effect.Effect<void>) | undefined
 }
 
 /**
- * The outcome of one unit of work.
+ * The outcome of one unit of work. `not-run`: the run stopped before it (see `ApplyReport.stopped`).
+ * A dry-run unit lists the operations it would write.
  *
  * @example
  * ```ts
@@ -490,12 +646,15 @@ export interface UnitResult {
   readonly unit: string
   readonly resource: ResourceRef.ResourceRef
   readonly operations: number
-  readonly outcome: "applied" | "already-applied" | "dry-run" | "failed"
+  readonly outcome: "applied" | "already-applied" | "dry-run" | "failed" | "not-run"
+  readonly planned?: ReadonlyArray<Planner.Operation> | undefined
+  readonly created?: ResourceRef.ResourceRef | undefined
   readonly error?: Errors.SharingError | undefined
 }
 
 /**
- * What an apply did.
+ * What an apply did. `stopped` is the error that ended the run early (a refused credential or an
+ * unreachable provider: the remaining units are `not-run`).
  *
  * @example
  * ```ts
@@ -510,15 +669,53 @@ export interface ApplyReport {
   readonly applied: number
   readonly alreadyApplied: number
   readonly failed: number
+  readonly notRun: number
   readonly writes: number
+  readonly stopped?: Errors.SharingError | undefined
 }
 
+interface Unit {
+  readonly item: Item
+  readonly key: string
+  readonly kind: "create" | "replace" | "operation"
+  readonly ops: ReadonlyArray<Planner.Operation>
+  readonly desired: ReadonlyArray<Grant>
+}
+
+/** Runs `f` on the first element alone, then on the rest with `concurrency`, in order of `items`. */
+const firstAlone = <A, B, E, R>(
+  items: ReadonlyArray<A>,
+  f: (a: A) => Effect.Effect<B, E, R>,
+  concurrency: number
+): Effect.Effect<ReadonlyArray<B>, E, R> =>
+  items.length === 0
+    ? Effect.succeed([])
+    : Effect.flatMap(f(items[0]!), (head) =>
+        Effect.map(Effect.forEach(items.slice(1), f, { concurrency }), (tail) => [head, ...tail])
+      )
+
 /**
- * Applies a plan. Resources run with bounded concurrency (the target client's rate limit paces the
- * requests); writes to one resource are serialized. A target with native replace gets one replace
- * per resource; others get the plan's operations one by one. Each finished unit is journaled before
- * the next starts, so a re-run of the same plan with the same journal skips what was applied and
- * issues no write for it. Never fails for a unit: failures are in the report.
+ * The target of an item: its mapped resource, or the one a previous run created (from the journal).
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/core"
+ * const where = (item: Migration.Item) => Migration.targetOf(item, undefined)
+ * ```
+ */
+export const targetOf = (item: Item, journal: Journal.Journal | undefined): ResourceRef.ResourceRef | undefined =>
+  item.create === undefined ? item.target : journal?.createdBy(createKey(item.source))
+
+/**
+ * Applies a plan. The plan's digest is checked first (a hand-edited plan is refused) and its
+ * options are honoured (Everyone only with `allowEveryone`, the plan's `onLossy`). Resources run
+ * with bounded concurrency (the target client's rate limit paces the requests); writes to one
+ * resource are serialized, and the very first unit runs alone. A target with native replace gets
+ * one replace per resource; others get the plan's operations one by one; a target planned with
+ * `createMissing` is created first. Each finished unit is journaled before the next starts, so a
+ * re-run of the same plan with the same journal skips what was applied. The first refused
+ * credential or unreachable provider stops the run (`stopped`); other unit failures are in the
+ * report.
  *
  * @example
  * ```ts
@@ -533,6 +730,7 @@ export const apply = (
   options: ApplyOptions = {}
 ): Effect.Effect<ApplyReport, Errors.SharingError> =>
   Effect.gen(function* () {
+    yield* checkDigest(plan)
     if (plan.targetProvider !== target.capabilities.provider) {
       return yield* Errors.invalid(
         target.capabilities.provider,
@@ -541,74 +739,189 @@ export const apply = (
         `the plan targets ${plan.targetProvider}, not ${target.capabilities.provider}`
       )
     }
-    const useReplace = target.capabilities.nativeReplace && target.replace !== undefined
-    const units = plan.items.flatMap((item) =>
-      item.plan.operations.length === 0
-        ? []
-        : useReplace
+    const journal = options.journal
+    const concurrency = options.concurrency ?? 4
+    const caps = target.capabilities
+    const useReplace = caps.nativeReplace && target.replace !== undefined
+    let stopped: Errors.SharingError | undefined
+    const resolved = new Map<Item, ResourceRef.ResourceRef>()
+    for (const item of plan.items) {
+      const ref = targetOf(item, journal)
+      if (ref !== undefined) resolved.set(item, ref)
+    }
+
+    // repair: the operations come from a fresh read of each target, not from the plan
+    const repairOps = new Map<Item, ReadonlyArray<Planner.Operation>>()
+    const readFailures = new Map<Item, Errors.SharingError>()
+    const runId = new Date(yield* Effect.clockWith((c) => c.currentTimeMillis)).toISOString()
+    if (options.repair === true || options.dryRun === true) {
+      const readable = plan.items.filter((i) => resolved.has(i))
+      yield* firstAlone(
+        readable,
+        (item) =>
+          stopped !== undefined
+            ? Effect.void
+            : Stream.runCollect(target.list(resolved.get(item)!)).pipe(
+                Effect.map((current) => {
+                  if (options.repair !== true) return
+                  const check = Planner.plan(current, item.desired, caps, {
+                    allowEveryone: true,
+                    onLossy: plan.options.onLossy,
+                    onUnsupported: "skip",
+                    resourceKind: resolved.get(item)!.kind
+                  })
+                  repairOps.set(item, Result.isSuccess(check) ? check.success.operations : item.plan.operations)
+                }),
+                Effect.catch((error: Errors.SharingError) =>
+                  Effect.sync(() => {
+                    readFailures.set(item, error)
+                    if (stopsRun(error)) stopped ??= error
+                  })
+                )
+              ),
+        concurrency
+      )
+    }
+
+    const prefix = options.repair === true ? `repair@${runId}|` : ""
+    const units: Array<Unit> = plan.items.flatMap((item): Array<Unit> => {
+      const create: Array<Unit> =
+        item.create !== undefined ? [{ item, key: createKey(item.source), kind: "create", ops: [], desired: [] }] : []
+      const ops = options.repair === true ? (repairOps.get(item) ?? []) : item.plan.operations
+      if (ops.length === 0) return create
+      const keyTarget = item.create !== undefined ? item.target : (resolved.get(item) ?? item.target)
+      return [
+        ...create,
+        ...(useReplace
           ? [
               {
                 item,
-                key: unitKey(item.target, "replace"),
-                ops: item.plan.operations as ReadonlyArray<Planner.Operation>
+                key: prefix + unitKey(keyTarget, "replace"),
+                kind: "replace" as const,
+                ops,
+                desired: item.desired
               }
             ]
-          : item.plan.operations.map((op) => ({ item, key: unitKey(item.target, op), ops: [op] }))
-    )
+          : ops.map((op) => ({
+              item,
+              key: prefix + unitKey(keyTarget, op),
+              kind: "operation" as const,
+              ops: [op],
+              desired: item.desired
+            })))
+      ]
+    })
     const total = units.length
     let done = 0
     let failed = 0
-    const runUnit = (unit: (typeof units)[number]): Effect.Effect<UnitResult> =>
+    const everyoneAllowed = (unit: Unit) =>
+      plan.options.allowEveryone || !unit.ops.some((op) => op._tag !== "Revoke" && op.grantee._tag === "Everyone")
+
+    const runUnit = (unit: Unit): Effect.Effect<UnitResult> =>
       Effect.gen(function* () {
-        const base = { unit: unit.key, resource: unit.item.target, operations: unit.ops.length }
-        if (options.journal?.isDone(unit.key)) return { ...base, outcome: "already-applied" } as const
-        if (options.dryRun) return { ...base, outcome: "dry-run" } as const
-        const write =
-          useReplace && target.replace !== undefined
-            ? Effect.asVoid(
-                target.replace(unit.item.target, unit.item.desired, {
-                  allowEveryone: true,
-                  onLossy: plan.options.onLossy
-                })
+        const ref = resolved.get(unit.item) ?? unit.item.target
+        const base = { unit: unit.key, resource: ref, operations: unit.ops.length }
+        if (journal?.isDone(unit.key)) return { ...base, outcome: "already-applied" } as const
+        if (stopped !== undefined) return { ...base, outcome: "not-run" } as const
+        const readFailure = readFailures.get(unit.item)
+        if (readFailure !== undefined) return { ...base, outcome: "failed", error: readFailure } as const
+        if (options.dryRun === true) return { ...base, outcome: "dry-run", planned: unit.ops } as const
+        if (unit.kind === "create") {
+          const created = yield* Effect.result(
+            target.createResource !== undefined
+              ? target.createResource({ name: unit.item.create!.name, type: unit.item.create!.type })
+              : Effect.fail(
+                  new Errors.Unsupported({
+                    provider: caps.provider,
+                    operation: "createResource",
+                    feature: "createResource",
+                    message: `${caps.provider} cannot create resources`
+                  })
+                )
+          )
+          if (Result.isSuccess(created)) {
+            resolved.set(unit.item, created.success.resource)
+            if (journal !== undefined)
+              yield* Effect.orDie(
+                journal.record({ unit: unit.key, outcome: "applied", created: created.success.resource })
               )
-            : Effect.asVoid(
-                Apply.applyOperation(target, unit.item.target, unit.ops[0]!, {
-                  allowEveryone: true,
-                  onLossy: plan.options.onLossy
-                })
-              )
-        const exit = yield* Effect.result(Apply.resourceLocks.withLock(ResourceRef.key(unit.item.target), write))
-        if (Result.isSuccess(exit)) {
-          if (options.journal !== undefined)
-            yield* Effect.orDie(options.journal.record({ unit: unit.key, outcome: "applied" }))
-          return { ...base, outcome: "applied" } as const
+            return {
+              ...base,
+              resource: created.success.resource,
+              outcome: "applied",
+              created: created.success.resource
+            } as const
+          }
+          return yield* failedUnit(base, created.failure)
         }
-        if (options.journal !== undefined) {
-          yield* Effect.orDie(
-            options.journal.record({ unit: unit.key, outcome: "failed", message: exit.failure.message })
+        if (!resolved.has(unit.item)) {
+          // its target was to be created, and that failed
+          return { ...base, outcome: "not-run" } as const
+        }
+        const translation = { allowEveryone: everyoneAllowed(unit), onLossy: plan.options.onLossy }
+        if (!translation.allowEveryone) {
+          return yield* failedUnit(
+            base,
+            new Errors.Unsupported({
+              provider: caps.provider,
+              operation: "apply",
+              feature: "Everyone",
+              message: "the plan grants Everyone but was made without --allow-everyone"
+            })
           )
         }
-        return { ...base, outcome: "failed", error: exit.failure } as const
+        const write =
+          unit.kind === "replace" && target.replace !== undefined
+            ? Effect.asVoid(target.replace(ref, unit.desired, translation))
+            : Effect.asVoid(Apply.applyOperation(target, ref, unit.ops[0]!, translation))
+        const exit = yield* Effect.result(Apply.resourceLocks.withLock(ResourceRef.key(ref), write))
+        if (Result.isSuccess(exit)) {
+          if (journal !== undefined) yield* Effect.orDie(journal.record({ unit: unit.key, outcome: "applied" }))
+          return { ...base, outcome: "applied" } as const
+        }
+        return yield* failedUnit(base, exit.failure)
       }).pipe(
         Effect.tap((r) =>
           Effect.suspend(() => {
             done++
             if (r.outcome === "failed") failed++
-            return options.onProgress?.({ done, total, failed, unit: r.unit }) ?? Effect.void
+            return Effect.andThen(
+              options.onUnit?.(r) ?? Effect.void,
+              options.onProgress?.({ done, total, failed, unit: r.unit }) ?? Effect.void
+            )
           })
         )
       )
-    // one fiber per resource (its units in order), resources in parallel up to `concurrency`
-    const byResource = new Map<string, Array<(typeof units)[number]>>()
+
+    const failedUnit = (
+      base: { readonly unit: string; readonly resource: ResourceRef.ResourceRef; readonly operations: number },
+      error: Errors.SharingError
+    ): Effect.Effect<UnitResult> =>
+      Effect.gen(function* () {
+        if (stopsRun(error)) stopped ??= error
+        if (journal !== undefined)
+          yield* Effect.orDie(journal.record({ unit: base.unit, outcome: "failed", message: error.message }))
+        return { ...base, outcome: "failed", error } as const
+      })
+
+    // one fiber per resource (its units in order), resources in parallel up to `concurrency`; the
+    // first unit runs alone, so a refused credential costs one request
+    const byResource = new Map<Item, Array<Unit>>()
     for (const u of units) {
-      const k = ResourceRef.key(u.item.target)
-      const list = byResource.get(k)
-      if (list === undefined) byResource.set(k, [u])
+      const list = byResource.get(u.item)
+      if (list === undefined) byResource.set(u.item, [u])
       else list.push(u)
     }
-    const results = (yield* Effect.forEach([...byResource.values()], (group) => Effect.forEach(group, runUnit), {
-      concurrency: options.concurrency ?? 4
-    })).flat()
+    const groups = [...byResource.values()]
+    const results: Array<UnitResult> = []
+    if (groups.length > 0) {
+      const [head, ...tail] = groups[0]!
+      results.push(yield* runUnit(head!))
+      const rest = yield* Effect.forEach([tail, ...groups.slice(1)], (group) => Effect.forEach(group, runUnit), {
+        concurrency
+      })
+      results.push(...rest.flat())
+    }
     const count = (o: UnitResult["outcome"]) => results.filter((r) => r.outcome === o).length
     return {
       planId: plan.id,
@@ -617,7 +930,9 @@ export const apply = (
       applied: count("applied"),
       alreadyApplied: count("already-applied"),
       failed: count("failed"),
-      writes: count("applied")
+      notRun: count("not-run"),
+      writes: count("applied"),
+      ...(stopped !== undefined ? { stopped } : {})
     }
   }).pipe(Effect.withSpan("unishare.migration.apply"))
 
@@ -638,7 +953,8 @@ export interface Verification {
 }
 
 /**
- * The read-back of a whole plan.
+ * The read-back of a whole plan. `stopped`: the error that ended it early (refused credential,
+ * unreachable provider); the resources not read are not listed.
  *
  * @example
  * ```ts
@@ -650,11 +966,14 @@ export interface VerifyReport {
   readonly planId: string
   readonly ok: boolean
   readonly resources: ReadonlyArray<Verification>
+  readonly stopped?: Errors.SharingError | undefined
 }
 
 /**
  * Reads every target resource back and checks that its shares equal the plan's desired set
- * (pending shares of asynchronous providers count as present).
+ * (pending shares of asynchronous providers count as present). Targets created by `apply` are found
+ * through the `journal`. The first resource is read alone, and a refused credential or unreachable
+ * provider stops the verification.
  *
  * @example
  * ```ts
@@ -663,28 +982,67 @@ export interface VerifyReport {
  * const check = (plan: Migration.MigrationPlan, target: SharingProvider.Shape) => Migration.verify(plan, target)
  * ```
  */
-export const verify = (plan: MigrationPlan, target: Shape): Effect.Effect<VerifyReport> =>
+export const verify = (
+  plan: MigrationPlan,
+  target: Shape,
+  options: {
+    readonly journal?: Journal.Journal | undefined
+    readonly concurrency?: number | undefined
+    readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
+  } = {}
+): Effect.Effect<VerifyReport> =>
   Effect.gen(function* () {
-    const resources = yield* Effect.forEach(
-      plan.items,
-      (item) =>
-        Stream.runCollect(target.list(item.target)).pipe(
-          Effect.map((after): Verification => {
-            const check = Planner.plan(after, item.desired, target.capabilities, {
-              allowEveryone: true,
-              onUnsupported: "skip",
-              resourceKind: item.target.kind
+    let stopped: Errors.SharingError | undefined
+    let done = 0
+    const total = plan.items.length
+    const one = (item: Item): Effect.Effect<Verification | undefined> => {
+      const ref = targetOf(item, options.journal)
+      if (stopped !== undefined) return Effect.succeed(undefined)
+      const read: Effect.Effect<Verification> =
+        ref === undefined
+          ? Effect.succeed({
+              resource: item.target,
+              ok: false,
+              remaining: item.plan.operations,
+              error: new Errors.NotFound({
+                provider: target.capabilities.provider,
+                operation: "verify",
+                message: `the target of ${ResourceRef.describe(item.source)} has not been created yet (run apply)`
+              })
             })
-            const remaining = Result.isSuccess(check) ? check.success.operations : item.plan.operations
-            return { resource: item.target, ok: remaining.length === 0, remaining }
-          }),
-          Effect.catch((error: Errors.SharingError) =>
-            Effect.succeed<Verification>({ resource: item.target, ok: false, remaining: [], error })
-          )
-        ),
-      { concurrency: 4 }
+          : Stream.runCollect(target.list(ref)).pipe(
+              Effect.map((after): Verification => {
+                const check = Planner.plan(after, item.desired, target.capabilities, {
+                  allowEveryone: true,
+                  onUnsupported: "skip",
+                  resourceKind: ref.kind
+                })
+                const remaining = Result.isSuccess(check) ? check.success.operations : item.plan.operations
+                return { resource: ref, ok: remaining.length === 0, remaining }
+              }),
+              Effect.catch((error: Errors.SharingError) =>
+                Effect.sync((): Verification => {
+                  if (stopsRun(error)) stopped ??= error
+                  return { resource: ref, ok: false, remaining: [], error }
+                })
+              )
+            )
+      return Effect.tap(read, (v) =>
+        Effect.suspend(() => {
+          done++
+          return options.onProgress?.({ done, total, failed: 0, unit: ResourceRef.key(v.resource) }) ?? Effect.void
+        })
+      )
+    }
+    const resources = (yield* firstAlone(plan.items, one, options.concurrency ?? 4)).filter(
+      (v): v is Verification => v !== undefined
     )
-    return { planId: plan.id, ok: resources.every((r) => r.ok), resources }
+    return {
+      planId: plan.id,
+      ok: stopped === undefined && resources.length === plan.items.length && resources.every((r) => r.ok),
+      resources,
+      ...(stopped !== undefined ? { stopped } : {})
+    }
   }).pipe(Effect.withSpan("unishare.migration.verify"))
 
 /**
