@@ -22,15 +22,22 @@ import * as Output from "./Output.ts"
  */
 export const version = "0.1.0"
 
-/** Help goes to stdout only when asked for; invalid invocations go to stderr (stdout stays JSON-clean). */
-const presenter = (asJson: boolean) =>
+/**
+ * Help goes to stdout only when asked for; invalid invocations go to stderr (stdout stays
+ * JSON-clean): the error first and a pointer to `--help`, not the whole help page.
+ */
+const presenter = (asJson: boolean, args: ReadonlyArray<string>) =>
   CliOutput.layerPresenter({
     present: (event) =>
       event._tag === "InvalidInvocation" || (event._tag === "Help" && event.reason === "Implicit")
         ? Effect.gen(function* () {
             const formatter = yield* CliOutput.Formatter
-            if (!asJson) yield* Output.note(formatter.formatHelpDoc(event.helpDoc))
-            if (event._tag === "InvalidInvocation") yield* Output.note(formatter.formatErrors(event.errors))
+            const errors = event._tag === "InvalidInvocation" ? event.errors : []
+            if (errors.length > 0) {
+              yield* Output.note(formatter.formatErrors(errors))
+              const command = args.find((a) => (Commands.names as ReadonlyArray<string>).includes(a))
+              yield* Output.note(`Run "unishare${command !== undefined ? ` ${command}` : ""} --help" for usage.`)
+            } else if (!asJson) yield* Output.note(formatter.formatHelpDoc(event.helpDoc))
           })
         : CliOutput.defaultPresenter.present(event)
   })
@@ -93,6 +100,6 @@ export const run = (args: ReadonlyArray<string>): Effect.Effect<number> => {
     Effect.catchDefect((defect) =>
       Effect.as(Output.note(`internal error: ${String(defect)}`), ExitCode.codes.internal)
     ),
-    Effect.provide(Layer.mergeAll(NodeServices.layer, presenter(asJson)))
+    Effect.provide(Layer.mergeAll(NodeServices.layer, presenter(asJson, args)))
   )
 }

@@ -5,17 +5,23 @@
  * @since 0.1.0
  */
 import { Errors } from "@unishare/core"
-import { IdentityMap, Migration, Report } from "@unishare/migration"
+import { IdentityMap, Migration, Report, ResourceMap } from "@unishare/migration"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import * as Demo from "./Demo.ts"
 import * as ExitCode from "./ExitCode.ts"
 import * as Files from "./Files.ts"
+import * as HttpLog from "./HttpLog.ts"
 import * as Notation from "./Notation.ts"
 import * as Output from "./Output.ts"
 import * as Providers from "./Providers.ts"
 import * as Simulate from "./Simulate.ts"
 import * as Workflow from "./Workflow.ts"
+
+const force = Flag.Boolean("force").pipe(
+  Flag.withDefault(false),
+  Flag.withDescription("replace output files that already exist (by default an existing file is never overwritten)")
+)
 
 const json = Flag.Boolean("json").pipe(
   Flag.withDefault(false),
@@ -95,6 +101,36 @@ export const reporting = <A, R>(
         )
   )
 
+/**
+ * Adds what the person at the terminal needs to an error that stops a run: for a refused
+ * credential, the environment variable that holds it; for an unreachable provider, the URL and the
+ * transport cause.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "@unishare/core"
+ * import { Commands } from "@unishare/cli"
+ * Commands.explain(new Errors.AccessDenied({ provider: "eci", operation: "getListShare", message: "401" }), "eci").message
+ * ```
+ */
+export const explain = <E extends Errors.SharingError>(error: E, provider: Notation.ProviderName): E => {
+  if (error._tag === "AccessDenied") {
+    const variables = Providers.credentialVariables[provider].filter((v) => (process.env[v] ?? "") !== "")
+    return new Errors.AccessDenied({
+      ...error,
+      message: `${error.message} (credential: ${variables.join(" + ") || Providers.credentialVariables[provider].join(", ")})`
+    }) as unknown as E
+  }
+  const failure = HttpLog.lastTransportFailure()
+  if (error._tag === "Unavailable" && failure !== undefined && !error.message.includes(failure.cause)) {
+    return new Errors.Unavailable({
+      ...error,
+      message: `${error.message} (${failure.url}: ${failure.cause})`
+    }) as unknown as E
+  }
+  return error
+}
+
 const parseResources = (texts: ReadonlyArray<string>) =>
   Effect.forEach(texts, (t, i) => Notation.parseResource(t, `--resource[${i}]`))
 
@@ -112,7 +148,11 @@ const exportCommand = Command.make(
       Flag.atLeast(0),
       Flag.withDescription("a Cloudflare account whose sent shares are listed when no --resource is given (repeatable)")
     ),
-    out: Flag.String("out").pipe(Flag.withDefault("snapshot.json"), Flag.withDescription("the snapshot file to write")),
+    out: Flag.String("out").pipe(
+      Flag.withDefault("snapshot.json"),
+      Flag.withDescription("the snapshot file to write (default snapshot.json; never overwritten without --force)")
+    ),
+    force,
     json,
     ...endpoints
   },
@@ -126,7 +166,9 @@ const exportCommand = Command.make(
           endpoints: endpointsOf(flags),
           cloudflareAccounts: flags.cloudflareAccount
         })
-        const snapshot = yield* Workflow.exportTo(provider, { resources, out: flags.out })
+        const snapshot = yield* Workflow.exportTo(provider, { resources, out: flags.out, force: flags.force }).pipe(
+          Effect.mapError((e) => explain(e, flags.provider))
+        )
         const summary = Workflow.exportSummary(snapshot, flags.out)
         yield* Output.result(
           flags.json,
@@ -164,8 +206,9 @@ const planCommand = Command.make(
       )
     ),
     resources: Flag.String("resources").pipe(
+      Flag.optional,
       Flag.withDescription(
-        'resource map JSON: [{"source": "smartsheet:sheet:1", "target": "eci:list:42"}] (notation or {provider, kind, id, parent?} objects)'
+        'resource map JSON: [{"source": "smartsheet:sheet:1", "target": "eci:list:42"}] (notation or {provider, kind, id, parent?} objects); optional with --create-missing'
       )
     ),
     fallback: Flag.String("fallback").pipe(
@@ -187,7 +230,29 @@ const planCommand = Command.make(
       Flag.withDefault("merge"),
       Flag.withDescription("merge keeps target shares the source lacks; mirror revokes them (default merge)")
     ),
-    out: Flag.String("out").pipe(Flag.withDefault("plan.json"), Flag.withDescription("the plan file to write")),
+    createMissing: Flag.Boolean("create-missing").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription(
+        "plan a new target resource for every source resource the resource map does not map (EnergyCAP lists); apply creates it and journals its id"
+      )
+    ),
+    createType: Flag.String("create-type").pipe(
+      Flag.optional,
+      Flag.withDescription("the type of the resources --create-missing creates (EnergyCAP: the list type id, e.g. 1)")
+    ),
+    details: Flag.Boolean("details").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("also print one row per source share (the plan file always has them)")
+    ),
+    report: Flag.String("report").pipe(
+      Flag.optional,
+      Flag.withDescription("also write the plan as a self-contained HTML report (sortable, filterable), e.g. plan.html")
+    ),
+    out: Flag.String("out").pipe(
+      Flag.withDefault("plan.json"),
+      Flag.withDescription("the plan file to write (default plan.json; never overwritten without --force)")
+    ),
+    force,
     json,
     ...endpoints
   },
@@ -200,28 +265,50 @@ const planCommand = Command.make(
         const identities = Option.isSome(flags.identities)
           ? yield* Files.readIdentities(flags.identities.value, "--identities")
           : IdentityMap.empty
-        const resources = yield* Files.readResourceMap(flags.resources, "--resources")
+        if (Option.isNone(flags.resources) && !flags.createMissing) {
+          return yield* Errors.invalid(
+            "unishare",
+            "plan",
+            "--resources",
+            "a resource map is required (or --create-missing)"
+          )
+        }
+        const resources = Option.isSome(flags.resources)
+          ? yield* Files.readResourceMap(flags.resources.value, "--resources")
+          : ResourceMap.fromEntries([])
         const fallback = Option.isSome(flags.fallback)
           ? yield* Notation.parseGrantee(flags.fallback.value, "--fallback")
           : undefined
         const target = yield* Providers.fromEnvironment(flags.target, { endpoints: endpointsOf(flags) })
+        const report = Option.getOrUndefined(flags.report)
         const plan = yield* Workflow.planTo(snapshot, target, {
           identities,
           resources,
           out: flags.out,
+          report,
+          force: flags.force,
           flags: {
             onLossy: flags.onLossy,
             allowEveryone: flags.allowEveryone,
             includeInherited: flags.includeInherited,
             mode: flags.mode,
-            fallback
+            fallback,
+            createMissing: flags.createMissing,
+            createType: Option.getOrUndefined(flags.createType)
           }
-        })
+        }).pipe(Effect.mapError((e) => explain(e, flags.target)))
         yield* Output.result(
           flags.json,
-          Workflow.planSummary(plan, flags.out),
-          () => `${Report.renderPlan(plan)}\n\nPlan written to ${flags.out}`
+          Workflow.planSummary(plan, flags.out, report),
+          () =>
+            `${Output.cliWording(Report.renderPlan(plan, { details: flags.details }))}\n\nPlan written to ${flags.out}${report !== undefined ? `; report: ${report}` : ""}`
         )
+        if (plan.problems.length > 0) {
+          return yield* new Output.Exit({
+            code: ExitCode.codes.problems,
+            reason: `the plan has ${plan.problems.length} problem(s)`
+          })
+        }
       })
     )
 ).pipe(
@@ -230,8 +317,10 @@ const planCommand = Command.make(
     describe(
       "Plan a migration: map identities and resources, translate levels with their fidelity",
       "(exact / narrowed / widened / unsupported / unresolved / skipped) and compute the minimal writes",
-      "against the target's current shares. Prints the plan table and the fidelity report; writes the plan file.",
-      "Unresolved identities are reported, never dropped silently; with --fallback they go to the fallback."
+      "against the target's current shares. Prints a summary (counts, unresolved and unsupported principals,",
+      "problems, writes per target resource; per-share rows with --details) and writes the plan file",
+      "(and with --report an HTML report). Unresolved identities are reported, never dropped silently; with",
+      "--fallback they go to the fallback. A plan with problems is written and exits 8; apply refuses it."
     )
   ),
   Command.withExamples([
@@ -259,7 +348,17 @@ const applyCommand = Command.make(
     target: providerFlag("target", "the target provider (default: the plan's)").pipe(Flag.optional),
     dryRun: Flag.Boolean("dry-run").pipe(
       Flag.withDefault(false),
-      Flag.withDescription("show what would be written; write nothing")
+      Flag.withDescription(
+        "list the operations per resource and check the credential can read every target (one read each); write nothing, not even the journal"
+      )
+    ),
+    repair: Flag.Boolean("repair").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("re-read every target and write what the plan says where it drifted (journaled)")
+    ),
+    allowProblems: Flag.Boolean("allow-problems").pipe(
+      Flag.withDefault(false),
+      Flag.withDescription("apply a plan that has problems (its problem resources are left alone)")
     ),
     journal: Flag.String("journal").pipe(
       Flag.optional,
@@ -278,21 +377,38 @@ const applyCommand = Command.make(
       flags.json,
       Effect.gen(function* () {
         const plan = yield* Files.readPlan(flags.plan, "--plan")
+        yield* Migration.checkDigest(plan)
+        if (plan.problems.length > 0 && !flags.allowProblems) {
+          const error = Errors.invalid(
+            "unishare",
+            "apply",
+            "--plan",
+            `the plan has ${plan.problems.length} problem(s) (${plan.problems
+              .slice(0, 3)
+              .map((p) => `${Notation.formatResource(p.source)}: ${p.message}`)
+              .join("; ")}${plan.problems.length > 3 ? "; …" : ""}): fix them and plan again, or pass --allow-problems`
+          )
+          yield* Output.failure(flags.json, "apply", error)
+          return yield* new Output.Exit({ code: ExitCode.codes.problems, reason: "the plan has problems" })
+        }
         const name = yield* targetOf(flags.target, plan.targetProvider, "--target")
         const target = yield* Providers.fromEnvironment(name, { endpoints: endpointsOf(flags) })
         const journal = Option.getOrElse(flags.journal, () => Files.journalPathFor(flags.plan))
         const report = yield* Workflow.applyPlan(plan, target, {
           journal,
           dryRun: flags.dryRun,
+          repair: flags.repair,
           concurrency: flags.concurrency
         })
-        yield* Output.result(
-          flags.json,
-          Workflow.applySummary(report, journal),
-          () => `${Report.renderApply(report)}\nJournal: ${journal}`
+        const stopped = report.stopped !== undefined ? explain(report.stopped, name) : undefined
+        const shown = stopped !== undefined ? { ...report, stopped } : report
+        yield* Output.result(flags.json, Workflow.applySummary(shown, journal), () =>
+          Output.cliWording(Workflow.renderApply(shown, journal))
         )
-        if (report.failed > 0) {
-          return yield* new Output.Exit({ code: ExitCode.codes.partial, reason: `${report.failed} unit(s) failed` })
+        const failures = report.units.flatMap((u) => (u.outcome === "failed" && u.error !== undefined ? [u.error] : []))
+        const code = stopped !== undefined ? ExitCode.ofError(stopped) : ExitCode.ofFailures(failures)
+        if (code !== ExitCode.codes.ok) {
+          return yield* new Output.Exit({ code, reason: `${report.failed} unit(s) failed` })
         }
       })
     )
@@ -302,7 +418,10 @@ const applyCommand = Command.make(
     describe(
       "Apply a plan with bounded concurrency within the provider's rate limit. Every finished unit is",
       "journaled, so an interrupted run resumes without repeating applied writes and a second run issues",
-      "zero writes. A progress bar is drawn on stderr when it is a terminal. Exits 7 if some units failed."
+      "zero writes. A progress bar is drawn on stderr when it is a terminal. The plan's digest is checked (an",
+      "edited plan is refused) and a plan with problems is refused (exit 8) unless --allow-problems. The first",
+      "refused credential (3) or unreachable provider (5) stops the run; when every failed unit failed the",
+      "same way the exit code is that class's, 7 for a mix."
     )
   ),
   Command.withExamples([{ command: "unishare apply --plan plan.json", description: "apply (or resume) a plan" }])
@@ -313,6 +432,10 @@ const verifyCommand = Command.make(
   {
     plan: Flag.String("plan").pipe(Flag.withDescription("the plan file (from plan)")),
     target: providerFlag("target", "the target provider (default: the plan's)").pipe(Flag.optional),
+    journal: Flag.String("journal").pipe(
+      Flag.optional,
+      Flag.withDescription("the apply journal, read for the targets apply created (default <plan>.journal.jsonl)")
+    ),
     json,
     ...endpoints
   },
@@ -324,10 +447,23 @@ const verifyCommand = Command.make(
         const plan = yield* Files.readPlan(flags.plan, "--plan")
         const name = yield* targetOf(flags.target, plan.targetProvider, "--target")
         const target = yield* Providers.fromEnvironment(name, { endpoints: endpointsOf(flags) })
-        const report = yield* Migration.verify(plan, target)
-        yield* Output.result(flags.json, Workflow.verifySummary(report), () => Report.renderVerify(report))
+        const journal = Option.getOrElse(flags.journal, () => Files.journalPathFor(flags.plan))
+        const verified = yield* Workflow.verifyPlan(plan, target, { journal })
+        const report =
+          verified.stopped !== undefined ? { ...verified, stopped: explain(verified.stopped, name) } : verified
+        yield* Output.result(flags.json, Workflow.verifySummary(report, flags.plan), () =>
+          Output.cliWording(Workflow.renderVerify(report, flags.plan))
+        )
         if (!report.ok) {
-          return yield* new Output.Exit({ code: ExitCode.codes.partial, reason: "verification found drift" })
+          const drifted = report.resources.some((r) => !r.ok && r.error === undefined)
+          const errors = report.resources.flatMap((r) => (r.error !== undefined ? [r.error] : []))
+          const code =
+            report.stopped !== undefined
+              ? ExitCode.ofError(report.stopped)
+              : drifted || errors.length === 0
+                ? ExitCode.codes.partial
+                : ExitCode.ofFailures(errors)
+          return yield* new Output.Exit({ code, reason: "verification found drift" })
         }
       })
     )
@@ -336,7 +472,9 @@ const verifyCommand = Command.make(
   Command.withDescription(
     describe(
       "Read every target resource of a plan back and compare it with the plan's desired shares",
-      "(pending shares of asynchronous providers count as present). Exits 7 on drift."
+      "(pending shares of asynchronous providers count as present). Exits 7 on drift, naming the drifted",
+      "resources and the command that repairs them (apply --repair); a refused credential (3) or an",
+      "unreachable provider (5) stops it at once."
     )
   )
 )
@@ -370,13 +508,14 @@ const syncCommand = Command.make(
         const desired = yield* Files.readDesiredState(flags.desired, "--desired")
         const name = yield* targetOf(flags.provider, desired.resource.provider, "--desired: resource")
         const provider = yield* Providers.fromEnvironment(name, { endpoints: endpointsOf(flags) })
+        yield* Workflow.checkDesired(provider, desired, { onLossy: flags.onLossy, allowEveryone: flags.allowEveryone })
         const result = yield* Workflow.syncResource(provider, desired, {
           dryRun: flags.dryRun,
           onLossy: flags.onLossy,
           allowEveryone: flags.allowEveryone
         })
         const summary = Workflow.syncSummary(result, flags.dryRun)
-        yield* Output.result(flags.json, summary, () => Workflow.renderSync(result, flags.dryRun))
+        yield* Output.result(flags.json, summary, () => Output.cliWording(Workflow.renderSync(result, flags.dryRun)))
         if (!summary.ok) {
           return yield* new Output.Exit({ code: ExitCode.codes.partial, reason: "the sync did not converge" })
         }

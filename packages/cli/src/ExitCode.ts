@@ -29,8 +29,10 @@ export const codes = {
   unavailable: 5,
   /** The provider rejected the request: a conflict, a provider-specific refusal, or an answer we could not understand. */
   rejected: 6,
-  /** Partial failure: some units of an apply or sync failed, or verification found drift. */
+  /** Partial failure: units of an apply failed with different classes of error, or verification found drift. */
   partial: 7,
+  /** The plan has problems (unmapped or unreadable resources): `plan` wrote it, `apply` refuses it without `--allow-problems`. */
+  problems: 8,
   /** Interrupted (SIGINT / SIGTERM). */
   interrupted: 130
 } as const
@@ -68,6 +70,23 @@ export const ofError = (error: Errors.SharingError): Code => {
 }
 
 /**
+ * The exit code of a run whose units failed with `errors`: the class's code when every failure has
+ * the same class, `partial` (7) for a mix, `ok` for none.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "@unishare/core"
+ * import { ExitCode } from "@unishare/cli"
+ * ExitCode.ofFailures([new Errors.NotFound({ provider: "eci", operation: "list", message: "no list 9" })]) // 4
+ * ```
+ */
+export const ofFailures = (errors: ReadonlyArray<Errors.SharingError>): Code => {
+  const classes = new Set(errors.map(ofError))
+  if (classes.size === 0) return codes.ok
+  return classes.size === 1 ? [...classes][0]! : codes.partial
+}
+
+/**
  * The exit-code table as shown in `--help` and the README.
  *
  * @example
@@ -81,10 +100,11 @@ export const table = [
   "  0    success (verify: no drift)",
   "  1    internal error (a bug)",
   "  2    invalid input or usage (bad flag, file, notation, missing credential, unsupported request); nothing written",
-  "  3    access denied by the provider",
+  "  3    access denied by the provider (the run stops at the first refusal)",
   "  4    resource or share not found",
-  "  5    provider unavailable or rate limited after retries",
+  "  5    provider unavailable or rate limited after retries (the run stops)",
   "  6    conflict, rejected by the provider, or protocol error",
-  "  7    partial failure (some units failed) or verification drift",
+  "  7    partial failure (failures of different classes) or verification drift",
+  "  8    the plan has problems (plan: written anyway; apply: refused without --allow-problems)",
   "  130  interrupted"
 ].join("\n")

@@ -33,7 +33,37 @@ export const readText = (path: string, field: string): Effect.Effect<string, Err
   })
 
 /**
- * Writes a text file (creating its directory); failure is `InvalidInput` at `field`.
+ * Fails with `InvalidInput` at `field` when `path` exists and `force` is not set: the commands never
+ * overwrite a file (a snapshot is the record of the source) unless told to. Checked before any
+ * request, and again when writing.
+ *
+ * @example
+ * ```ts
+ * import { Files } from "@unishare/cli"
+ * const check = Files.refuseOverwrite("snapshot.json", "--out", false)
+ * ```
+ */
+export const refuseOverwrite = (
+  path: string,
+  field: string,
+  force: boolean
+): Effect.Effect<void, Errors.InvalidInput> =>
+  !force && Fs.existsSync(path)
+    ? Effect.fail(
+        Errors.invalid(
+          "unishare",
+          "write file",
+          field,
+          `${path} already exists: pass --force to replace it, or choose another file`
+        )
+      )
+    : Effect.void
+
+/**
+ * Writes a text file atomically (a temporary file in the same directory, then a rename, so a crash
+ * never leaves half a file), creating its directory. Without `force` an existing file is never
+ * replaced (the final step is a hard link, which fails if the name exists). Failure is
+ * `InvalidInput` at `field`.
  *
  * @example
  * ```ts
@@ -41,14 +71,36 @@ export const readText = (path: string, field: string): Effect.Effect<string, Err
  * const done = Files.writeText("out/plan.txt", "hello", "--out")
  * ```
  */
-export const writeText = (path: string, text: string, field: string): Effect.Effect<void, Errors.InvalidInput> =>
-  Effect.try({
-    try: () => {
-      Fs.mkdirSync(Path.dirname(path), { recursive: true })
-      Fs.writeFileSync(path, text)
-    },
-    catch: (e) => Errors.invalid("unishare", "write file", field, `cannot write ${path}: ${String(e)}`)
-  })
+export const writeText = (
+  path: string,
+  text: string,
+  field: string,
+  options: { readonly force?: boolean | undefined } = {}
+): Effect.Effect<void, Errors.InvalidInput> =>
+  Effect.flatMap(refuseOverwrite(path, field, options.force === true), () =>
+    Effect.try({
+      try: () => {
+        Fs.mkdirSync(Path.dirname(path), { recursive: true })
+        const temp = Path.join(Path.dirname(path), `.${Path.basename(path)}.${process.pid}.${Date.now()}.tmp`)
+        Fs.writeFileSync(temp, text)
+        try {
+          if (options.force === true) Fs.renameSync(temp, path)
+          else Fs.linkSync(temp, path)
+        } finally {
+          if (Fs.existsSync(temp)) Fs.unlinkSync(temp)
+        }
+      },
+      catch: (e) =>
+        Errors.invalid(
+          "unishare",
+          "write file",
+          field,
+          (e as NodeJS.ErrnoException).code === "EEXIST"
+            ? `${path} already exists: pass --force to replace it, or choose another file`
+            : `cannot write ${path}: ${String(e)}`
+        )
+    })
+  )
 
 /** Renames the field of a core file-format error to the flag that named the file. */
 const atFlag =
@@ -75,9 +127,10 @@ const encodePlan = Schema.encodeSync(Migration.MigrationPlan)
 export const writeSnapshot = (
   path: string,
   snapshot: Snapshot.Snapshot,
-  field: string
+  field: string,
+  options: { readonly force?: boolean | undefined } = {}
 ): Effect.Effect<void, Errors.InvalidInput> =>
-  writeText(path, `${JSON.stringify(encodeSnapshot(snapshot), null, 2)}\n`, field)
+  writeText(path, `${JSON.stringify(encodeSnapshot(snapshot), null, 2)}\n`, field, options)
 
 /**
  * Reads a snapshot file.
@@ -89,7 +142,20 @@ export const writeSnapshot = (
  * ```
  */
 export const readSnapshot = (path: string, field: string): Effect.Effect<Snapshot.Snapshot, Errors.InvalidInput> =>
-  Effect.flatMap(readText(path, field), (text) => Effect.mapError(Snapshot.parse(text), atFlag(field)))
+  Effect.flatMap(readText(path, field), (text) =>
+    Effect.flatMap(Effect.mapError(Snapshot.parse(text), atFlag(field)), (snapshot) =>
+      Notation.isProvider(snapshot.provider)
+        ? Effect.succeed(snapshot)
+        : Effect.fail(
+            Errors.invalid(
+              "unishare",
+              "read snapshot",
+              `${field}: provider`,
+              `unknown provider ${JSON.stringify(snapshot.provider)} (known: ${Notation.providers.join(", ")})`
+            )
+          )
+    )
+  )
 
 /**
  * Writes a plan file.
@@ -104,8 +170,10 @@ export const readSnapshot = (path: string, field: string): Effect.Effect<Snapsho
 export const writePlan = (
   path: string,
   plan: Migration.MigrationPlan,
-  field: string
-): Effect.Effect<void, Errors.InvalidInput> => writeText(path, `${JSON.stringify(encodePlan(plan), null, 2)}\n`, field)
+  field: string,
+  options: { readonly force?: boolean | undefined } = {}
+): Effect.Effect<void, Errors.InvalidInput> =>
+  writeText(path, `${JSON.stringify(encodePlan(plan), null, 2)}\n`, field, options)
 
 /**
  * Reads a plan file.

@@ -68,6 +68,12 @@ export const parseResourceText = (
   const parent = slash < 0 ? undefined : rest.slice(0, slash)
   const id = slash < 0 ? rest : rest.slice(slash + 1)
   if (id === "" || parent === "") return { ok: false, message: `the id is empty in ${JSON.stringify(text)}` }
+  if (provider !== "cloudflare" && parent !== undefined) {
+    return {
+      ok: false,
+      message: `a ${provider} resource has no parent: expected ${provider}:${kind}:<id>, got ${JSON.stringify(text)}`
+    }
+  }
   if (provider === "cloudflare" && parent === undefined) {
     return {
       ok: false,

@@ -65,6 +65,24 @@ export const result = (json: boolean, value: unknown, text: () => string): Effec
   json ? line(JSON.stringify(Report.toJson(value), null, 2)) : line(text())
 
 /**
+ * Rewrites the library's option names in a message to the command-line flags that set them
+ * (`allowEveryone: true` → `--allow-everyone`, `onLossy: "round-up"` → `--on-lossy round-up`).
+ *
+ * @example
+ * ```ts
+ * import { Output } from "@unishare/cli"
+ * Output.cliWording('use onLossy: "round-up" to allow it') // "use --on-lossy round-up to allow it"
+ * ```
+ */
+export const cliWording = (text: string): string =>
+  text
+    .replace(/allowEveryone: true/g, "--allow-everyone")
+    .replace(/onLossy: "([a-z-]+)"/g, "--on-lossy $1")
+    .replace(/onLossy is "([a-z-]+)"/g, "--on-lossy is $1")
+    .replace(/\bonLossy\b/g, "--on-lossy")
+    .replace(/\ballowEveryone\b/g, "--allow-everyone")
+
+/**
  * A JSON-safe description of a sharing error, with its exit code.
  *
  * @example
@@ -76,7 +94,7 @@ export const result = (json: boolean, value: unknown, text: () => string): Effec
  */
 export const errorJson = (error: Errors.SharingError): Record<string, unknown> => ({
   _tag: error._tag,
-  message: error.message,
+  message: cliWording(error.message),
   provider: error.provider,
   operation: error.operation,
   exitCode: ExitCode.ofError(error),
@@ -104,11 +122,11 @@ export const errorText = (error: Errors.SharingError): string => {
   if (error._tag === "InvalidInput") {
     return [
       `error: invalid input (${error.operation})`,
-      ...error.issues.map((i) => `  ${i.path}: ${i.message}`),
+      ...error.issues.map((i) => `  ${i.path}: ${cliWording(i.message)}`),
       `(exit ${ExitCode.ofError(error)})`
     ].join("\n")
   }
-  return `error: ${error._tag}: ${error.message}\n(exit ${ExitCode.ofError(error)})`
+  return `error: ${error._tag}: ${cliWording(error.message)}\n(exit ${ExitCode.ofError(error)})`
 }
 
 /**

@@ -15,7 +15,7 @@ import { Errors, type SharingProvider } from "@unishare/core"
 import * as Eci from "@unishare/eci"
 import * as Smartsheet from "@unishare/smartsheet"
 import { type Config, Effect } from "effect"
-import { FetchHttpClient } from "effect/http"
+import * as HttpLog from "./HttpLog.ts"
 import type { ProviderName } from "./Notation.ts"
 
 /**
@@ -143,7 +143,7 @@ export const configFromEnvironment = (
 }
 
 /**
- * Builds the neutral provider of a configuration (on the global `fetch`).
+ * Builds the neutral provider of a configuration (on the global `fetch`, with the debug HTTP log).
  *
  * @example
  * ```ts
@@ -159,7 +159,7 @@ export const make = (config: ProviderConfig): Effect.Effect<SharingProvider.Shap
       : config.provider === "smartsheet"
         ? Smartsheet.make(config.config)
         : Eci.make(config.config)
-  return Effect.provide(built, FetchHttpClient.layer)
+  return Effect.provide(built, HttpLog.layer)
 }
 
 /**

@@ -5,11 +5,13 @@
  *
  * @since 0.1.0
  */
-import { Errors, type Grantee, type ResourceRef, type SharingProvider, Sync, type Translation } from "@unishare/core"
+import { Errors, type Grantee, type ResourceRef, type SharingProvider, Sync, Translation } from "@unishare/core"
 import { type IdentityMap, Journal, Migration, Report, type ResourceMap, Snapshot } from "@unishare/migration"
-import { Effect, Option } from "effect"
+import { Effect, Option, Result } from "effect"
 import * as Files from "./Files.ts"
+import * as HtmlReport from "./HtmlReport.ts"
 import * as Notation from "./Notation.ts"
+import * as Output from "./Output.ts"
 import * as Progress from "./Progress.ts"
 
 /**
@@ -27,15 +29,19 @@ export const exportTo = (
   options: {
     readonly resources?: ReadonlyArray<ResourceRef.ResourceRef | SharingProvider.ResourceInfo> | undefined
     readonly out: string
+    readonly force?: boolean | undefined
     readonly concurrency?: number | undefined
   }
 ): Effect.Effect<Snapshot.Snapshot, Errors.SharingError> =>
   Effect.gen(function* () {
+    yield* Files.refuseOverwrite(options.out, "--out", options.force === true)
+    const bar = Progress.make("Exporting")
     const snapshot = yield* Snapshot.exportSnapshot(provider, {
       ...(options.resources !== undefined && options.resources.length > 0 ? { resources: options.resources } : {}),
-      concurrency: options.concurrency ?? 4
-    })
-    yield* Files.writeSnapshot(options.out, snapshot, "--out")
+      concurrency: options.concurrency ?? 4,
+      onProgress: bar.onProgress
+    }).pipe(Effect.ensuring(bar.finish))
+    yield* Files.writeSnapshot(options.out, snapshot, "--out", { force: options.force })
     return snapshot
   })
 
@@ -74,6 +80,8 @@ export interface PlanFlags {
   readonly includeInherited: boolean
   readonly mode: "merge" | "mirror"
   readonly fallback?: Grantee.Grantee | undefined
+  readonly createMissing?: boolean | undefined
+  readonly createType?: string | undefined
 }
 
 /**
@@ -130,10 +138,32 @@ export const planTo = (
     readonly resources: ResourceMap.ResourceMap
     readonly flags: PlanFlags
     readonly out: string
+    readonly report?: string | undefined
+    readonly force?: boolean | undefined
   }
 ): Effect.Effect<Migration.MigrationPlan, Errors.SharingError> =>
   Effect.gen(function* () {
     const { flags } = options
+    yield* Files.refuseOverwrite(options.out, "--out", options.force === true)
+    if (options.report !== undefined) yield* Files.refuseOverwrite(options.report, "--report", options.force === true)
+    if (flags.createMissing === true && target.createResource === undefined) {
+      return yield* Errors.invalid(
+        "unishare",
+        "plan",
+        "--create-missing",
+        `${target.capabilities.provider} cannot create resources (EnergyCAP lists can be created)`
+      )
+    }
+    for (const [i, entry] of options.resources.entries.entries()) {
+      if (entry.target.parent !== undefined && entry.target.provider !== "cloudflare") {
+        return yield* Errors.invalid(
+          "unishare",
+          "plan",
+          `--resources: [${i}].target`,
+          `a ${entry.target.provider} resource has no parent, got ${JSON.stringify(entry.target.parent)}`
+        )
+      }
+    }
     for (const entry of options.resources.entries) {
       if (entry.target.provider !== target.capabilities.provider) {
         return yield* Errors.invalid(
@@ -155,10 +185,14 @@ export const planTo = (
         allowEveryone: flags.allowEveryone,
         includeInherited: flags.includeInherited,
         mode: flags.mode,
-        ...(fallback !== undefined ? { fallback } : {})
+        ...(fallback !== undefined ? { fallback } : {}),
+        ...(flags.createMissing === true ? { createMissing: true } : {}),
+        ...(flags.createType !== undefined ? { createType: flags.createType } : {})
       }
     })
-    yield* Files.writePlan(options.out, plan, "--out")
+    yield* Files.writePlan(options.out, plan, "--out", { force: options.force })
+    if (options.report !== undefined)
+      yield* Files.writeText(options.report, HtmlReport.render(plan), "--report", { force: options.force })
     return plan
   })
 
@@ -196,10 +230,11 @@ export const fidelityRows = (plan: Migration.MigrationPlan) =>
  * const summary = (plan: Migration.MigrationPlan) => Workflow.planSummary(plan, "plan.json").summary
  * ```
  */
-export const planSummary = (plan: Migration.MigrationPlan, file: string) => ({
+export const planSummary = (plan: Migration.MigrationPlan, file: string, report?: string) => ({
   command: "plan" as const,
-  ok: true,
+  ok: plan.problems.length === 0,
   file,
+  ...(report !== undefined ? { report } : {}),
   planId: plan.id,
   sourceProvider: plan.sourceProvider,
   targetProvider: plan.targetProvider,
@@ -211,7 +246,9 @@ export const planSummary = (plan: Migration.MigrationPlan, file: string) => ({
 
 /**
  * Applies a plan with a journal (resumable; a re-run issues no write for what it lists), bounded
- * concurrency and an optional progress bar.
+ * concurrency and an optional progress bar. A dry run reads the journal without changing it and
+ * writes nothing; `repair` re-reads every target and writes what the plan says where it drifted.
+ * Interrupted (SIGINT / SIGTERM), it says how far it got and how to resume.
  *
  * @example
  * ```ts
@@ -229,6 +266,7 @@ export const applyPlan = (
     readonly journal: string
     readonly dryRun: boolean
     readonly concurrency: number
+    readonly repair?: boolean | undefined
     readonly progress?: string | undefined
   }
 ): Effect.Effect<Migration.ApplyReport, Errors.SharingError> =>
@@ -236,20 +274,43 @@ export const applyPlan = (
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64) {
       return yield* Errors.invalid("unishare", "apply", "--concurrency", "expected an integer from 1 to 64")
     }
+    yield* Migration.checkDigest(plan)
+    const owner = { planId: plan.id, digest: plan.digest }
     const journal = options.dryRun
-      ? yield* Effect.map(Journal.open(options.journal, plan.id), (j) => Journal.memory(plan.id, j.lines()))
-      : yield* Journal.open(options.journal, plan.id)
-    const bar = Progress.make(options.progress ?? "Applying")
+      ? yield* Journal.readOnly(options.journal, owner)
+      : yield* Journal.open(options.journal, owner)
+    const bar = Progress.make(options.progress ?? (options.repair === true ? "Repairing" : "Applying"))
+    let done = 0
+    let total = 0
     return yield* Migration.apply(plan, target, {
       journal,
       dryRun: options.dryRun,
+      repair: options.repair,
       concurrency: options.concurrency,
-      onProgress: bar.onProgress
-    }).pipe(Effect.ensuring(bar.finish))
+      onProgress: (p) =>
+        Effect.andThen(
+          Effect.sync(() => {
+            done = p.done
+            total = p.total
+          }),
+          bar.onProgress(p)
+        )
+    }).pipe(
+      Effect.ensuring(bar.finish),
+      Effect.onInterrupt(() =>
+        Output.note(
+          `interrupted after ${done} of ${total || "?"} units; run the same command to resume (the journal ${options.journal} keeps what was applied)`
+        )
+      )
+    )
   })
 
+const operationRows = (ops: ReadonlyArray<{ _tag: string; grantee: Grantee.Grantee; level: string }>) =>
+  ops.map((op) => ({ operation: op._tag, grantee: Notation.formatGrantee(op.grantee), level: op.level }))
+
 /**
- * The JSON summary of an apply.
+ * The JSON summary of an apply: counts, failures, the error that stopped the run and, for a dry
+ * run, the operations per resource.
  *
  * @example
  * ```ts
@@ -260,20 +321,106 @@ export const applyPlan = (
  */
 export const applySummary = (report: Migration.ApplyReport, journal: string) => ({
   command: "apply" as const,
-  ok: report.failed === 0,
+  ok: report.failed === 0 && report.stopped === undefined,
   planId: report.planId,
   dryRun: report.dryRun,
-  journal,
+  ...(report.dryRun ? {} : { journal }),
   units: report.units.length,
   applied: report.applied,
   alreadyApplied: report.alreadyApplied,
   wouldApply: report.units.filter((u) => u.outcome === "dry-run").length,
   failed: report.failed,
+  notRun: report.notRun,
   writes: report.writes,
+  ...(report.stopped !== undefined ? { stopped: Output.errorJson(report.stopped) } : {}),
+  ...(report.dryRun
+    ? {
+        operations: report.units
+          .filter((u) => u.outcome === "dry-run")
+          .map((u) => ({
+            unit: u.unit,
+            resource: Notation.formatResource(u.resource),
+            ...(u.unit.endsWith("|create") ? { create: true } : {}),
+            operations: operationRows(u.planned ?? [])
+          }))
+      }
+    : {}),
+  created: report.units.flatMap((u) =>
+    u.created !== undefined ? [{ unit: u.unit, resource: Notation.formatResource(u.created) }] : []
+  ),
   failures: report.units
     .filter((u) => u.outcome === "failed")
     .map((u) => ({ unit: u.unit, resource: Notation.formatResource(u.resource), error: Report.toJson(u.error) }))
 })
+
+/**
+ * An apply report as text: what was (or, in a dry run, would be) written per resource, failures,
+ * and why the run stopped.
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/core"
+ * import { Workflow } from "@unishare/cli"
+ * const text = (r: Migration.ApplyReport) => Workflow.renderApply(r, "plan.journal.jsonl")
+ * ```
+ */
+export const renderApply = (report: Migration.ApplyReport, journal: string): string => {
+  const lines: Array<string> = []
+  if (report.dryRun) {
+    const units = report.units.filter((u) => u.outcome === "dry-run")
+    const writes = units.reduce((n, u) => n + (u.unit.endsWith("|create") ? 1 : u.operations), 0)
+    lines.push(
+      `Dry run of plan ${report.planId}: ${writes} write(s) on ${new Set(units.map((u) => Notation.formatResource(u.resource))).size} resource(s) would be sent, ${report.alreadyApplied} unit(s) already applied (journal); nothing was written`
+    )
+    for (const u of units) {
+      if (u.unit.endsWith("|create")) {
+        lines.push(
+          `  create a ${Notation.formatResource(u.resource)} target (for ${u.unit.slice(0, -"|create".length)})`
+        )
+        continue
+      }
+      lines.push(`  ${Notation.formatResource(u.resource)}:`)
+      for (const op of operationRows(u.planned ?? [])) lines.push(`    ${op.operation} ${op.grantee} ${op.level}`)
+    }
+  } else {
+    lines.push(
+      `Applied plan ${report.planId}: ${report.applied} unit(s) written, ${report.alreadyApplied} already applied (journal), ${report.failed} failed${report.notRun > 0 ? `, ${report.notRun} not run` : ""}`
+    )
+    for (const u of report.units)
+      if (u.created !== undefined) lines.push(`  created ${Notation.formatResource(u.created)} (${u.unit})`)
+  }
+  for (const u of report.units) {
+    if (u.outcome === "failed") lines.push(`  failed ${u.unit}: ${u.error?.message ?? "unknown error"}`)
+  }
+  if (report.stopped !== undefined) lines.push(`Stopped at the first ${report.stopped._tag}: ${report.stopped.message}`)
+  if (!report.dryRun) lines.push(`Journal: ${journal}`)
+  return lines.join("\n")
+}
+
+/**
+ * Verifies a plan against its target (targets created by `apply` found through the journal, read
+ * without changing it), with a progress bar on a terminal.
+ *
+ * @example
+ * ```ts
+ * import { Migration, type SharingProvider } from "@unishare/core"
+ * import { Workflow } from "@unishare/cli"
+ * const check = (plan: Migration.MigrationPlan, target: SharingProvider.Shape) =>
+ *   Workflow.verifyPlan(plan, target, { journal: "plan.journal.jsonl" })
+ * ```
+ */
+export const verifyPlan = (
+  plan: Migration.MigrationPlan,
+  target: SharingProvider.Shape,
+  options: { readonly journal: string }
+): Effect.Effect<Migration.VerifyReport, Errors.SharingError> =>
+  Effect.gen(function* () {
+    const journal = yield* Journal.readOnly(options.journal, { planId: plan.id, digest: plan.digest })
+    const bar = Progress.make("Verifying")
+    return yield* Migration.verify(plan, target, { journal, onProgress: bar.onProgress }).pipe(
+      Effect.ensuring(bar.finish)
+    )
+  })
 
 /**
  * The JSON summary of a verification.
@@ -285,10 +432,14 @@ export const applySummary = (report: Migration.ApplyReport, journal: string) => 
  * const summary = (r: Migration.VerifyReport) => Workflow.verifySummary(r).drift.length
  * ```
  */
-export const verifySummary = (report: Migration.VerifyReport) => ({
+export const verifySummary = (report: Migration.VerifyReport, planFile?: string) => ({
   command: "verify" as const,
   ok: report.ok,
   planId: report.planId,
+  ...(report.stopped !== undefined ? { stopped: Output.errorJson(report.stopped) } : {}),
+  ...(!report.ok && report.stopped === undefined && planFile !== undefined
+    ? { repair: `unishare apply --plan ${planFile} --repair` }
+    : {}),
   resources: report.resources.length,
   matching: report.resources.filter((r) => r.ok).length,
   drift: report.resources
@@ -303,6 +454,73 @@ export const verifySummary = (report: Migration.VerifyReport) => ({
       ...(r.error !== undefined ? { error: Report.toJson(r.error) } : {})
     }))
 })
+
+/**
+ * A verification as text: the drifted resources by name and what differs, and the command that
+ * repairs them.
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/core"
+ * import { Workflow } from "@unishare/cli"
+ * const text = (r: Migration.VerifyReport) => Workflow.renderVerify(r, "plan.json")
+ * ```
+ */
+export const renderVerify = (report: Migration.VerifyReport, planFile: string): string => {
+  const bad = report.resources.filter((r) => !r.ok)
+  const lines = [
+    `Verification of plan ${report.planId}: ${report.resources.length - bad.length}/${report.resources.length} resources match the plan${report.ok ? "" : report.stopped !== undefined ? " — STOPPED" : " — DRIFT"}`
+  ]
+  for (const r of bad) {
+    lines.push(
+      `  ${Notation.formatResource(r.resource)}: ${r.error !== undefined ? r.error.message : r.remaining.map((op) => `${op._tag.toLowerCase()} ${Notation.formatGrantee(op.grantee)} ${op.level}`).join(", ")}`
+    )
+  }
+  if (report.stopped !== undefined) lines.push(`Stopped at the first ${report.stopped._tag}: ${report.stopped.message}`)
+  else if (!report.ok)
+    lines.push(`To write what the plan says on the drifted resources: unishare apply --plan ${planFile} --repair`)
+  return lines.join("\n")
+}
+
+/**
+ * Checks a desired state against the provider before any request: the resource belongs to it and
+ * every grant can be expressed (grantee kind, level under `onLossy`, the Everyone opt-in). Fails with
+ * the first grant's `InvalidInput` / `Unsupported`, its path naming the file entry.
+ *
+ * @example
+ * ```ts
+ * import { MemoryProvider } from "@unishare/core"
+ * import { Workflow } from "@unishare/cli"
+ * const check = Workflow.checkDesired(MemoryProvider.make(), { resource: { provider: "memory", kind: "doc", id: "d1" }, shares: [] },
+ *   { onLossy: "fail", allowEveryone: false })
+ * ```
+ */
+export const checkDesired = (
+  provider: SharingProvider.Shape,
+  desired: Files.DesiredState,
+  options: { readonly onLossy: Translation.LossyPolicy; readonly allowEveryone: boolean }
+): Effect.Effect<void, Errors.InvalidInput | Errors.Unsupported> =>
+  Effect.gen(function* () {
+    if (desired.resource.provider !== provider.capabilities.provider) {
+      return yield* Errors.invalid(
+        "unishare",
+        "sync",
+        "--desired: resource",
+        `${Notation.formatResource(desired.resource)} is not a ${provider.capabilities.provider} resource`
+      )
+    }
+    for (const [i, grant] of desired.shares.entries()) {
+      const translated = Translation.translateGrantResult(
+        provider.capabilities,
+        desired.resource.kind,
+        grant,
+        options,
+        "sync",
+        `--desired: shares[${i}]`
+      )
+      if (Result.isFailure(translated)) return yield* translated.failure
+    }
+  })
 
 /**
  * Makes one resource's shares equal a desired state (list, plan, write, read back).

@@ -10,6 +10,10 @@ import { Cause, Exit } from "effect"
 import * as Cli from "./Cli.ts"
 import { codes } from "./ExitCode.ts"
 
+// `pnpm unishare …` runs from the workspace root: resolve relative paths against the caller's directory
+if (process.env.npm_lifecycle_event === "unishare" && process.env.INIT_CWD !== undefined)
+  process.chdir(process.env.INIT_CWD)
+
 NodeRuntime.runMain(Cli.run(process.argv.slice(2)), {
   disableErrorReporting: true,
   teardown: (exit, onExit) => {

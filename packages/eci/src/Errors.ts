@@ -147,7 +147,7 @@ export const classify = (failure: HttpApi.Failure): Errors.SharingError => {
   if (failure.status === 401 || failure.status === 403) {
     const needs = permissionsFor(failure.operation)
     const message =
-      `${base}. The ECI-ApiKey is invalid or revoked, or its user lacks a permission` +
+      `${base.replace(/\.+$/, "")}. The ECI-ApiKey is invalid or revoked, or its user lacks a permission` +
       (needs !== undefined ? `; this operation requires ${needs}` : "")
     return new Errors.AccessDenied({
       provider,

@@ -157,10 +157,14 @@ export const parseCsv = (text: string): Effect.Effect<IdentityMap, Errors.Invali
     if (header === undefined) {
       header = cells.map((c) => c.toLowerCase())
       if (!header.includes("source") || !header.includes("target")) {
-        issues.push({ path: `identities:${i + 1}`, message: 'the header must name the columns "source" and "target"' })
+        issues.push({
+          path: `identities:${i + 1}`,
+          message: `the header must name the columns "source" and "target", got ${JSON.stringify(line)}`
+        })
       }
       return
     }
+    if (!header.includes("source") || !header.includes("target")) return
     const source = parseGrantee(cells[header.indexOf("source")] ?? "")
     const target = parseGrantee(cells[header.indexOf("target")] ?? "")
     if (!source.ok) issues.push({ path: `identities:${i + 1}.source`, message: source.message })
@@ -174,7 +178,8 @@ export const parseCsv = (text: string): Effect.Effect<IdentityMap, Errors.Invali
 }
 
 /**
- * Parses a JSON file: an array of `{ source, target }` grantees.
+ * Parses a JSON file: an array of `{ source, target }`, each a grantee object or the same `kind:value`
+ * notation as the CSV file (`"user:ada@example.com"`, `"group:7"`, `"everyone"`).
  *
  * @example
  * ```ts
@@ -183,7 +188,28 @@ export const parseCsv = (text: string): Effect.Effect<IdentityMap, Errors.Invali
  * ```
  */
 export const parseJsonText = (text: string): Effect.Effect<IdentityMap, Errors.InvalidInput> =>
-  Effect.map(parseJson(text, Schema.Array(Entry), "identities"), fromEntries)
+  Effect.flatMap(parseJson(text, Schema.Array(JsonEntry), "identities"), (rows) => {
+    const issues: Array<Errors.Issue> = []
+    const entries: Array<Entry> = []
+    const toGrantee = (value: typeof GranteeField.Type, path: string): Grantee.Grantee | undefined => {
+      if (typeof value !== "string") return value
+      const parsed = parseGrantee(value)
+      if (parsed.ok) return parsed.grantee
+      issues.push({ path, message: parsed.message })
+      return undefined
+    }
+    rows.forEach((row, i) => {
+      const source = toGrantee(row.source, `identities[${i}].source`)
+      const target = toGrantee(row.target, `identities[${i}].target`)
+      if (source !== undefined && target !== undefined) entries.push({ source, target })
+    })
+    return issues.length > 0
+      ? Effect.fail(new Errors.InvalidInput({ provider: "unishare", operation: "read identities", issues }))
+      : Effect.succeed(fromEntries(entries))
+  })
+
+const GranteeField = Schema.Union([Schema.String, Grantee.Grantee])
+const JsonEntry = Schema.Struct({ source: GranteeField, target: GranteeField })
 
 /**
  * How one source principal was resolved.
@@ -302,7 +328,12 @@ export const resolveAll = (
           ? ({ source, reason } satisfies Resolution)
           : ({ source, target: candidate, via } satisfies Resolution)
       })
-    const resolved = yield* Effect.forEach([...unique.values()], resolveOne, { concurrency: 4 })
+    // the first principal alone: a refused credential costs one request, not four
+    const all = [...unique.values()]
+    const resolved =
+      all.length === 0
+        ? []
+        : [yield* resolveOne(all[0]!), ...(yield* Effect.forEach(all.slice(1), resolveOne, { concurrency: 4 }))]
     for (const r of resolved) for (const key of Grantee.keys(r.source)) out.set(key, r)
     return out
   })

@@ -8,29 +8,77 @@ import * as ResourceRef from "@unishare/core/ResourceRef"
 import type * as Migration from "./Migration.ts"
 
 /**
- * Renders rows as an aligned text table.
+ * Shortens text to `width` characters with an ellipsis in the middle (ids keep both ends).
  *
  * @example
  * ```ts
  * import { Report } from "@unishare/migration"
- * Report.table(["a", "b"], [["1", "22"]])
+ * Report.shorten("cloudflare:share:0123456789abcdef/fedcba9876543210", 24) // "cloudflare:s…9876543210"
  * ```
  */
-export const table = (headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+export const shorten = (text: string, width: number): string => {
+  if (text.length <= width) return text
+  if (width <= 1) return text.slice(0, width)
+  const tail = Math.floor((width - 1) / 2)
+  return `${text.slice(0, width - 1 - tail)}…${text.slice(text.length - tail)}`
+}
+
+/**
+ * Renders rows as an aligned text table. With `maxWidth`, the widest columns are narrowed (cells
+ * shortened in the middle) until each line fits.
+ *
+ * @example
+ * ```ts
+ * import { Report } from "@unishare/core"
+ * Report.table(["a", "b"], [["1", "22"]], { maxWidth: 100 })
+ * ```
+ */
+export const table = (
+  headers: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<string>>,
+  options: { readonly maxWidth?: number | undefined } = {}
+): string => {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
+  const max = options.maxWidth
+  if (max !== undefined) {
+    const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1)
+    while (total() > max) {
+      const widest = widths.indexOf(Math.max(...widths))
+      if ((widths[widest] ?? 0) <= 6) break
+      widths[widest] = (widths[widest] ?? 0) - 1
+    }
+  }
   const line = (cells: ReadonlyArray<string>) =>
     cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .map((c, i) => shorten(c, widths[i] ?? 0).padEnd(widths[i] ?? 0))
       .join("  ")
       .trimEnd()
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n")
 }
 
-const name = (item: Migration.Item) =>
-  `${item.name !== undefined ? `${item.name} ` : ""}(${ResourceRef.describe(item.source)})`
+const describeGrant = (grantee: Grantee.Grantee | undefined, level: string | undefined) =>
+  grantee === undefined ? "—" : `${Grantee.describe(grantee)}${level !== undefined ? ` ${level}` : ""}`
 
 /**
- * The plan as text: per-resource operations, the fidelity summary and every lossy or unresolved share.
+ * Options of `renderPlan`: `details` adds one row per source share; `width` is the line width the
+ * tables fit (default 100); `rows` caps the per-resource table (default 30; the plan file has all).
+ *
+ * @example
+ * ```ts
+ * import type { Report } from "@unishare/core"
+ * const o: Report.PlanTextOptions = { details: true }
+ * ```
+ */
+export interface PlanTextOptions {
+  readonly details?: boolean | undefined
+  readonly width?: number | undefined
+  readonly rows?: number | undefined
+}
+
+/**
+ * The plan as text for people, summary first: counts by outcome, the unresolved and unsupported
+ * principals (aggregated), the problems, and what will be written per target resource; one row
+ * per source share only with `details`. Every table fits `width` columns.
  *
  * @example
  * ```ts
@@ -38,57 +86,98 @@ const name = (item: Migration.Item) =>
  * const print = (plan: Migration.MigrationPlan) => console.log(Report.renderPlan(plan))
  * ```
  */
-export const renderPlan = (plan: Migration.MigrationPlan): string => {
+export const renderPlan = (plan: Migration.MigrationPlan, options: PlanTextOptions = {}): string => {
+  const width = options.width ?? 100
+  const limit = options.rows ?? 30
   const s = plan.summary
-  const rows = plan.items.map((item) => {
-    let grants = 0
-    let updates = 0
-    let revokes = 0
-    for (const op of item.plan.operations) {
-      if (op._tag === "Grant") grants++
-      else if (op._tag === "Update") updates++
-      else revokes++
-    }
-    const lossy = item.entries.filter((e) => e.outcome !== "exact").length
-    return [
-      name(item),
-      ResourceRef.describe(item.target),
-      String(grants),
-      String(updates),
-      String(revokes),
-      String(item.plan.unchanged.length),
-      String(lossy)
-    ]
-  })
   const out = [
-    `Migration plan ${plan.id}: ${plan.sourceProvider} → ${plan.targetProvider} (${plan.options.mode}, onLossy ${plan.options.onLossy})`,
+    `Migration plan ${plan.id}: ${plan.sourceProvider} → ${plan.targetProvider} (${plan.options.mode}, on-lossy ${plan.options.onLossy}${plan.options.allowEveryone ? ", everyone allowed" : ""})`,
+    `${s.resources} resource(s) planned, ${s.problems} problem(s); ${s.operations} write(s): ${s.grants} grant, ${s.updates} update, ${s.revokes} revoke`,
     "",
-    table(["source", "target", "grant", "update", "revoke", "unchanged", "not exact"], rows),
-    "",
-    `Fidelity: ${s.shares} source shares — ${s.exact} exact, ${s.narrowed} narrowed, ${s.widened} widened, ${s.unsupported} unsupported, ${s.unresolved} unresolved, ${s.skipped} skipped${s.fallback > 0 ? ` (${s.fallback} given to the fallback)` : ""}`,
-    `Operations: ${s.operations} (${s.grants} grant, ${s.updates} update, ${s.revokes} revoke) on ${s.resources} resources`
+    `Source shares: ${s.shares} — exact ${s.exact}, narrowed ${s.narrowed}, widened ${s.widened}, unsupported ${s.unsupported}, unresolved ${s.unresolved}, skipped ${s.skipped}${s.fallback > 0 ? ` (fallback ${s.fallback})` : ""}`
   ]
-  const lossy = plan.items.flatMap((item) =>
-    item.entries
-      .filter((e) => e.outcome !== "exact" || e.via === "fallback")
-      .map((e) => [
-        ResourceRef.describe(item.source),
-        `${Grantee.describe(e.source)} ${e.sourceLevel}`,
-        e.target !== undefined ? `${Grantee.describe(e.target)} ${e.targetLevel ?? ""}`.trim() : "—",
-        e.outcome,
-        e.note ?? ""
-      ])
-  )
-  if (lossy.length > 0) {
+  // unresolved / unsupported principals, one row per principal and outcome
+  const principals = new Map<
+    string,
+    { principal: string; outcome: string; shares: number; resources: Set<string>; note: string }
+  >()
+  for (const item of plan.items) {
+    for (const e of item.entries) {
+      if (e.outcome !== "unresolved" && e.outcome !== "unsupported" && e.via !== "fallback") continue
+      const outcome = e.via === "fallback" ? "fallback" : e.outcome
+      const key = `${Grantee.keys(e.source)[0]}|${outcome}`
+      const row = principals.get(key) ?? {
+        principal: Grantee.describe(e.source),
+        outcome,
+        shares: 0,
+        resources: new Set<string>(),
+        note: e.note ?? ""
+      }
+      row.shares++
+      row.resources.add(ResourceRef.key(item.source))
+      principals.set(key, row)
+    }
+  }
+  if (principals.size > 0) {
     out.push(
       "",
-      "Fidelity report (everything not kept exactly):",
-      table(["resource", "source", "target", "outcome", "note"], lossy)
+      "Unresolved and unsupported principals:",
+      table(
+        ["principal", "outcome", "shares", "resources", "note"],
+        [...principals.values()]
+          .sort((a, b) => b.shares - a.shares || a.principal.localeCompare(b.principal))
+          .map((r) => [r.principal, r.outcome, String(r.shares), String(r.resources.size), r.note]),
+        { maxWidth: width }
+      )
     )
   }
   if (plan.problems.length > 0) {
-    out.push("", "Problems:", ...plan.problems.map((p) => `  ${ResourceRef.describe(p.source)}: ${p.message}`))
+    out.push(
+      "",
+      `Problems (${plan.problems.length}):`,
+      table(
+        ["source", "problem"],
+        plan.problems.map((p) => [ResourceRef.describe(p.source), p.message]),
+        { maxWidth: width }
+      )
+    )
   }
+  const writing = plan.items.filter((i) => i.plan.operations.length > 0 || i.create !== undefined)
+  if (writing.length > 0) {
+    const rows = writing.slice(0, limit).map((item) => {
+      const count = (tag: string) => String(item.plan.operations.filter((op) => op._tag === tag).length)
+      return [
+        item.create !== undefined ? `new: ${item.create.name}` : ResourceRef.describe(item.target),
+        `${item.name !== undefined ? `${item.name} ` : ""}(${ResourceRef.describe(item.source)})`,
+        count("Grant"),
+        count("Update"),
+        count("Revoke"),
+        String(item.plan.unchanged.length)
+      ]
+    })
+    out.push(
+      "",
+      `Writes per target resource (${writing.length} of ${plan.items.length} resources change):`,
+      table(["target", "source", "grant", "update", "revoke", "unchanged"], rows, { maxWidth: width })
+    )
+    if (writing.length > limit) out.push(`  … ${writing.length - limit} more (all of them are in the plan file)`)
+  } else out.push("", "Nothing to write: every target already matches.")
+  if (options.details === true) {
+    const rows = plan.items.flatMap((item) =>
+      item.entries.map((e) => [
+        ResourceRef.describe(item.source),
+        describeGrant(e.source, e.sourceLevel),
+        describeGrant(e.target, e.targetLevel),
+        e.outcome,
+        e.note ?? ""
+      ])
+    )
+    out.push(
+      "",
+      "Every source share:",
+      table(["source", "grantee", "target", "outcome", "note"], rows, { maxWidth: width })
+    )
+  } else if (s.shares > 0) out.push("", "Per-share rows: --details (or the plan file)")
   return out.join("\n")
 }
 

@@ -81,6 +81,15 @@ export type Snapshot = typeof Snapshot.Type
 export interface ExportOptions {
   readonly resources?: ReadonlyArray<ResourceRef | ResourceInfo> | undefined
   readonly concurrency?: number | undefined
+  /** Called after each resource is read (for a progress bar). */
+  readonly onProgress?:
+    | ((progress: {
+        readonly done: number
+        readonly total: number
+        readonly failed: number
+        readonly unit: string
+      }) => Effect.Effect<void>)
+    | undefined
 }
 
 /**
@@ -113,26 +122,37 @@ export const exportSnapshot = (
         message: `${name} cannot enumerate resources: name them explicitly`
       })
     }
-    const resources = yield* Effect.forEach(
-      infos,
-      (info) =>
-        Stream.runCollect(provider.list(info.resource)).pipe(
-          Effect.map(
-            (shares): SnapshotResource => ({
-              resource: info.resource,
-              ...(info.name !== undefined ? { name: info.name } : {}),
-              shares: shares.map((s) => ({
-                id: s.id,
-                grantee: s.grantee,
-                level: s.level,
-                status: s.status,
-                inherited: s.inherited
-              }))
-            })
-          )
+    let done = 0
+    const readOne = (info: ResourceInfo) =>
+      Stream.runCollect(provider.list(info.resource)).pipe(
+        Effect.map(
+          (shares): SnapshotResource => ({
+            resource: info.resource,
+            ...(info.name !== undefined ? { name: info.name } : {}),
+            shares: shares.map((s) => ({
+              id: s.id,
+              grantee: s.grantee,
+              level: s.level,
+              status: s.status,
+              inherited: s.inherited
+            }))
+          })
         ),
-      { concurrency: options.concurrency ?? 4 }
-    )
+        Effect.tap((r) =>
+          Effect.suspend(() => {
+            done++
+            return options.onProgress?.({ done, total: infos.length, failed: 0, unit: r.resource.id }) ?? Effect.void
+          })
+        )
+      )
+    // the first resource alone: a refused credential costs one request
+    const resources =
+      infos.length === 0
+        ? []
+        : [
+            yield* readOne(infos[0]!),
+            ...(yield* Effect.forEach(infos.slice(1), readOne, { concurrency: options.concurrency ?? 4 }))
+          ]
     const exportedAt = new Date(yield* Effect.clockWith((c) => c.currentTimeMillis)).toISOString()
     return { format: "unishare/snapshot", version: 1, provider: name, exportedAt, resources } as const
   }).pipe(Effect.withSpan("unishare.export"))
