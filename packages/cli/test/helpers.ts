@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -17,29 +17,38 @@ export interface CliRun {
   readonly stderr: string
 }
 
-/** Spawns the real bin (asynchronously: the simulators live in this process). */
-export const runCli = (
+/** Spawns the real bin and returns the child (to signal it) and its outcome. */
+export const spawnCli = (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>> = {},
   options: { readonly cwd?: string } = {}
-): Promise<CliRun> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: options.cwd ?? process.cwd(),
-      env: { PATH: process.env.PATH ?? "", ...env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
+): { readonly child: ChildProcess; readonly done: Promise<CliRun> } => {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: options.cwd ?? process.cwd(),
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  const done = new Promise<CliRun>((resolve, reject) => {
     let stdout = ""
     let stderr = ""
-    child.stdout.on("data", (c: Buffer) => {
+    child.stdout?.on("data", (c: Buffer) => {
       stdout += c.toString()
     })
-    child.stderr.on("data", (c: Buffer) => {
+    child.stderr?.on("data", (c: Buffer) => {
       stderr += c.toString()
     })
     child.on("error", reject)
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
   })
+  return { child, done }
+}
+
+/** Spawns the real bin (asynchronously: the simulators live in this process). */
+export const runCli = (
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>> = {},
+  options: { readonly cwd?: string } = {}
+): Promise<CliRun> => spawnCli(args, env, options).done
 
 // biome-ignore lint/suspicious/noExplicitAny: a parsed JSON document; the assertions check its shape
 export type Json = any

@@ -58,9 +58,34 @@ describe("unishare against the simulators", () => {
 
   it("apply --dry-run writes nothing and says what it would do", async () => {
     const { plan } = await exportAndPlan(sims, dir)
+    const before = sims.eci.log().length
     const dry = await runCli(["apply", "--plan", plan, "--dry-run", "--json"], sims.env)
     expect(dry.code, dry.stderr).toBe(0)
-    expect(json(dry)).toMatchObject({ dryRun: true, applied: 0, wouldApply: 2 })
+    const d = json(dry)
+    expect(d).toMatchObject({ dryRun: true, applied: 0, wouldApply: 2 })
+    // the operations per resource, like sync --dry-run
+    expect(d.operations).toEqual([
+      {
+        unit: "eci:list:42|replace",
+        resource: "eci:list:42",
+        operations: expect.arrayContaining([{ operation: "Grant", grantee: "user:ada@example.com", level: "viewer" }])
+      },
+      expect.objectContaining({ resource: "eci:list:43" })
+    ])
+    // one read per target resource proves the credential can read it; no write; no journal
+    const requests = sims.eci.log().slice(before)
+    expect(requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      "GET /api/v3/list/42/share",
+      "GET /api/v3/list/43/share"
+    ])
+    expect(writes(sims.eci)).toBe(0)
+    expect(d.journal).toBeUndefined()
+    expect(Fs.existsSync(plan.replace(/\.json$/, ".journal.jsonl"))).toBe(false)
+    const text = await runCli(["apply", "--plan", plan, "--dry-run"], sims.env)
+    expect(text.stdout).toContain("eci:list:42:")
+    expect(text.stdout).toContain("Grant user:ada@example.com viewer")
+    expect(text.stdout).toContain("nothing was written")
+    expect(text.stdout).not.toContain("Journal")
     expect(writes(sims.eci)).toBe(0)
   })
 
@@ -138,13 +163,29 @@ describe("unishare against the simulators", () => {
     const v = json(verified)
     expect(v.ok).toBe(false)
     expect(v.drift).toEqual([expect.objectContaining({ resource: "eci:list:42" })])
+    expect(v.repair).toBe(`unishare apply --plan ${plan} --repair`)
+    // a plain re-run writes nothing (the journal says done); --repair re-reads and writes what the plan says
+    const text = await runCli(["verify", "--plan", plan], sims.env)
+    expect(text.code).toBe(7)
+    expect(text.stdout).toContain("eci:list:42: grant")
+    expect(text.stdout).toContain(`unishare apply --plan ${plan} --repair`)
+    const writesBefore = writes(sims.eci)
+    const repaired = await runCli(["apply", "--plan", plan, "--repair", "--json"], sims.env)
+    expect(repaired.code, repaired.stderr).toBe(0)
+    expect(json(repaired)).toMatchObject({ applied: 1, failed: 0 })
+    expect(writes(sims.eci)).toBe(writesBefore + 1) // one replace, on list 42 only
+    expect(sims.eci.share(42)!.sharedUserIds).toEqual([1, 2])
+    const journal = Fs.readFileSync(plan.replace(/\.json$/, ".journal.jsonl"), "utf8")
+    expect(journal).toMatch(/"unit":"repair@[^"]+\|eci:list:42\|replace","outcome":"applied"/)
+    const again = await runCli(["verify", "--plan", plan, "--json"], sims.env)
+    expect(again.code, again.stdout).toBe(0)
   })
 
-  it("apply with failing units exits 7; re-running resumes from the journal", async () => {
+  it("apply with a failing unit exits with its class (6 rejected); re-running resumes from the journal", async () => {
     const { plan } = await exportAndPlan(sims, dir)
     sims.eci.inject({ kind: "status", status: 400, method: "PUT", path: /\/list\/43\/share$/, times: 1 })
     const first = await runCli(["apply", "--plan", plan, "--json", "--concurrency", "1"], sims.env)
-    expect(first.code).toBe(7)
+    expect(first.code).toBe(6)
     const f = json(first)
     expect(f).toMatchObject({ ok: false, applied: 1, failed: 1 })
     expect(f.failures[0].resource).toBe("eci:list:43")

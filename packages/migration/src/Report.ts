@@ -42,8 +42,10 @@ export const table = (
   const max = options.maxWidth
   if (max !== undefined) {
     const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1)
+    // the last column (notes) gives way first, then the widest
+    const last = widths.length - 1
     while (total() > max) {
-      const widest = widths.indexOf(Math.max(...widths))
+      const widest = (widths[last] ?? 0) > 24 ? last : widths.indexOf(Math.max(...widths))
       if ((widths[widest] ?? 0) <= 6) break
       widths[widest] = (widths[widest] ?? 0) - 1
     }
@@ -56,8 +58,12 @@ export const table = (
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n")
 }
 
+/** A principal in a few characters: a user by email (else id), a group with its name. */
+const principal = (grantee: Grantee.Grantee): string =>
+  grantee._tag === "User" ? `user ${grantee.email ?? `#${grantee.id}`}` : Grantee.describe(grantee)
+
 const describeGrant = (grantee: Grantee.Grantee | undefined, level: string | undefined) =>
-  grantee === undefined ? "—" : `${Grantee.describe(grantee)}${level !== undefined ? ` ${level}` : ""}`
+  grantee === undefined ? "—" : `${principal(grantee)}${level !== undefined ? ` ${level}` : ""}`
 
 /**
  * Options of `renderPlan`: `details` adds one row per source share; `width` is the line width the
@@ -107,7 +113,7 @@ export const renderPlan = (plan: Migration.MigrationPlan, options: PlanTextOptio
       const outcome = e.via === "fallback" ? "fallback" : e.outcome
       const key = `${Grantee.keys(e.source)[0]}|${outcome}`
       const row = principals.get(key) ?? {
-        principal: Grantee.describe(e.source),
+        principal: principal(e.source),
         outcome,
         shares: 0,
         resources: new Set<string>(),
