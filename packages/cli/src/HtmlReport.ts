@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import type { Migration } from "@unishare/core"
+import type { Migration } from "@unishare/migration"
 import * as Notation from "./Notation.ts"
 
 /**
@@ -35,7 +35,7 @@ export interface Row {
  *
  * @example
  * ```ts
- * import type { Migration } from "@unishare/core"
+ * import type { Migration } from "@unishare/migration"
  * import { HtmlReport } from "@unishare/cli"
  * const count = (plan: Migration.MigrationPlan) => HtmlReport.rows(plan).length
  * ```
@@ -126,7 +126,7 @@ tr[data-outcome="widened"] .outcome { color: #b36b00; font-weight: 600; } td.not
  *
  * @example
  * ```ts
- * import type { Migration } from "@unishare/core"
+ * import type { Migration } from "@unishare/migration"
  * import { HtmlReport } from "@unishare/cli"
  * const html = (plan: Migration.MigrationPlan) => HtmlReport.render(plan)
  * ```

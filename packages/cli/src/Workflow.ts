@@ -359,7 +359,7 @@ export const applySummary = (report: Migration.ApplyReport, journal: string) => 
  *
  * @example
  * ```ts
- * import { Migration } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * import { Workflow } from "@unishare/cli"
  * const text = (r: Migration.ApplyReport) => Workflow.renderApply(r, "plan.journal.jsonl")
  * ```
@@ -403,7 +403,8 @@ export const renderApply = (report: Migration.ApplyReport, journal: string): str
  *
  * @example
  * ```ts
- * import { Migration, type SharingProvider } from "@unishare/core"
+ * import type { SharingProvider } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * import { Workflow } from "@unishare/cli"
  * const check = (plan: Migration.MigrationPlan, target: SharingProvider.Shape) =>
  *   Workflow.verifyPlan(plan, target, { journal: "plan.journal.jsonl" })
@@ -461,7 +462,7 @@ export const verifySummary = (report: Migration.VerifyReport, planFile?: string)
  *
  * @example
  * ```ts
- * import { Migration } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * import { Workflow } from "@unishare/cli"
  * const text = (r: Migration.VerifyReport) => Workflow.renderVerify(r, "plan.json")
  * ```

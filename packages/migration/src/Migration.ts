@@ -512,7 +512,7 @@ const encodePlan = Schema.encodeSync(MigrationPlan)
  *
  * @example
  * ```ts
- * import { Migration } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * const fresh = (plan: Migration.MigrationPlan) => Migration.digestOf(plan) === plan.digest
  * ```
  */
@@ -528,7 +528,7 @@ export const digestOf = (plan: Omit<MigrationPlan, "digest">): string => {
  *
  * @example
  * ```ts
- * import { Migration } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * const check = (plan: Migration.MigrationPlan) => Migration.checkDigest(plan)
  * ```
  */
@@ -551,7 +551,8 @@ export const checkDigest = (plan: MigrationPlan): Effect.Effect<void, Errors.Inv
  *
  * @example
  * ```ts
- * import { Errors, Migration } from "@unishare/core"
+ * import { Errors } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * Migration.stopsRun(new Errors.AccessDenied({ provider: "eci", operation: "list", message: "401" })) // true
  * ```
  */
@@ -588,7 +589,7 @@ export const unitKey = (resource: ResourceRef.ResourceRef, op: Planner.Operation
  *
  * @example
  * ```ts
- * import { Migration } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * Migration.createKey({ provider: "smartsheet", kind: "sheet", id: "1" }) // "smartsheet:sheet:1|create"
  * ```
  */
@@ -699,7 +700,7 @@ const firstAlone = <A, B, E, R>(
  *
  * @example
  * ```ts
- * import { Migration } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
  * const where = (item: Migration.Item) => Migration.targetOf(item, undefined)
  * ```
  */

@@ -29,7 +29,7 @@ export const shorten = (text: string, width: number): string => {
  *
  * @example
  * ```ts
- * import { Report } from "@unishare/core"
+ * import { Report } from "@unishare/migration"
  * Report.table(["a", "b"], [["1", "22"]], { maxWidth: 100 })
  * ```
  */
