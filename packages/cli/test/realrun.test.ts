@@ -1,0 +1,372 @@
+/**
+ * The command on a real run: exit codes by failure class with fail-fast, files never overwritten,
+ * plans with problems refused, a hand-edited plan refused, interruption guidance, the debug HTTP log,
+ * JSON identity maps in notation, and a migration into EnergyCAP that creates its target lists.
+ */
+import * as Fs from "node:fs"
+import * as Net from "node:net"
+import * as Path from "node:path"
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
+import * as EciSim from "@unishare/eci/simulator"
+import {
+  eciKey,
+  eciSeed,
+  exportAndPlan,
+  ids,
+  json,
+  runCli,
+  type Sims,
+  smartsheetToken,
+  spawnCli,
+  startSims,
+  tempDir,
+  writes
+} from "./helpers.ts"
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = Net.createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as Net.AddressInfo).port
+      server.close(() => resolve(port))
+    })
+  })
+
+const journalOf = (plan: string) => plan.replace(/\.json$/, ".journal.jsonl")
+
+describe("unishare on a real run (read-only checks on one exported plan)", () => {
+  let sims: Sims
+  let dir: string
+  let plan: string
+  let snapshot: string
+  let resources: string
+  beforeAll(async () => {
+    sims = await startSims()
+    dir = tempDir()
+    const made = await exportAndPlan(sims, dir)
+    expect(made.planned.code, made.planned.stderr).toBe(0)
+    plan = made.plan
+    snapshot = made.snapshot
+    resources = made.maps.resources
+  }, 120_000)
+  afterAll(async () => {
+    await sims.close()
+    Fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it("a wrong credential exits 3 after one request per provider, naming the credential and permission", async () => {
+    const wrongEci = { ...sims.env, ECI_API_KEY: "wrong-eci-key-0000" }
+    const eciBefore = sims.eci.log().length
+    const verified = await runCli(["verify", "--plan", plan, "--json"], wrongEci)
+    expect(verified.code, verified.stderr).toBe(3)
+    const v = json(verified)
+    expect(v.stopped._tag).toBe("AccessDenied")
+    expect(v.stopped.message).toContain("ECI_API_KEY")
+    expect(v.stopped.message).toContain("requires one of")
+    expect(sims.eci.log().length - eciBefore).toBe(1)
+
+    const applyBefore = sims.eci.log().length
+    const applied = await runCli(["apply", "--plan", plan, "--json"], wrongEci)
+    expect(applied.code, applied.stderr).toBe(3)
+    expect(json(applied)).toMatchObject({ applied: 0, failed: 1, notRun: 1, stopped: { _tag: "AccessDenied" } })
+    const sent = sims.eci.log().slice(applyBefore)
+    expect(sent.length).toBe(1)
+    expect(sent[0]!.status).toBe(401)
+    expect(sims.eci.share(42)!.sharedUserIds).toEqual([])
+
+    const ssBefore = sims.smartsheet.log().length
+    const exported = await runCli(
+      [
+        "export",
+        "--provider",
+        "smartsheet",
+        ...["--resource", `smartsheet:sheet:${ids.sheet1}`, "--resource", `smartsheet:sheet:${ids.sheet2}`],
+        "--out",
+        Path.join(dir, "denied.json"),
+        "--json"
+      ],
+      { ...sims.env, SMARTSHEET_ACCESS_TOKEN: "wrong-smartsheet-token" }
+    )
+    expect(exported.code, exported.stderr).toBe(3)
+    expect(json(exported).error.message).toContain("SMARTSHEET_ACCESS_TOKEN")
+    expect(sims.smartsheet.log().length - ssBefore).toBe(1)
+    for (const run of [verified, applied, exported]) {
+      expect(run.stdout + run.stderr).not.toContain("wrong-eci-key-0000")
+      expect(run.stdout + run.stderr).not.toContain("wrong-smartsheet-token")
+    }
+  })
+
+  it("an unreachable URL exits 5 after the first unit's retries, naming the URL and the cause", async () => {
+    const port = await freePort()
+    const run = await runCli(
+      ["verify", "--plan", plan, "--eci-url", `http://127.0.0.1:${port}`, "--json", "--log-level", "debug"],
+      sims.env
+    )
+    expect(run.code, run.stderr).toBe(5)
+    const doc = json(run)
+    expect(doc.stopped._tag).toBe("Unavailable")
+    expect(doc.stopped.message).toContain(`http://127.0.0.1:${port}`)
+    expect(doc.stopped.message).toContain("ECONNREFUSED")
+    // every attempt (the first one and its retries) was for the first resource; no other was tried
+    const attempts = run.stderr.split("\n").filter((l) => l.startsWith("debug http "))
+    expect(attempts.length).toBeGreaterThan(1)
+    for (const a of attempts)
+      expect(a).toMatch(
+        new RegExp(
+          `^debug http GET http://127\\.0\\.0\\.1:${port}/api/v3/list/42/share -> failed: ECONNREFUSED \\(\\d+ ms\\)$`
+        )
+      )
+  })
+
+  it("--log-level debug shows each request's method, URL, status and duration, and no secret", async () => {
+    const before = sims.eci.log().length
+    const run = await runCli(["verify", "--plan", plan, "--log-level", "debug"], sims.env)
+    const lines = run.stderr.split("\n").filter((l) => l.startsWith("debug http "))
+    expect(lines.length).toBe(sims.eci.log().length - before)
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^debug http GET ${sims.eci.url}/api/v3/list/42/share -> 200 \\(\\d+ ms\\)$`)),
+        expect.stringMatching(new RegExp(`^debug http GET ${sims.eci.url}/api/v3/list/43/share -> 200 \\(\\d+ ms\\)$`))
+      ])
+    )
+    expect(run.stdout + run.stderr).not.toContain(eciKey)
+    const quiet = await runCli(["verify", "--plan", plan], sims.env)
+    expect(quiet.stderr).not.toContain("debug http")
+  })
+
+  it("refuses to overwrite a file without --force (before any request); help shows the defaults", async () => {
+    const original = Fs.readFileSync(snapshot, "utf8")
+    const ss = sims.smartsheet.log().length
+    const eci = sims.eci.log().length
+    const exportArgs = ["export", "--provider", "smartsheet", "--resource", `smartsheet:sheet:${ids.sheet1}`]
+    const [refused, planRefused, help] = await Promise.all([
+      runCli([...exportArgs, "--out", snapshot, "--json"], sims.env),
+      runCli(
+        ["plan", "--snapshot", snapshot, "--target", "eci", "--resources", resources, "--out", plan, "--json"],
+        sims.env
+      ),
+      runCli(["export", "--help"])
+    ])
+    expect(refused.code).toBe(2)
+    expect(json(refused).error.issues[0]).toMatchObject({ path: "--out", message: expect.stringContaining("--force") })
+    expect(planRefused.code).toBe(2)
+    expect(json(planRefused).error.issues[0].path).toBe("--out")
+    expect(Fs.readFileSync(snapshot, "utf8")).toBe(original)
+    expect(sims.smartsheet.log().length).toBe(ss)
+    expect(sims.eci.log().length).toBe(eci)
+    expect(help.stdout).toContain("default snapshot.json")
+    expect(help.stdout).toContain("--force")
+
+    const forced = await runCli([...exportArgs, "--out", Path.join(dir, "again.json"), "--json"], sims.env)
+    expect(forced.code).toBe(0)
+    const replaced = await runCli([...exportArgs, "--out", Path.join(dir, "again.json"), "--force", "--json"], sims.env)
+    expect(replaced.code, replaced.stderr).toBe(0)
+    expect(Fs.readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]) // atomic: no temp file left
+  })
+
+  it("a JSON identity map takes the kind:value notation", async () => {
+    const identities = Path.join(dir, "identities.json")
+    Fs.writeFileSync(
+      identities,
+      JSON.stringify([
+        { source: `group:${ids.finance}`, target: "group:10" },
+        { source: { _tag: "User", email: "ghost@example.com" }, target: "user:it@example.com" }
+      ])
+    )
+    const run = await runCli(
+      [
+        "plan",
+        ...["--snapshot", snapshot, "--target", "eci", "--identities", identities, "--resources", resources],
+        ...["--out", Path.join(dir, "json-identities-plan.json"), "--json"]
+      ],
+      sims.env
+    )
+    expect(run.code, run.stderr).toBe(0)
+    expect(json(run).summary.unresolved).toBe(0)
+    const written = JSON.parse(Fs.readFileSync(Path.join(dir, "json-identities-plan.json"), "utf8"))
+    const entries = written.items.flatMap((i: { entries: Array<unknown> }) => i.entries)
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          source: expect.objectContaining({ _tag: "Group", id: ids.finance }),
+          target: expect.objectContaining({ _tag: "Group", id: "10" }),
+          via: "map"
+        }),
+        expect.objectContaining({
+          source: expect.objectContaining({ email: "ghost@example.com" }),
+          target: expect.objectContaining({ _tag: "User", id: "9" }),
+          via: "map"
+        })
+      ])
+    )
+  })
+})
+
+describe("unishare on a real run (writes)", () => {
+  let sims: Sims
+  let dir: string
+  beforeEach(async () => {
+    sims = await startSims()
+    dir = tempDir()
+  })
+  afterEach(async () => {
+    await sims.close()
+    Fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it("failures of different classes exit 7", async () => {
+    const { plan } = await exportAndPlan(sims, dir)
+    sims.eci.inject({ kind: "status", status: 404, method: "PUT", path: /\/list\/42\/share$/, times: 1 })
+    sims.eci.inject({ kind: "status", status: 400, method: "PUT", path: /\/list\/43\/share$/, times: 1 })
+    const run = await runCli(["apply", "--plan", plan, "--json", "--concurrency", "1"], sims.env)
+    expect(run.code, run.stderr).toBe(7)
+    const doc = json(run)
+    expect(doc.failed).toBe(2)
+    expect(doc.failures.map((f: { error: { _tag: string } }) => f.error._tag).sort()).toEqual(["NotFound", "Rejected"])
+  })
+
+  it("a plan with problems exits 8 and apply refuses it unless --allow-problems", async () => {
+    const resources = Path.join(dir, "partial-resources.json")
+    Fs.writeFileSync(resources, JSON.stringify([{ source: `smartsheet:sheet:${ids.sheet1}`, target: "eci:list:42" }]))
+    const { planned, plan } = await exportAndPlan(sims, dir)
+    expect(planned.code).toBe(0)
+    const partial = Path.join(dir, "partial-plan.json")
+    const withProblems = await runCli(
+      ["plan", "--snapshot", Path.join(dir, "snapshot.json"), "--target", "eci"].concat([
+        "--resources",
+        resources,
+        "--out",
+        partial
+      ]),
+      sims.env
+    )
+    expect(withProblems.code).toBe(8)
+    expect(withProblems.stdout).toContain("Problems (1)")
+    expect(withProblems.stdout).toContain(ids.sheet2)
+    const refused = await runCli(["apply", "--plan", partial, "--json"], sims.env)
+    expect(refused.code).toBe(8)
+    expect(json(refused).error.message).toContain("--allow-problems")
+    expect(writes(sims.eci)).toBe(0)
+    const allowed = await runCli(["apply", "--plan", partial, "--allow-problems", "--json"], sims.env)
+    expect(allowed.code, allowed.stderr).toBe(0)
+    expect(json(allowed)).toMatchObject({ applied: 1 })
+
+    // a hand-edited plan is refused before any request (its digest no longer matches)
+    const edited = JSON.parse(Fs.readFileSync(plan, "utf8"))
+    edited.options.allowEveryone = true
+    edited.items[0].desired = [{ grantee: { _tag: "Everyone" }, level: "viewer" }]
+    Fs.writeFileSync(plan, JSON.stringify(edited))
+    const before = sims.eci.log().length
+    const tampered = await runCli(["apply", "--plan", plan, "--json"], sims.env)
+    expect(tampered.code).toBe(2)
+    expect(json(tampered).error.issues[0]).toMatchObject({
+      path: "plan.digest",
+      message: expect.stringContaining("changed")
+    })
+    expect(sims.eci.log().length).toBe(before)
+    expect(sims.eci.share(42)!.sharedWithEveryone).toBe(false)
+  })
+
+  it("SIGINT during apply says how far it got and how to resume; the same command resumes", async () => {
+    const { plan } = await exportAndPlan(sims, dir)
+    // list 43's write hangs for a while: the run is interrupted while it waits
+    sims.eci.inject({ kind: "delay", millis: 8_000, method: "PUT", path: /\/list\/43\/share$/, times: 1 })
+    const running = spawnCli(["apply", "--plan", plan, "--concurrency", "1"], sims.env)
+    const deadline = Date.now() + 60_000
+    while (!sims.eci.log().some((e) => e.method === "PUT" && e.path.endsWith("/list/42/share"))) {
+      if (Date.now() > deadline) throw new Error("apply never wrote list 42")
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    // list 42 is written and journaled before list 43 starts
+    while (!Fs.existsSync(journalOf(plan)) || !Fs.readFileSync(journalOf(plan), "utf8").includes("list:42")) {
+      if (Date.now() > deadline) throw new Error("list 42 was never journaled")
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    await new Promise((r) => setTimeout(r, 300))
+    running.child.kill("SIGINT")
+    const interrupted = await running.done
+    expect(interrupted.code).toBe(130)
+    expect(interrupted.stderr).toMatch(/interrupted after 1 of 2 units; run the same command to resume/)
+    const resumed = await runCli(["apply", "--plan", plan, "--json"], sims.env)
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(json(resumed)).toMatchObject({ alreadyApplied: 1, applied: 1, failed: 0 })
+  })
+})
+
+describe("a migration into EnergyCAP with --create-missing", () => {
+  it("creates every target list (none exists beforehand), shares it, verifies, and a re-run writes nothing", async () => {
+    const sims = await startSims()
+    await sims.eci.close()
+    const eci = await EciSim.start({ seed: { ...eciSeed, lists: [] } })
+    const env = { ...sims.env, ECI_BASE_URL: eci.url }
+    const dir = tempDir()
+    try {
+      const snapshot = Path.join(dir, "snapshot.json")
+      const identities = Path.join(dir, "identities.csv")
+      Fs.writeFileSync(identities, `source,target\ngroup:${ids.finance},group:10\n`)
+      const exported = await runCli(
+        ["export", "--provider", "smartsheet", "--out", snapshot].concat([
+          "--resource",
+          `smartsheet:sheet:${ids.sheet1}`,
+          "--resource",
+          `smartsheet:sheet:${ids.sheet2}`
+        ]),
+        env
+      )
+      expect(exported.code, exported.stderr).toBe(0)
+      const plan = Path.join(dir, "plan.json")
+      const planned = await runCli(
+        ["plan", "--snapshot", snapshot, "--target", "eci", "--identities", identities].concat([
+          "--create-missing",
+          "--create-type",
+          "1",
+          "--out",
+          plan,
+          "--json"
+        ]),
+        env
+      )
+      expect(planned.code, planned.stderr).toBe(0)
+      expect(json(planned).problems).toEqual([])
+      expect(eci.lists()).toEqual([])
+      expect(writes(eci)).toBe(0)
+
+      const applied = await runCli(["apply", "--plan", plan, "--json"], env)
+      expect(applied.code, applied.stderr).toBe(0)
+      const a = json(applied)
+      expect(a.created.map((c: { unit: string }) => c.unit).sort()).toEqual([
+        `smartsheet:sheet:${ids.sheet1}|create`,
+        `smartsheet:sheet:${ids.sheet2}|create`
+      ])
+      const lists = eci.lists()
+      // Smartsheet's sharing API does not name assets: the lists are named after the source resources
+      expect(lists.map((l) => l.name).sort()).toEqual([`sheet ${ids.sheet1}`, `sheet ${ids.sheet2}`])
+      const budget = lists.find((l) => l.name === `sheet ${ids.sheet1}`)!
+      expect(eci.share(budget.listId)).toEqual({
+        sharedWithEveryone: false,
+        sharedUserIds: [1, 2],
+        sharedUserGroupIds: [10]
+      })
+      const posts = eci.log().filter((e) => e.method === "POST")
+      expect(posts.length).toBe(2)
+      const journal = Fs.readFileSync(journalOf(plan), "utf8")
+      expect(journal).toContain(`"created":{"provider":"eci","kind":"list","id":"${budget.listId}"}`)
+
+      const verified = await runCli(["verify", "--plan", plan, "--json"], env)
+      expect(verified.code, verified.stdout).toBe(0)
+      const writesBefore = writes(eci)
+      const again = await runCli(["apply", "--plan", plan, "--json"], env)
+      expect(again.code).toBe(0)
+      expect(json(again)).toMatchObject({ applied: 0, alreadyApplied: 4 })
+      expect(writes(eci)).toBe(writesBefore)
+      for (const run of [exported, planned, applied, verified, again]) {
+        expect(run.stdout + run.stderr).not.toContain(eciKey)
+        expect(run.stdout + run.stderr).not.toContain(smartsheetToken)
+      }
+    } finally {
+      await eci.close()
+      await sims.smartsheet.close()
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
+})
