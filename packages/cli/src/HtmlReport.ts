@@ -54,7 +54,7 @@ export const rows = (plan: Migration.MigrationPlan): ReadonlyArray<Row> =>
     }))
   )
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!)
 
 /** JSON safe inside a script element. */
@@ -149,13 +149,13 @@ export const render = (plan: Migration.MigrationPlan): string => {
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'">
-<title>${escape(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>${style}</style>
 </head>
 <body>
-<h1>${escape(title)}</h1>
+<h1>${escapeHtml(title)}</h1>
 <p class="summary">${outcomes.map((o) => `<span>${o}: <b>${s[o]}</b></span>`).join("")}<span>problems: <b>${s.problems}</b></span><span>writes: <b>${s.operations}</b></span></p>
-${plan.problems.length > 0 ? `<ul class="problems">${plan.problems.map((p) => `<li>${escape(`${Notation.formatResource(p.source)}: ${p.message}`)}</li>`).join("")}</ul>` : ""}
+${plan.problems.length > 0 ? `<ul class="problems">${plan.problems.map((p) => `<li>${escapeHtml(`${Notation.formatResource(p.source)}: ${p.message}`)}</li>`).join("")}</ul>` : ""}
 <div class="filters">
 <label>Outcome <select id="outcome"><option value="">all</option>${outcomes.map((o) => `<option value="${o}">${o}</option>`).join("")}</select></label>
 <label>Resource <input id="resource" type="search" placeholder="filter resources"></label>
@@ -163,7 +163,7 @@ ${plan.problems.length > 0 ? `<ul class="problems">${plan.problems.map((p) => `<
 <span id="count"></span>
 </div>
 <table id="shares">
-<thead><tr>${headers.map(([key, label]) => `<th data-key="${key}" aria-sort="none">${escape(label)}</th>`).join("")}</tr></thead>
+<thead><tr>${headers.map(([key, label]) => `<th data-key="${key}" aria-sort="none">${escapeHtml(label)}</th>`).join("")}</tr></thead>
 <tbody></tbody>
 </table>
 <script type="application/json" id="data">${scriptJson(rows(plan))}</script>

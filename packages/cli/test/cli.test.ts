@@ -31,11 +31,16 @@ describe("unishare --help", () => {
     expect(runs[2]!.stdout).toContain("--fallback")
   })
 
-  it("without a command: usage on stderr, exit 2", async () => {
-    const run = await runCli([])
+  it("without a command: usage on stderr, exit 2; an unknown flag: the error first, not the whole help", async () => {
+    const [run, unknown] = await Promise.all([runCli([]), runCli(["plan", "--bogus-flag"])])
     expect(run.code).toBe(2)
     expect(run.stdout).toBe("")
     expect(run.stderr).toContain("SUBCOMMANDS")
+    expect(unknown.code).toBe(2)
+    const lines = unknown.stderr.trim().split("\n")
+    expect(lines.slice(0, 2).join(" ")).toContain("Unrecognized flag: --bogus-flag")
+    expect(lines.length).toBeLessThan(10)
+    expect(unknown.stderr).toContain('Run "unishare plan --help" for usage.')
   })
 })
 
@@ -68,10 +73,46 @@ describe("unishare input and failures", () => {
       snapshot,
       JSON.stringify({ format: "unishare/snapshot", version: 1, provider: "smartsheet", exportedAt: "", resources: [] })
     )
+    // issue 9 #14: a parent on a provider without parents, a malformed EnergyCAP id, an unknown snapshot provider
+    const parentMap = Path.join(dir, "parent-resources.json")
+    Fs.writeFileSync(
+      parentMap,
+      JSON.stringify([{ source: `smartsheet:sheet:${ids.sheet1}`, target: "eci:list:1000/1001" }])
+    )
+    const malformedMap = Path.join(dir, "malformed-resources.json")
+    Fs.writeFileSync(
+      malformedMap,
+      JSON.stringify([{ source: `smartsheet:sheet:${ids.sheet1}`, target: "eci:list:abc" }])
+    )
+    const oneSheet = Path.join(dir, "one-sheet-snapshot.json")
+    Fs.writeFileSync(
+      oneSheet,
+      JSON.stringify({
+        format: "unishare/snapshot",
+        version: 1,
+        provider: "smartsheet",
+        exportedAt: "",
+        resources: [{ resource: { provider: "smartsheet", kind: "sheet", id: ids.sheet1 }, shares: [] }]
+      })
+    )
+    const bogus = Path.join(dir, "bogus-snapshot.json")
+    Fs.writeFileSync(
+      bogus,
+      JSON.stringify({ format: "unishare/snapshot", version: 1, provider: "bogus", exportedAt: "", resources: [] })
+    )
+    const everyone = Path.join(dir, "everyone-desired.json")
+    Fs.writeFileSync(
+      everyone,
+      JSON.stringify({ resource: "eci:list:42", shares: [{ grantee: "everyone", level: "viewer" }] })
+    )
     const badSnapshot = Path.join(dir, "bad-snapshot.json")
     Fs.writeFileSync(badSnapshot, JSON.stringify({ format: "unishare/snapshot", version: 2 }))
     const plan = (...args: ReadonlyArray<string>) => ["plan", "--target", "eci", "--json", ...args]
-    const cases: ReadonlyArray<{ args: ReadonlyArray<string>; field: string; env?: Record<string, string> }> = [
+    const cases: ReadonlyArray<{ args: ReadonlyArray<string>; field?: string; env?: Record<string, string> }> = [
+      { args: plan("--snapshot", oneSheet, "--resources", parentMap), field: "--resources: [0].target" },
+      { args: plan("--snapshot", oneSheet, "--resources", malformedMap) },
+      { args: plan("--snapshot", bogus, "--resources", maps.resources), field: "--snapshot: provider" },
+      { args: ["sync", "--desired", everyone, "--json"] },
       { args: plan("--resources", maps.resources), field: "--snapshot" },
       { args: ["export", "--provider", "eci", "--resource", "eci:list", "--json"], field: "--resource[0]" },
       { args: ["export", "--provider", "dropbox", "--json"], field: "--provider" },
@@ -98,7 +139,7 @@ describe("unishare input and failures", () => {
       const doc = json(run)
       expect(doc.ok).toBe(false)
       expect(doc.error.exitCode).toBe(2)
-      expect(doc.error.issues[0].path, c.args.join(" ")).toBe(c.field)
+      if (c.field !== undefined) expect(doc.error.issues[0].path, c.args.join(" ")).toBe(c.field)
       expect(run.stderr).not.toBe("")
     }
     expect(json(runs[runs.length - 1]!).error.issues[0].message).toContain("ECI_API_KEY")

@@ -764,7 +764,7 @@ export const apply = (
             ? Effect.void
             : Stream.runCollect(target.list(resolved.get(item)!)).pipe(
                 Effect.map((current) => {
-                  if (options.repair !== true) return
+                  if (options.repair !== true) return undefined
                   const check = Planner.plan(current, item.desired, caps, {
                     allowEveryone: true,
                     onLossy: plan.options.onLossy,
@@ -815,8 +815,16 @@ export const apply = (
     const total = units.length
     let done = 0
     let failed = 0
+    // Everyone is written only with the plan's opt-in, unless the plan merely keeps an Everyone the
+    // target already had (merge mode)
     const everyoneAllowed = (unit: Unit) =>
-      plan.options.allowEveryone || !unit.ops.some((op) => op._tag !== "Revoke" && op.grantee._tag === "Everyone")
+      plan.options.allowEveryone ||
+      !(
+        unit.ops.some((op) => op._tag !== "Revoke" && op.grantee._tag === "Everyone") ||
+        (unit.kind === "replace" &&
+          unit.desired.some((g) => g.grantee._tag === "Everyone") &&
+          !unit.item.plan.unchanged.some((s) => s.grantee._tag === "Everyone"))
+      )
 
     const runUnit = (unit: Unit): Effect.Effect<UnitResult> =>
       Effect.gen(function* () {

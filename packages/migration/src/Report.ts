@@ -71,7 +71,7 @@ const describeGrant = (grantee: Grantee.Grantee | undefined, level: string | und
  *
  * @example
  * ```ts
- * import type { Report } from "@unishare/core"
+ * import type { Report } from "@unishare/migration"
  * const o: Report.PlanTextOptions = { details: true }
  * ```
  */

@@ -1,0 +1,273 @@
+/**
+ * Regression tests: apply honours the plan's options and refuses a hand-edited plan; principals
+ * merged onto one target grantee follow onLossy; the journal repairs a torn tail and refuses corrupt,
+ * unknown and forged records with their line numbers.
+ */
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { Grantee, MemoryProvider, ShareStatus } from "@unishare/core"
+import { IdentityMap, Journal, Migration, ResourceMap, Snapshot } from "@unishare/migration"
+import { Effect, Exit } from "effect"
+
+const sheet = (id: string) => ({ provider: "source", kind: "sheet", id })
+const list = (id: string) => ({ provider: "target", kind: "list", id })
+const active = ShareStatus.active
+
+const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
+  Exit.isFailure(exit) ? (exit.cause.reasons[0] as { error?: E } | undefined)?.error : undefined
+
+describe("apply honours the plan (issue 9 #7)", () => {
+  const setup = () =>
+    Effect.gen(function* () {
+      const source = MemoryProvider.make({ name: "source" })
+      source.control.addResource(sheet("1"), [
+        { grantee: Grantee.everyone, level: "viewer", status: active, inherited: false },
+        { grantee: Grantee.user({ email: "ada@example.com" }), level: "viewer", status: active, inherited: false }
+      ])
+      const target = MemoryProvider.make({
+        name: "target",
+        resources: [list("42")],
+        capabilities: { granteeKinds: ["User", "Group", "Everyone"], levels: ["viewer"], readOnlyLevels: [] }
+      })
+      const snapshot = yield* Snapshot.exportSnapshot(source)
+      const plan = yield* Migration.plan({
+        snapshot,
+        target,
+        identities: IdentityMap.empty,
+        resources: ResourceMap.fromEntries([{ source: sheet("1"), target: list("42") }]),
+        options: { allowEveryone: false }
+      })
+      return { target, plan }
+    })
+
+  it.effect("without allowEveryone the plan does not share with Everyone, and neither does apply", () =>
+    Effect.gen(function* () {
+      const { target, plan } = yield* setup()
+      const everyone = plan.items[0]!.entries.find((e) => e.source._tag === "Everyone")!
+      assert.strictEqual(everyone.outcome, "unsupported")
+      assert.isFalse(plan.items[0]!.desired.some((g) => g.grantee._tag === "Everyone"))
+      assert.strictEqual(Migration.digestOf(plan), plan.digest)
+      const report = yield* Migration.apply(plan, target)
+      assert.strictEqual(report.failed, 0)
+      assert.isFalse(target.control.snapshot(list("42")).some((s) => s.grantee._tag === "Everyone"))
+    })
+  )
+
+  it.effect("a hand-edited plan is refused with a clear message before any write", () =>
+    Effect.gen(function* () {
+      const { target, plan } = yield* setup()
+      const edited = {
+        ...plan,
+        items: plan.items.map((item) => ({
+          ...item,
+          desired: [...item.desired, { grantee: Grantee.everyone, level: "viewer" as const }]
+        }))
+      }
+      const exit = yield* Effect.exit(Migration.apply(edited, target))
+      const error = failureOf(exit)
+      assert.strictEqual(error?._tag, "InvalidInput")
+      assert.include(error?.message ?? "", "changed after it was written")
+      assert.strictEqual(target.control.writes(), 0)
+    })
+  )
+
+  it.effect("even with a recomputed digest, apply does not grant Everyone against the plan's options", () =>
+    Effect.gen(function* () {
+      const { target, plan } = yield* setup()
+      const grant = {
+        _tag: "Grant" as const,
+        grantee: Grantee.everyone,
+        level: "viewer" as const,
+        requested: "viewer" as const,
+        fidelity: "exact" as const
+      }
+      const unsigned = {
+        ...plan,
+        items: plan.items.map((item) => ({
+          ...item,
+          desired: [{ grantee: Grantee.everyone, level: "viewer" as const }],
+          plan: {
+            ...item.plan,
+            operations: [grant],
+            desired: [{ grantee: Grantee.everyone, level: "viewer" as const }]
+          }
+        }))
+      }
+      const forged = { ...unsigned, digest: Migration.digestOf(unsigned) }
+      const report = yield* Migration.apply(forged, target)
+      assert.strictEqual(report.failed, 1)
+      assert.strictEqual(report.units[0]!.error?._tag, "Unsupported")
+      assert.include(report.units[0]!.error?.message ?? "", "--allow-everyone")
+      assert.strictEqual(target.control.writes(), 0)
+    })
+  )
+})
+
+describe("merging principals follows onLossy (issue 9 #8)", () => {
+  const run = (onLossy: "fail" | "round-down" | "round-up") =>
+    Effect.gen(function* () {
+      const source = MemoryProvider.make({ name: "source" })
+      source.control.addResource(sheet("1"), [
+        { grantee: Grantee.user({ email: "viewer@example.com" }), level: "viewer", status: active, inherited: false },
+        { grantee: Grantee.user({ email: "admin@example.com" }), level: "admin", status: active, inherited: false }
+      ])
+      const target = MemoryProvider.make({ name: "target", resources: [list("42")] })
+      const snapshot = yield* Snapshot.exportSnapshot(source)
+      const identities = IdentityMap.fromEntries([
+        { source: Grantee.user({ email: "viewer@example.com" }), target: Grantee.group("7") },
+        { source: Grantee.user({ email: "admin@example.com" }), target: Grantee.group("7") }
+      ])
+      const plan = yield* Migration.plan({
+        snapshot,
+        target,
+        identities,
+        resources: ResourceMap.fromEntries([{ source: sheet("1"), target: list("42") }]),
+        options: { onLossy }
+      })
+      return plan.items[0]!
+    })
+
+  it.effect("fail: both shares are unsupported and nothing is granted", () =>
+    Effect.gen(function* () {
+      const item = yield* run("fail")
+      assert.deepStrictEqual(
+        item.entries.map((e) => e.outcome),
+        ["unsupported", "unsupported"]
+      )
+      assert.include(item.entries[0]!.note ?? "", "--on-lossy fail")
+      assert.deepStrictEqual(item.desired, [])
+      assert.deepStrictEqual(item.plan.operations, [])
+    })
+  )
+
+  it.effect("round-down: the lower level, the admin share narrowed", () =>
+    Effect.gen(function* () {
+      const item = yield* run("round-down")
+      assert.deepStrictEqual(item.desired, [{ grantee: Grantee.group("7"), level: "viewer" }])
+      assert.deepStrictEqual(
+        item.entries.map((e) => [e.sourceLevel, e.targetLevel, e.outcome]),
+        [
+          ["viewer", "viewer", "exact"],
+          ["admin", "viewer", "narrowed"]
+        ]
+      )
+    })
+  )
+
+  it.effect("round-up: the higher level, the viewer share widened with a Lossy note", () =>
+    Effect.gen(function* () {
+      const item = yield* run("round-up")
+      assert.deepStrictEqual(item.desired, [{ grantee: Grantee.group("7"), level: "admin" }])
+      const viewer = item.entries.find((e) => e.sourceLevel === "viewer")!
+      assert.strictEqual(viewer.outcome, "widened")
+      assert.include(viewer.note ?? "", "Lossy")
+    })
+  )
+})
+
+describe("journal framing (issue 9 #11)", () => {
+  const owner = { planId: "plan-1", digest: "d".repeat(64) }
+  const temp = () => Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-journal-")), "plan.journal.jsonl")
+  const record = (path: string, unit: string) =>
+    Effect.flatMap(Journal.open(path, owner), (j) => j.record({ unit, outcome: "applied" }))
+
+  it.effect("a torn last line is cut off, so the next record is on its own line and is read back", () =>
+    Effect.gen(function* () {
+      const path = temp()
+      yield* record(path, "u1")
+      Fs.appendFileSync(path, '{"planId":"plan-1","unit":"u2","outc')
+      yield* record(path, "u3")
+      const text = Fs.readFileSync(path, "utf8")
+      assert.strictEqual(text.split("\n").filter((l) => l !== "").length, 2)
+      const reopened = yield* Journal.open(path, owner)
+      assert.isTrue(reopened.isDone("u1"))
+      assert.isFalse(reopened.isDone("u2"))
+      assert.isTrue(reopened.isDone("u3"))
+    })
+  )
+
+  it.effect("a complete last line without its newline is kept, and the next record starts a new line", () =>
+    Effect.gen(function* () {
+      const path = temp()
+      yield* record(path, "u1")
+      Fs.writeFileSync(path, Fs.readFileSync(path, "utf8").trimEnd())
+      yield* record(path, "u2")
+      const reopened = yield* Journal.open(path, owner)
+      assert.isTrue(reopened.isDone("u1"))
+      assert.isTrue(reopened.isDone("u2"))
+    })
+  )
+
+  it.effect("corrupt, unknown and forged lines are refused with their line numbers", () =>
+    Effect.gen(function* () {
+      const cases: ReadonlyArray<[string, string]> = [
+        ["garbage ~~~", "corrupt line"],
+        [JSON.stringify({ planId: "plan-1", unit: "u9", outcome: "maybe", at: "x" }), "unknown"],
+        [
+          JSON.stringify({ planId: "plan-1", unit: "u9", outcome: "applied", at: "2026-01-01T00:00:00.000Z" }),
+          "forged"
+        ],
+        [
+          JSON.stringify({
+            planId: "plan-1",
+            unit: "u9",
+            outcome: "applied",
+            at: "2026-01-01T00:00:00.000Z",
+            check: "0".repeat(32)
+          }),
+          "forged"
+        ]
+      ]
+      for (const [line, what] of cases) {
+        const path = temp()
+        yield* record(path, "u1")
+        Fs.appendFileSync(path, `${line}\n`)
+        yield* record(path, "u2").pipe(Effect.ignore)
+        const exit = yield* Effect.exit(Journal.open(path, owner))
+        const error = failureOf(exit)
+        assert.strictEqual(error?._tag, "InvalidInput", what)
+        assert.strictEqual(error?._tag === "InvalidInput" ? error.issues[0]!.path : "", `${path}:2`, what)
+      }
+      // a record written for another plan content (an edited plan with the same id) is refused too
+      const path = temp()
+      yield* record(path, "u1")
+      const exit = yield* Effect.exit(Journal.open(path, { planId: "plan-1", digest: "e".repeat(64) }))
+      assert.strictEqual(failureOf(exit)?._tag, "InvalidInput")
+      // records of other plans are kept and ignored
+      const other = temp()
+      yield* Effect.flatMap(Journal.open(other, { planId: "plan-2", digest: "f".repeat(64) }), (j) =>
+        j.record({ unit: "u1", outcome: "applied" })
+      )
+      const mine = yield* Journal.open(other, owner)
+      assert.isFalse(mine.isDone("u1"))
+    })
+  )
+})
+
+describe("identity files", () => {
+  it.effect("a CSV with a bad header reports the header it got, not empty cells", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(IdentityMap.parseCsv("src,tgt\ngroup:1,group:2\n"))
+      const error = failureOf(exit)
+      assert.strictEqual(error?._tag, "InvalidInput")
+      const issues = error?._tag === "InvalidInput" ? error.issues : []
+      assert.strictEqual(issues.length, 1)
+      assert.include(issues[0]!.message, '"src,tgt"')
+      assert.notInclude(issues[0]!.message, 'got ""')
+    })
+  )
+
+  it.effect("a JSON identity map accepts the kind:value notation next to grantee objects", () =>
+    Effect.gen(function* () {
+      const map = yield* IdentityMap.parseJsonText(
+        '[{"source":"group:42","target":"group:7"},{"source":{"_tag":"User","email":"a@x.io"},"target":"user:1001"}]'
+      )
+      assert.deepStrictEqual(map.lookup(Grantee.group("42")), Grantee.group("7"))
+      assert.deepStrictEqual(map.lookup(Grantee.user({ email: "a@x.io" })), Grantee.user({ id: "1001" }))
+      const bad = failureOf(yield* Effect.exit(IdentityMap.parseJsonText('[{"source":"robot:1","target":"group:7"}]')))
+      assert.strictEqual(bad?._tag === "InvalidInput" ? bad.issues[0]!.path : "", "identities[0].source")
+    })
+  )
+})
