@@ -68,7 +68,7 @@ describe("plan --report: the HTML report in Chromium", () => {
       page.$$eval("#shares tbody tr", (trs) =>
         trs
           .filter((tr) => !(tr as HTMLElement).hidden && (tr as HTMLElement).offsetParent !== null)
-          .map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? ""))
+          .map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? ""))
       )
     expect((await visible()).length).toBe(entries.length)
 

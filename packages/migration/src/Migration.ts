@@ -763,16 +763,18 @@ export const apply = (
           stopped !== undefined
             ? Effect.void
             : Stream.runCollect(target.list(resolved.get(item)!)).pipe(
-                Effect.map((current) => {
-                  if (options.repair !== true) return undefined
-                  const check = Planner.plan(current, item.desired, caps, {
-                    allowEveryone: true,
-                    onLossy: plan.options.onLossy,
-                    onUnsupported: "skip",
-                    resourceKind: resolved.get(item)!.kind
+                Effect.tap((current) =>
+                  Effect.sync(() => {
+                    if (options.repair !== true) return
+                    const check = Planner.plan(current, item.desired, caps, {
+                      allowEveryone: true,
+                      onLossy: plan.options.onLossy,
+                      onUnsupported: "skip",
+                      resourceKind: resolved.get(item)!.kind
+                    })
+                    repairOps.set(item, Result.isSuccess(check) ? check.success.operations : item.plan.operations)
                   })
-                  repairOps.set(item, Result.isSuccess(check) ? check.success.operations : item.plan.operations)
-                }),
+                ),
                 Effect.catch((error: Errors.SharingError) =>
                   Effect.sync(() => {
                     readFailures.set(item, error)
