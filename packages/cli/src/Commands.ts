@@ -96,7 +96,7 @@ export const reporting = <A, R>(
     e._tag === "Exit"
       ? Effect.fail(e)
       : Effect.andThen(
-          Output.failure(asJson, command, e),
+          Output.failure(asJson, command, explain(e)),
           Effect.fail(new Output.Exit({ code: ExitCode.ofError(e), reason: e.message }))
         )
   )
@@ -113,12 +113,14 @@ export const reporting = <A, R>(
  * Commands.explain(new Errors.AccessDenied({ provider: "eci", operation: "getListShare", message: "401" }), "eci").message
  * ```
  */
-export const explain = <E extends Errors.SharingError>(error: E, provider: Notation.ProviderName): E => {
-  if (error._tag === "AccessDenied") {
-    const variables = Providers.credentialVariables[provider].filter((v) => (process.env[v] ?? "") !== "")
+export const explain = <E extends Errors.SharingError>(error: E, provider?: Notation.ProviderName): E => {
+  if (error._tag === "AccessDenied" && error.message.includes("(credential: ")) return error
+  const name = provider ?? (Notation.isProvider(error.provider) ? error.provider : undefined)
+  if (error._tag === "AccessDenied" && name !== undefined) {
+    const variables = Providers.credentialVariables[name].filter((v) => (process.env[v] ?? "") !== "")
     return new Errors.AccessDenied({
       ...error,
-      message: `${error.message} (credential: ${variables.join(" + ") || Providers.credentialVariables[provider].join(", ")})`
+      message: `${error.message} (credential: ${variables.join(" + ") || Providers.credentialVariables[name].join(", ")})`
     }) as unknown as E
   }
   const failure = HttpLog.lastTransportFailure()
@@ -166,9 +168,7 @@ const exportCommand = Command.make(
           endpoints: endpointsOf(flags),
           cloudflareAccounts: flags.cloudflareAccount
         })
-        const snapshot = yield* Workflow.exportTo(provider, { resources, out: flags.out, force: flags.force }).pipe(
-          Effect.mapError((e) => explain(e, flags.provider))
-        )
+        const snapshot = yield* Workflow.exportTo(provider, { resources, out: flags.out, force: flags.force })
         const summary = Workflow.exportSummary(snapshot, flags.out)
         yield* Output.result(
           flags.json,
@@ -296,7 +296,7 @@ const planCommand = Command.make(
             createMissing: flags.createMissing,
             createType: Option.getOrUndefined(flags.createType)
           }
-        }).pipe(Effect.mapError((e) => explain(e, flags.target)))
+        })
         yield* Output.result(
           flags.json,
           Workflow.planSummary(plan, flags.out, report),

@@ -143,6 +143,9 @@ describe("unishare input and failures", () => {
       expect(run.stderr).not.toBe("")
     }
     expect(json(runs[runs.length - 1]!).error.issues[0].message).toContain("ECI_API_KEY")
+    // messages name the command-line flags, not the library options
+    expect(json(runs[3]!).error.message).toContain("--allow-everyone")
+    expect(json(runs[3]!).error.message).not.toContain("allowEveryone")
     expect(sims.smartsheet.log().length + sims.eci.log().length).toBe(0)
   })
 

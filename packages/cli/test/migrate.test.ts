@@ -116,6 +116,10 @@ describe("unishare against the simulators", () => {
     expect(text.code).toBe(0)
     expect(text.stdout).toContain("ghost@example.com")
     expect(text.stdout).toContain("unresolved")
+    // summary first; tables fit 100 columns; per-share rows only with --details
+    expect(text.stdout.indexOf("Source shares:")).toBeLessThan(text.stdout.indexOf("Writes per target resource"))
+    for (const line of text.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(100)
+    expect(text.stdout).not.toContain("Every source share:")
 
     expect((await runCli(["apply", "--plan", plan, "--json"], sims.env)).code).toBe(0)
     const shared = sims.eci.share(42)!

@@ -63,6 +63,7 @@ describe("unishare on a real run (read-only checks on one exported plan)", () =>
     expect(v.stopped._tag).toBe("AccessDenied")
     expect(v.stopped.message).toContain("ECI_API_KEY")
     expect(v.stopped.message).toContain("requires one of")
+    expect(v.stopped.message).not.toContain("..")
     expect(sims.eci.log().length - eciBefore).toBe(1)
 
     const applyBefore = sims.eci.log().length
@@ -162,6 +163,14 @@ describe("unishare on a real run (read-only checks on one exported plan)", () =>
     const replaced = await runCli([...exportArgs, "--out", Path.join(dir, "again.json"), "--force", "--json"], sims.env)
     expect(replaced.code, replaced.stderr).toBe(0)
     expect(Fs.readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]) // atomic: no temp file left
+    // under `pnpm unishare` (run from the workspace root) a relative path is the caller's directory
+    const relative = await runCli([...exportArgs, "--out", "relative.json"], {
+      ...sims.env,
+      npm_lifecycle_event: "unishare",
+      INIT_CWD: dir
+    })
+    expect(relative.code, relative.stderr).toBe(0)
+    expect(Fs.existsSync(Path.join(dir, "relative.json"))).toBe(true)
   })
 
   it("a JSON identity map takes the kind:value notation", async () => {

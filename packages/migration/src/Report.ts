@@ -132,10 +132,13 @@ export const renderPlan = (plan: Migration.MigrationPlan, options: PlanTextOptio
         ["principal", "outcome", "shares", "resources", "note"],
         [...principals.values()]
           .sort((a, b) => b.shares - a.shares || a.principal.localeCompare(b.principal))
+          .slice(0, limit)
           .map((r) => [r.principal, r.outcome, String(r.shares), String(r.resources.size), r.note]),
         { maxWidth: width }
       )
     )
+    if (principals.size > limit)
+      out.push(`  … ${principals.size - limit} more principal(s) (all of them are in the plan file)`)
   }
   if (plan.problems.length > 0) {
     out.push(

@@ -8,8 +8,8 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Grantee, MemoryProvider, ShareStatus } from "@unishare/core"
-import { IdentityMap, Journal, Migration, ResourceMap, Snapshot } from "@unishare/migration"
-import { Effect, Exit } from "effect"
+import { IdentityMap, Journal, Migration, Report, ResourceMap, Snapshot } from "@unishare/migration"
+import { Effect, Exit, Option } from "effect"
 
 const sheet = (id: string) => ({ provider: "source", kind: "sheet", id })
 const list = (id: string) => ({ provider: "target", kind: "list", id })
@@ -268,6 +268,59 @@ describe("identity files", () => {
       assert.deepStrictEqual(map.lookup(Grantee.user({ email: "a@x.io" })), Grantee.user({ id: "1001" }))
       const bad = failureOf(yield* Effect.exit(IdentityMap.parseJsonText('[{"source":"robot:1","target":"group:7"}]')))
       assert.strictEqual(bad?._tag === "InvalidInput" ? bad.issues[0]!.path : "", "identities[0].source")
+    })
+  )
+})
+
+describe("plan text for people", () => {
+  it.effect("summary first, long Cloudflare-like ids shortened so every line fits 100 columns; rows with details", () =>
+    Effect.gen(function* () {
+      const account = "023e105f4ecef8ad9ca31a8372d0c353"
+      const source = MemoryProvider.make({ name: "source" })
+      // two accounts of one provider: every principal maps to itself (users are unknown there)
+      const target = MemoryProvider.make({
+        name: "source",
+        capabilities: { granteeKinds: ["User", "Group", "Account"], levels: ["viewer"], readOnlyLevels: [] }
+      })
+      const entries: Array<{
+        source: ReturnType<typeof sheet>
+        target: { provider: string; kind: string; id: string; parent: string }
+      }> = []
+      for (let i = 0; i < 40; i++) {
+        const id = `${i}`.padStart(32, "a")
+        source.control.addResource({ provider: "source", kind: "share", id, parent: account }, [
+          { grantee: Grantee.account(`${i}`.padStart(32, "b")), level: "viewer", status: active, inherited: false },
+          {
+            grantee: Grantee.user({ email: `nobody${i}@example.com` }),
+            level: "editor",
+            status: active,
+            inherited: false
+          }
+        ])
+        const ref = { provider: "source", kind: "share", id: `${i}`.padStart(32, "c"), parent: account }
+        target.control.addResource(ref)
+        entries.push({ source: { provider: "source", kind: "share", id, parent: account } as never, target: ref })
+      }
+      const snapshot = yield* Snapshot.exportSnapshot(source)
+      const plan = yield* Migration.plan({
+        snapshot,
+        target: {
+          ...target,
+          resolveGrantee: (g) => Effect.succeed(g._tag === "User" ? Option.none() : Option.some(g))
+        },
+        identities: IdentityMap.empty,
+        resources: ResourceMap.fromEntries(entries)
+      })
+      const text = Report.renderPlan(plan)
+      for (const line of text.split("\n")) assert.isAtMost(line.length, 100, line)
+      assert.isBelow(text.indexOf("Source shares:"), text.indexOf("Writes per target resource"))
+      assert.include(text, "Unresolved and unsupported principals:")
+      assert.include(text, "… 10 more principal(s)")
+      assert.include(text, "… 10 more (all of them are in the plan file)")
+      assert.notInclude(text, "Every source share:")
+      const details = Report.renderPlan(plan, { details: true })
+      assert.include(details, "Every source share:")
+      for (const line of details.split("\n")) assert.isAtMost(line.length, 100, line)
     })
   )
 })

@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { type Errors as CoreErrors, HttpApi, Ids, Input, Translation } from "@unishare/core"
+import { Errors as CoreErrors, HttpApi, Ids, Input, Translation } from "@unishare/core"
 import { Effect, Option, type Redacted, Schema, Stream } from "effect"
 import type { HttpClient } from "effect/http"
 import * as Errors from "./Errors.ts"
@@ -388,19 +388,31 @@ export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidIn
         })
       })
 
+    // A key seen before in the same walk would loop forever: that answer is a ProtocolError.
     const listShares = (asset: Asset, options: Omit<ListOptions, "lastKey"> = {}) =>
-      Stream.paginate(Option.none<string>(), (lastKey: Option.Option<string>) =>
-        listSharesPage(asset, { ...options, ...(Option.isSome(lastKey) ? { lastKey: lastKey.value } : {}) }).pipe(
-          Effect.map(
-            (page) =>
-              [
+      Stream.paginate(
+        { lastKey: Option.none<string>(), seen: new Set<string>() as ReadonlySet<string> },
+        ({ lastKey, seen }) =>
+          listSharesPage(asset, { ...options, ...(Option.isSome(lastKey) ? { lastKey: lastKey.value } : {}) }).pipe(
+            Effect.flatMap((page) => {
+              const next = page.lastKey !== undefined && page.lastKey !== "" && page.items.length > 0
+              if (next && seen.has(page.lastKey!)) {
+                return Effect.fail(
+                  new CoreErrors.ProtocolError({
+                    provider: Errors.provider,
+                    operation: "listShares",
+                    message: `smartsheet listShares: the server repeated the page key ${JSON.stringify(page.lastKey)}; stopping instead of reading the same pages forever`
+                  })
+                )
+              }
+              return Effect.succeed([
                 page.items,
-                page.lastKey !== undefined && page.lastKey !== "" && page.items.length > 0
-                  ? Option.some(Option.some(page.lastKey))
+                next
+                  ? Option.some({ lastKey: Option.some(page.lastKey!), seen: new Set([...seen, page.lastKey!]) })
                   : Option.none()
-              ] as const
+              ] as const)
+            })
           )
-        )
       )
 
     const getShare = (asset: Asset, shareId: string) =>
