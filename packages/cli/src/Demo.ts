@@ -124,7 +124,7 @@ const migrate = (options: {
     const snapshot = yield* Workflow.exportTo(options.source, { resources: options.resources, out: snapshotFile })
     const exported = Workflow.exportSummary(snapshot, snapshotFile)
     yield* say(
-      `Export: ${exported.shares} shares (${exported.inherited} inherited) on ${exported.resources} ${exported.provider} resources → ${snapshotFile}`
+      `Export: ${exported.shares} shares (${exported.shares - exported.inherited} direct, owners included, and ${exported.inherited} inherited) on ${exported.resources} ${exported.provider} resources → ${snapshotFile}`
     )
 
     const identitiesFile = file("identities.csv")
@@ -208,10 +208,15 @@ export const run = (options: {
       const sims = yield* Simulate.start()
       const say = (text: string) => (options.json ? Effect.void : Output.line(text))
       const d = sims.data
+      // what the export counts as direct shares: the grants on the exported assets plus each asset's
+      // owner (workspace grants reach the assets as inherited shares)
+      const directShares =
+        (d.smartsheet.seed.shares ?? []).filter((s) => s.assetType !== "workspace").length +
+        d.smartsheet.resources.length
       yield* say(
         [
           "unishare demo: the three simulators run in this process",
-          `  smartsheet  ${sims.smartsheet.url}   (${d.smartsheet.resources.length} sheets, reports and dashboards; ${d.smartsheet.shares} direct shares; 4 workspaces shared with groups)`,
+          `  smartsheet  ${sims.smartsheet.url}   (${d.smartsheet.resources.length} sheets, reports and dashboards; ${directShares} direct shares, owners included; 4 workspaces shared with groups)`,
           `  eci         ${sims.eci.url}   (${d.eci.seed.users?.length ?? 0} users, ${d.eci.seed.groups?.length ?? 0} groups, ${d.eci.seed.lists?.length ?? 0} lists; one shared with Everyone)`,
           `  cloudflare  ${sims.cloudflare.url}   (${d.cloudflare.seed.accounts.length} accounts, ${d.cloudflare.seed.shares?.length ?? 0} shares)`,
           `Artifacts: ${options.outDir}`
@@ -253,6 +258,7 @@ export const run = (options: {
         ok,
         outDir: options.outDir,
         seconds,
+        dataset: { smartsheet: { resources: d.smartsheet.resources.length, directShares } },
         migrations: [energycap, accounts]
       }
       const reportFile = Path.join(options.outDir, "report.json")

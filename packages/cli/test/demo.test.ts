@@ -16,6 +16,8 @@ describe("unishare demo", () => {
       // hundreds of shares, levels EnergyCAP lacks narrowed, unmapped identities reported
       expect(energycap.export.shares).toBeGreaterThan(300)
       expect(energycap.export.inherited).toBeGreaterThan(0)
+      // the header's count is the export's count of direct shares
+      expect(energycap.export.shares - energycap.export.inherited).toBe(report.dataset.smartsheet.directShares)
       expect(energycap.plan.summary.narrowed).toBeGreaterThan(0)
       expect(energycap.plan.summary.unresolved).toBeGreaterThan(0)
       expect(energycap.plan.fidelityCounts["narrowed: sharer → viewer"]).toBeGreaterThan(0)
