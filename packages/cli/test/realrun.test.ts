@@ -8,6 +8,7 @@ import * as Net from "node:net"
 import * as Path from "node:path"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
 import * as EciSim from "@unishare/eci/simulator"
+import { vi } from "vitest"
 import {
   eciKey,
   eciSeed,
@@ -22,6 +23,9 @@ import {
   tempDir,
   writes
 } from "./helpers.ts"
+
+// every test spawns the real bin several times: on a loaded 2-core machine that takes a while
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -48,7 +52,7 @@ describe("unishare on a real run (read-only checks on one exported plan)", () =>
     plan = made.plan
     snapshot = made.snapshot
     resources = made.maps.resources
-  }, 120_000)
+  })
   afterAll(async () => {
     await sims.close()
     Fs.rmSync(dir, { recursive: true, force: true })
@@ -377,5 +381,5 @@ describe("a migration into EnergyCAP with --create-missing", () => {
       await sims.smartsheet.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  }, 120_000)
+  })
 })

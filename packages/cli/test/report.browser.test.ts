@@ -7,7 +7,11 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type Browser, chromium } from "playwright-core"
+import { vi } from "vitest"
 import { exportAndPlan, ids, type Sims, startSims, tempDir } from "./helpers.ts"
+
+// every test spawns the real bin several times: on a loaded 2-core machine that takes a while
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 const candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/lib/chromium/chromium"]
 const findChromium = () => candidates.find((c) => Fs.existsSync(c))
