@@ -388,7 +388,20 @@ const applyCommand = Command.make(
               .map((p) => `${Notation.formatResource(p.source)}: ${p.message}`)
               .join("; ")}${plan.problems.length > 3 ? "; …" : ""}): fix them and plan again, or pass --allow-problems`
           )
-          yield* Output.failure(flags.json, "apply", error)
+          if (flags.json) {
+            yield* Output.line(
+              JSON.stringify(
+                {
+                  command: "apply",
+                  ok: false,
+                  error: { ...Output.errorJson(error), exitCode: ExitCode.codes.problems }
+                },
+                null,
+                2
+              )
+            )
+          }
+          yield* Output.note(`${Output.errorText(error).replace(/\(exit \d+\)$/, "")}(exit ${ExitCode.codes.problems})`)
           return yield* new Output.Exit({ code: ExitCode.codes.problems, reason: "the plan has problems" })
         }
         const name = yield* targetOf(flags.target, plan.targetProvider, "--target")

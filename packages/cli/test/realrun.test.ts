@@ -258,7 +258,7 @@ describe("unishare on a real run (writes)", () => {
     expect(withProblems.stdout).toContain(ids.sheet2)
     const refused = await runCli(["apply", "--plan", partial, "--json"], sims.env)
     expect(refused.code).toBe(8)
-    expect(json(refused).error.message).toContain("--allow-problems")
+    expect(json(refused).error).toMatchObject({ exitCode: 8, message: expect.stringContaining("--allow-problems") })
     expect(writes(sims.eci)).toBe(0)
     const allowed = await runCli(["apply", "--plan", partial, "--allow-problems", "--json"], sims.env)
     expect(allowed.code, allowed.stderr).toBe(0)
@@ -295,7 +295,6 @@ describe("unishare on a real run (writes)", () => {
       if (Date.now() > deadline) throw new Error("list 42 was never journaled")
       await new Promise((r) => setTimeout(r, 50))
     }
-    await new Promise((r) => setTimeout(r, 300))
     running.child.kill("SIGINT")
     const interrupted = await running.done
     expect(interrupted.code).toBe(130)
