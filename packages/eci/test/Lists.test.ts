@@ -31,6 +31,11 @@ describe("EnergyCAP list endpoints: CreateDefaultListV3, EditListShareVisibility
       const post = sim.log().filter((r) => r.method === "POST")
       assert.strictEqual(post.length, 1)
       assert.strictEqual(post[0]!.path, "/api/v3/list")
+      assert.deepStrictEqual(post[0]!.body, {
+        listInfo: "Migrated budget",
+        listDescription: "from Smartsheet",
+        listTypeId: 1
+      })
       const lists = yield* client.getLists()
       assert.isTrue(lists.some((l) => l.listId === created.listId))
       // the creator holds SharedBillLists.Create: it can share its new list
@@ -78,6 +83,17 @@ describe("EnergyCAP list endpoints: CreateDefaultListV3, EditListShareVisibility
       })
   )
 
+  it.live("a create whose answer is lost after it landed is found by reading, not sent twice", () =>
+    Effect.gen(function* () {
+      const { sim, client } = yield* setup()
+      sim.inject({ kind: "applied-then-drop", method: "POST", path: "/api/v3/list", times: 1 })
+      const created = yield* client.createList({ listInfo: "Exactly once", listTypeId: 2 })
+      assert.strictEqual(created.listInfo, "Exactly once")
+      assert.strictEqual(sim.lists().filter((l) => l.name === "Exactly once").length, 1)
+      assert.strictEqual(sim.log().filter((r) => r.method === "POST").length, 1)
+    })
+  )
+
   it.live("PUT /visible hides a list for the caller only and does not change its sharing", () =>
     Effect.gen(function* () {
       const { sim, client, config } = yield* setup()
@@ -90,6 +106,7 @@ describe("EnergyCAP list endpoints: CreateDefaultListV3, EditListShareVisibility
         put.map((r) => r.path),
         ["/api/v3/list/44/visible"]
       )
+      assert.deepStrictEqual(put[0]!.body, { visible: false })
       assert.strictEqual((yield* client.getLists()).find((l) => l.listId === 44)?.visible, false)
       // another user still sees it
       const other = yield* Client.make({ ...config, apiKey: Redacted.make(keys.creator) }).pipe(
