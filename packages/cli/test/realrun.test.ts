@@ -7,6 +7,7 @@ import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Path from "node:path"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
+import * as CloudflareSim from "@unishare/cloudflare/simulator"
 import * as EciSim from "@unishare/eci/simulator"
 import { vi } from "vitest"
 import {
@@ -95,6 +96,32 @@ describe("unishare on a real run (read-only checks on one exported plan)", () =>
     expect(exported.code, exported.stderr).toBe(3)
     expect(json(exported).error.message).toContain("SMARTSHEET_ACCESS_TOKEN")
     expect(sims.smartsheet.log().length - ssBefore).toBe(1)
+    const cloudflare = await CloudflareSim.start({ seed: CloudflareSim.demoSeed })
+    try {
+      const account = CloudflareSim.demoSeed.accounts[0]!.id
+      const cf = await runCli(
+        [
+          "export",
+          "--provider",
+          "cloudflare",
+          "--cloudflare-account",
+          account,
+          "--out",
+          Path.join(dir, "cf.json")
+        ].concat(["--json"]),
+        {
+          PATH: process.env.PATH ?? "",
+          CLOUDFLARE_API_TOKEN: "wrong-cloudflare-token",
+          CLOUDFLARE_BASE_URL: cloudflare.url
+        }
+      )
+      expect(cf.code, cf.stderr).toBe(3)
+      expect(json(cf).error.message).toContain("CLOUDFLARE_API_TOKEN")
+      expect(cloudflare.log().length).toBe(1)
+      expect(cf.stdout + cf.stderr).not.toContain("wrong-cloudflare-token")
+    } finally {
+      await cloudflare.close()
+    }
     for (const run of [verified, applied, exported]) {
       expect(run.stdout + run.stderr).not.toContain("wrong-eci-key-0000")
       expect(run.stdout + run.stderr).not.toContain("wrong-smartsheet-token")
