@@ -1245,6 +1245,11 @@ export const start = async (options: Options = {}): Promise<CloudflareSimulator>
             reject: (seconds: number) => ({
               ...failure(429, 971, "Please wait and consider throttling your request speed"),
               headers: { "retry-after": String(seconds) }
+            }),
+            // Cloudflare's documented rate-limit headers, on every answer
+            headers: ({ limit, remaining, resetSeconds }) => ({
+              ratelimit: `"default";r=${remaining};t=${resetSeconds}`,
+              "ratelimit-policy": `"default";q=${limit};w=${Math.round(rl.windowMillis / 1000)}`
             })
           }
         }

@@ -418,6 +418,9 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
         )
         const headerRecord: Record<string, string> = { ...response.headers }
         if (response.status >= 200 && response.status < 300) {
+          if (limiterKey !== undefined && config.rateLimit !== undefined) {
+            yield* RateLimiter.observe(limiterKey, config.rateLimit, { status: response.status, headers: headerRecord })
+          }
           return { status: response.status, headers: headerRecord, text }
         }
         let body: unknown = text === "" ? undefined : text
@@ -428,6 +431,14 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
         }
         const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
         const retryAfterMillis = retryAfterOf(headerRecord, now)
+        if (limiterKey !== undefined && config.rateLimit !== undefined) {
+          // the budget learns from 429 / Retry-After / RateLimit headers (see RateLimiter.observe)
+          yield* RateLimiter.observe(limiterKey, config.rateLimit, {
+            status: response.status,
+            headers: headerRecord,
+            retryAfterMillis
+          })
+        }
         return yield* Effect.fail<AttemptFailure>({
           _tag: "Status",
           failure: {

@@ -134,8 +134,11 @@ export type AuthResult =
   | { readonly ok: false; readonly response: SimResponse }
 
 /**
- * Rate limiting: at most `requests` per `windowMillis` per principal; past it every request is
- * answered by `reject(retryAfterSeconds)` until the window (or `lockoutMillis`) ends.
+ * Rate limiting, counted by arrival as a provider does: at most `requests` accepted in any sliding
+ * `windowMillis` per principal; past it a request is answered by `reject(retryAfterSeconds)` until
+ * a slot frees (or, with `lockoutMillis`, until the lockout ends: every request in it is refused).
+ * `headers` adds the provider's rate-limit headers to every answer (`remaining` after this request,
+ * `resetSeconds` until the oldest counted request leaves the window).
  *
  * @example
  * ```ts
@@ -149,6 +152,12 @@ export interface RateLimitOptions {
   readonly windowMillis: number
   readonly lockoutMillis?: number | undefined
   readonly reject: (retryAfterSeconds: number) => SimResponse
+  readonly headers?:
+    | ((state: { readonly limit: number; readonly remaining: number; readonly resetSeconds: number }) => Record<
+        string,
+        string
+      >)
+    | undefined
 }
 
 /**
@@ -250,7 +259,7 @@ export const start = async (options: Options): Promise<Running> => {
   const compiled = options.routes.map(compile)
   const log: Array<LoggedRequest> = []
   const faults: Array<ActiveFault> = []
-  const windows = new Map<string, { start: number; count: number; blockedUntil: number }>()
+  const windows = new Map<string, { arrivals: Array<number>; head: number; blockedUntil: number }>()
   const timers = new Set<ReturnType<typeof setTimeout>>()
 
   const takeFault = (method: string, path: string): Fault | undefined => {
@@ -266,26 +275,49 @@ export const start = async (options: Options): Promise<Running> => {
     return undefined
   }
 
-  const limited = (principal: string): SimResponse | undefined => {
+  /** Counts the arrival; the rejection when over budget, and the rate-limit headers to send. */
+  const limited = (
+    principal: string
+  ): { readonly reject?: SimResponse; readonly headers?: Record<string, string> } | undefined => {
     const rl = options.rateLimit
     if (rl === undefined) return undefined
     const t = now()
     let w = windows.get(principal)
-    if (w === undefined || (t - w.start >= rl.windowMillis && t >= w.blockedUntil)) {
-      w = { start: t, count: 0, blockedUntil: 0 }
+    if (w === undefined) {
+      w = { arrivals: [], head: 0, blockedUntil: 0 }
       windows.set(principal, w)
     }
-    if (t < w.blockedUntil) return rl.reject(Math.ceil((w.blockedUntil - t) / 1000))
-    w.count++
-    if (w.count > rl.requests) {
-      w.blockedUntil = rl.lockoutMillis !== undefined ? t + rl.lockoutMillis : w.start + rl.windowMillis
-      return rl.reject(Math.max(1, Math.ceil((w.blockedUntil - t) / 1000)))
+    // a sliding log of accepted arrivals: drop those that left the window
+    while (w.head < w.arrivals.length && (w.arrivals[w.head] ?? 0) <= t - rl.windowMillis) w.head++
+    if (w.head > 1024 && w.head * 2 > w.arrivals.length) {
+      w.arrivals = w.arrivals.slice(w.head)
+      w.head = 0
     }
-    return undefined
+    const counted = w.arrivals.length - w.head
+    const oldest = w.arrivals[w.head]
+    const headers = (remaining: number) =>
+      rl.headers?.({
+        limit: rl.requests,
+        remaining,
+        resetSeconds: oldest === undefined ? 0 : Math.max(0, Math.ceil((oldest + rl.windowMillis - t) / 1000))
+      })
+    const rejectFor = (millis: number) => {
+      const response = rl.reject(Math.max(1, Math.ceil(millis / 1000)))
+      const extra = headers(0)
+      return { reject: extra === undefined ? response : { ...response, headers: { ...response.headers, ...extra } } }
+    }
+    if (t < w.blockedUntil) return rejectFor(w.blockedUntil - t)
+    if (counted >= rl.requests) {
+      if (rl.lockoutMillis !== undefined) w.blockedUntil = t + rl.lockoutMillis
+      return rejectFor(rl.lockoutMillis ?? (oldest ?? t) + rl.windowMillis - t)
+    }
+    w.arrivals.push(t)
+    const extra = headers(rl.requests - counted - 1)
+    return extra === undefined ? {} : { headers: extra }
   }
 
-  const send = (res: Http.ServerResponse, response: SimResponse): undefined => {
-    const headers: Record<string, string> = { ...response.headers }
+  const send = (res: Http.ServerResponse, response: SimResponse, extra?: Record<string, string>): undefined => {
+    const headers: Record<string, string> = { ...response.headers, ...extra }
     let payload: string | undefined
     if (response.rawBody !== undefined) payload = response.rawBody
     else if (response.body !== undefined && response.status !== 204) payload = JSON.stringify(response.body)
@@ -329,6 +361,7 @@ export const start = async (options: Options): Promise<Running> => {
           ...(fault !== undefined ? { fault } : {})
         })
 
+      let rateHeaders: Record<string, string> | undefined
       const run = (): undefined => {
         if (basePath !== "" && !fullPath.startsWith(basePath)) {
           entry(404, "", "none")
@@ -339,11 +372,12 @@ export const start = async (options: Options): Promise<Running> => {
           entry(auth.response.status, "", "rejected")
           return send(res, auth.response)
         }
-        const throttled = limited(auth.principal)
-        if (throttled !== undefined) {
-          entry(throttled.status, auth.principal, auth.scheme)
-          return send(res, throttled)
+        const budget = limited(auth.principal)
+        if (budget?.reject !== undefined) {
+          entry(budget.reject.status, auth.principal, auth.scheme)
+          return send(res, budget.reject)
         }
+        rateHeaders = budget?.headers
         const fault = takeFault(method, path)
         if (fault !== undefined) {
           switch (fault.kind) {
@@ -385,7 +419,7 @@ export const start = async (options: Options): Promise<Running> => {
         if (bodyError && options.badJson !== undefined) {
           const response = options.badJson(base)
           entry(response.status, auth.principal, auth.scheme)
-          return send(res, response)
+          return send(res, response, rateHeaders)
         }
         for (const c of compiled) {
           if (c.route.method !== method) continue
@@ -411,11 +445,11 @@ export const start = async (options: Options): Promise<Running> => {
             return send(res, { status: after.status, body: after.body ?? { error: `injected ${after.status}` } })
           }
           entry(response.status, auth.principal, auth.scheme)
-          return send(res, response)
+          return send(res, response, rateHeaders)
         }
         const response = options.notFound(base)
         entry(response.status, auth.principal, auth.scheme)
-        return send(res, response)
+        return send(res, response, rateHeaders)
       }
 
       run()

@@ -8,3 +8,4 @@
  * @since 0.1.0
  */
 export * as Conformance from "./Conformance.ts"
+export * as VirtualTime from "./VirtualTime.ts"
