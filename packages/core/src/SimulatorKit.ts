@@ -153,10 +153,11 @@ export interface RateLimitOptions {
   readonly lockoutMillis?: number | undefined
   readonly reject: (retryAfterSeconds: number) => SimResponse
   readonly headers?:
-    | ((state: { readonly limit: number; readonly remaining: number; readonly resetSeconds: number }) => Record<
-        string,
-        string
-      >)
+    | ((state: {
+        readonly limit: number
+        readonly remaining: number
+        readonly resetSeconds: number
+      }) => Record<string, string>)
     | undefined
 }
 

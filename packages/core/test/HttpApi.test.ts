@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { HttpApi, SimulatorKit } from "@unishare/core"
+import { HttpApi, RateLimiter, SimulatorKit } from "@unishare/core"
+import { VirtualTime } from "@unishare/core/testing"
 import { Effect, Fiber, Option, Redacted, Schema, Tracer } from "effect"
 import { FetchHttpClient, HttpClient } from "effect/http"
 import { TestClock } from "effect/testing"
@@ -197,23 +198,34 @@ describe("HttpApi", () => {
 
   it.effect("the client-side rate limit spaces requests per credential", () =>
     Effect.gen(function* () {
-      const sim = yield* simulator([
-        { method: "GET", pattern: "/items/:id", handle: (r) => ({ status: 200, body: { id: r.params.id } }) }
-      ])
-      const client = yield* api(sim.url, { rateLimit: { requests: 2, windowMillis: 10_000 } })
-      const fiber = yield* Effect.forkChild(
-        Effect.forEach([1, 2, 3], (n) =>
-          client.json({ operation: "get", method: "GET", path: `/items/${n}`, response: Item })
-        )
+      const clock = yield* TestClock.testClockWith(Effect.succeed)
+      const sim = yield* SimulatorKit.serve({
+        name: "test",
+        routes: [{ method: "GET", pattern: "/items/:id", handle: (r) => ({ status: 200, body: { id: r.params.id } }) }],
+        authenticate: () => ({ ok: true, principal: "tester", scheme: "bearer" }),
+        notFound: () => ({ status: 404 }),
+        now: () => clock.currentTimeMillisUnsafe()
+      })
+      const budget = { requests: 2, windowMillis: 10_000 }
+      const client = yield* api(sim.url, { rateLimit: budget, timeoutMillis: 600_000 })
+      const other = yield* api(sim.url, {
+        rateLimit: budget,
+        timeoutMillis: 600_000,
+        auth: HttpApi.bearer(Redacted.make("another credential"))
+      })
+      const get = (c: HttpApi.HttpApi, n: number) =>
+        c.json({ operation: "get", method: "GET", path: `/items/${n}`, response: Item })
+      yield* VirtualTime.run(
+        Effect.all([Effect.forEach([1, 2, 3], (n) => get(client, n)), get(other, 4)], { concurrency: "unbounded" }),
+        { stepMillis: 100 }
       )
-      // up to 5 s of virtual time: two requests fit the budget, the third must wait for the window
-      yield* drive({ step: 500, maxVirtual: 5_000, until: () => sim.log().length >= 2 })
-      yield* TestClock.adjust("4 seconds")
-      for (let i = 0; i < 10; i++) yield* realPause
-      assert.strictEqual(sim.log().length, 2)
-      yield* drive({ step: 1_000, until: () => fiber.pollUnsafe() !== undefined })
-      yield* Fiber.join(fiber)
-      assert.strictEqual(sim.log().length, 3)
+      const at = (path: string) => sim.log().find((r) => r.path === path)?.at ?? Number.NaN
+      const pace = RateLimiter.budgetOf(budget)
+      // two per 10 s, plus the skew margin: one at once, the next a window (and margin) later
+      assert.strictEqual(at("/items/1"), 0)
+      assert.strictEqual(at("/items/4"), 0) // another credential has its own budget
+      assert.isAtLeast(at("/items/2") - at("/items/1"), budget.windowMillis + pace.marginMillis)
+      assert.isAtLeast(at("/items/3") - at("/items/2"), budget.windowMillis + pace.marginMillis)
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 

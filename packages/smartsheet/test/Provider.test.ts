@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Grantee, SharingProvider } from "@unishare/core"
-import { Effect, Fiber, Logger, Option, Redacted, Stream } from "effect"
+import { Grantee, RateLimiter, SharingProvider } from "@unishare/core"
+import { VirtualTime } from "@unishare/core/testing"
+import { Effect, Logger, Option, Redacted, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { TestClock } from "effect/testing"
 import * as Client from "../src/Client.ts"
@@ -331,48 +332,59 @@ describe("Provider: Smartsheet rules", () => {
 })
 
 describe("Provider: rate limits", () => {
-  it.effect("client side: at most 300 requests per minute per token", () =>
+  it.effect("client side: 300 requests per minute per token, paced (a small burst, then evenly spread)", () =>
     Effect.gen(function* () {
-      const { sim, client } = yield* fixture({ simulator: { rateLimit: false } })
-      const requestsToSend = 301
-      const fiber = yield* Effect.forkChild(
+      const clock = yield* TestClock.testClockWith(Effect.succeed)
+      const { sim, client } = yield* fixture({
+        simulator: { rateLimit: false, now: () => clock.currentTimeMillisUnsafe() },
+        client: { timeoutMillis: 600_000 }
+      })
+      yield* VirtualTime.run(
         Effect.forEach(
-          Array.from({ length: requestsToSend }, (_, i) => i),
+          Array.from({ length: 331 }, (_, i) => i),
           () => client.listSharesPage({ assetType: "sheet", assetId: ids.roster }),
-          { concurrency: 20 }
-        )
+          { concurrency: 20, discard: true }
+        ),
+        { stepMillis: 50 }
       )
-      for (let i = 0; i < 1000 && sim.log().length < 300; i++) {
-        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
-      }
-      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 50)))
-      assert.strictEqual(sim.log().length, 300)
-      // the 301st waits for the window; keep moving virtual time until it has gone (robust under load)
-      for (let i = 0; i < 500 && fiber.pollUnsafe() === undefined; i++) {
-        yield* TestClock.adjust("60 seconds")
-        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
-      }
-      yield* Fiber.join(fiber)
-      assert.strictEqual(sim.log().length, 301)
+      const at = sim.log().map((r) => r.at)
+      assert.strictEqual(at.length, 331)
+      const pace = RateLimiter.budgetOf({ requests: 300, windowMillis: 60_000 })
+      // the burst goes at once, the rest waits its turn; no minute ever holds more than 300
+      assert.strictEqual(at.filter((t) => t === at[0]).length, pace.burst)
+      assert.isAtMost(VirtualTime.busiestWindow(at, 60_000 + pace.marginMillis), 300)
+      assert.isAbove((at.at(-1) ?? 0) - (at[0] ?? 0), 60_000)
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 
-  it.live("server side: past the budget the simulator answers 429 / 4003 → RateLimited", () =>
-    Effect.gen(function* () {
-      const { sim, client } = yield* fixture({
-        simulator: { rateLimit: { requests: 3, windowMillis: 60_000 } },
-        client: { retry: { times: 1, baseMillis: 1, maxMillis: 2 } }
-      })
-      const provider = Provider.fromClient(client)
-      for (let i = 0; i < 3; i++) yield* Stream.runCollect(provider.list(roster))
-      const error = yield* Effect.flip(Stream.runCollect(provider.list(roster)))
-      assert.strictEqual(error._tag, "RateLimited")
-      assert.deepInclude(error.detail as object, { errorCode: 4003, status: 429 })
-      assert.deepStrictEqual(
-        sim.log().map((r) => r.status),
-        [200, 200, 200, 429, 429]
-      )
-    }).pipe(Effect.provide(FetchHttpClient.layer))
+  it.effect(
+    "server side: past the budget the simulator answers 429 / 4003 → RateLimited; the client then waits the minute out",
+    () =>
+      Effect.gen(function* () {
+        const clock = yield* TestClock.testClockWith(Effect.succeed)
+        const { sim, client } = yield* fixture({
+          simulator: { rateLimit: { requests: 3, windowMillis: 60_000 }, now: () => clock.currentTimeMillisUnsafe() },
+          client: { retry: { times: 0 }, timeoutMillis: 600_000 }
+        })
+        const provider = Provider.fromClient(client)
+        const error = yield* VirtualTime.run(
+          Effect.gen(function* () {
+            for (let i = 0; i < 3; i++) yield* Stream.runCollect(provider.list(roster))
+            return yield* Effect.flip(Stream.runCollect(provider.list(roster)))
+          }),
+          { stepMillis: 100 }
+        )
+        assert.strictEqual(error._tag, "RateLimited")
+        assert.deepInclude(error.detail as object, { errorCode: 4003, status: 429 })
+        // no Retry-After from Smartsheet: the budget pauses a whole window (Smartsheet advises ≥ 60 s)
+        yield* VirtualTime.run(Stream.runCollect(provider.list(roster)), { stepMillis: 100 })
+        const log = sim.log()
+        assert.deepStrictEqual(
+          log.map((r) => r.status),
+          [200, 200, 200, 429, 200]
+        )
+        assert.isAtLeast((log[4]?.at ?? 0) - (log[3]?.at ?? 0), 60_000)
+      }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 })
 
