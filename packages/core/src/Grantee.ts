@@ -140,7 +140,16 @@ export const organization = (id: string): Organization => Organization.make({ id
 /** @example Grantee.everyone */
 export const everyone: Everyone = Everyone.make({})
 
-const normalizeEmail = (email: string) => email.trim().toLowerCase()
+/**
+ * The form an email is compared in (trimmed, lower case): emails match case-insensitively.
+ *
+ * @example
+ * ```ts
+ * import { Grantee } from "@unishare/core"
+ * Grantee.normalizeEmail(" Ada@Example.com ") // "ada@example.com"
+ * ```
+ */
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase()
 
 /**
  * Identity keys of a grantee: two grantees denote the same principal when they share a key.

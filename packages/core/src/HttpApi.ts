@@ -337,6 +337,13 @@ const buildQuery = (query: Query | undefined): string => {
 type AttemptFailure =
   | { readonly _tag: "Status"; readonly failure: Failure }
   | { readonly _tag: "Transport"; readonly message: string }
+  | { readonly _tag: "Budget"; readonly message: string }
+
+/** The rate-limit store failed: reported as `Unavailable`, never retried here, nothing sent. */
+const budgetFailure = (error: RateLimiter.StoreUnavailable): AttemptFailure => ({
+  _tag: "Budget",
+  message: `rate-limit store unavailable: ${error.message}`
+})
 
 /**
  * Fingerprint of the credential for rate-limit keys: a truncated SHA-256, never the secret.
@@ -390,7 +397,7 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
     const attempt = <S extends Schema.Top & { readonly DecodingServices: never }>(spec: RequestSpec<S>) =>
       Effect.gen(function* () {
         if (limiterKey !== undefined && config.rateLimit !== undefined) {
-          yield* RateLimiter.acquire(limiterKey, config.rateLimit)
+          yield* RateLimiter.acquire(limiterKey, config.rateLimit).pipe(Effect.mapError(budgetFailure))
         }
         let request = HttpClientRequest.make(spec.method)(`${baseUrl}${spec.path}${buildQuery(spec.query)}`).pipe(
           HttpClientRequest.acceptJson,
@@ -419,7 +426,10 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
         const headerRecord: Record<string, string> = { ...response.headers }
         if (response.status >= 200 && response.status < 300) {
           if (limiterKey !== undefined && config.rateLimit !== undefined) {
-            yield* RateLimiter.observe(limiterKey, config.rateLimit, { status: response.status, headers: headerRecord })
+            yield* RateLimiter.observe(limiterKey, config.rateLimit, {
+              status: response.status,
+              headers: headerRecord
+            }).pipe(Effect.mapError(budgetFailure))
           }
           return { status: response.status, headers: headerRecord, text }
         }
@@ -437,7 +447,7 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
             status: response.status,
             headers: headerRecord,
             retryAfterMillis
-          })
+          }).pipe(Effect.mapError(budgetFailure))
         }
         return yield* Effect.fail<AttemptFailure>({
           _tag: "Status",
@@ -461,6 +471,14 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
         attempt(spec).pipe(
           Effect.catch((failure: AttemptFailure) =>
             Effect.gen(function* () {
+              if (failure._tag === "Budget") {
+                return yield* new Errors.Unavailable({
+                  provider,
+                  operation: spec.operation,
+                  message: `${provider} ${spec.operation}: ${failure.message}`,
+                  maybeApplied: false
+                })
+              }
               const retryable =
                 failure._tag === "Transport"
                   ? idempotent

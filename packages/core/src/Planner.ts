@@ -135,11 +135,82 @@ export interface Options extends Translation.Options {
 const live = (share: Share): boolean => ShareStatus.isLive(share.status)
 
 /**
+ * Principals indexed by identity (the keys of `Grantee.keys`), one map per kind of key so that the
+ * ids themselves are the map keys: no key string is built per lookup, which keeps the planner
+ * linear and allocation-light at a million shares.
+ */
+class PrincipalIndex {
+  private readonly userIds = new Map<string, number>()
+  private readonly emails = new Map<string, number>()
+  private readonly groups = new Map<string, number>()
+  private readonly accounts = new Map<string, number>()
+  private readonly organizations = new Map<string, number>()
+  private everyone: number | undefined = undefined
+
+  /** The entry under the first identity key of `grantee` that is present (a user's id before its email). */
+  get(grantee: Grantee.Grantee): number | undefined {
+    switch (grantee._tag) {
+      case "User": {
+        const byId = grantee.id === undefined ? undefined : this.userIds.get(grantee.id)
+        if (byId !== undefined || grantee.email === undefined) return byId
+        return this.emails.get(Grantee.normalizeEmail(grantee.email))
+      }
+      case "Group":
+        return this.groups.get(grantee.id)
+      case "Account":
+        return this.accounts.get(grantee.id)
+      case "Organization":
+        return this.organizations.get(grantee.id)
+      case "Everyone":
+        return this.everyone
+    }
+  }
+
+  /** The entry under a user's email when it also has an id (its second key), else `undefined`. */
+  second(grantee: Grantee.Grantee): number | undefined {
+    return grantee._tag === "User" && grantee.id !== undefined && grantee.email !== undefined
+      ? this.emails.get(Grantee.normalizeEmail(grantee.email))
+      : undefined
+  }
+
+  /** Sets `entry` under every identity key of `grantee` (`onlyMissing`: only under keys not present). */
+  set(grantee: Grantee.Grantee, entry: number, onlyMissing = false): void {
+    switch (grantee._tag) {
+      case "User":
+        if (grantee.id !== undefined && !(onlyMissing && this.userIds.has(grantee.id))) {
+          this.userIds.set(grantee.id, entry)
+        }
+        if (grantee.email !== undefined) {
+          const email = Grantee.normalizeEmail(grantee.email)
+          if (!(onlyMissing && this.emails.has(email))) this.emails.set(email, entry)
+        }
+        return
+      case "Group":
+        if (!onlyMissing) this.groups.set(grantee.id, entry)
+        return
+      case "Account":
+        if (!onlyMissing) this.accounts.set(grantee.id, entry)
+        return
+      case "Organization":
+        if (!onlyMissing) this.organizations.set(grantee.id, entry)
+        return
+      case "Everyone":
+        if (!onlyMissing || this.everyone === undefined) this.everyone = entry
+    }
+  }
+}
+
+/**
  * Computes the plan. Current shares that are not live (`revoking`, `revoked`, `failed`) count as
  * absent; a failed one is mentioned in the warnings. Unmanaged shares — inherited ones, and those at a
  * level the provider reports but cannot grant (a Smartsheet owner) — are never written: a desired
- * grant that one already satisfies is left alone; an inherited one at another level gets a direct share. Duplicate grantees in `desired`, and `Everyone` next to other grantees where the provider
- * makes it exclusive, are `InvalidInput`.
+ * grant that one already satisfies is left alone; an inherited one at another level gets a direct share. Duplicate grantees in `desired` (two grants with an identity key in common, or that both
+ * denote the principal of one current share), and `Everyone` next to other grantees where the
+ * provider makes it exclusive, are `InvalidInput`.
+ *
+ * Linear in `current + desired`: the live shares go into one principal index (a hash map per kind
+ * of identity key); each desired grant is one lookup in it, and one insertion when it is new (so
+ * that a later grant for the same principal is seen as a duplicate).
  *
  * @example
  * ```ts
@@ -158,66 +229,19 @@ export const plan = (
 ): Result.Result<Plan, Errors.InvalidInput | Errors.Unsupported> => {
   const provider = capabilities.provider
   const resourceKind = options.resourceKind ?? current[0]?.resource.kind ?? ""
-  const warnings: Array<Warning.Warning> = []
-  const skipped: Array<Skipped> = []
-  const translated: Array<{
-    grant: Grant
-    requested: AccessLevel
-    fidelity: Translation.Fidelity
-    keys: ReadonlyArray<string>
-  }> = []
-  const seen = new Map<string, number>()
-  const issues: Array<Errors.Issue> = []
-  let everyone = false
-
-  for (let i = 0; i < desired.length; i++) {
-    const result = Translation.translateGrantResult(
-      capabilities,
-      resourceKind,
-      desired[i],
-      options,
-      "plan",
-      `desired.${i}`
-    )
-    if (Result.isFailure(result)) {
-      if (options.onUnsupported === "skip" && result.failure._tag === "Unsupported") {
-        skipped.push({ grant: desired[i], reason: result.failure.message, feature: result.failure.feature })
-        warnings.push(Warning.Unsupported.make({ feature: result.failure.feature, message: result.failure.message }))
-        continue
-      }
-      return Result.fail(result.failure)
-    }
-    const t = result.success
-    const keys = Grantee.keys(t.value.grantee)
-    for (const key of keys) {
-      const previous = seen.get(key)
-      if (previous !== undefined) {
-        issues.push({ path: `desired.${i}.grantee`, message: `same principal as desired.${previous} (${key})` })
-      }
-      seen.set(key, i)
-    }
-    if (t.value.grantee._tag === "Everyone") everyone = true
-    if (t.warnings.length > 0) warnings.push(...t.warnings)
-    translated.push({ grant: t.value, requested: (desired[i] as Grant).level, fidelity: t.fidelity, keys })
-  }
-  if (capabilities.everyoneExclusive && everyone && translated.length > 1) {
-    issues.push({
-      path: "desired",
-      message: `${provider} shares with Everyone or with explicit grantees, not both: remove Everyone or the other grantees`
-    })
-  }
-  if (issues.length > 0) return Result.fail(new Errors.InvalidInput({ provider, operation: "plan", issues }))
-
   const grantable = Capabilities.grantableLevels(capabilities, resourceKind)
   const readOnly = (share: Share) =>
     capabilities.readOnlyLevels.includes(share.level) && !grantable.includes(share.level)
-  const byKey = new Map<string, Share>()
+
+  // live shares: unmanaged (inherited, read-only) first, then direct ones, which win over an
+  // unmanaged share of the same principal because they are indexed last
+  const failedNotes: Array<Warning.Warning> = []
   const inherited: Array<Share> = []
   const direct: Array<Share> = []
   for (const share of current) {
     if (!live(share)) {
       if (share.status._tag === "failed") {
-        warnings.push(
+        failedNotes.push(
           Warning.Note.make({
             message: `share ${share.id} for ${Grantee.describe(share.grantee)} failed: ${share.status.message}`
           })
@@ -228,70 +252,125 @@ export const plan = (
     if (share.inherited || readOnly(share)) inherited.push(share)
     else direct.push(share)
   }
-  // direct shares win over inherited ones for the same principal
-  for (const share of inherited) for (const key of Grantee.keys(share.grantee)) byKey.set(key, share)
-  for (const share of direct) for (const key of Grantee.keys(share.grantee)) byKey.set(key, share)
+  const indexed: Array<Share> = inherited.concat(direct)
+  // entries: i ≥ 0 is indexed[i]; -(n + 1) is the n-th desired grant that matched no share
+  const index = new PrincipalIndex()
+  for (let i = 0; i < indexed.length; i++) index.set((indexed[i] as Share).grantee, i)
+  // claimedBy[i]: 1 + the position of the desired grant that matched indexed[i]
+  const claimedBy = new Int32Array(indexed.length)
 
-  const matched = new Set<Share>()
+  const translationWarnings: Array<Warning.Warning> = []
+  const matchNotes: Array<Warning.Warning> = []
+  const skipped: Array<Skipped> = []
+  const grants: Array<Grant> = []
+  const issues: Array<Errors.Issue> = []
   const revokes: Array<Operation> = []
   const updates: Array<Operation> = []
-  const grants: Array<Operation> = []
+  const creates: Array<Operation> = []
   const unchanged: Array<Share> = []
+  let everyone = false
 
-  for (const { grant, requested, fidelity, keys } of translated) {
-    let found: Share | undefined
-    for (const key of keys) {
-      found = byKey.get(key)
-      if (found !== undefined) break
+  const earlier = (entry: number | undefined): number | undefined => {
+    if (entry === undefined) return undefined
+    if (entry < 0) return -entry - 1
+    const claimant = claimedBy[entry] ?? 0
+    return claimant === 0 ? undefined : claimant - 1
+  }
+
+  for (let i = 0; i < desired.length; i++) {
+    const input = desired[i]
+    // the path only matters in an error: build it then, not for every grant
+    let result = Translation.translateGrantResult(capabilities, resourceKind, input, options, "plan")
+    if (Result.isFailure(result)) {
+      result = Translation.translateGrantResult(capabilities, resourceKind, input, options, "plan", `desired.${i}`)
     }
-    if (found === undefined) {
-      grants.push({ _tag: "Grant", grantee: grant.grantee, level: grant.level, requested, fidelity })
+    if (Result.isFailure(result)) {
+      if (options.onUnsupported === "skip" && result.failure._tag === "Unsupported") {
+        skipped.push({ grant: input, reason: result.failure.message, feature: result.failure.feature })
+        translationWarnings.push(
+          Warning.Unsupported.make({ feature: result.failure.feature, message: result.failure.message })
+        )
+        continue
+      }
+      return Result.fail(result.failure)
+    }
+    const t = result.success
+    const grant = t.value
+    const grantee = grant.grantee
+    if (grantee._tag === "Everyone") everyone = true
+    if (t.warnings.length > 0) translationWarnings.push(...t.warnings)
+    grants.push(grant)
+
+    const entry = index.get(grantee)
+    const duplicateOf = earlier(entry) ?? earlier(index.second(grantee))
+    if (duplicateOf !== undefined) {
+      issues.push({
+        path: `desired.${i}.grantee`,
+        message: `same principal as desired.${duplicateOf} (${Grantee.describe(grantee)})`
+      })
       continue
     }
-    matched.add(found)
+    const requested = (input as Grant).level
+    const fidelity = t.fidelity
+    if (entry === undefined) {
+      index.set(grantee, -(i + 1))
+      creates.push({ _tag: "Grant", grantee, level: grant.level, requested, fidelity })
+      continue
+    }
+    claimedBy[entry] = i + 1
+    // a later grant under another key of this principal is a duplicate too
+    index.set(grantee, entry, true)
+    const found = indexed[entry] as Share
     if (found.level === grant.level) {
       unchanged.push(found)
     } else if (readOnly(found)) {
-      warnings.push(
+      matchNotes.push(
         Warning.Note.make({
-          message: `${Grantee.describe(grant.grantee)} holds ${found.level}, which ${provider} does not let us change; left as is`
+          message: `${Grantee.describe(grantee)} holds ${found.level}, which ${provider} does not let us change; left as is`
         })
       )
     } else if (found.inherited) {
-      warnings.push(
+      matchNotes.push(
         Warning.Note.make({
-          message: `${Grantee.describe(grant.grantee)} inherits ${found.level}; a direct ${grant.level} share will be added`
+          message: `${Grantee.describe(grantee)} inherits ${found.level}; a direct ${grant.level} share will be added`
         })
       )
-      grants.push({ _tag: "Grant", grantee: grant.grantee, level: grant.level, requested, fidelity })
+      creates.push({ _tag: "Grant", grantee, level: grant.level, requested, fidelity })
     } else if (capabilities.updateLevel) {
-      updates.push(
-        UpdateOp.make({
-          shareId: found.id,
-          grantee: found.grantee,
-          from: found.level,
-          level: grant.level,
-          requested,
-          fidelity
-        })
-      )
+      updates.push({
+        _tag: "Update",
+        shareId: found.id,
+        grantee: found.grantee,
+        from: found.level,
+        level: grant.level,
+        requested,
+        fidelity
+      })
     } else {
       revokes.push({ _tag: "Revoke", shareId: found.id, grantee: found.grantee, level: found.level })
-      grants.push({ _tag: "Grant", grantee: grant.grantee, level: grant.level, requested, fidelity })
+      creates.push({ _tag: "Grant", grantee, level: grant.level, requested, fidelity })
     }
   }
-  for (const share of direct) {
-    if (!matched.has(share))
-      revokes.push(RevokeOp.make({ shareId: share.id, grantee: share.grantee, level: share.level }))
+  if (capabilities.everyoneExclusive && everyone && grants.length > 1) {
+    issues.push({
+      path: "desired",
+      message: `${provider} shares with Everyone or with explicit grantees, not both: remove Everyone or the other grantees`
+    })
   }
-  return Result.succeed({
-    operations: [...revokes, ...updates, ...grants],
-    unchanged,
-    unmanaged: inherited,
-    skipped,
-    desired: translated.map((t) => t.grant),
-    warnings
-  })
+  if (issues.length > 0) return Result.fail(new Errors.InvalidInput({ provider, operation: "plan", issues }))
+
+  for (let i = inherited.length; i < indexed.length; i++) {
+    if (claimedBy[i] !== 0) continue
+    const share = indexed[i] as Share
+    revokes.push({ _tag: "Revoke", shareId: share.id, grantee: share.grantee, level: share.level })
+  }
+  const operations: Array<Operation> = revokes
+  for (const op of updates) operations.push(op)
+  for (const op of creates) operations.push(op)
+  const warnings = translationWarnings
+  for (const w of failedNotes) warnings.push(w)
+  for (const w of matchNotes) warnings.push(w)
+  return Result.succeed({ operations, unchanged, unmanaged: inherited, skipped, desired: grants, warnings })
 }
 
 /**

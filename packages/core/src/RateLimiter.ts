@@ -3,125 +3,206 @@
  *
  * **The problem.** A provider counts requests when they *arrive*; a client can only count when it
  * *sends*. A client that sends exactly `requests` per `windowMillis` by its own clock is over the
- * budget as soon as one request travels slower than the one a window before it. Some providers
- * punish that hard (Cloudflare locks the credential out for five minutes).
+ * budget as soon as one request travels slower than the one a window before it, and a burst sent
+ * at once queues in the client, so its arrivals spread far from its send times. Some providers
+ * punish the excess hard (Cloudflare locks the credential out for five minutes).
  *
- * **The algorithm.** A token bucket per credential key, derived from the documented budget
- * (`budgetOf`):
- * - a small burst (`burst`, 5% of the budget, at least 1) may go at once;
- * - the rest is spread evenly: one token every `intervalMillis = (windowMillis + marginMillis) / (requests - burst)`
- *   (plus 1 ms), so any span of `windowMillis + marginMillis` by send time holds at most `requests`
- *   sends. `marginMillis` (2% of the window, 100 ms to 5 s) is the send → arrival skew the budget
- *   absorbs: whatever arrives within that skew still fits the provider's window. The cost is
- *   about 7% of the budget (≥ 0.9 of it is used).
- * - A burst of calls does not go at once: each caller reserves the next token (the bucket goes
- *   into debt) and sleeps until its turn, on Effect's `Clock` (tests can use `TestClock`).
+ * **The algorithm** (`reserve`, a pure function of the budget's `State`). Each request reserves a
+ * send time, the earliest that satisfies all of:
+ * - **the budget with a skew margin**: at most `requests` reservations in any
+ *   `windowMillis + marginMillis` (a sliding log of the last `requests` send times). Whatever
+ *   arrives within `marginMillis` (2% of the window, 100 ms to 5 s) of its send time still fits
+ *   the provider's window, and a long run still uses about 98% of the budget.
+ * - **a spread burst**: after a burst of `burst` (10% of the budget) requests go at once, the rest
+ *   are paced `spacingMillis` apart — ten times the budget's average rate — so a large batch
+ *   neither queues in the client nor reaches the provider as one spike, while a small one is not
+ *   slowed down.
+ * - **what the provider said**: nothing before `pausedUntil` (see `observe`).
+ * Callers sleep until their reserved time on Effect's `Clock` (tests can use `TestClock`).
  *
- * **Learning from the provider** (`observe`, called by `HttpApi` after every response):
- * - `429` (with `Retry-After`, or for a whole window without one): nothing more is sent until the
- *   provider's wait plus the margin has passed, then the even pace resumes (no burst).
- * - the IETF / Cloudflare `RateLimit: "name";r=<remaining>;t=<seconds>` header: when the provider
- *   says fewer requests remain than the bucket would send at once, the bucket is drained down to
- *   that number; `r=0` is treated as a `Retry-After` of `t` seconds. (Only Cloudflare documents
- *   rate-limit headers; Smartsheet's `X-RateLimit-*` are unconfirmed and EnergyCAP documents none.)
+ * **Learning from the provider** (`observe`, called by `HttpApi` after every response): a `429`
+ * pauses the budget for its `Retry-After` (a whole window without one — Smartsheet sends none and
+ * advises waiting a minute) plus the margin; the IETF / Cloudflare `RateLimit: "name";r=0;t=<s>`
+ * header pauses it until the reset, before any 429. Only Cloudflare documents rate-limit headers;
+ * Smartsheet's `X-RateLimit-*` are unconfirmed and EnergyCAP documents none.
  *
- * **Where the state lives.** The bucket state is kept in a `RateLimiterStore` from
- * `effect/persistence` — the store Effect's own `RateLimiter` uses — and only its atomic
- * `tokenBucket` operation is used (`allowOverflow: true` for reservations, fractional refill
- * intervals). Effect's `RateLimiter.consume` itself is not used because its token bucket refills
- * `limit` tokens per `window` (a full burst plus a full window: up to twice the budget in one
- * window) and has no skew margin; its fixed window allows the same doubling at window edges.
- * The store comes from the `Store` reference: by default one in-memory store
- * (`layerStoreMemory`) shared by every client of the process; provide another (Redis from Effect,
- * or a SQL one) to share one budget between processes:
- * `Effect.provideService(RateLimiter.Store, store)`.
+ * **Where the state lives.** `effect/persistence`'s `RateLimiterStore` offers fixed windows and
+ * token buckets only: a token bucket that never exceeds `requests` per window must refill at
+ * `(requests - burst) / window`, which either forbids bursts or wastes the budget, and a fixed
+ * window allows twice the budget across a window edge. The sliding log above needs its own state,
+ * so the store is this module's `Store`: one atomic read-modify-write of a small JSON-serialisable
+ * `State` per key. The default keeps the states in memory, shared by every client of the process
+ * (`memoryStore`); a store shared by several processes (a SQL row per key, updated in a
+ * transaction that locks it) is provided with `Effect.provideService(RateLimiter.Store, store)`.
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect } from "effect"
-import { RateLimiter as Persistence } from "effect/persistence"
+import { Clock, Context, Duration, Effect, Schema } from "effect"
 import type { RateLimit } from "./Capabilities.ts"
 
 /**
- * The store that holds every budget: an `effect/persistence` `RateLimiterStore`.
+ * The stored state of one budget: the last reservations (ascending, at most `requests`), the
+ * pacing clock and the pause the provider asked for. Plain JSON.
  *
  * @example
  * ```ts
- * import { RateLimiter } from "@unishare/core"
- * const uses = (store: RateLimiter.StoreShape) => store.tokenBucket
+ * import type { RateLimiter } from "@unishare/core"
+ * const fresh: RateLimiter.State = { recent: [], paceAt: 0, pausedUntil: 0 }
  * ```
  */
-export type StoreShape = Persistence.RateLimiterStore["Service"]
+export interface State {
+  readonly recent: ReadonlyArray<number>
+  /** Theoretical time of the next paced send (GCRA): a burst may run ahead of it by `burst` spacings. */
+  readonly paceAt: number
+  readonly pausedUntil: number
+}
 
 /**
- * Where budgets are kept. Default: one in-memory store for the whole process.
+ * The rate-limit store could not be read or written (a shared store is unreachable). Nothing was
+ * sent.
  *
  * @example
  * ```ts
- * import { Effect, Layer } from "effect"
- * import { RateLimiter as Persistence } from "effect/persistence"
  * import { RateLimiter } from "@unishare/core"
- * // one store per test (or a shared Redis/SQL store in production)
- * const fresh = Effect.gen(function* () {
- *   const store = yield* Persistence.RateLimiterStore
- *   return store
- * }).pipe(Effect.provide(Persistence.layerStoreMemory))
- * const program = Effect.flatMap(fresh, (store) =>
- *   RateLimiter.acquire("k", { requests: 60, windowMillis: 5_000 }).pipe(Effect.provideService(RateLimiter.Store, store)))
+ * new RateLimiter.StoreUnavailable({ key: "cloudflare:abc", message: "database unreachable" })
  * ```
  */
-export const Store: Context.Reference<StoreShape> = Context.Reference<StoreShape>("@unishare/core/RateLimiter/Store", {
-  defaultValue: () => Effect.runSync(Effect.provide(Persistence.RateLimiterStore, Persistence.layerStoreMemory))
-})
+export class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>()("StoreUnavailable", {
+  key: Schema.String,
+  message: Schema.String
+}) {}
 
 /**
- * How a documented budget is paced: the burst allowed at once, the pace after it and the skew
- * margin it leaves.
+ * Where budgets live: `update(key, f)` runs `f` on the key's state (`undefined` when new) and
+ * stores the state it returns, atomically — no other update of the same key in between.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { RateLimiter } from "@unishare/core"
+ * const states = new Map<string, RateLimiter.State>()
+ * const store: RateLimiter.BudgetStore = {
+ *   update: (key, f) => Effect.sync(() => { const [a, next] = f(states.get(key)); states.set(key, next); return a })
+ * }
+ * ```
+ */
+export interface BudgetStore {
+  readonly update: <A>(
+    key: string,
+    f: (state: State | undefined) => readonly [A, State]
+  ) => Effect.Effect<A, StoreUnavailable>
+}
+
+/**
+ * An in-memory store (updates are synchronous, hence atomic).
  *
  * @example
  * ```ts
  * import { RateLimiter } from "@unishare/core"
- * const pace: RateLimiter.Pace = RateLimiter.budgetOf({ requests: 60, windowMillis: 5_000 })
+ * const store = RateLimiter.memoryStore()
+ * ```
+ */
+export const memoryStore = (): BudgetStore => {
+  const states = new Map<string, State>()
+  return {
+    update: (key, f) =>
+      Effect.sync(() => {
+        const [result, next] = f(states.get(key))
+        states.set(key, next)
+        return result
+      })
+  }
+}
+
+/**
+ * The store budgets are kept in. Default: one in-memory store for the whole process.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { RateLimiter } from "@unishare/core"
+ * const program = RateLimiter.acquire("k", { requests: 60, windowMillis: 5_000 }).pipe(
+ *   Effect.provideService(RateLimiter.Store, RateLimiter.memoryStore()))
+ * ```
+ */
+export const Store: Context.Reference<BudgetStore> = Context.Reference<BudgetStore>(
+  "@unishare/core/RateLimiter/Store",
+  { defaultValue: memoryStore }
+)
+
+/**
+ * How a documented budget is paced.
+ *
+ * @example
+ * ```ts
+ * import { RateLimiter } from "@unishare/core"
+ * const pace: RateLimiter.Pace = RateLimiter.paceOf({ requests: 60, windowMillis: 5_000 })
  * ```
  */
 export interface Pace {
-  readonly burst: number
-  readonly intervalMillis: number
+  readonly requests: number
+  /** The provider's window plus `marginMillis`: the span the sliding log counts in. */
+  readonly spanMillis: number
   readonly marginMillis: number
+  readonly burst: number
+  readonly spacingMillis: number
 }
 
 /**
- * The pace for a budget: `burst` at once (5%, at least 1), then one request per `intervalMillis`,
- * so that any `windowMillis + marginMillis` of sends holds at most `requests`.
+ * The pace of a budget: at most `requests` per `windowMillis + marginMillis`, `burst` at once,
+ * then `spacingMillis` apart.
  *
  * @example
  * ```ts
  * import { RateLimiter } from "@unishare/core"
- * RateLimiter.budgetOf({ requests: 60, windowMillis: 5_000 }).burst // 3
+ * RateLimiter.paceOf({ requests: 60, windowMillis: 5_000 }).burst // 6
  * ```
  */
-export const budgetOf = (limit: RateLimit): Pace => {
-  const requests = Math.max(1, limit.requests)
-  const burst = Math.max(1, Math.floor(requests / 20))
-  const marginMillis = Math.min(5_000, Math.max(100, limit.windowMillis * 0.02))
-  const sustained = Math.max(1, requests - burst)
-  return { burst, marginMillis, intervalMillis: (limit.windowMillis + marginMillis) / sustained + 1 }
+export const paceOf = (limit: RateLimit): Pace => {
+  const requests = Math.max(1, Math.floor(limit.requests))
+  const marginMillis = Math.ceil(Math.min(5_000, Math.max(100, limit.windowMillis * 0.02)))
+  const spanMillis = limit.windowMillis + marginMillis
+  return {
+    requests,
+    spanMillis,
+    marginMillis,
+    burst: Math.max(1, Math.ceil(requests / 10)),
+    spacingMillis: spanMillis / requests / 10
+  }
 }
 
-const bucket = (store: StoreShape, key: string, pace: Pace, tokens: number) =>
-  store
-    .tokenBucket({
-      key,
-      tokens,
-      limit: pace.burst,
-      refillRate: Duration.millis(pace.intervalMillis),
-      allowOverflow: true
-    })
-    .pipe(Effect.orDie)
+/**
+ * The reservation rule: the earliest send time at or after `now` that keeps the budget, and the
+ * state after it. Pure: stores call it inside their atomic update.
+ *
+ * @example
+ * ```ts
+ * import { RateLimiter } from "@unishare/core"
+ * const pace = RateLimiter.paceOf({ requests: 2, windowMillis: 1_000 })
+ * const [first, s1] = RateLimiter.reserve(undefined, pace, 0)
+ * const [second, s2] = RateLimiter.reserve(s1, pace, 0)
+ * const [third] = RateLimiter.reserve(s2, pace, 0) // 1_100: a window and the margin after the first
+ * ```
+ */
+export const reserve = (state: State | undefined, pace: Pace, now: number): readonly [number, State] => {
+  const recent = state?.recent ?? []
+  let at = Math.max(now, state?.pausedUntil ?? 0, recent.at(-1) ?? Number.NEGATIVE_INFINITY)
+  // the sliding log: the request `requests` back must have left the span
+  if (recent.length >= pace.requests) {
+    at = Math.max(at, (recent[recent.length - pace.requests] ?? 0) + pace.spanMillis)
+  }
+  // the spread: GCRA, `burst` may run ahead of the pacing clock
+  const paceAt = state?.paceAt ?? at
+  // whole milliseconds: the span arithmetic stays exact
+  at = Math.ceil(Math.max(at, paceAt - (pace.burst - 1) * pace.spacingMillis))
+  const kept = recent.length >= pace.requests ? recent.slice(recent.length - pace.requests + 1) : recent.slice()
+  kept.push(at)
+  return [at, { recent: kept, paceAt: Math.max(paceAt, at) + pace.spacingMillis, pausedUntil: state?.pausedUntil ?? 0 }]
+}
 
 /**
  * Waits until one more request fits the budget for `key`, then reserves it. Concurrent callers
- * queue in order, one `intervalMillis` apart once the burst is used.
+ * queue in order.
  *
  * @example
  * ```ts
@@ -131,13 +212,13 @@ const bucket = (store: StoreShape, key: string, pace: Pace, tokens: number) =>
  * const limited = RateLimiter.acquire("smartsheet:abc", { requests: 300, windowMillis: 60_000 }).pipe(Effect.andThen(send))
  * ```
  */
-export const acquire = (key: string, limit: RateLimit): Effect.Effect<void> =>
-  Effect.flatMap(Store, (store: StoreShape) => {
-    const pace = budgetOf(limit)
-    return Effect.flatMap(bucket(store, key, pace, 1), ([remaining, elapsedMillis]) => {
-      const delay = remaining < 0 ? Math.ceil(-remaining) * pace.intervalMillis - elapsedMillis : 0
-      return delay > 0 ? Effect.sleep(Duration.millis(delay)) : Effect.void
-    })
+export const acquire = (key: string, limit: RateLimit): Effect.Effect<void, StoreUnavailable> =>
+  Effect.gen(function* () {
+    const store = yield* Store
+    const now = yield* Clock.currentTimeMillis
+    const pace = paceOf(limit)
+    const at = yield* store.update(key, (state) => reserve(state, pace, now))
+    if (at > now) yield* Effect.sleep(Duration.millis(at - now))
   })
 
 /**
@@ -159,7 +240,7 @@ export interface Feedback {
 
 /**
  * Reads the IETF draft `RateLimit` header (`"default";r=50;t=30`, as Cloudflare sends it):
- * remaining requests and seconds until they reset. `undefined` when absent or unreadable.
+ * remaining requests and time until they reset. `undefined` when absent or unreadable.
  *
  * @example
  * ```ts
@@ -179,8 +260,8 @@ export const parseRateLimitHeader = (
 
 /**
  * Tells the budget for `key` what the provider answered: a `429` pauses it for the provider's
- * `Retry-After` (a whole window without one) plus the margin; a `RateLimit` header with fewer
- * remaining requests than the bucket holds drains it (`r=0` pauses until the reset).
+ * `Retry-After` (a whole window without one) plus the margin; a `RateLimit` header with `r=0`
+ * pauses it until the reset.
  *
  * @example
  * ```ts
@@ -189,24 +270,27 @@ export const parseRateLimitHeader = (
  *   { status: 200, headers: { ratelimit: '"default";r=0;t=30' } })
  * ```
  */
-export const observe = (key: string, limit: RateLimit, feedback: Feedback): Effect.Effect<void> => {
+export const observe = (key: string, limit: RateLimit, feedback: Feedback): Effect.Effect<void, StoreUnavailable> => {
   const header = parseRateLimitHeader(feedback.headers.ratelimit)
+  const pace = paceOf(limit)
   let pauseMillis: number | undefined
-  if (feedback.status === 429) pauseMillis = feedback.retryAfterMillis ?? header?.resetMillis ?? limit.windowMillis
-  else if (header !== undefined && header.remaining === 0) pauseMillis = header.resetMillis
-  if (pauseMillis === undefined && header === undefined) return Effect.void
-  return Effect.flatMap(Store, (store: StoreShape) => {
-    const pace = budgetOf(limit)
-    return Effect.flatMap(bucket(store, key, pace, 0), ([remaining, elapsedMillis]) => {
-      let take = 0
-      if (pauseMillis !== undefined) {
-        // leave the bucket in debt so that the next reservation waits out the pause and the margin
-        const owed = Math.ceil((pauseMillis + pace.marginMillis + elapsedMillis) / pace.intervalMillis)
-        take = remaining + owed
-      } else if (header !== undefined && header.remaining < remaining) {
-        take = remaining - header.remaining
+  if (feedback.status === 429) {
+    pauseMillis = (feedback.retryAfterMillis ?? header?.resetMillis ?? limit.windowMillis) + pace.marginMillis
+  } else if (header !== undefined && header.remaining === 0) {
+    pauseMillis = header.resetMillis + pace.marginMillis
+  }
+  if (pauseMillis === undefined) return Effect.void
+  const millis = pauseMillis
+  return Effect.gen(function* () {
+    const store = yield* Store
+    const now = yield* Clock.currentTimeMillis
+    yield* store.update(key, (state) => [
+      undefined,
+      {
+        recent: state?.recent ?? [],
+        paceAt: state?.paceAt ?? now,
+        pausedUntil: Math.max(state?.pausedUntil ?? 0, now + millis)
       }
-      return take > 0 ? Effect.asVoid(bucket(store, key, pace, take)) : Effect.void
-    })
+    ])
   })
 }

@@ -220,12 +220,14 @@ describe("HttpApi", () => {
         { stepMillis: 100 }
       )
       const at = (path: string) => sim.log().find((r) => r.path === path)?.at ?? Number.NaN
-      const pace = RateLimiter.budgetOf(budget)
-      // two per 10 s, plus the skew margin: one at once, the next a window (and margin) later
+      const pace = RateLimiter.paceOf(budget)
+      // two per 10 s plus the skew margin: the burst (one), the next one spacing later, the third
+      // when the first has left the window
       assert.strictEqual(at("/items/1"), 0)
       assert.strictEqual(at("/items/4"), 0) // another credential has its own budget
-      assert.isAtLeast(at("/items/2") - at("/items/1"), budget.windowMillis + pace.marginMillis)
-      assert.isAtLeast(at("/items/3") - at("/items/2"), budget.windowMillis + pace.marginMillis)
+      assert.isAtLeast(at("/items/2") - at("/items/1"), pace.spacingMillis)
+      assert.isBelow(at("/items/2") - at("/items/1"), budget.windowMillis)
+      assert.isAtLeast(at("/items/3") - at("/items/1"), budget.windowMillis + pace.marginMillis)
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 

@@ -1,21 +1,19 @@
 import { assert, describe, it } from "@effect/vitest"
-import { RateLimiter } from "@unishare/core"
+import { HttpApi, RateLimiter, SimulatorKit } from "@unishare/core"
 import { VirtualTime } from "@unishare/core/testing"
-import { Clock, Effect } from "effect"
-import { RateLimiter as Persistence } from "effect/persistence"
+import { Clock, Effect, Redacted, Schema } from "effect"
+import { FetchHttpClient } from "effect/http"
 import * as fc from "fast-check"
 
-const freshStore = Effect.provide(Persistence.RateLimiterStore, Persistence.layerStoreMemory)
-
-/** Send times (from the start) of `n` acquisitions started together, on the test clock, with a store of their own. */
+/** Send times (from the start) of `n` acquisitions started together, on the test clock. */
 const sendTimes = (
   limit: { requests: number; windowMillis: number },
   n: number,
-  before: Effect.Effect<void> = Effect.void,
-  shared?: RateLimiter.StoreShape
+  before: Effect.Effect<void, RateLimiter.StoreUnavailable> = Effect.void,
+  store: RateLimiter.BudgetStore = RateLimiter.memoryStore(),
+  stepMillis = 1
 ) =>
   Effect.gen(function* () {
-    const store = shared ?? (yield* freshStore)
     const times: Array<number> = []
     const start = yield* Clock.currentTimeMillis
     yield* VirtualTime.run(
@@ -31,65 +29,79 @@ const sendTimes = (
           { concurrency: "unbounded", discard: true }
         )
       }).pipe(Effect.provideService(RateLimiter.Store, store)),
-      { stepMillis: Math.max(1, Math.floor(limit.windowMillis / 200)) }
+      { stepMillis }
     )
     return times.sort((a, b) => a - b)
   })
 
 describe("RateLimiter", () => {
-  it.effect("any window plus the margin holds at most the budget, and a long run uses at least 0.9 of it", () =>
-    Effect.gen(function* () {
-      for (const limit of [
-        { requests: 60, windowMillis: 5_000 },
-        { requests: 300, windowMillis: 60_000 },
-        { requests: 7, windowMillis: 1_000 }
-      ]) {
-        const n = limit.requests * 4
-        const times = yield* sendTimes(limit, n)
-        const pace = RateLimiter.budgetOf(limit)
-        assert.isAtMost(VirtualTime.busiestWindow(times, limit.windowMillis + pace.marginMillis), limit.requests)
-        const span = (times.at(-1) ?? 0) - (times[0] ?? 0)
-        if (limit.requests >= 60) assert.isAtLeast(n / ((span / limit.windowMillis) * limit.requests), 0.9)
-      }
-    })
-  )
-
-  it("the pace never lets a window plus margin hold more than the budget (any budget)", () =>
+  it("reserve: whatever the call times, no span of window + margin holds more than the budget", () =>
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 5_000 }),
-        fc.integer({ min: 100, max: 600_000 }),
-        (requests, windowMillis) => {
-          const pace = RateLimiter.budgetOf({ requests, windowMillis })
-          const perWindow = pace.burst + Math.ceil((windowMillis + pace.marginMillis) / pace.intervalMillis)
-          return pace.burst >= 1 && (requests === 1 ? pace.burst === 1 : perWindow <= requests)
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 100, max: 10_000 }),
+        fc.array(fc.integer({ min: 0, max: 2_000 }), { minLength: 1, maxLength: 300 }),
+        (requests, windowMillis, gaps) => {
+          const pace = RateLimiter.paceOf({ requests, windowMillis })
+          let state: RateLimiter.State | undefined
+          let now = 0
+          const sent: Array<number> = []
+          for (const gap of gaps) {
+            now += gap
+            const [at, next] = RateLimiter.reserve(state, pace, now)
+            if (at < now) return false
+            sent.push(at)
+            state = next
+          }
+          return VirtualTime.busiestWindow(sent, pace.spanMillis) <= requests
         }
       )
     ))
 
+  it.effect("a long run uses at least 0.95 of the budget; a burst goes at once, then is spread", () =>
+    Effect.gen(function* () {
+      for (const limit of [
+        { requests: 60, windowMillis: 5_000 },
+        { requests: 300, windowMillis: 60_000 }
+      ]) {
+        const n = limit.requests * 4
+        const times = yield* sendTimes(limit, n, Effect.void, RateLimiter.memoryStore(), limit.windowMillis / 1_000)
+        const pace = RateLimiter.paceOf(limit)
+        assert.isAtMost(VirtualTime.busiestWindow(times, pace.spanMillis), limit.requests)
+        const span = (times.at(-1) ?? 0) - (times[0] ?? 0)
+        // n requests need (n / requests - 1) full windows after the first
+        const used = (n - limit.requests) / ((span / limit.windowMillis) * limit.requests)
+        assert.isAtLeast(used, 0.95)
+        assert.strictEqual(times.filter((t) => t === 0).length, pace.burst)
+        assert.isAtLeast((times[pace.burst] ?? 0) - (times[pace.burst - 1] ?? 0), Math.floor(pace.spacingMillis))
+      }
+    })
+  )
+
   it.effect("a 429 without Retry-After pauses a whole window and the margin; with one, that long", () =>
     Effect.gen(function* () {
       const limit = { requests: 60, windowMillis: 5_000 }
-      const pace = RateLimiter.budgetOf(limit)
-      const told = (feedback: RateLimiter.Feedback) =>
-        RateLimiter.acquire("k", limit).pipe(Effect.andThen(RateLimiter.observe("k", limit, feedback)))
+      const pace = RateLimiter.paceOf(limit)
+      const told = (feedback: RateLimiter.Feedback) => RateLimiter.observe("k", limit, feedback)
       const [second] = yield* sendTimes(limit, 1, told({ status: 429, headers: {} }))
       assert.isAtLeast(second ?? 0, limit.windowMillis + pace.marginMillis)
       const [next] = yield* sendTimes(limit, 1, told({ status: 429, headers: {}, retryAfterMillis: 1_000 }))
       assert.isAtLeast(next ?? 0, 1_000 + pace.marginMillis)
       assert.isBelow(next ?? 0, limit.windowMillis)
+      // a success says nothing: no pause
+      const [free] = yield* sendTimes(limit, 1, told({ status: 200, headers: {} }))
+      assert.strictEqual(free, 0)
     })
   )
 
-  it.effect("RateLimit headers: r=0 pauses until t; a low r drains the burst", () =>
+  it.effect("RateLimit header: r=0 pauses until t (plus the margin); r>0 does not", () =>
     Effect.gen(function* () {
       const limit = { requests: 60, windowMillis: 5_000 }
       const header = (value: string) => RateLimiter.observe("k", limit, { status: 200, headers: { ratelimit: value } })
       const [paused] = yield* sendTimes(limit, 1, header('"default";r=0;t=3'))
       assert.isAtLeast(paused ?? 0, 3_000)
-      // three at once normally; the provider says one remains: one at once, the others paced
-      const drained = yield* sendTimes(limit, 3, header('"default";r=1;t=5'))
-      assert.strictEqual(drained.filter((t) => t === drained[0]).length, 1)
+      const [free] = yield* sendTimes(limit, 1, header('"default";r=4;t=3'))
+      assert.strictEqual(free, 0)
       assert.deepStrictEqual(RateLimiter.parseRateLimitHeader('"default";r=50;t=30'), {
         remaining: 50,
         resetMillis: 30_000
@@ -100,15 +112,44 @@ describe("RateLimiter", () => {
 
   it.effect("the budget lives in the provided store: the same store, one budget; another store, another", () =>
     Effect.gen(function* () {
-      const limit = { requests: 20, windowMillis: 5_000 }
-      const store = yield* freshStore
-      const first = yield* sendTimes(limit, 1, Effect.void, store)
+      const limit = { requests: 2, windowMillis: 5_000 }
+      const store = RateLimiter.memoryStore()
+      const first = yield* sendTimes(limit, 2, Effect.void, store)
       const again = yield* sendTimes(limit, 1, Effect.void, store)
       const elsewhere = yield* sendTimes(limit, 1)
-      assert.deepStrictEqual(first, [0])
-      // the shared store remembers the token just used: the next waits one interval
-      assert.isAtLeast(again[0] ?? 0, RateLimiter.budgetOf(limit).intervalMillis - 1)
+      assert.strictEqual(first.length, 2)
+      // the shared store remembers both: the next waits for the window
+      assert.isAtLeast(again[0] ?? 0, RateLimiter.paceOf(limit).spanMillis - (first[1] ?? 0))
       assert.deepStrictEqual(elsewhere, [0])
     })
+  )
+
+  it.effect("a failing store: Unavailable, not maybe applied, and nothing sent", () =>
+    Effect.gen(function* () {
+      const sim = yield* SimulatorKit.serve({
+        name: "test",
+        routes: [{ method: "GET", pattern: "/x", handle: () => ({ status: 200, body: {} }) }],
+        authenticate: () => ({ ok: true, principal: "p", scheme: "bearer" }),
+        notFound: () => ({ status: 404 })
+      })
+      const api = yield* HttpApi.make({
+        provider: "test",
+        baseUrl: sim.url,
+        auth: HttpApi.bearer(Redacted.make("t")),
+        rateLimit: { requests: 10, windowMillis: 1_000 }
+      })
+      const down: RateLimiter.BudgetStore = {
+        update: (key) => Effect.fail(new RateLimiter.StoreUnavailable({ key, message: "database unreachable" }))
+      }
+      const error = yield* Effect.flip(
+        api
+          .json({ operation: "get", method: "GET", path: "/x", response: Schema.Unknown })
+          .pipe(Effect.provideService(RateLimiter.Store, down))
+      )
+      assert.strictEqual(error._tag, "Unavailable")
+      assert.isTrue(error._tag === "Unavailable" && !error.maybeApplied)
+      assert.include(error.message, "database unreachable")
+      assert.strictEqual(sim.log().length, 0)
+    }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 })
