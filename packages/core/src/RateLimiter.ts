@@ -195,7 +195,10 @@ export const reserve = (state: State | undefined, pace: Pace, now: number): read
   const paceAt = state?.paceAt ?? at
   // whole milliseconds: the span arithmetic stays exact
   at = Math.ceil(Math.max(at, paceAt - (pace.burst - 1) * pace.spacingMillis))
-  const kept = recent.length >= pace.requests ? recent.slice(recent.length - pace.requests + 1) : recent.slice()
+  // keep the last `requests - 1` reservations that can still count, then this one
+  let from = Math.max(0, recent.length - pace.requests + 1)
+  while (from < recent.length && (recent[from] ?? 0) <= at - pace.spanMillis) from++
+  const kept = recent.slice(from)
   kept.push(at)
   return [at, { recent: kept, paceAt: Math.max(paceAt, at) + pace.spacingMillis, pausedUntil: state?.pausedUntil ?? 0 }]
 }
