@@ -456,7 +456,8 @@ export const start = async (options: Options): Promise<Running> => {
       run()
     })
   })
-  server.keepAliveTimeout = 1_000
+  // as a provider keeps connections: a hint under fetch's 2 s threshold makes it close every connection
+  server.keepAliveTimeout = 5_000
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject)
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve())
