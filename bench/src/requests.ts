@@ -11,9 +11,9 @@
  * a figure for use it; the rest follow the same rules.
  */
 import { randomUUID } from "node:crypto"
-import { Grantee, type Share, Sync } from "@unishare/core"
 import * as Cloudflare from "@unishare/cloudflare"
 import * as CloudflareSim from "@unishare/cloudflare/simulator"
+import { Grantee, type Share, Sync } from "@unishare/core"
 import * as Eci from "@unishare/eci"
 import * as EciSim from "@unishare/eci/simulator"
 import * as Smartsheet from "@unishare/smartsheet"
@@ -81,7 +81,11 @@ const smartsheet: Adapter = {
         bound: pages(101) + 1 + pages(151),
         run: Sync.sync(provider, resource, [...base, ...range(50, 100).map((i) => grant(i))])
       },
-      { name: "sync remove 50", bound: pages(101) + 50 + pages(51), run: Sync.sync(provider, resource, base.slice(50)) },
+      {
+        name: "sync remove 50",
+        bound: pages(101) + 50 + pages(51),
+        run: Sync.sync(provider, resource, base.slice(50))
+      },
       {
         name: "sync change 50",
         bound: pages(101) + 50 + pages(101),
