@@ -2,8 +2,9 @@
  * Every suite `pnpm bench` runs, in order. Add a suite here to add rows to the table.
  */
 import type { Suite } from "./harness.ts"
+import { limiter } from "./limiter.ts"
 import { listing } from "./listing.ts"
 import { planner } from "./planner.ts"
 import { requestCounts } from "./requests.ts"
 
-export const suites: ReadonlyArray<Suite> = [planner, listing({ n: 10_000, rounds: 7 }), requestCounts]
+export const suites: ReadonlyArray<Suite> = [planner, listing({ n: 10_000, rounds: 7 }), requestCounts, limiter]

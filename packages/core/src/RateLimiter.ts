@@ -23,7 +23,7 @@
  * **Learning from the provider** (`observe`, called by `HttpApi` after every response): a `429`
  * pauses the budget for its `Retry-After` (a whole window without one — Smartsheet sends none and
  * advises waiting a minute) plus the margin; the IETF / Cloudflare `RateLimit: "name";r=0;t=<s>`
- * header pauses it until the reset, before any 429. Only Cloudflare documents rate-limit headers;
+ * header pauses it until the reset (rounded up to seconds by the provider), before any 429. Only Cloudflare documents rate-limit headers;
  * Smartsheet's `X-RateLimit-*` are unconfirmed and EnergyCAP documents none.
  *
  * **Where the state lives.** `effect/persistence`'s `RateLimiterStore` offers fixed windows and
@@ -280,7 +280,8 @@ export const observe = (key: string, limit: RateLimit, feedback: Feedback): Effe
   if (feedback.status === 429) {
     pauseMillis = (feedback.retryAfterMillis ?? header?.resetMillis ?? limit.windowMillis) + pace.marginMillis
   } else if (header !== undefined && header.remaining === 0) {
-    pauseMillis = header.resetMillis + pace.marginMillis
+    // `t` is rounded up to whole seconds and a request sent after it arrives after it: no margin
+    pauseMillis = header.resetMillis
   }
   if (pauseMillis === undefined) return Effect.void
   const millis = pauseMillis

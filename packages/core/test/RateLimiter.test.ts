@@ -94,7 +94,7 @@ describe("RateLimiter", () => {
     })
   )
 
-  it.effect("RateLimit header: r=0 pauses until t (plus the margin); r>0 does not", () =>
+  it.effect("RateLimit header: r=0 pauses until t; r>0 does not", () =>
     Effect.gen(function* () {
       const limit = { requests: 60, windowMillis: 5_000 }
       const header = (value: string) => RateLimiter.observe("k", limit, { status: 200, headers: { ratelimit: value } })
