@@ -11,6 +11,7 @@ import { Duration, Effect, Option, Random, Redacted, Result, Schema } from "effe
 import { Headers, HttpClient, HttpClientRequest } from "effect/http"
 import type { RateLimit } from "./Capabilities.ts"
 import * as Errors from "./Errors.ts"
+import * as FastDecode from "./FastDecode.ts"
 import * as RateLimiter from "./RateLimiter.ts"
 
 /**
@@ -563,6 +564,12 @@ const decodeBody = <S extends Schema.Top & { readonly DecodingServices: never }>
         message: `${provider} ${spec.operation}: expected a JSON body, got ${JSON.stringify(describeBody(text))}`
       })
     )
+  }
+  // a wire schema's hand-written fast path, when it recognises the body (see FastDecode)
+  const fast = FastDecode.fastPathOf(schema)
+  if (fast !== undefined) {
+    const value = fast(json)
+    if (value !== undefined) return Effect.succeed(value as S["Type"])
   }
   return Effect.mapError(
     decodeUnknown(schema, json),
