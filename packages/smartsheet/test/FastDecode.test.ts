@@ -8,7 +8,7 @@ import { Result, Schema } from "effect"
 import * as fc from "fast-check"
 import * as Wire from "../src/Wire.ts"
 
-const valueOf = fc.oneof(
+const anyValue = fc.oneof(
   fc.constant(undefined),
   fc.constantFrom("USER", "GROUP", "VIEWER", "EDITOR_SHARE", "OWNER", "ITEM", "WORKSPACE", "x", ""),
   fc.string({ maxLength: 4 }),
@@ -21,23 +21,23 @@ const valueOf = fc.oneof(
 )
 const share = fc.record(
   {
-    id: fc.oneof(fc.string({ maxLength: 6 }), valueOf),
-    email: valueOf,
-    userId: fc.oneof(fc.integer(), fc.string({ maxLength: 6 }), valueOf),
-    groupId: fc.oneof(fc.integer(), valueOf),
-    name: valueOf,
-    type: fc.oneof(fc.constantFrom("USER", "GROUP"), valueOf),
-    accessLevel: fc.oneof(fc.constantFrom("ADMIN", "COMMENTER", "EDITOR", "EDITOR_SHARE", "OWNER", "VIEWER"), valueOf),
-    scope: fc.oneof(fc.constantFrom("ITEM", "WORKSPACE"), valueOf),
-    extra: valueOf
+    id: fc.oneof(fc.string({ maxLength: 6 }), anyValue),
+    email: anyValue,
+    userId: fc.oneof(fc.integer(), fc.string({ maxLength: 6 }), anyValue),
+    groupId: fc.oneof(fc.integer(), anyValue),
+    name: anyValue,
+    type: fc.oneof(fc.constantFrom("USER", "GROUP"), anyValue),
+    accessLevel: fc.oneof(fc.constantFrom("ADMIN", "COMMENTER", "EDITOR", "EDITOR_SHARE", "OWNER", "VIEWER"), anyValue),
+    scope: fc.oneof(fc.constantFrom("ITEM", "WORKSPACE"), anyValue),
+    extra: anyValue
   },
   { requiredKeys: [] }
 )
 // drop the keys whose value is undefined most of the time, as JSON would
 const json = (u: unknown) => (u === undefined ? u : JSON.parse(JSON.stringify(u)))
 const page = fc.oneof(
-  fc.record({ items: fc.array(share, { maxLength: 4 }), lastKey: valueOf }, { requiredKeys: ["items"] }),
-  valueOf
+  fc.record({ items: fc.array(share, { maxLength: 4 }), lastKey: anyValue }, { requiredKeys: ["items"] }),
+  anyValue
 )
 
 describe("Wire.SharesPage fast path", () => {
