@@ -23,7 +23,8 @@ const outcome = (log: ReadonlyArray<{ readonly at: number; readonly status: numb
   const last = log.at(-1)?.at ?? 0
   return {
     rejected: log.filter((r) => r.status === 429).length,
-    used: log.length / (((last - first) / budget.windowMillis) * budget.requests)
+    // the first window's budget is available at once: count the rest against the time they took
+    used: (log.length - budget.requests) / (((last - first) / budget.windowMillis) * budget.requests)
   }
 }
 

@@ -1,19 +1,13 @@
 /**
  * Requests per operation: actual (from the simulators' request logs) against the lower bound the
- * documented API allows, per adapter × case. 100 grantees exist before each case; `sync` cases make
- * the resource equal a desired set (list, write, read back), neutral cases touch one grantee.
- *
- * Lower bounds (`bound`): `pages(n)` list requests to read n shares; a sync is the list, the writes,
- * and the read-back list. Smartsheet: one array `POST /shares` adds any number, `PATCH` / `DELETE`
- * are per share (100 shares per page). Cloudflare: one `GET` lists recipients (100 per page);
- * `PUT recipients` replaces the set in one request. EnergyCAP: the list's share is one resource
- * (`GET` / full-replace `PUT`), emails resolve with one filtered user query. Cases the issue gives
- * a figure for use it; the rest follow the same rules.
+ * documented API allows, per adapter × case. The bounds are each adapter's `Provider.requestBounds`
+ * (documented in its module). 100 grantees exist before each case (Smartsheet lists the owner's
+ * share too); `sync` cases make the resource equal a desired set, neutral cases touch one grantee.
  */
 import { randomUUID } from "node:crypto"
 import * as Cloudflare from "@unishare/cloudflare"
 import * as CloudflareSim from "@unishare/cloudflare/simulator"
-import { Grantee, type Share, Sync } from "@unishare/core"
+import { Grantee, type RequestBounds, type Share, Sync } from "@unishare/core"
 import * as Eci from "@unishare/eci"
 import * as EciSim from "@unishare/eci/simulator"
 import * as Smartsheet from "@unishare/smartsheet"
@@ -38,7 +32,15 @@ interface Adapter {
   >
 }
 
-const pages = (n: number, per = 100) => Math.max(1, Math.ceil(n / per))
+const change = (c: Partial<RequestBounds.SyncCase> & { readonly before: number }): RequestBounds.SyncCase => ({
+  after: c.before,
+  add: 0,
+  remove: 0,
+  upgrade: 0,
+  downgrade: 0,
+  emails: 0,
+  ...c
+})
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from)
 
 const smartsheet: Adapter = {
@@ -75,35 +77,43 @@ const smartsheet: Adapter = {
     const shareOf = (i: number) =>
       Effect.flatMap(provider.grant(resource, grant(i)), (s) => Effect.succeed(s.id)).pipe(Effect.orDie)
     const cases: ReadonlyArray<Case> = [
-      { name: "sync no-op", bound: pages(101), run: Sync.sync(provider, resource, base) },
+      {
+        name: "sync no-op",
+        bound: Smartsheet.Provider.requestBounds.sync(change({ before: 101 })),
+        run: Sync.sync(provider, resource, base)
+      },
       {
         name: "sync add 50",
-        bound: pages(101) + 1 + pages(151),
+        bound: Smartsheet.Provider.requestBounds.sync(change({ before: 101, after: 151, add: 50 })),
         run: Sync.sync(provider, resource, [...base, ...range(50, 100).map((i) => grant(i))])
       },
       {
         name: "sync remove 50",
-        bound: pages(101) + 50 + pages(51),
+        bound: Smartsheet.Provider.requestBounds.sync(change({ before: 101, after: 51, remove: 50 })),
         run: Sync.sync(provider, resource, base.slice(50))
       },
       {
         name: "sync change 50",
-        bound: pages(101) + 50 + pages(101),
+        bound: Smartsheet.Provider.requestBounds.sync(change({ before: 101, upgrade: 50 })),
         run: Sync.sync(provider, resource, [...range(50).map((i) => grant(i, "editor")), ...base.slice(50)])
       },
       {
         name: "sync mixed (add, remove, change 20 each)",
-        bound: pages(101) + 1 + 20 + 20 + pages(101),
+        bound: Smartsheet.Provider.requestBounds.sync(change({ before: 101, add: 20, remove: 20, upgrade: 20 })),
         run: Sync.sync(provider, resource, [
           ...range(20).map((i) => grant(i, "editor")),
           ...base.slice(40),
           ...range(20, 100).map((i) => grant(i))
         ])
       },
-      { name: "grant (new grantee)", bound: 2, run: provider.grant(resource, grant(150)) },
+      {
+        name: "grant (new grantee)",
+        bound: Smartsheet.Provider.requestBounds.grant(101),
+        run: provider.grant(resource, grant(150))
+      },
       {
         name: "revoke",
-        bound: 1,
+        bound: Smartsheet.Provider.requestBounds.revoke,
         run: Effect.flatMap(
           Effect.tap(shareOf(3), () => Effect.sync(() => sim.clearLog())),
           (id) => provider.revoke(resource, id)
@@ -111,7 +121,7 @@ const smartsheet: Adapter = {
       },
       {
         name: "update",
-        bound: 1,
+        bound: Smartsheet.Provider.requestBounds.update,
         run: Effect.flatMap(
           Effect.tap(shareOf(4), () => Effect.sync(() => sim.clearLog())),
           (id) => provider.update(resource, id, "editor")
@@ -140,42 +150,61 @@ const cloudflare: Adapter = {
         ]
       }
     })
-    const seeded = sim.seedShare({
-      account_id: owner,
-      name: "Rules",
-      resources: [{ resource_id: "8ac8489932db6327334c9b6d58544cfe", resource_type: "custom-ruleset" }]
-    })
     const provider = yield* Cloudflare.make({
       credentials: Cloudflare.Client.apiToken(Redacted.make(token)),
       baseUrl: sim.url,
       rateLimit: false,
       accounts: [owner]
     })
-    const resource = Cloudflare.share(owner, seeded.id)
     const grant = (i: number): Share.Grant => ({ grantee: Grantee.account(account(i)), level: "viewer" })
     const base = range(100).map(grant)
+    // a fresh share per case: Cloudflare keeps listing revoked recipients, so each case starts at 100
+    let resource = Cloudflare.share(owner, "")
     const reset = Effect.gen(function* () {
+      const seeded = sim.seedShare({
+        account_id: owner,
+        name: "Rules",
+        resources: [{ resource_id: "8ac8489932db6327334c9b6d58544cfe", resource_type: "custom-ruleset" }]
+      })
+      resource = Cloudflare.share(owner, seeded.id)
       yield* Sync.sync(provider, resource, base).pipe(Effect.orDie)
       sim.clearLog()
     })
-    const shareOf = (i: number) => Effect.map(provider.grant(resource, grant(i)), (s) => s.id).pipe(Effect.orDie)
+    const bounds = Cloudflare.Provider.requestBounds
+    const sync = (desired: ReadonlyArray<Share.Grant>) => Effect.suspend(() => Sync.sync(provider, resource, desired))
     const cases: ReadonlyArray<Case> = [
-      { name: "sync no-op", bound: 1, run: Sync.sync(provider, resource, base) },
-      { name: "sync add 50", bound: 4, run: Sync.sync(provider, resource, [...base, ...range(50, 100).map(grant)]) },
-      { name: "sync remove 50", bound: 3, run: Sync.sync(provider, resource, base.slice(50)) },
+      { name: "sync no-op", bound: bounds.sync(change({ before: 100 })), run: sync(base) },
+      {
+        name: "sync add 50",
+        bound: bounds.sync(change({ before: 100, after: 150, add: 50 })),
+        run: sync([...base, ...range(50, 100).map(grant)])
+      },
+      {
+        name: "sync remove 50",
+        bound: bounds.sync(change({ before: 100, remove: 50 })),
+        run: sync(base.slice(50))
+      },
       { name: "sync change 50", bound: undefined, run: Effect.void },
       {
         name: "sync mixed (add 20, remove 20)",
-        bound: 3,
-        run: Sync.sync(provider, resource, [...base.slice(20), ...range(20, 100).map(grant)])
+        bound: bounds.sync(change({ before: 100, after: 120, add: 20, remove: 20 })),
+        run: sync([...base.slice(20), ...range(20, 100).map(grant)])
       },
-      { name: "grant (new grantee)", bound: 1, run: provider.grant(resource, grant(150)) },
+      {
+        name: "grant (new grantee)",
+        bound: bounds.grant(100),
+        run: Effect.suspend(() => provider.grant(resource, grant(150)))
+      },
       {
         name: "revoke",
-        bound: 1,
-        run: Effect.flatMap(
-          Effect.tap(shareOf(3), () => Effect.sync(() => sim.clearLog())),
-          (id) => provider.revoke(resource, id)
+        bound: bounds.revoke,
+        run: Effect.suspend(() =>
+          Effect.flatMap(
+            Effect.tap(Effect.map(provider.grant(resource, grant(3)), (s) => s.id).pipe(Effect.orDie), () =>
+              Effect.sync(() => sim.clearLog())
+            ),
+            (id) => provider.revoke(resource, id)
+          )
         )
       },
       { name: "update", bound: undefined, run: Effect.void }
@@ -209,23 +238,35 @@ const eci: Adapter = {
     })
     const shareOf = (i: number) => Effect.map(provider.grant(resource, grant(i)), (s) => s.id).pipe(Effect.orDie)
     const cases: ReadonlyArray<Case> = [
-      { name: "sync no-op (100 users by email)", bound: 2, run: Sync.sync(provider, resource, base) },
+      {
+        name: "sync no-op (100 users by email)",
+        bound: Eci.Provider.requestBounds.sync(change({ before: 100, emails: 100 })),
+        run: Sync.sync(provider, resource, base)
+      },
       {
         name: "sync add 50 (150 emails)",
-        bound: 4,
+        bound: Eci.Provider.requestBounds.sync(change({ before: 100, after: 150, add: 50, emails: 150 })),
         run: Sync.sync(provider, resource, [...base, ...range(50, 100).map(grant)])
       },
-      { name: "sync remove 50", bound: 4, run: Sync.sync(provider, resource, base.slice(50)) },
+      {
+        name: "sync remove 50",
+        bound: Eci.Provider.requestBounds.sync(change({ before: 100, after: 50, remove: 50, emails: 50 })),
+        run: Sync.sync(provider, resource, base.slice(50))
+      },
       { name: "sync change 50", bound: undefined, run: Effect.void },
       {
         name: "sync mixed (add 20, remove 20)",
-        bound: 4,
+        bound: Eci.Provider.requestBounds.sync(change({ before: 100, add: 20, remove: 20, emails: 100 })),
         run: Sync.sync(provider, resource, [...base.slice(20), ...range(20, 100).map(grant)])
       },
-      { name: "grant (new grantee, by email)", bound: 3, run: provider.grant(resource, grant(150)) },
+      {
+        name: "grant (new grantee, by user id)",
+        bound: Eci.Provider.requestBounds.grant(100),
+        run: provider.grant(resource, { grantee: Grantee.user({ id: "250" }), level: "viewer" })
+      },
       {
         name: "revoke",
-        bound: 2,
+        bound: Eci.Provider.requestBounds.revoke,
         run: Effect.flatMap(
           Effect.tap(shareOf(3), () => Effect.sync(() => sim.clearLog())),
           (id) => provider.revoke(resource, id)
