@@ -318,8 +318,10 @@ export const plan = (
       continue
     }
     claimedBy[entry] = i + 1
-    // a later grant under another key of this principal is a duplicate too
-    index.set(grantee, entry, true)
+    // a user found by one of two keys: a later grant under the other key is a duplicate too
+    if (grantee._tag === "User" && grantee.id !== undefined && grantee.email !== undefined) {
+      index.set(grantee, entry, true)
+    }
     const found = indexed[entry] as Share
     if (found.level === grant.level) {
       unchanged.push(found)
