@@ -1,7 +1,8 @@
 /**
  * The client budget against a provider that counts by arrival: the client's limit set to exactly
  * the simulator's (60 / 5 s), 500 creates through the neutral adapter on virtual time with up to
- * 50 ms of modelled network delay. Counts 429s and the share of the budget used.
+ * 50 ms of modelled network delay. Counts 429s and the share of the budget used: requests over the
+ * budget of the windows the run occupied.
  */
 import { randomUUID } from "node:crypto"
 import * as Cloudflare from "@unishare/cloudflare"
@@ -23,8 +24,8 @@ const outcome = (log: ReadonlyArray<{ readonly at: number; readonly status: numb
   const last = log.at(-1)?.at ?? 0
   return {
     rejected: log.filter((r) => r.status === 429).length,
-    // the first window's budget is available at once: count the rest against the time they took
-    used: (log.length - budget.requests) / (((last - first) / budget.windowMillis) * budget.requests)
+    // of the budget of the windows the run occupied (from its first request), the share it used
+    used: log.length / (Math.ceil((last - first) / budget.windowMillis) * budget.requests)
   }
 }
 
