@@ -296,7 +296,7 @@ describe("Client: exact requests", () => {
     })
   )
 
-  it.live("transient 503 on a GET is retried; malformed bodies are ProtocolError", () =>
+  it.live("transient 503 or malformed answer to a GET is retried; persistently malformed bodies are ProtocolError", () =>
     Effect.gen(function* () {
       const { sim, client } = yield* setup()
       sim.inject({
@@ -312,7 +312,11 @@ describe("Client: exact requests", () => {
         sim.log().map((r) => r.status),
         [503, 200]
       )
+      sim.clearLog()
       sim.inject({ kind: "malformed", method: "GET" })
+      assert.deepStrictEqual((yield* client.getListShare(42)).sharedUsers, [])
+      assert.strictEqual(sim.log().length, 2)
+      sim.inject({ kind: "malformed", method: "GET", times: Number.POSITIVE_INFINITY })
       const broken = yield* Effect.exit(client.getListShare(42))
       assert.isTrue(Exit.isFailure(broken))
       assert.strictEqual(
