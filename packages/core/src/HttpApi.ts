@@ -507,7 +507,7 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
           const text = yield* Effect.mapError(response.text, toTransport)
           const headerRecord: Record<string, string> = { ...response.headers }
           if (response.status >= 200 && response.status < 300) {
-            return yield* decodeAnswer(provider, spec, response.status, headerRecord, text)
+            return yield* decodeAnswer(spec, response.status, headerRecord, text)
           }
           let body: unknown = text === "" ? undefined : text
           try {
@@ -649,7 +649,6 @@ const jsonType = /[/+]json\b/i
 
 /** Decodes a 2xx answer: the documented schema, or `Garbled` / `Mismatch`. */
 const decodeAnswer = <S extends Schema.Top & { readonly DecodingServices: never }>(
-  provider: string,
   spec: RequestSpec<S>,
   status: number,
   headers: Record<string, string>,

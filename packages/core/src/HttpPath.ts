@@ -88,7 +88,11 @@ export const problem = (value: string): string | undefined => {
  * HttpPath.check("/shares/..", "smartsheet", "deleteShare") // fails with InvalidInput
  * ```
  */
-export const check = (value: string, provider: string, operation: string): Effect.Effect<string, Errors.InvalidInput> => {
+export const check = (
+  value: string,
+  provider: string,
+  operation: string
+): Effect.Effect<string, Errors.InvalidInput> => {
   const found = problem(value)
   return found === undefined
     ? Effect.succeed(value)

@@ -95,8 +95,8 @@ export type Fault = (
   | { readonly kind: "applied-then-garbled"; readonly style: GarbleStyle }
   | { readonly kind: "stall" }
 ) & {
-  /** Only requests with this method. */
-  readonly method?: string | undefined
+  /** Only requests with this method (or one of these). */
+  readonly method?: string | ReadonlyArray<string> | undefined
   /** Only requests whose path matches. */
   readonly path?: RegExp | string | undefined
   /** How many matching requests it hits (default 1; `Infinity` for all). */
@@ -258,7 +258,8 @@ interface ActiveFault {
 }
 
 const matches = (fault: Fault, method: string, path: string): boolean =>
-  (fault.method === undefined || fault.method === method) &&
+  (fault.method === undefined ||
+    (typeof fault.method === "string" ? fault.method === method : fault.method.includes(method))) &&
   (fault.path === undefined || (typeof fault.path === "string" ? path.startsWith(fault.path) : fault.path.test(path)))
 
 const garble = (style: GarbleStyle, response: SimResponse): SimResponse => {
