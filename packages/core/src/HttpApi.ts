@@ -7,8 +7,8 @@
  * @since 0.1.0
  */
 import { createHash } from "node:crypto"
-import { Duration, Effect, Option, Random, Redacted, Result, Schema } from "effect"
-import { Headers, HttpClient, HttpClientRequest, HttpTraceContext } from "effect/http"
+import { Duration, Effect, Option, Random, Redacted, Result, Schema, Tracer } from "effect"
+import { Headers, HttpClient, HttpClientRequest } from "effect/http"
 import type { RateLimit } from "./Capabilities.ts"
 import * as Errors from "./Errors.ts"
 import * as HttpPath from "./HttpPath.ts"
@@ -481,7 +481,7 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
     const secretValues = config.auth.secrets.map((s) => Redacted.value(s)).filter((v) => v.length >= 4)
     const scrub = (text: string): string =>
       secretValues.reduce((out, secret) => out.split(secret).join("<redacted>"), text)
-    const fixedHeaders = { "user-agent": "unishare/0.1", ...config.headers }
+    const fixedHeaders = { accept: "application/json", "user-agent": "unishare/0.1", ...config.headers }
     const timedOut = Effect.fail<AttemptFailure>({ _tag: "Transport", message: `timed out after ${timeoutMillis} ms` })
     const toTransport = (e: unknown): AttemptFailure => ({ _tag: "Transport", message: scrub(transportMessage(e)) })
 
@@ -493,13 +493,16 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
         if (limiterKey !== undefined && config.rateLimit !== undefined) {
           yield* RateLimiter.acquire(limiterKey, config.rateLimit)
         }
-        let request = HttpClientRequest.make(spec.method)(url).pipe(
-          HttpClientRequest.acceptJson,
-          HttpClientRequest.setHeaders(fixedHeaders)
-        )
-        const span = yield* Effect.option(Effect.currentSpan)
+        let request = HttpClientRequest.setHeaders(HttpClientRequest.make(spec.method)(url), fixedHeaders)
+        // W3C trace context of the operation's span (the client's own span, which would see the
+        // credentials, is disabled below)
+        const span = yield* Effect.serviceOption(Tracer.ParentSpan)
         if (Option.isSome(span) && (yield* HttpClient.TracerPropagationEnabled)) {
-          request = HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span.value))
+          request = HttpClientRequest.setHeader(
+            request,
+            "traceparent",
+            `00-${span.value.traceId}-${span.value.spanId}-${span.value.sampled ? "01" : "00"}`
+          )
         }
         if (spec.body !== undefined) request = HttpClientRequest.bodyJsonUnsafe(request, spec.body)
         const exchange = Effect.gen(function* () {
@@ -611,10 +614,14 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
         )
       return loop(0).pipe(
         Effect.tap((r) => Effect.annotateCurrentSpan("http.response.status_code", r.status)),
-        Effect.withSpan(`${provider}.${spec.operation}`, {
-          kind: "client",
-          attributes: { "http.request.method": spec.method, "unishare.provider": provider, "url.path": spec.path }
-        })
+        Effect.withSpan(
+          `${provider}.${spec.operation}`,
+          {
+            kind: "client",
+            attributes: { "http.request.method": spec.method, "unishare.provider": provider, "url.path": spec.path }
+          },
+          { captureStackTrace: false }
+        )
       )
     }
 
