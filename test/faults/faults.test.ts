@@ -72,7 +72,7 @@ describe("fault matrix", () => {
                 } satisfies Row
               })
             ),
-          { concurrency: 12 }
+          { concurrency: 16 }
         )
         console.log(
           `fault matrix (transient / persistent; ok = success, Tag? = Unavailable with maybeApplied, ! = violation)\n${table(rows)}`
