@@ -663,8 +663,24 @@ const decodeAnswer = <S extends Schema.Top & { readonly DecodingServices: never 
 ): Effect.Effect<Decoded<S["Type"]>, AttemptFailure> => {
   const contentType = headers["content-type"]
   if (spec.response === "empty") {
-    if (contentType !== undefined && /text\/html/i.test(contentType) && text !== "") {
-      return Effect.fail({ _tag: "Garbled", status, message: `answered ${status} with an HTML page` })
+    // the body is not used, but one that is not JSON (an HTML page, a broken or cut body) says the
+    // answer may not come from the API at all
+    if (text !== "") {
+      let readable = contentType === undefined || jsonType.test(contentType)
+      if (readable) {
+        try {
+          JSON.parse(text)
+        } catch {
+          readable = false
+        }
+      }
+      if (!readable) {
+        return Effect.fail({
+          _tag: "Garbled",
+          status,
+          message: `answered ${status} with a body that is not JSON (${JSON.stringify(contentType ?? "no content type")}): ${JSON.stringify(describeBody(text))}`
+        })
+      }
     }
     return Effect.succeed({ status, headers, body: undefined as S["Type"] })
   }

@@ -315,10 +315,17 @@ describe("HttpApi", () => {
     Effect.gen(function* () {
       const sim = yield* simulator([
         { method: "GET", pattern: "/items/:id", handle: (r) => ({ status: 200, body: { id: r.params.id } }) },
-        { method: "POST", pattern: "/items", handle: () => ({ status: 201, body: { id: "new" } }) }
+        { method: "POST", pattern: "/items", handle: () => ({ status: 201, body: { id: "new" } }) },
+        { method: "PUT", pattern: "/items/:id", handle: () => ({ status: 200, body: { ok: true } }) }
       ])
       const client = yield* api(sim.url, { retry: fastRetry })
       for (const style of SimulatorKit.garbleStyles) {
+        // a write whose answer is not used still must not pass for a success on an unreadable body
+        sim.inject({ kind: "applied-then-garbled", style, method: "PUT" })
+        const put = yield* Effect.flip(
+          client.request({ operation: "putItem", method: "PUT", path: "/items/5", body: {}, response: "empty" })
+        )
+        assert.isTrue(put._tag === "Unavailable" && put.maybeApplied, style)
         sim.clearLog()
         sim.inject({ kind: "applied-then-garbled", style, method: "GET" })
         assert.deepStrictEqual(
