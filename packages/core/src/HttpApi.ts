@@ -710,6 +710,35 @@ const decodeAnswer = <S extends Schema.Top & { readonly DecodingServices: never 
   })
 }
 
+const settle = <A, R1, R2>(
+  write: Effect.Effect<A, Errors.SharingError, R1>,
+  check: Effect.Effect<Option.Option<A>, Errors.SharingError, R2>,
+  resendAfterReset: boolean
+): Effect.Effect<A, Errors.SharingError, R1 | R2> => {
+  const checked = (error: Errors.Unavailable, resend: boolean): Effect.Effect<A, Errors.SharingError, R1 | R2> =>
+    check.pipe(
+      Effect.catch(() => Effect.succeed(undefined)),
+      Effect.flatMap((found) => {
+        if (found !== undefined && Option.isSome(found)) return Effect.succeed(found.value)
+        if (found !== undefined && resend && (resendAfterReset || error.status !== undefined)) {
+          return write.pipe(
+            Effect.catchIf(
+              (e): e is Errors.Unavailable => e._tag === "Unavailable" && e.maybeApplied,
+              (again) => checked(again, false)
+            )
+          )
+        }
+        return Effect.fail(error)
+      })
+    )
+  return write.pipe(
+    Effect.catchIf(
+      (e): e is Errors.Unavailable => e._tag === "Unavailable" && e.maybeApplied,
+      (error) => checked(error, true)
+    )
+  )
+}
+
 /**
  * Runs a write whose answer may leave open whether it landed. When it fails with `Unavailable`
  * and `maybeApplied`, `check` reads the state: when it shows the write, that is the result; when
@@ -728,33 +757,12 @@ const decodeAnswer = <S extends Schema.Top & { readonly DecodingServices: never 
 export const confirmWrite = <A, R1, R2>(options: {
   readonly write: Effect.Effect<A, Errors.SharingError, R1>
   readonly check: Effect.Effect<Option.Option<A>, Errors.SharingError, R2>
-}): Effect.Effect<A, Errors.SharingError, R1 | R2> => {
-  const checked = (error: Errors.Unavailable, resend: boolean): Effect.Effect<A, Errors.SharingError, R1 | R2> =>
-    options.check.pipe(
-      Effect.catch(() => Effect.succeed(undefined)),
-      Effect.flatMap((found) => {
-        if (found !== undefined && Option.isSome(found)) return Effect.succeed(found.value)
-        if (found !== undefined && resend && error.status !== undefined) {
-          return options.write.pipe(
-            Effect.catchIf(
-              (e): e is Errors.Unavailable => e._tag === "Unavailable" && e.maybeApplied,
-              (again) => checked(again, false)
-            )
-          )
-        }
-        return Effect.fail(error)
-      })
-    )
-  return options.write.pipe(
-    Effect.catchIf(
-      (e): e is Errors.Unavailable => e._tag === "Unavailable" && e.maybeApplied,
-      (error) => checked(error, true)
-    )
-  )
-}
+}): Effect.Effect<A, Errors.SharingError, R1 | R2> => settle(options.write, options.check, false)
 
 /**
- * `confirmWrite` for a create: kept for adapters written against it.
+ * `confirmWrite` for a create the provider makes idempotent (Smartsheet's array POST skips what
+ * already exists; a create refused as a duplicate): when `check` finds nothing, the create is sent
+ * once more even after a reset or timeout, since a late first request cannot make a second share.
  *
  * @example
  * ```ts
@@ -766,4 +774,4 @@ export const confirmWrite = <A, R1, R2>(options: {
 export const createOnce = <A, R1, R2>(options: {
   readonly create: Effect.Effect<A, Errors.SharingError, R1>
   readonly check: Effect.Effect<Option.Option<A>, Errors.SharingError, R2>
-}): Effect.Effect<A, Errors.SharingError, R1 | R2> => confirmWrite({ write: options.create, check: options.check })
+}): Effect.Effect<A, Errors.SharingError, R1 | R2> => settle(options.create, options.check, true)
