@@ -136,8 +136,14 @@ export interface Config {
  */
 export const authOf = (credentials: Credentials): HttpApi.Auth =>
   credentials._tag === "ApiToken"
-    ? HttpApi.bearer(credentials.token)
-    : HttpApi.headers({ "X-Auth-Email": credentials.email, "X-Auth-Key": credentials.key })
+    ? HttpApi.bearer(credentials.token, "credentials.token")
+    : HttpApi.headers(
+        { "X-Auth-Email": credentials.email, "X-Auth-Key": credentials.key },
+        { "X-Auth-Email": "credentials.email", "X-Auth-Key": "credentials.key" }
+      )
+
+const isLiveRecipient = (r: Wire.Recipient) =>
+  r.association_status === "associating" || r.association_status === "associated"
 
 /**
  * A recipient as callers may give it: the wire request, where the deprecated `account_id` alias is
@@ -713,12 +719,22 @@ export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidIn
             normalized.flatMap((r) => r.warnings),
             operation
           )
-          yield* api.request({
-            operation,
-            method: "PUT",
-            path: `${sharePath(accountId, shareId)}/recipients`,
-            body: normalized.map((r) => r.value),
-            response: "empty"
+          const wanted = new Set(normalized.map((r) => r.value.recipient_account_id))
+          // An ambiguous answer is settled by listing the recipients: the live ones must be exactly `wanted`.
+          yield* HttpApi.confirmWrite({
+            write: api.request({
+              operation,
+              method: "PUT",
+              path: `${sharePath(accountId, shareId)}/recipients`,
+              body: normalized.map((r) => r.value),
+              response: "empty"
+            }),
+            check: Effect.map(Stream.runCollect(client.listRecipients(accountId, shareId)), (all) => {
+              const live = all.filter(isLiveRecipient).map((r) => r.account_id)
+              return live.length === wanted.size && live.every((id) => wanted.has(id))
+                ? Option.some(undefined as never)
+                : Option.none()
+            })
           })
         }),
 
@@ -740,11 +756,17 @@ export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidIn
         Effect.gen(function* () {
           const operation = "deleteRecipient"
           yield* validateIds(operation, { account_id: accountId, share_id: shareId, recipient_id: recipientId })
-          return yield* one({
-            operation,
-            method: "DELETE",
-            path: HttpApi.path`/accounts/${accountId}/shares/${shareId}/recipients/${recipientId}`,
-            response: Wire.RecipientResponse
+          // An ambiguous answer is settled by reading the recipient: no longer live means deleted.
+          return yield* HttpApi.confirmWrite({
+            write: one({
+              operation,
+              method: "DELETE",
+              path: HttpApi.path`/accounts/${accountId}/shares/${shareId}/recipients/${recipientId}`,
+              response: Wire.RecipientResponse
+            }),
+            check: Effect.map(client.getRecipient(accountId, shareId, recipientId), (r) =>
+              isLiveRecipient(r) ? Option.none() : Option.some(r)
+            )
           })
         }),
 

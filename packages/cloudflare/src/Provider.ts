@@ -404,8 +404,9 @@ export const fromClient = (
         const existing = list.find((r) => r.account_id === id && isLive(r))
         if (existing !== undefined)
           return Effect.map(readShare(accountId, shareId), (s) => toShare(resource, s, existing))
-        return HttpApi.createOnce({
-          create: client.createRecipient(accountId, shareId, { recipient_account_id: id }),
+        // not idempotent (a late first POST could make a second recipient): no resend after a reset
+        return HttpApi.confirmWrite({
+          write: client.createRecipient(accountId, shareId, { recipient_account_id: id }),
           check: Effect.map(recipients(accountId, shareId), (after) =>
             Option.fromNullishOr(after.find((r) => r.account_id === id && isLive(r)))
           )

@@ -7,11 +7,12 @@
  * @since 0.1.0
  */
 import { createHash } from "node:crypto"
-import { Duration, Effect, Option, Random, Redacted, Result, Schema } from "effect"
+import { Duration, Effect, Option, Random, Redacted, Result, Schema, Tracer } from "effect"
 import { Headers, HttpClient, HttpClientRequest } from "effect/http"
 import type { RateLimit } from "./Capabilities.ts"
 import * as Errors from "./Errors.ts"
 import * as FastDecode from "./FastDecode.ts"
+import * as HttpPath from "./HttpPath.ts"
 import * as RateLimiter from "./RateLimiter.ts"
 
 /**
@@ -26,47 +27,106 @@ import * as RateLimiter from "./RateLimiter.ts"
  */
 export interface Auth {
   readonly apply: (request: HttpClientRequest.HttpClientRequest) => HttpClientRequest.HttpClientRequest
-  /** The secret(s) behind it: used only to derive a rate-limit key, never sent anywhere else. */
+  /** The secret(s) behind it: checked at construction, used for a rate-limit key, scrubbed from messages. */
   readonly secrets: ReadonlyArray<Redacted.Redacted<string>>
   /** Names of the headers that carry them: redacted wherever headers are recorded (spans, logs). */
   readonly headerNames: ReadonlyArray<string>
+  /**
+   * The configuration variable behind each secret (same order as `secrets`), named in the
+   * `InvalidInput` of a credential that cannot be sent; the header name when absent.
+   */
+  readonly variables?: ReadonlyArray<string> | undefined
 }
 
 /**
- * `Authorization: Bearer <token>`.
+ * `Authorization: Bearer <token>`; `variable` names the setting in errors (default `token`).
  *
  * @example
  * ```ts
  * import { Redacted } from "effect"
  * import { HttpApi } from "@unishare/core"
- * HttpApi.bearer(Redacted.make(process.env.SMARTSHEET_ACCESS_TOKEN ?? ""))
+ * HttpApi.bearer(Redacted.make(process.env.SMARTSHEET_ACCESS_TOKEN ?? ""), "SMARTSHEET_ACCESS_TOKEN")
  * ```
  */
-export const bearer = (token: Redacted.Redacted<string>): Auth => ({
+export const bearer = (token: Redacted.Redacted<string>, variable = "token"): Auth => ({
   apply: HttpClientRequest.bearerToken(token),
   secrets: [token],
-  headerNames: ["authorization"]
+  headerNames: ["authorization"],
+  variables: [variable]
 })
 
 /**
- * One or more secret headers, e.g. `{ "ECI-ApiKey": key }` or Cloudflare's email + global key.
+ * One or more secret headers, e.g. `{ "ECI-ApiKey": key }` or Cloudflare's email + global key;
+ * `variables` names the setting behind each header in errors (default: the header name).
  *
  * @example
  * ```ts
  * import { Redacted } from "effect"
  * import { HttpApi } from "@unishare/core"
- * HttpApi.headers({ "ECI-ApiKey": Redacted.make("k") })
+ * HttpApi.headers({ "ECI-ApiKey": Redacted.make("k") }, { "ECI-ApiKey": "apiKey" })
  * ```
  */
-export const headers = (record: Readonly<Record<string, Redacted.Redacted<string>>>): Auth => ({
+export const headers = (
+  record: Readonly<Record<string, Redacted.Redacted<string>>>,
+  variables: Readonly<Record<string, string>> = {}
+): Auth => ({
   apply: (request) =>
     Object.entries(record).reduce(
       (req, [name, value]) => HttpClientRequest.setHeader(req, name, Redacted.value(value)),
       request
     ),
   secrets: Object.values(record),
-  headerNames: Object.keys(record).map((name) => name.toLowerCase())
+  headerNames: Object.keys(record).map((name) => name.toLowerCase()),
+  variables: Object.keys(record).map((name) => variables[name] ?? name)
 })
+
+/**
+ * The reason a credential cannot be sent in an HTTP header, or `undefined` when it can: CR, LF and
+ * NUL are refused by every HTTP stack (whose error text would then quote the header, secret
+ * included), and header values are Latin-1.
+ *
+ * @example
+ * ```ts
+ * import { HttpApi } from "@unishare/core"
+ * HttpApi.credentialProblem("abc\n") // "contains a line break, NUL or another control character"
+ * ```
+ */
+export const credentialProblem = (value: string): string | undefined => {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i)
+    if (code === 0x7f || (code < 0x20 && code !== 0x09)) {
+      return "contains a line break, NUL or another control character"
+    }
+    if (code > 0xff) return "contains a character outside Latin-1, which an HTTP header cannot carry"
+  }
+  return undefined
+}
+
+/**
+ * Checks every secret of an `Auth` before anything is sent: `InvalidInput` naming the variable
+ * (never the value) for a credential that cannot be an HTTP header value.
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { HttpApi } from "@unishare/core"
+ * HttpApi.checkAuth(HttpApi.headers({ "ECI-ApiKey": Redacted.make("k\r\n") }, { "ECI-ApiKey": "apiKey" }), "eci")
+ * // fails with InvalidInput at apiKey
+ * ```
+ */
+export const checkAuth = (auth: Auth, provider: string): Effect.Effect<Auth, Errors.InvalidInput> => {
+  const issues: Array<Errors.Issue> = []
+  auth.secrets.forEach((secret, i) => {
+    const found = credentialProblem(Redacted.value(secret))
+    if (found !== undefined) {
+      const variable = auth.variables?.[i] ?? auth.headerNames[i] ?? `credential ${i + 1}`
+      issues.push({ path: variable, message: `the credential ${found}` })
+    }
+  })
+  return issues.length === 0
+    ? Effect.succeed(auth)
+    : Effect.fail(new Errors.InvalidInput({ provider, operation: "configure", issues }))
+}
 
 /**
  * Retry settings: `times` retries after the first attempt, exponential from `baseMillis` capped at
@@ -217,7 +277,8 @@ export interface HttpApi {
 }
 
 /**
- * Builds a path from a template, percent-encoding every interpolated segment.
+ * Builds a path from a template, percent-encoding every interpolated segment (see `HttpPath`:
+ * every request path is checked for empty, `.`, `..` and non-Unicode segments before it is sent).
  *
  * @example
  * ```ts
@@ -225,8 +286,7 @@ export interface HttpApi {
  * HttpApi.path`/shares/${"a/b"}` // "/shares/a%2Fb"
  * ```
  */
-export const path = (strings: TemplateStringsArray, ...segments: ReadonlyArray<string | number>): string =>
-  strings.reduce((out, s, i) => out + s + (i < segments.length ? encodeURIComponent(String(segments[i])) : ""), "")
+export const path = HttpPath.path
 
 const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]", "::1"])
 
@@ -338,8 +398,18 @@ const buildQuery = (query: Query | undefined): string => {
 type AttemptFailure =
   | { readonly _tag: "Status"; readonly failure: Failure }
   | { readonly _tag: "Transport"; readonly message: string }
+  /** A 2xx we cannot read: HTML, malformed or truncated JSON, a content type that is not JSON. */
+  | { readonly _tag: "Garbled"; readonly status: number; readonly message: string }
+  /** A 2xx JSON body that does not match the documented schema. */
+  | { readonly _tag: "Mismatch"; readonly status: number; readonly message: string }
+  /** The rate-limit store failed. */
   | { readonly _tag: "Budget"; readonly message: string }
 
+interface Decoded<A> {
+  readonly status: number
+  readonly headers: Record<string, string>
+  readonly body: A
+}
 /** The rate-limit store failed: reported as `Unavailable`, never retried here, nothing sent. */
 const budgetFailure = (error: RateLimiter.StoreUnavailable): AttemptFailure => ({
   _tag: "Budget",
@@ -362,8 +432,27 @@ export const credentialKey = (provider: string, auth: Auth): string => {
   return `${provider}:${hash.digest("hex").slice(0, 16)}`
 }
 
+const tracerDisabled = () => true
+const isWriteMethod = (method: RequestSpec<Schema.Top>["method"]) => method !== "GET"
+
 /**
  * Builds a provider client on the `HttpClient` in context.
+ *
+ * Every attempt runs under one deadline (`timeoutMillis`, default 30 s) that covers the whole
+ * exchange: connecting, the headers, the body and its decoding; a server that stalls half-way
+ * through a body fails the attempt like a dropped connection.
+ *
+ * Outcomes of writes (every method but GET) are honest: an answer that leaves open whether the
+ * write landed — a 5xx after retries, a reset or timeout, a 2xx whose body cannot be read (HTML,
+ * malformed or truncated JSON, a content type that is not JSON, a body off the schema) — is
+ * `Unavailable { maybeApplied: true }`; pair the write with `confirmWrite` to turn it into the
+ * answer the state gives. A read answered by an unreadable 2xx is retried like a 5xx.
+ *
+ * Credentials never reach a span: the request carrying them is executed with the `HttpClient`'s
+ * own span disabled, and the operation's span (`<provider>.<operation>`, with the method, path,
+ * status and retries as attributes, and W3C trace context propagated to the server) sees only the
+ * secret-free request description. A credential that cannot be a header value (CR, LF, NUL,
+ * outside Latin-1) is refused here with `InvalidInput` naming its variable.
  *
  * @example
  * ```ts
@@ -381,9 +470,11 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
   Effect.gen(function* () {
     const provider = config.provider
     const baseUrl = yield* checkBaseUrl(config.baseUrl, provider)
+    yield* checkAuth(config.auth, provider)
     const client = yield* HttpClient.HttpClient
     const retry: RetryPolicy = { ...defaultRetry, ...config.retry }
     const timeoutMillis = config.timeoutMillis ?? 30_000
+    const timeout = Duration.millis(timeoutMillis)
     const classify =
       config.classify ??
       ((failure: Failure) =>
@@ -394,82 +485,95 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
         ))
     const isTransient = config.isTransient ?? isTransientStatus
     const limiterKey = config.rateLimit !== undefined ? credentialKey(provider, config.auth) : undefined
+    const redactedNames = [...(yield* Headers.CurrentRedactedNames), ...config.auth.headerNames]
+    const secretValues = config.auth.secrets.map((s) => Redacted.value(s)).filter((v) => v.length >= 4)
+    const scrub = (text: string): string =>
+      secretValues.reduce((out, secret) => out.split(secret).join("<redacted>"), text)
+    const fixedHeaders = { accept: "application/json", "user-agent": "unishare/0.1", ...config.headers }
+    const timedOut = Effect.fail<AttemptFailure>({ _tag: "Transport", message: `timed out after ${timeoutMillis} ms` })
+    const toTransport = (e: unknown): AttemptFailure => ({ _tag: "Transport", message: scrub(transportMessage(e)) })
 
-    const attempt = <S extends Schema.Top & { readonly DecodingServices: never }>(spec: RequestSpec<S>) =>
+    const attempt = <S extends Schema.Top & { readonly DecodingServices: never }>(
+      spec: RequestSpec<S>,
+      url: string
+    ): Effect.Effect<Decoded<S["Type"]>, AttemptFailure> =>
       Effect.gen(function* () {
         if (limiterKey !== undefined && config.rateLimit !== undefined) {
           yield* RateLimiter.acquire(limiterKey, config.rateLimit).pipe(Effect.mapError(budgetFailure))
         }
-        let request = HttpClientRequest.make(spec.method)(`${baseUrl}${spec.path}${buildQuery(spec.query)}`).pipe(
-          HttpClientRequest.acceptJson,
-          HttpClientRequest.setHeaders({ "user-agent": "unishare/0.1", ...config.headers }),
-          config.auth.apply
-        )
-        if (spec.body !== undefined) request = HttpClientRequest.bodyJsonUnsafe(request, spec.body)
-        const redacted = yield* Headers.CurrentRedactedNames
-        const response = yield* client.execute(request).pipe(
-          Effect.provideService(Headers.CurrentRedactedNames, [...redacted, ...config.auth.headerNames]),
-          Effect.timeoutOrElse({
-            duration: Duration.millis(timeoutMillis),
-            orElse: () =>
-              Effect.fail<AttemptFailure>({ _tag: "Transport", message: `timed out after ${timeoutMillis} ms` })
-          }),
-          Effect.mapError(
-            (e): AttemptFailure =>
-              "_tag" in e && e._tag === "Transport"
-                ? (e as AttemptFailure)
-                : { _tag: "Transport", message: transportMessage(e) }
+        let request = HttpClientRequest.setHeaders(HttpClientRequest.make(spec.method)(url), fixedHeaders)
+        // W3C trace context of the operation's span (the client's own span, which would see the
+        // credentials, is disabled below)
+        const span = yield* Effect.serviceOption(Tracer.ParentSpan)
+        if (Option.isSome(span) && (yield* HttpClient.TracerPropagationEnabled)) {
+          request = HttpClientRequest.setHeader(
+            request,
+            "traceparent",
+            `00-${span.value.traceId}-${span.value.spanId}-${span.value.sampled ? "01" : "00"}`
           )
-        )
-        const text = yield* response.text.pipe(
-          Effect.mapError((e): AttemptFailure => ({ _tag: "Transport", message: transportMessage(e) }))
-        )
-        const headerRecord: Record<string, string> = { ...response.headers }
-        if (response.status >= 200 && response.status < 300) {
+        }
+        if (spec.body !== undefined) request = HttpClientRequest.bodyJsonUnsafe(request, spec.body)
+        const exchange = Effect.gen(function* () {
+          const response = yield* Effect.mapError(client.execute(config.auth.apply(request)), toTransport)
+          const text = yield* Effect.mapError(response.text, toTransport)
+          const headerRecord: Record<string, string> = { ...response.headers }
+          if (response.status >= 200 && response.status < 300) {
+            if (limiterKey !== undefined && config.rateLimit !== undefined) {
+              // the budget learns from the provider's RateLimit headers before any 429
+              yield* RateLimiter.observe(limiterKey, config.rateLimit, {
+                status: response.status,
+                headers: headerRecord
+              }).pipe(Effect.mapError(budgetFailure))
+            }
+            return yield* decodeAnswer(spec, response.status, headerRecord, text)
+          }
+          let body: unknown = text === "" ? undefined : text
+          try {
+            if (text !== "") body = JSON.parse(text)
+          } catch {
+            // not JSON: keep the text
+          }
+          const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+          const retryAfterMillis = retryAfterOf(headerRecord, now)
           if (limiterKey !== undefined && config.rateLimit !== undefined) {
+            // the budget learns from 429 / Retry-After / RateLimit headers (see RateLimiter.observe)
             yield* RateLimiter.observe(limiterKey, config.rateLimit, {
               status: response.status,
-              headers: headerRecord
+              headers: headerRecord,
+              retryAfterMillis
             }).pipe(Effect.mapError(budgetFailure))
           }
-          return { status: response.status, headers: headerRecord, text }
-        }
-        let body: unknown = text === "" ? undefined : text
-        try {
-          if (text !== "") body = JSON.parse(text)
-        } catch {
-          // not JSON: keep the text
-        }
-        const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-        const retryAfterMillis = retryAfterOf(headerRecord, now)
-        if (limiterKey !== undefined && config.rateLimit !== undefined) {
-          // the budget learns from 429 / Retry-After / RateLimit headers (see RateLimiter.observe)
-          yield* RateLimiter.observe(limiterKey, config.rateLimit, {
-            status: response.status,
-            headers: headerRecord,
-            retryAfterMillis
-          }).pipe(Effect.mapError(budgetFailure))
-        }
-        return yield* Effect.fail<AttemptFailure>({
-          _tag: "Status",
-          failure: {
-            status: response.status,
-            body,
-            headers: headerRecord,
-            operation: spec.operation,
-            ...(retryAfterMillis !== undefined ? { retryAfterMillis } : {})
-          }
+          return yield* Effect.fail<AttemptFailure>({
+            _tag: "Status",
+            failure: {
+              status: response.status,
+              body,
+              headers: headerRecord,
+              operation: spec.operation,
+              ...(retryAfterMillis !== undefined ? { retryAfterMillis } : {})
+            }
+          })
         })
+        return yield* exchange.pipe(
+          Effect.timeoutOrElse({ duration: timeout, orElse: () => timedOut }),
+          Effect.provideService(HttpClient.TracerDisabledWhen, tracerDisabled),
+          Effect.provideService(Headers.CurrentRedactedNames, redactedNames)
+        )
       })
 
     const request = <S extends Schema.Top & { readonly DecodingServices: never }>(
       spec: RequestSpec<S>
     ): Effect.Effect<Response<S["Type"]>, Errors.SharingError> => {
+      const invalidPath = HttpPath.problem(spec.path)
+      if (invalidPath !== undefined) {
+        return Effect.fail(Errors.invalid(provider, spec.operation, "path", `request path ${invalidPath}`))
+      }
+      const url = `${baseUrl}${spec.path}${buildQuery(spec.query)}`
+      const write = isWriteMethod(spec.method)
       const idempotent = spec.idempotent ?? spec.method !== "POST"
-      const loop = (
-        n: number
-      ): Effect.Effect<{ status: number; headers: Record<string, string>; text: string }, Errors.SharingError> =>
-        attempt(spec).pipe(
+      const attempts = (n: number) => `${n} attempt${n === 1 ? "" : "s"}`
+      const loop = (n: number): Effect.Effect<Decoded<S["Type"]>, Errors.SharingError> =>
+        attempt(spec, url).pipe(
           Effect.catch((failure: AttemptFailure) =>
             Effect.gen(function* () {
               if (failure._tag === "Budget") {
@@ -483,48 +587,72 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
               const retryable =
                 failure._tag === "Transport"
                   ? idempotent
-                  : isTransient(failure.failure) && (idempotent || failure.failure.status === 429)
+                  : failure._tag === "Garbled"
+                    ? !write
+                    : failure._tag === "Mismatch"
+                      ? false
+                      : isTransient(failure.failure) && (idempotent || failure.failure.status === 429)
               const retryAfter = failure._tag === "Status" ? failure.failure.retryAfterMillis : undefined
               const waitTooLong = retryAfter !== undefined && retryAfter > retry.maxRetryAfterMillis
               if (retryable && n < retry.times && !waitTooLong) {
                 const backoff = Math.min(retry.maxMillis, retry.baseMillis * 2 ** n)
                 const jitter = yield* Random.nextBetween(0.5, 1)
                 const delay = Math.max(Math.round(backoff * jitter), retryAfter ?? 0)
-                yield* Effect.annotateCurrentSpan({ [`unishare.retry.${n + 1}`]: delay })
+                yield* Effect.annotateCurrentSpan(`unishare.retry.${n + 1}`, delay)
                 yield* Effect.sleep(Duration.millis(delay))
                 return yield* loop(n + 1)
               }
-              const attempts = n + 1
-              if (failure._tag === "Transport") {
-                return yield* new Errors.Unavailable({
-                  provider,
-                  operation: spec.operation,
-                  message: `${provider} ${spec.operation}: ${failure.message} (${attempts} attempt${attempts === 1 ? "" : "s"})`,
-                  maybeApplied: !idempotent
-                })
+              const common = { provider, operation: spec.operation }
+              switch (failure._tag) {
+                case "Transport":
+                  return yield* new Errors.Unavailable({
+                    ...common,
+                    message: `${provider} ${spec.operation}: ${failure.message} (${attempts(n + 1)})`,
+                    maybeApplied: write
+                  })
+                case "Garbled":
+                case "Mismatch":
+                  if (write) {
+                    return yield* new Errors.Unavailable({
+                      ...common,
+                      status: failure.status,
+                      message: `${provider} ${spec.operation}: the write was answered ${failure.status} but the answer cannot be read (${failure.message}); it has probably been applied`,
+                      maybeApplied: true
+                    })
+                  }
+                  return yield* new Errors.ProtocolError({
+                    ...common,
+                    status: failure.status,
+                    message: `${provider} ${spec.operation}: ${failure.message} (${attempts(n + 1)})`
+                  })
+                case "Status": {
+                  const error = classify(failure.failure)
+                  if (error._tag === "Unavailable" && write && failure.failure.status !== 429) {
+                    return yield* new Errors.Unavailable({
+                      provider: error.provider,
+                      operation: error.operation,
+                      message: error.message,
+                      ...(error.status !== undefined ? { status: error.status } : {}),
+                      ...(error.detail !== undefined ? { detail: error.detail } : {}),
+                      maybeApplied: true
+                    })
+                  }
+                  return yield* Effect.fail(error)
+                }
               }
-              const error = classify(failure.failure)
-              if (error._tag === "Unavailable" && !idempotent && failure.failure.status !== 429) {
-                return yield* new Errors.Unavailable({
-                  provider: error.provider,
-                  operation: error.operation,
-                  message: error.message,
-                  ...(error.status !== undefined ? { status: error.status } : {}),
-                  ...(error.detail !== undefined ? { detail: error.detail } : {}),
-                  maybeApplied: true
-                })
-              }
-              return yield* Effect.fail(error)
             })
           )
         )
       return loop(0).pipe(
-        Effect.flatMap(({ status, headers, text }) =>
-          decodeBody(provider, spec, status, text).pipe(Effect.map((body) => ({ status, headers, body })))
-        ),
-        Effect.withSpan(`${provider}.${spec.operation}`, {
-          attributes: { "http.request.method": spec.method, "unishare.provider": provider, "url.path": spec.path }
-        })
+        Effect.tap((r) => Effect.annotateCurrentSpan("http.response.status_code", r.status)),
+        Effect.withSpan(
+          `${provider}.${spec.operation}`,
+          {
+            kind: "client",
+            attributes: { "http.request.method": spec.method, "unishare.provider": provider, "url.path": spec.path }
+          },
+          { captureStackTrace: false }
+        )
       )
     }
 
@@ -544,52 +672,134 @@ const transportMessage = (e: unknown): string => {
   return "transport error"
 }
 
-const decodeBody = <S extends Schema.Top & { readonly DecodingServices: never }>(
-  provider: string,
+const decoders = new WeakMap<Schema.Top, (input: unknown) => Result.Result<unknown, Schema.SchemaError>>()
+
+const decoderOf = (schema: Schema.Top & { readonly DecodingServices: never }) => {
+  let decode = decoders.get(schema)
+  if (decode === undefined) {
+    decode = Schema.decodeUnknownResult(schema as Schema.Codec<unknown, unknown>)
+    decoders.set(schema, decode)
+  }
+  return decode
+}
+
+const jsonType = /[/+]json\b/i
+
+/** Decodes a 2xx answer: the documented schema, or `Garbled` / `Mismatch`. */
+const decodeAnswer = <S extends Schema.Top & { readonly DecodingServices: never }>(
   spec: RequestSpec<S>,
   status: number,
+  headers: Record<string, string>,
   text: string
-): Effect.Effect<S["Type"], Errors.ProtocolError> => {
-  if (spec.response === "empty") return Effect.succeed(undefined as S["Type"])
-  const schema = spec.response
+): Effect.Effect<Decoded<S["Type"]>, AttemptFailure> => {
+  const contentType = headers["content-type"]
+  if (spec.response === "empty") {
+    // the body is not used, but one that is not JSON (an HTML page, a broken or cut body) says the
+    // answer may not come from the API at all
+    if (text !== "") {
+      let readable = contentType === undefined || jsonType.test(contentType)
+      if (readable) {
+        try {
+          JSON.parse(text)
+        } catch {
+          readable = false
+        }
+      }
+      if (!readable) {
+        return Effect.fail({
+          _tag: "Garbled",
+          status,
+          message: `answered ${status} with a body that is not JSON (${JSON.stringify(contentType ?? "no content type")}): ${JSON.stringify(describeBody(text))}`
+        })
+      }
+    }
+    return Effect.succeed({ status, headers, body: undefined as S["Type"] })
+  }
+  if (contentType !== undefined && !jsonType.test(contentType)) {
+    return Effect.fail({
+      _tag: "Garbled",
+      status,
+      message: `expected a JSON body, got content type ${JSON.stringify(contentType)}: ${JSON.stringify(describeBody(text))}`
+    })
+  }
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch {
-    return Effect.fail(
-      new Errors.ProtocolError({
-        provider,
-        operation: spec.operation,
-        status,
-        message: `${provider} ${spec.operation}: expected a JSON body, got ${JSON.stringify(describeBody(text))}`
-      })
-    )
+    return Effect.fail({
+      _tag: "Garbled",
+      status,
+      message: `expected a JSON body, got ${JSON.stringify(describeBody(text))}`
+    })
   }
   // a wire schema's hand-written fast path, when it recognises the body (see FastDecode)
-  const fast = FastDecode.fastPathOf(schema)
+  const fast = FastDecode.fastPathOf(spec.response)
   if (fast !== undefined) {
     const value = fast(json)
-    if (value !== undefined) return Effect.succeed(value as S["Type"])
+    if (value !== undefined) return Effect.succeed({ status, headers, body: value as S["Type"] })
   }
-  return Effect.mapError(
-    decodeUnknown(schema, json),
-    (error) =>
-      new Errors.ProtocolError({
-        provider,
-        operation: spec.operation,
-        status,
-        message: `${provider} ${spec.operation}: response does not match the documented schema: ${error.message}`
+  const decoded = decoderOf(spec.response)(json)
+  if (Result.isSuccess(decoded)) return Effect.succeed({ status, headers, body: decoded.success as S["Type"] })
+  return Effect.fail({
+    _tag: "Mismatch",
+    status,
+    message: `response does not match the documented schema: ${decoded.failure.message}`
+  })
+}
+
+const settle = <A, R1, R2>(
+  write: Effect.Effect<A, Errors.SharingError, R1>,
+  check: Effect.Effect<Option.Option<A>, Errors.SharingError, R2>,
+  resendAfterReset: boolean
+): Effect.Effect<A, Errors.SharingError, R1 | R2> => {
+  const checked = (error: Errors.Unavailable, resend: boolean): Effect.Effect<A, Errors.SharingError, R1 | R2> =>
+    check.pipe(
+      Effect.catch(() => Effect.succeed(undefined)),
+      Effect.flatMap((found) => {
+        if (found !== undefined && Option.isSome(found)) return Effect.succeed(found.value)
+        if (found !== undefined && resend && (resendAfterReset || error.status !== undefined)) {
+          return write.pipe(
+            Effect.catchIf(
+              (e): e is Errors.Unavailable => e._tag === "Unavailable" && e.maybeApplied,
+              (again) => checked(again, false)
+            )
+          )
+        }
+        return Effect.fail(error)
       })
+    )
+  return write.pipe(
+    Effect.catchIf(
+      (e): e is Errors.Unavailable => e._tag === "Unavailable" && e.maybeApplied,
+      (error) => checked(error, true)
+    )
   )
 }
 
-const decodeUnknown = <Sc extends Schema.Top & { readonly DecodingServices: never }>(schema: Sc, input: unknown) =>
-  Schema.decodeUnknownEffect(schema)(input) as Effect.Effect<Sc["Type"], Schema.SchemaError>
+/**
+ * Runs a write whose answer may leave open whether it landed. When it fails with `Unavailable`
+ * and `maybeApplied`, `check` reads the state: when it shows the write, that is the result; when
+ * it does not, and the server did answer (a status, so the request is no longer in flight), the
+ * write is sent once more (itself checked the same way); otherwise — a reset or timeout, where the
+ * first request could still land — the result stays `Unavailable { maybeApplied: true }`. A check
+ * that fails leaves the original error. The adapter only supplies the read.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import { HttpApi } from "@unishare/core"
+ * const updated = HttpApi.confirmWrite({ write: Effect.succeed("share-1"), check: Effect.succeed(Option.none()) })
+ * ```
+ */
+export const confirmWrite = <A, R1, R2>(options: {
+  readonly write: Effect.Effect<A, Errors.SharingError, R1>
+  readonly check: Effect.Effect<Option.Option<A>, Errors.SharingError, R2>
+}): Effect.Effect<A, Errors.SharingError, R1 | R2> => settle(options.write, options.check, false)
 
 /**
- * Runs a create that must not be repeated blindly: when it fails with `Unavailable` and
- * `maybeApplied`, `check` looks for the result first, and only when nothing is found is the
- * create sent again (once).
+ * `confirmWrite` for a create the provider makes idempotent (Smartsheet's array POST skips what
+ * already exists; a create refused as a duplicate): when `check` finds nothing, the create is sent
+ * once more even after a reset or timeout, since a late first request cannot make a second share.
  *
  * @example
  * ```ts
@@ -601,11 +811,4 @@ const decodeUnknown = <Sc extends Schema.Top & { readonly DecodingServices: neve
 export const createOnce = <A, R1, R2>(options: {
   readonly create: Effect.Effect<A, Errors.SharingError, R1>
   readonly check: Effect.Effect<Option.Option<A>, Errors.SharingError, R2>
-}): Effect.Effect<A, Errors.SharingError, R1 | R2> =>
-  options.create.pipe(
-    Effect.catchIf(
-      (e): e is Errors.Unavailable => e._tag === "Unavailable" && e.maybeApplied,
-      () =>
-        Effect.flatMap(options.check, (found) => (Option.isSome(found) ? Effect.succeed(found.value) : options.create))
-    )
-  )
+}): Effect.Effect<A, Errors.SharingError, R1 | R2> => settle(options.create, options.check, true)

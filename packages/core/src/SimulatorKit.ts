@@ -67,7 +67,12 @@ export interface Route {
 /**
  * A fault to inject into matching requests. `status` answers instead of the route; `delay` waits
  * first; `drop` closes the connection with no answer; `malformed` answers 200 with a broken body;
- * `applied-then-status` / `applied-then-drop` run the route (the write takes effect) and then fail.
+ * `applied-then-status` / `applied-then-drop` run the route (the write takes effect) and then fail
+ * (`applied-then-drop` resets the connection); `applied-then-garbled` runs the route and answers
+ * 200 with an unreadable body (`html`: an HTML page, `malformed`: broken JSON, `truncated`: the
+ * real body cut in half, `wrong-content-type`: the real body labelled `text/plain`); `stall` runs
+ * the route, sends the real status, headers and half the body, then nothing more (the connection
+ * stays open until the simulator closes).
  *
  * @example
  * ```ts
@@ -87,9 +92,11 @@ export type Fault = (
   | { readonly kind: "malformed" }
   | { readonly kind: "applied-then-status"; readonly status: number; readonly body?: unknown }
   | { readonly kind: "applied-then-drop" }
+  | { readonly kind: "applied-then-garbled"; readonly style: GarbleStyle }
+  | { readonly kind: "stall" }
 ) & {
-  /** Only requests with this method. */
-  readonly method?: string | undefined
+  /** Only requests with this method (or one of these). */
+  readonly method?: string | ReadonlyArray<string> | undefined
   /** Only requests whose path matches. */
   readonly path?: RegExp | string | undefined
   /** How many matching requests it hits (default 1; `Infinity` for all). */
@@ -97,6 +104,28 @@ export type Fault = (
   /** Matching requests to let through before it starts. */
   readonly after?: number | undefined
 }
+
+/**
+ * How `applied-then-garbled` spoils an answer.
+ *
+ * @example
+ * ```ts
+ * import type { SimulatorKit } from "@unishare/core"
+ * const style: SimulatorKit.GarbleStyle = "html"
+ * ```
+ */
+export type GarbleStyle = "html" | "malformed" | "truncated" | "wrong-content-type"
+
+/**
+ * Every fault kind, for suites that run each one.
+ *
+ * @example
+ * ```ts
+ * import { SimulatorKit } from "@unishare/core"
+ * SimulatorKit.garbleStyles.length // 4
+ * ```
+ */
+export const garbleStyles: ReadonlyArray<GarbleStyle> = ["html", "malformed", "truncated", "wrong-content-type"]
 
 /**
  * One logged request, without credentials: `principal` says who authenticated, `auth` how.
@@ -239,8 +268,31 @@ interface ActiveFault {
 }
 
 const matches = (fault: Fault, method: string, path: string): boolean =>
-  (fault.method === undefined || fault.method === method) &&
+  (fault.method === undefined ||
+    (typeof fault.method === "string" ? fault.method === method : fault.method.includes(method))) &&
   (fault.path === undefined || (typeof fault.path === "string" ? path.startsWith(fault.path) : fault.path.test(path)))
+
+const garble = (style: GarbleStyle, response: SimResponse): SimResponse => {
+  const real = response.rawBody ?? JSON.stringify(response.body ?? { ok: true })
+  switch (style) {
+    case "html":
+      return {
+        status: 200,
+        rawBody: "<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>",
+        headers: { "content-type": "text/html; charset=utf-8" }
+      }
+    case "malformed":
+      return { status: 200, rawBody: '{"result": [1, 2,, }', headers: { "content-type": "application/json" } }
+    case "truncated":
+      return {
+        status: 200,
+        rawBody: real.slice(0, Math.max(1, Math.floor(real.length / 2))),
+        headers: { "content-type": "application/json" }
+      }
+    case "wrong-content-type":
+      return { status: 200, rawBody: real, headers: { "content-type": "text/plain; charset=utf-8" } }
+  }
+}
 
 /**
  * Starts a simulator on loopback (a free port unless `port` is given).
@@ -262,6 +314,7 @@ export const start = async (options: Options): Promise<Running> => {
   const faults: Array<ActiveFault> = []
   const windows = new Map<string, { arrivals: Array<number>; head: number; blockedUntil: number }>()
   const timers = new Set<ReturnType<typeof setTimeout>>()
+  const stalled = new Set<Http.ServerResponse>()
 
   const takeFault = (method: string, path: string): Fault | undefined => {
     for (const active of faults) {
@@ -410,6 +463,8 @@ export const start = async (options: Options): Promise<Running> => {
             }
             case "applied-then-status":
             case "applied-then-drop":
+            case "applied-then-garbled":
+            case "stall":
               return dispatch(auth, fault)
           }
         }
@@ -438,7 +493,26 @@ export const start = async (options: Options): Promise<Running> => {
           }
           if (after?.kind === "applied-then-drop") {
             entry("dropped", auth.principal, auth.scheme, after.kind)
-            res.socket?.destroy()
+            const socket = res.socket
+            if (socket !== null && "resetAndDestroy" in socket) socket.resetAndDestroy()
+            else res.destroy()
+            return
+          }
+          if (after?.kind === "applied-then-garbled") {
+            entry(200, auth.principal, auth.scheme, after.kind)
+            return send(res, garble(after.style, response))
+          }
+          if (after?.kind === "stall") {
+            entry(response.status, auth.principal, auth.scheme, after.kind)
+            const payload = response.rawBody ?? JSON.stringify(response.body ?? { stalled: true })
+            res.writeHead(response.status === 204 ? 200 : response.status, {
+              "content-type": "application/json",
+              ...response.headers,
+              "content-length": String(Buffer.byteLength(payload))
+            })
+            res.write(payload.slice(0, Math.max(1, Math.floor(payload.length / 2))))
+            stalled.add(res)
+            res.on("close", () => stalled.delete(res))
             return
           }
           if (after?.kind === "applied-then-status") {
@@ -478,6 +552,8 @@ export const start = async (options: Options): Promise<Running> => {
       new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer)
         timers.clear()
+        for (const res of stalled) res.destroy()
+        stalled.clear()
         server.closeAllConnections()
         server.close(() => resolve())
       })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { HttpApi, RateLimiter, SimulatorKit } from "@unishare/core"
+import { HttpApi, HttpPath, RateLimiter, SimulatorKit } from "@unishare/core"
 import { VirtualTime } from "@unishare/core/testing"
 import { Effect, Fiber, Option, Redacted, Schema, Tracer } from "effect"
 import { FetchHttpClient, HttpClient } from "effect/http"
@@ -280,6 +280,166 @@ describe("HttpApi", () => {
         2_000
       )
       assert.deepStrictEqual(item, { id: "2" })
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  const fastRetry = { times: 2, baseMillis: 1, maxMillis: 2, maxRetryAfterMillis: 10 }
+
+  it.live(
+    "the deadline covers the body: a stalled read is retried, a stalled write is Unavailable { maybeApplied }",
+    () =>
+      Effect.gen(function* () {
+        let writes = 0
+        const sim = yield* simulator([
+          { method: "GET", pattern: "/items/:id", handle: (r) => ({ status: 200, body: { id: r.params.id } }) },
+          {
+            method: "PUT",
+            pattern: "/items/:id",
+            handle: (r) => {
+              writes++
+              return { status: 200, body: { id: r.params.id } }
+            }
+          }
+        ])
+        const client = yield* api(sim.url, { timeoutMillis: 300, retry: fastRetry })
+        sim.inject({ kind: "stall", method: "GET" })
+        assert.deepStrictEqual(
+          yield* client.json({ operation: "getItem", method: "GET", path: "/items/1", response: Item }),
+          { id: "1" }
+        )
+        sim.inject({ kind: "stall", method: "GET", times: Number.POSITIVE_INFINITY })
+        const read = yield* Effect.flip(
+          client.json({ operation: "getItem", method: "GET", path: "/items/1", response: Item })
+        )
+        assert.strictEqual(read._tag, "Unavailable")
+        assert.isFalse(read._tag === "Unavailable" && read.maybeApplied)
+        assert.include(read.message, "timed out after 300 ms (3 attempts)")
+        sim.clearFaults()
+        sim.inject({ kind: "stall", method: "PUT", times: Number.POSITIVE_INFINITY })
+        const write = yield* Effect.flip(
+          client.json({ operation: "putItem", method: "PUT", path: "/items/2", body: {}, response: Item })
+        )
+        assert.strictEqual(write._tag, "Unavailable")
+        assert.isTrue(write._tag === "Unavailable" && write.maybeApplied)
+        assert.isAtLeast(writes, 1)
+      }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.live("an unreadable 2xx: a read retries it once; a write is maybeApplied, never a ProtocolError", () =>
+    Effect.gen(function* () {
+      const sim = yield* simulator([
+        { method: "GET", pattern: "/items/:id", handle: (r) => ({ status: 200, body: { id: r.params.id } }) },
+        { method: "POST", pattern: "/items", handle: () => ({ status: 201, body: { id: "new" } }) },
+        { method: "PUT", pattern: "/items/:id", handle: () => ({ status: 200, body: { ok: true } }) }
+      ])
+      const client = yield* api(sim.url, { retry: fastRetry })
+      for (const style of SimulatorKit.garbleStyles) {
+        // a write whose answer is not used still must not pass for a success on an unreadable body
+        sim.inject({ kind: "applied-then-garbled", style, method: "PUT" })
+        const put = yield* Effect.flip(
+          client.request({ operation: "putItem", method: "PUT", path: "/items/5", body: {}, response: "empty" })
+        )
+        assert.isTrue(put._tag === "Unavailable" && put.maybeApplied, style)
+        sim.clearLog()
+        sim.inject({ kind: "applied-then-garbled", style, method: "GET" })
+        assert.deepStrictEqual(
+          yield* client.json({ operation: "getItem", method: "GET", path: "/items/5", response: Item }),
+          { id: "5" },
+          style
+        )
+        assert.strictEqual(sim.log().length, 2, style)
+        sim.inject({ kind: "applied-then-garbled", style, method: "POST" })
+        const error = yield* Effect.flip(
+          client.json({ operation: "createItem", method: "POST", path: "/items", body: {}, response: Item })
+        )
+        assert.strictEqual(error._tag, "Unavailable", style)
+        assert.isTrue(error._tag === "Unavailable" && error.maybeApplied, style)
+      }
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.live(
+    "path segments: empty, dot, dot-dot (also encoded) and lone surrogates are InvalidInput before any request",
+    () =>
+      Effect.gen(function* () {
+        const sim = yield* simulator([])
+        const client = yield* api(sim.url)
+        const bad: ReadonlyArray<string> = [
+          HttpApi.path`/shares/${".."}`,
+          HttpApi.path`/shares/${"."}/x`,
+          HttpApi.path`/shares/${""}`,
+          HttpApi.path`/shares/${"a\uD800b"}`,
+          HttpApi.path`/shares/${"\uDC00"}`,
+          "/shares/%2E%2e",
+          "/shares//x"
+        ]
+        for (const path of bad) {
+          const error = yield* Effect.flip(
+            client.json({ operation: "deleteShare", method: "DELETE", path, response: "empty" })
+          )
+          assert.strictEqual(error._tag, "InvalidInput", path)
+          assert.strictEqual(error._tag === "InvalidInput" && error.issues[0]?.path, "path")
+        }
+        assert.strictEqual(sim.log().length, 0)
+        assert.strictEqual(HttpApi.path`/shares/${"..."}/${"a.b"}/${"\u{1F511}"}`, "/shares/.../a.b/%F0%9F%94%91")
+        assert.isUndefined(HttpPath.problem(HttpApi.path`/shares/${"..."}`))
+      }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.live("confirmWrite: the read decides; a resend only after an answered failure, never after a reset", () =>
+    Effect.gen(function* () {
+      const items: Array<string> = []
+      const sim = yield* simulator([
+        {
+          method: "POST",
+          pattern: "/items",
+          handle: () => {
+            items.push("x")
+            return { status: 201, body: { id: "x" } }
+          }
+        },
+        { method: "GET", pattern: "/items", handle: () => ({ status: 200, body: items.map((id) => ({ id })) }) }
+      ])
+      const client = yield* api(sim.url, { retry: fastRetry })
+      const write = client.json({ operation: "createItem", method: "POST", path: "/items", body: {}, response: Item })
+      const check = client
+        .json({ operation: "listItems", method: "GET", path: "/items", response: Schema.Array(Item) })
+        .pipe(Effect.map((all) => (all.length > 0 ? Option.some(all[0]!) : Option.none())))
+      // applied, then an HTML page: the read shows it, no second POST
+      sim.inject({ kind: "applied-then-garbled", style: "html", method: "POST" })
+      assert.deepStrictEqual(yield* HttpApi.confirmWrite({ write, check }), { id: "x" })
+      assert.strictEqual(items.length, 1)
+      items.length = 0
+      // a 503 before anything happened: the read shows nothing, the server answered, one resend
+      sim.inject({ kind: "status", status: 503, method: "POST" })
+      assert.deepStrictEqual(yield* HttpApi.confirmWrite({ write, check }), { id: "x" })
+      assert.strictEqual(items.length, 1)
+      items.length = 0
+      // a reset before anything happened: the request could still land, so no resend
+      sim.inject({ kind: "drop", method: "POST" })
+      const error = yield* Effect.flip(HttpApi.confirmWrite({ write, check }))
+      assert.isTrue(error._tag === "Unavailable" && error.maybeApplied)
+      assert.strictEqual(items.length, 0)
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.effect("a credential with CR/LF, NUL or beyond Latin-1 is InvalidInput naming the variable, never the value", () =>
+    Effect.gen(function* () {
+      for (const bad of ["a\r\nb", "a\u0000b", "a\u0100b", "a\nb"]) {
+        const error = yield* Effect.flip(
+          HttpApi.make({
+            provider: "test",
+            baseUrl: "https://api.example.com",
+            auth: HttpApi.headers({ "X-Key": Redacted.make(`secret-${bad}`) }, { "X-Key": "TEST_KEY" })
+          })
+        )
+        assert.deepStrictEqual(
+          error.issues.map((i) => i.path),
+          ["TEST_KEY"]
+        )
+        assert.notInclude(JSON.stringify(error), "secret-")
+      }
+      assert.isUndefined(HttpApi.credentialProblem("plain-ascii_token.with/latin1-\u00e9"))
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 })

@@ -249,6 +249,25 @@ export const checkShareRequest = (
 export const originOf = (config: Pick<Config, "baseUrl" | "environment">): string =>
   config.baseUrl ?? `https://${environments[config.environment ?? "app"]}`
 
+/** Whether a list's share state is exactly the one a `ShareRequest` asked for. */
+const showsRequest = (share: Wire.ShareResponse, request: Wire.ShareRequest): boolean => {
+  const same = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) => {
+    const set = new Set(a)
+    return set.size === new Set(b).size && b.every((x) => set.has(x))
+  }
+  return (
+    share.sharedWithEveryone === request.sharedWithEveryone &&
+    same(
+      share.sharedUsers.map((u) => u.userId),
+      request.sharedUserIds
+    ) &&
+    same(
+      share.sharedUserGroups.map((g) => g.userGroupId),
+      request.sharedUserGroupIds
+    )
+  )
+}
+
 const headerInt = (headers: Readonly<Record<string, string>>, name: string): number | undefined => {
   const value = headers[name.toLowerCase()]
   if (value === undefined) return undefined
@@ -346,7 +365,7 @@ export const make = (config: Config): Effect.Effect<Client, Errors.InvalidInput,
     const api = yield* HttpApi.make({
       provider,
       baseUrl: originOf(config),
-      auth: HttpApi.headers({ "ECI-ApiKey": config.apiKey }),
+      auth: HttpApi.headers({ "ECI-ApiKey": config.apiKey }, { "ECI-ApiKey": "apiKey" }),
       headers: { "content-type": "application/json" },
       timeoutMillis: config.timeoutMillis,
       retry: config.retry,
@@ -370,16 +389,20 @@ export const make = (config: Config): Effect.Effect<Client, Errors.InvalidInput,
       Effect.gen(function* () {
         const id = yield* checkId(listId, ops.editListShare, "listId")
         const body = yield* checkShareRequest(request, ops.editListShare)
-        return yield* api.json({
-          operation: ops.editListShare,
-          method: "PUT",
-          path: prefix + HttpApi.path`/list/${id}/share`,
-          body: {
-            sharedUserGroupIds: body.sharedUserGroupIds,
-            sharedUserIds: body.sharedUserIds,
-            sharedWithEveryone: body.sharedWithEveryone
-          },
-          response: Wire.ShareResponse
+        // An ambiguous answer to the PUT is settled by reading the list's share back.
+        return yield* HttpApi.confirmWrite({
+          write: api.json({
+            operation: ops.editListShare,
+            method: "PUT",
+            path: prefix + HttpApi.path`/list/${id}/share`,
+            body: {
+              sharedUserGroupIds: body.sharedUserGroupIds,
+              sharedUserIds: body.sharedUserIds,
+              sharedWithEveryone: body.sharedWithEveryone
+            },
+            response: Wire.ShareResponse
+          }),
+          check: Effect.map(getListShare(id), (now) => (showsRequest(now, body) ? Option.some(now) : Option.none()))
         })
       })
 

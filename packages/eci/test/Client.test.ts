@@ -296,29 +296,35 @@ describe("Client: exact requests", () => {
     })
   )
 
-  it.live("transient 503 on a GET is retried; malformed bodies are ProtocolError", () =>
-    Effect.gen(function* () {
-      const { sim, client } = yield* setup()
-      sim.inject({
-        kind: "status",
-        status: 503,
-        times: 1,
-        method: "GET",
-        body: { title: "Service Unavailable", status: 503 }
+  it.live(
+    "transient 503 or malformed answer to a GET is retried; persistently malformed bodies are ProtocolError",
+    () =>
+      Effect.gen(function* () {
+        const { sim, client } = yield* setup()
+        sim.inject({
+          kind: "status",
+          status: 503,
+          times: 1,
+          method: "GET",
+          body: { title: "Service Unavailable", status: 503 }
+        })
+        const share = yield* client.getListShare(42)
+        assert.deepStrictEqual(share.sharedUsers, [])
+        assert.deepStrictEqual(
+          sim.log().map((r) => r.status),
+          [503, 200]
+        )
+        sim.clearLog()
+        sim.inject({ kind: "malformed", method: "GET" })
+        assert.deepStrictEqual((yield* client.getListShare(42)).sharedUsers, [])
+        assert.strictEqual(sim.log().length, 2)
+        sim.inject({ kind: "malformed", method: "GET", times: Number.POSITIVE_INFINITY })
+        const broken = yield* Effect.exit(client.getListShare(42))
+        assert.isTrue(Exit.isFailure(broken))
+        assert.strictEqual(
+          Exit.isFailure(broken) && (yield* Effect.flip(Effect.failCause(broken.cause)))._tag,
+          "ProtocolError"
+        )
       })
-      const share = yield* client.getListShare(42)
-      assert.deepStrictEqual(share.sharedUsers, [])
-      assert.deepStrictEqual(
-        sim.log().map((r) => r.status),
-        [503, 200]
-      )
-      sim.inject({ kind: "malformed", method: "GET" })
-      const broken = yield* Effect.exit(client.getListShare(42))
-      assert.isTrue(Exit.isFailure(broken))
-      assert.strictEqual(
-        Exit.isFailure(broken) && (yield* Effect.flip(Effect.failCause(broken.cause)))._tag,
-        "ProtocolError"
-      )
-    })
   )
 })

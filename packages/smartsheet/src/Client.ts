@@ -447,13 +447,19 @@ export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidIn
         const a = yield* validate(Asset, asset, "updateShare", "asset")
         const id = yield* validate(ShareId, shareId, "updateShare", "shareId")
         const body = yield* validate(Wire.UpdateShareRequest, { accessLevel }, "updateShare", "")
-        return yield* api.json({
-          operation: "updateShare",
-          method: "PATCH",
-          path: HttpApi.path`/shares/${id}`,
-          query: assetQuery(a),
-          body: { accessLevel: body.accessLevel },
-          response: Wire.Share
+        // An ambiguous answer is settled by reading the share back.
+        return yield* HttpApi.confirmWrite({
+          write: api.json({
+            operation: "updateShare",
+            method: "PATCH",
+            path: HttpApi.path`/shares/${id}`,
+            query: assetQuery(a),
+            body: { accessLevel: body.accessLevel },
+            response: Wire.Share
+          }),
+          check: Effect.map(getShare(a, id), (share) =>
+            share.accessLevel === body.accessLevel ? Option.some(share) : Option.none()
+          )
         })
       })
 
@@ -461,12 +467,19 @@ export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidIn
       Effect.gen(function* () {
         const a = yield* validate(Asset, asset, "deleteShare", "asset")
         const id = yield* validate(ShareId, shareId, "deleteShare", "shareId")
-        return yield* api.json({
-          operation: "deleteShare",
-          method: "DELETE",
-          path: HttpApi.path`/shares/${id}`,
-          query: assetQuery(a),
-          response: Wire.GenericSuccess
+        // An ambiguous answer is settled by reading the share: gone means deleted.
+        return yield* HttpApi.confirmWrite({
+          write: api.json({
+            operation: "deleteShare",
+            method: "DELETE",
+            path: HttpApi.path`/shares/${id}`,
+            query: assetQuery(a),
+            response: Wire.GenericSuccess
+          }),
+          check: getShare(a, id).pipe(
+            Effect.as(Option.none<Wire.GenericSuccess>()),
+            Effect.catchTag("NotFound", () => Effect.succeed(Option.some({ message: "SUCCESS", resultCode: 0 })))
+          )
         })
       })
 

@@ -1,0 +1,145 @@
+/**
+ * `HttpApi` per-request overhead against plain `fetch`: sequential GETs of a small JSON document
+ * from a loopback server in a child process, in interleaved rounds (plain fetch, then `HttpApi.json`
+ * on `FetchHttpClient`, both keep-alive), so machine load hits both alike. The figure is the
+ * client's CPU time per request (user + system, this process only: the server runs elsewhere),
+ * which other processes on a busy machine do not inflate; wall time is printed beside it. Prints
+ * the medians and their ratio; exits non-zero when the CPU ratio exceeds the target (1.3).
+ *
+ *   pnpm bench:http [--requests 2000] [--rounds 7]
+ */
+import { spawn } from "node:child_process"
+import { parseArgs } from "node:util"
+import { HttpApi } from "@unishare/core"
+import { Effect, Redacted, Schema } from "effect"
+import { FetchHttpClient } from "effect/http"
+
+/** Options of the measurement. */
+export interface HttpOverheadOptions {
+  readonly requests: number
+  readonly rounds: number
+}
+
+/** Median CPU and wall microseconds per request of each client, and the CPU ratio `httpApi / fetch`. */
+export interface HttpOverheadResult {
+  readonly fetchMicros: number
+  readonly httpApiMicros: number
+  readonly fetchWallMicros: number
+  readonly httpApiWallMicros: number
+  readonly ratio: number
+  readonly target: number
+}
+
+const Share = Schema.Struct({
+  sharedUserGroups: Schema.Array(Schema.Struct({ userGroupId: Schema.Number, userGroupName: Schema.String })),
+  sharedUsers: Schema.Array(Schema.Struct({ userId: Schema.Number, fullName: Schema.String })),
+  sharedWithEveryone: Schema.Boolean
+})
+
+const document = JSON.stringify({
+  sharedUserGroups: [{ userGroupId: 7, userGroupName: "Finance" }],
+  sharedUsers: [
+    { userId: 10, fullName: "Ada Lovelace" },
+    { userId: 11, fullName: "Grace Hopper" }
+  ],
+  sharedWithEveryone: false
+})
+
+const median = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+}
+
+/**
+ * Measures the overhead; the target is 1.3× plain fetch.
+ *
+ * @example
+ * ```ts
+ * const { ratio } = await measureHttpOverhead({ requests: 500, rounds: 3 })
+ * ```
+ */
+export const measureHttpOverhead = async (options: HttpOverheadOptions): Promise<HttpOverheadResult> => {
+  const server = spawn(
+    process.execPath,
+    [
+      "-e",
+      `const s = require("node:http").createServer((q, r) => { r.writeHead(200, { "content-type": "application/json; charset=utf-8" }); r.end(${JSON.stringify(document)}) });
+       s.keepAliveTimeout = 30000; s.listen(0, "127.0.0.1", () => process.send(s.address().port))`
+    ],
+    { stdio: ["ignore", "inherit", "inherit", "ipc"] }
+  )
+  const port = await new Promise<number>((resolve) => server.once("message", (m) => resolve(Number(m))))
+  const baseUrl = `http://127.0.0.1:${port}`
+  const key = "bench-api-key-0123456789"
+  try {
+    const api = await Effect.runPromise(
+      HttpApi.make({
+        provider: "bench",
+        baseUrl,
+        auth: HttpApi.headers({ "ECI-ApiKey": Redacted.make(key) })
+      }).pipe(Effect.provide(FetchHttpClient.layer))
+    )
+    const spec: HttpApi.RequestSpec<typeof Share> = {
+      operation: "getListShare",
+      method: "GET",
+      path: HttpApi.path`/api/v3/list/${42}/share`,
+      response: Share
+    }
+    const viaHttpApi = Effect.gen(function* () {
+      for (let i = 0; i < options.requests; i++) yield* api.json(spec)
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+    const viaFetch = async () => {
+      for (let i = 0; i < options.requests; i++) {
+        const response = await fetch(`${baseUrl}/api/v3/list/42/share`, {
+          headers: { accept: "application/json", "ECI-ApiKey": key, "user-agent": "bench" }
+        })
+        JSON.parse(await response.text())
+      }
+    }
+    // warm up both (JIT, connection pool)
+    await viaFetch()
+    await Effect.runPromise(viaHttpApi)
+    const cpu = { fetch: [] as Array<number>, api: [] as Array<number> }
+    const wall = { fetch: [] as Array<number>, api: [] as Array<number> }
+    const timed = async (run: () => Promise<unknown>, into: "fetch" | "api") => {
+      const c = process.cpuUsage()
+      const t = performance.now()
+      await run()
+      const used = process.cpuUsage(c)
+      wall[into].push(((performance.now() - t) * 1000) / options.requests)
+      cpu[into].push((used.user + used.system) / options.requests)
+    }
+    for (let round = 0; round < options.rounds; round++) {
+      await timed(viaFetch, "fetch")
+      await timed(() => Effect.runPromise(viaHttpApi), "api")
+    }
+    const fetchMicros = median(cpu.fetch)
+    const httpApiMicros = median(cpu.api)
+    return {
+      fetchMicros,
+      httpApiMicros,
+      fetchWallMicros: median(wall.fetch),
+      httpApiWallMicros: median(wall.api),
+      ratio: httpApiMicros / fetchMicros,
+      target: 1.3
+    }
+  } finally {
+    server.kill()
+  }
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: { requests: { type: "string", default: "2000" }, rounds: { type: "string", default: "7" } }
+  })
+  const result = await measureHttpOverhead({ requests: Number(values.requests), rounds: Number(values.rounds) })
+  console.log(
+    [
+      `HttpApi.json vs plain fetch, ${values.requests} sequential GETs × ${values.rounds} interleaved rounds (median per request)`,
+      `  plain fetch   ${result.fetchMicros.toFixed(0)} µs CPU (${result.fetchWallMicros.toFixed(0)} µs wall)`,
+      `  HttpApi.json  ${result.httpApiMicros.toFixed(0)} µs CPU (${result.httpApiWallMicros.toFixed(0)} µs wall)`,
+      `  ratio         ${result.ratio.toFixed(2)}× CPU (target ≤ ${result.target}×), ${(result.httpApiWallMicros / result.fetchWallMicros).toFixed(2)}× wall`
+    ].join("\n")
+  )
+  if (result.ratio > result.target) process.exitCode = 1
+}
