@@ -8,7 +8,8 @@ import type { SimulatorKit } from "@unishare/core"
 import * as EciSim from "@unishare/eci/simulator"
 import * as SmartsheetSim from "@unishare/smartsheet/simulator"
 
-export const bin = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../src/bin.ts")
+/** The bundled executable (`dist/bin.js`), built once per test run by `bundle.setup.ts`. */
+export const bin = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../dist/bin.js")
 
 export interface CliRun {
   readonly code: number | null
@@ -17,7 +18,7 @@ export interface CliRun {
   readonly stderr: string
 }
 
-/** Spawns the real bin and returns the child (to signal it) and its outcome. */
+/** Spawns the bundled bin and returns the child (to signal it) and its outcome. */
 export const spawnCli = (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>> = {},

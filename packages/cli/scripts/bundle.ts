@@ -1,0 +1,75 @@
+/**
+ * Builds the published `unishare` executable:
+ *
+ * - `dist/unishare.js` — `src/bin.ts` and everything it imports (Effect included) bundled into one
+ *   ES module with a linked source map, so Node parses one file instead of stripping types from
+ *   every source module on each start;
+ * - `dist/bin.js` — the `bin` entry: turns on Node's on-disk compile cache
+ *   (`module.enableCompileCache`, as `tsc` does) so later starts reuse V8's compiled code, then
+ *   imports the bundle.
+ *
+ * Files are written atomically (temporary file, then rename), so a test spawning the bin while
+ * another build runs never sees half a file. Run as `node scripts/bundle.ts`, or import `bundle`.
+ */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as esbuild from "esbuild"
+
+const packageDir = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
+
+/** The directory the executable is written to (`publishConfig.bin.unishare` is `./dist/bin.js`). */
+export const defaultOutdir = Path.join(packageDir, "dist")
+
+const loader = `#!/usr/bin/env node
+// unishare: reuse V8's compiled code across starts, then run the bundled command line.
+import * as Module from "node:module"
+Module.enableCompileCache?.()
+await import("./unishare.js")
+`
+
+const writeAtomically = (path: string, contents: string | Uint8Array, mode: number) => {
+  const temporary = `${path}.${process.pid}.tmp`
+  Fs.writeFileSync(temporary, contents, { mode })
+  Fs.renameSync(temporary, path)
+}
+
+/**
+ * Bundles the bin into `outdir` (`bin.js`, `unishare.js`, `unishare.js.map`); returns the path of `bin.js`.
+ *
+ * @example
+ * ```ts
+ * import { bundle } from "./bundle.ts"
+ * const bin = await bundle()
+ * ```
+ */
+export const bundle = async (outdir: string = defaultOutdir): Promise<string> => {
+  const result = await esbuild.build({
+    entryPoints: [Path.join(packageDir, "src", "bin.ts")],
+    outfile: Path.join(outdir, "unishare.js"),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    minify: true,
+    keepNames: true,
+    sourcemap: "linked",
+    legalComments: "none",
+    // bundled CommonJS dependencies may call require(): give the module one
+    banner: {
+      js: 'import { createRequire as __unishareRequire } from "node:module";const require=__unishareRequire(import.meta.url);'
+    },
+    write: false,
+    logLevel: "warning"
+  })
+  Fs.mkdirSync(outdir, { recursive: true })
+  for (const file of result.outputFiles) writeAtomically(file.path, file.contents, 0o644)
+  const bin = Path.join(outdir, "bin.js")
+  writeAtomically(bin, loader, 0o755)
+  return bin
+}
+
+if (process.argv[1] !== undefined && Path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const bin = await bundle(process.argv[2] === undefined ? undefined : Path.resolve(process.argv[2]))
+  console.log(`bundled ${Path.relative(process.cwd(), bin)}`)
+}
