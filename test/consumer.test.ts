@@ -5,7 +5,8 @@
  * - lints each tarball with `publint --strict` and `attw` (ESM-only profile: the packages are ES
  *   modules, which Node ≥ 22.12 also loads through `require`);
  * - installs the tarballs with npm into a temporary project outside the workspace, with `effect` as
- *   the peer, Node 22 from the npm package `node@22`, and `@types/node`;
+ *   the peer (and `vitest`, the optional peer of `@unishare/core/testing`), Node 22 from the npm
+ *   package `node@22`, and `@types/node`;
  * - on Node 22 and on Node 24: `import` and `require` of every entry (each `./simulator` started
  *   and closed), a grant + list against the EnergyCAP simulator, and the installed `unishare demo`;
  * - `tsc --noEmit` over typed consumer code and every entry, in NodeNext and Bundler modes with
@@ -39,11 +40,12 @@ const run = async (
   args: ReadonlyArray<string>,
   options: { readonly cwd: string; readonly path?: string; readonly timeout?: number }
 ): Promise<Run> => {
-  const env: Record<string, string> = {
-    PATH: options.path ?? `${Path.dirname(process.execPath)}${Path.delimiter}${process.env.PATH ?? ""}`,
-    HOME: process.env.HOME ?? Os.homedir()
-  }
-  if (process.env.npm_config_cache !== undefined) env.npm_config_cache = process.env.npm_config_cache
+  // the machine's environment (proxy and certificate settings reach npm), without what the test
+  // runner and pnpm set for their own processes
+  const env: Record<string, string | undefined> = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(NODE_OPTIONS|VITEST|npm_|PNPM_|TEST$)/i.test(name))
+  )
+  env.PATH = options.path ?? `${Path.dirname(process.execPath)}${Path.delimiter}${process.env.PATH ?? ""}`
   try {
     const { stdout, stderr } = await promisify(execFile)(file, [...args], {
       cwd: options.cwd,
@@ -130,7 +132,8 @@ describe("an npm project installing the tarballs", () => {
           name: "unishare-consumer",
           private: true,
           type: "module",
-          dependencies: { ...own, effect: dev.effect },
+          // vitest: the optional peer of @unishare/core/testing (the conformance kit)
+          dependencies: { ...own, effect: dev.effect, vitest: dev.vitest },
           // the tarballs depend on each other by version, which the tarballs installed here satisfy
           devDependencies: { "@types/node": dev["@types/node"], node: "^22.19.0" }
         },
@@ -218,7 +221,8 @@ describe("an npm project installing the tarballs", () => {
           compilerOptions: {
             ...options,
             target: "ES2023",
-            lib: ["ES2023"],
+            // Effect's declarations use Web Crypto types (CryptoKey, JsonWebKey) that only lib DOM declares
+            lib: ["ES2023", "DOM"],
             types: ["node"],
             strict: true,
             skipLibCheck: false,
