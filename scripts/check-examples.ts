@@ -1,5 +1,6 @@
 /**
- * Compiles every JSDoc example (```ts blocks) of the packages' sources, so a documented example
+ * Compiles every JSDoc example (```ts blocks) of the packages' sources, and every ```ts block of
+ * the packages' READMEs, so a documented example
  * that no longer matches the code fails `pnpm typecheck`. Examples are written to
  * `test/.examples/` (ignored by git; inside the test workspace so `@unishare/*` resolve) and
  * type-checked with the repository's compiler settings.
@@ -35,6 +36,18 @@ for (const pkg of Fs.readdirSync(Path.join(root, "packages"))) {
     }
   }
 }
+// the examples of each package's README (what npm shows) compile too
+for (const pkg of Fs.readdirSync(Path.join(root, "packages"))) {
+  const readme = Path.join(root, "packages", pkg, "README.md")
+  if (!Fs.existsSync(readme)) continue
+  const text = Fs.readFileSync(readme, "utf8")
+  for (const block of text.matchAll(/```ts\n([\s\S]*?)```/g)) {
+    const line = text.slice(0, block.index).split("\n").length
+    const name = `example${++count}.ts`
+    origins.set(name, `packages/${pkg}/README.md:${line}`)
+    Fs.writeFileSync(Path.join(out, name), `${block[1] ?? ""}\nexport {}\n`)
+  }
+}
 Fs.writeFileSync(
   Path.join(out, "tsconfig.json"),
   JSON.stringify({
@@ -48,7 +61,7 @@ try {
     encoding: "utf8",
     stdio: "pipe"
   })
-  console.log(`examples: all ${count} JSDoc examples compile`)
+  console.log(`examples: all ${count} JSDoc and README examples compile`)
 } catch (error) {
   const output = String((error as { stdout?: string }).stdout ?? error)
   console.error(
