@@ -117,7 +117,7 @@ export const buildDocs = async (
     entryPointStrategy: "resolve",
     readme: "none",
     out: outDir,
-    tsconfig: Path.join(root, "tsconfig.json"),
+    tsconfig: Path.join(root, "tsconfig.docs.json"), // the packages' sources (and the docs test fixture)
     excludePrivate: true,
     excludeInternal: true,
     validation: { invalidLink: true, notExported: true, notDocumented: false, rewrittenLink: true },
