@@ -44,7 +44,7 @@ export const spawnCli = (
   return { child, done }
 }
 
-/** Spawns the real bin (asynchronously: the simulators live in this process). */
+/** Spawns the bundled bin (asynchronously: the simulators live in this process). */
 export const runCli = (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>> = {},
