@@ -6,5 +6,12 @@ import { limiter } from "./limiter.ts"
 import { listing } from "./listing.ts"
 import { planner } from "./planner.ts"
 import { requestCounts } from "./requests.ts"
+import { startup } from "./startup.ts"
 
-export const suites: ReadonlyArray<Suite> = [planner, listing({ n: 10_000, rounds: 7 }), requestCounts, limiter]
+export const suites: ReadonlyArray<Suite> = [
+  planner,
+  listing({ n: 10_000, rounds: 7 }),
+  requestCounts,
+  limiter,
+  startup
+]

@@ -6,8 +6,9 @@
  * - the bundled bin, warm (Node's compile cache filled by an earlier run: every later start),
  * - the TypeScript sources run directly (`node src/bin.ts`, what the bin was before bundling).
  *
- * Run with `pnpm bench`, or `node packages/cli/bench/startup.bench.ts [runs]`. Exits non-zero when
- * the bundled bin misses the target (median ≤ 300 ms and peak ≤ 80 MB, warm).
+ * `pnpm bench` shows these figures (suite `bench/src/startup.ts`); on its own:
+ * `node packages/cli/bench/startup.bench.ts [runs]`, which exits non-zero when the bundled bin
+ * (warm) misses the target (median ≤ 300 ms and peak ≤ 80 MB).
  */
 import { spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
