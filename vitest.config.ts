@@ -6,6 +6,8 @@ export default defineConfig({
     // the CLI tests spawn the bundled bin: build it once per run
     globalSetup: ["packages/cli/test/bundle.setup.ts"],
     benchmark: { include: ["packages/*/bench/**/*.bench.ts", "test/**/*.bench.ts"] },
+    // one throwaway PostgreSQL for the run (installed with apt-get when missing): inject("postgresUrl")
+    globalSetup: ["test/support/globalSetup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
