@@ -675,12 +675,89 @@ export interface ApplyReport {
   readonly stopped?: Errors.SharingError | undefined
 }
 
-interface Unit {
+/**
+ * One unit of work of an apply: creating a missing target, a replace of one resource's share set
+ * (providers with native replace), or one operation. `key` names it in journals and durable runs.
+ *
+ * @example
+ * ```ts
+ * import type { Migration } from "@unishare/migration"
+ * const describe = (u: Migration.Unit) => `${u.key} (${u.kind}, ${u.ops.length} operations)`
+ * ```
+ */
+export interface Unit {
   readonly item: Item
   readonly key: string
   readonly kind: "create" | "replace" | "operation"
   readonly ops: ReadonlyArray<Planner.Operation>
   readonly desired: ReadonlyArray<Grant>
+}
+
+/**
+ * The write units of one plan item whose target exists (`replace` or `operation` units, as
+ * `apply` runs them), in order.
+ *
+ * @example
+ * ```ts
+ * import type { SharingProvider } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
+ * const count = (plan: Migration.MigrationPlan, target: SharingProvider.Shape) =>
+ *   plan.items.flatMap((item) => Migration.unitsOf(item, target)).length
+ * ```
+ */
+export const unitsOf = (item: Item, target: Shape): ReadonlyArray<Unit> => {
+  const ops = item.plan.operations
+  if (ops.length === 0) return []
+  return target.capabilities.nativeReplace && target.replace !== undefined
+    ? [{ item, key: unitKey(item.target, "replace"), kind: "replace", ops, desired: item.desired }]
+    : ops.map((op) => ({ item, key: unitKey(item.target, op), kind: "operation", ops: [op], desired: item.desired }))
+}
+
+/**
+ * Performs one `replace` or `operation` unit on `ref`, holding the resource's lock, with the plan's
+ * options (Everyone only with the plan's opt-in, unless the plan merely keeps an Everyone the
+ * target already had; the plan's `onLossy`).
+ *
+ * @example
+ * ```ts
+ * import type { SharingProvider } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
+ * const first = (plan: Migration.MigrationPlan, target: SharingProvider.Shape) => {
+ *   const unit = plan.items.flatMap((item) => Migration.unitsOf(item, target))[0]
+ *   return unit === undefined ? undefined : Migration.writeUnit(plan, target, unit.item.target, unit)
+ * }
+ * ```
+ */
+export const writeUnit = (
+  plan: MigrationPlan,
+  target: Shape,
+  ref: ResourceRef.ResourceRef,
+  unit: Unit
+): Effect.Effect<void, Errors.SharingError> => {
+  const everyoneAllowed =
+    plan.options.allowEveryone ||
+    !(
+      unit.ops.some((op) => op._tag !== "Revoke" && op.grantee._tag === "Everyone") ||
+      (unit.kind === "replace" &&
+        unit.desired.some((g) => g.grantee._tag === "Everyone") &&
+        !unit.item.plan.unchanged.some((s) => s.grantee._tag === "Everyone"))
+    )
+  if (!everyoneAllowed) {
+    return Effect.fail(
+      new Errors.Unsupported({
+        provider: target.capabilities.provider,
+        operation: "apply",
+        feature: "Everyone",
+        message: "the plan grants Everyone but was made without --allow-everyone"
+      })
+    )
+  }
+  const translation = { allowEveryone: true, onLossy: plan.options.onLossy }
+  const write =
+    unit.kind === "replace" && target.replace !== undefined
+      ? Effect.asVoid(target.replace(ref, unit.desired, translation))
+      : Effect.asVoid(Apply.applyOperation(target, ref, unit.ops[0]!, translation))
+  return Apply.resourceLocks.withLock(ResourceRef.key(ref), write)
 }
 
 /** Runs `f` on the first element alone, then on the rest with `concurrency`, in order of `items`. */
@@ -817,16 +894,6 @@ export const apply = (
     const total = units.length
     let done = 0
     let failed = 0
-    // Everyone is written only with the plan's opt-in, unless the plan merely keeps an Everyone the
-    // target already had (merge mode)
-    const everyoneAllowed = (unit: Unit) =>
-      plan.options.allowEveryone ||
-      !(
-        unit.ops.some((op) => op._tag !== "Revoke" && op.grantee._tag === "Everyone") ||
-        (unit.kind === "replace" &&
-          unit.desired.some((g) => g.grantee._tag === "Everyone") &&
-          !unit.item.plan.unchanged.some((s) => s.grantee._tag === "Everyone"))
-      )
 
     const runUnit = (unit: Unit): Effect.Effect<UnitResult> =>
       Effect.gen(function* () {
@@ -869,23 +936,7 @@ export const apply = (
           // its target was to be created, and that failed
           return { ...base, outcome: "not-run" } as const
         }
-        const translation = { allowEveryone: everyoneAllowed(unit), onLossy: plan.options.onLossy }
-        if (!translation.allowEveryone) {
-          return yield* failedUnit(
-            base,
-            new Errors.Unsupported({
-              provider: caps.provider,
-              operation: "apply",
-              feature: "Everyone",
-              message: "the plan grants Everyone but was made without --allow-everyone"
-            })
-          )
-        }
-        const write =
-          unit.kind === "replace" && target.replace !== undefined
-            ? Effect.asVoid(target.replace(ref, unit.desired, translation))
-            : Effect.asVoid(Apply.applyOperation(target, ref, unit.ops[0]!, translation))
-        const exit = yield* Effect.result(Apply.resourceLocks.withLock(ResourceRef.key(ref), write))
+        const exit = yield* Effect.result(writeUnit(plan, target, ref, unit))
         if (Result.isSuccess(exit)) {
           if (journal !== undefined) yield* Effect.orDie(journal.record({ unit: unit.key, outcome: "applied" }))
           return { ...base, outcome: "applied" } as const

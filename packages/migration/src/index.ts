@@ -9,9 +9,11 @@
  * ```
  * @since 0.1.0
  */
+export * as DurableApply from "./DurableApply.ts"
 export * as IdentityMap from "./IdentityMap.ts"
 export * as Journal from "./Journal.ts"
 export * as Migration from "./Migration.ts"
 export * as Report from "./Report.ts"
 export * as ResourceMap from "./ResourceMap.ts"
 export * as Snapshot from "./Snapshot.ts"
+export * as SqliteClient from "./SqliteClient.ts"

@@ -1,0 +1,149 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { Grantee, ShareStatus } from "@unishare/core"
+import * as Eci from "@unishare/eci"
+import * as Simulator from "@unishare/eci/simulator"
+import { IdentityMap, Migration, ResourceMap, type Snapshot } from "@unishare/migration"
+import { Effect, Redacted, Schema } from "effect"
+import { FetchHttpClient } from "effect/http"
+import { describe, expect, it } from "vitest"
+
+const fixture = Path.join(import.meta.dirname, "fixtures", "durable-apply.ts")
+const LISTS = 60
+const listIds = Array.from({ length: LISTS }, (_, i) => 1000 + i)
+
+const seed: Simulator.Seed = {
+  users: [
+    { userId: 1, userCode: "admin" },
+    ...[11, 12, 13].map((userId) => ({ userId, userCode: `u${userId}`, email: `u${userId}@example.com` }))
+  ],
+  lists: listIds.map((listId) => ({ listId, name: `List ${listId}`, kind: "bill" as const, creatorId: 1 })),
+  apiKeys: [{ key: "durable-key", userId: 1, permissions: Simulator.allPermissions }]
+}
+
+/** A plan granting three users (by email) on each list: one replace unit per list on EnergyCAP. */
+const writePlan = async (sim: Simulator.Simulator, dir: string) => {
+  const snapshot: Snapshot.Snapshot = {
+    format: "unishare/snapshot",
+    version: 1,
+    provider: "source",
+    exportedAt: new Date(0).toISOString(),
+    resources: listIds.map((id) => ({
+      resource: { provider: "source", kind: "sheet", id: String(id) },
+      shares: [11, 12, 13].map((u) => ({
+        id: `s${u}`,
+        resource: { provider: "source", kind: "sheet", id: String(id) },
+        grantee: Grantee.user({ email: `u${u}@example.com` }),
+        level: "viewer" as const,
+        status: ShareStatus.active,
+        inherited: false
+      }))
+    }))
+  } as unknown as Snapshot.Snapshot
+  const plan = await Effect.runPromise(
+    Effect.gen(function* () {
+      const target = yield* Eci.make({ apiKey: Redacted.make("durable-key"), baseUrl: sim.url })
+      return yield* Migration.plan({
+        snapshot,
+        target,
+        identities: IdentityMap.empty,
+        resources: ResourceMap.fromEntries(
+          listIds.map((id) => ({ source: { provider: "source", kind: "sheet", id: String(id) }, target: Eci.list(id) }))
+        )
+      })
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+  expect(plan.items.filter((i) => i.plan.operations.length > 0).length).toBe(LISTS)
+  const file = Path.join(dir, "plan.json")
+  Fs.writeFileSync(file, Schema.encodeSync(Schema.fromJsonString(Migration.MigrationPlan))(plan))
+  return file
+}
+
+interface Counts {
+  readonly applied: number
+  readonly alreadyApplied: number
+  readonly failed: number
+  readonly dryRun: number
+}
+
+const run = (input: unknown): Promise<Counts> =>
+  new Promise((resolve, reject) =>
+    execFile(process.execPath, [fixture, JSON.stringify(input)], { timeout: 240_000 }, (error, stdout, stderr) =>
+      error !== null
+        ? reject(new Error(`${error.message}\n${stderr}`))
+        : resolve(JSON.parse(stdout.trim().split("\n").at(-1)!))
+    )
+  )
+
+/** Starts an apply and SIGKILLs it once the simulator has seen `writes` PUTs. */
+const killAfter = (sim: Simulator.Simulator, input: unknown, writes: number): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(process.execPath, [fixture, JSON.stringify(input)], {
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stderr = ""
+    child.stdout?.on("data", (d: Buffer) => {
+      stderr += d.toString()
+    })
+    child.stderr?.on("data", (d: Buffer) => {
+      stderr += d.toString()
+    })
+    const timer = setInterval(() => {
+      if (sim.log().filter((e) => e.method === "PUT").length >= writes) {
+        clearInterval(timer)
+        child.kill("SIGKILL")
+      }
+    }, 5)
+    child.on("exit", (_code, signal) => {
+      clearInterval(timer)
+      signal === "SIGKILL"
+        ? resolve()
+        : reject(new Error(`the apply ended before the kill at ${writes} writes: ${stderr}`))
+    })
+  })
+
+describe("durable apply (embedded store)", () => {
+  it("SIGKILL at ~10 %, ~50 %, ~90 % and re-run: state equals the plan, no unit repeated beyond those in flight, a third run writes nothing", async () => {
+    const sim = await Simulator.start({ seed })
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-durable-"))
+    try {
+      const plan = await writePlan(sim, dir)
+      const concurrency = 4
+      const input = { url: sim.url, apiKey: "durable-key", plan, concurrency }
+      for (const fraction of [0.1, 0.5, 0.9]) await killAfter(sim, input, Math.round(LISTS * fraction))
+      const putsBefore = sim.log().filter((e) => e.method === "PUT").length
+      expect(putsBefore).toBeLessThan(LISTS + 3 * concurrency)
+      const second = await run(input)
+      expect(second.failed).toBe(0)
+      expect(second.applied + second.alreadyApplied).toBe(LISTS)
+      // final state equals the plan
+      for (const id of listIds) expect([...(sim.share(id)?.sharedUserIds ?? [])].sort()).toEqual([11, 12, 13])
+      // each list written once, except the units in flight at each kill (≤ concurrency per kill)
+      const puts = sim.log().filter((e) => e.method === "PUT")
+      const perList = new Map<string, number>()
+      for (const p of puts) perList.set(p.path, (perList.get(p.path) ?? 0) + 1)
+      expect(perList.size).toBe(LISTS)
+      const repeated = [...perList.values()].reduce((n, c) => n + (c - 1), 0)
+      // a repeated unit wrote the same share set again: nothing new
+      for (const [path] of [...perList].filter(([, c]) => c > 1)) {
+        const bodies = puts.filter((p) => p.path === path).map((p) => JSON.stringify(p.body))
+        expect(new Set(bodies).size).toBe(1)
+      }
+      expect(repeated).toBeLessThanOrEqual(3 * concurrency)
+      // a third run writes nothing and reads nothing
+      sim.clearLog()
+      const third = await run(input)
+      expect(third).toEqual({ applied: 0, alreadyApplied: LISTS, failed: 0, dryRun: 0 })
+      expect(sim.log().filter((e) => e.method !== "GET")).toEqual([])
+      // and a dry run says so too, without writing
+      const dry = await run({ ...input, dryRun: true })
+      expect(dry.alreadyApplied).toBe(LISTS)
+      expect(sim.log().filter((e) => e.method !== "GET")).toEqual([])
+    } finally {
+      await sim.close()
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 600_000)
+})
