@@ -16,18 +16,20 @@
  * - `dryRun` reads the store only: units applied by earlier runs are `already-applied`, the rest
  *   `dry-run`.
  *
- * Stores: `layerEmbedded` (one SQLite file beside the plan through `SqliteClient`, one runner in
- * the process, `SingleRunner`'s pieces with an explicit `ShardingConfig` so that `HOST`/`PORT` in
- * the user's environment change nothing).
+ * Stores: `layerEmbedded` (one SQLite file beside the plan through `SqliteClient`) or
+ * `layerPostgres` (`@effect/sql-pg`); either way one runner in the process, built from
+ * `SingleRunner`'s pieces with an explicit `ShardingConfig` so that `HOST`/`PORT` in the user's
+ * environment change nothing.
  *
  * @since 0.1.0
  */
 import { randomUUID } from "node:crypto"
 import { NodeCrypto } from "@effect/platform-node"
+import { PgClient } from "@effect/sql-pg"
 import * as Errors from "@unishare/core/Errors"
 import * as ResourceRef from "@unishare/core/ResourceRef"
 import type { Shape } from "@unishare/core/SharingProvider"
-import { Context, Effect, Exit, Layer, Option, Schema } from "effect"
+import { Context, Effect, Exit, Layer, Option, type Redacted, Schema } from "effect"
 import {
   ClusterWorkflowEngine,
   RunnerHealth,
@@ -37,7 +39,7 @@ import {
   SqlMessageStorage,
   SqlRunnerStorage
 } from "effect/cluster"
-import { SqlClient } from "effect/sql"
+import { SqlClient, type SqlError } from "effect/sql"
 import { Activity, Workflow, type WorkflowEngine } from "effect/workflow"
 import * as Migration from "./Migration.ts"
 import * as SqliteClient from "./SqliteClient.ts"
@@ -174,35 +176,36 @@ export const layerWorkflows = ApplyResource.toLayer((payload) =>
 )
 
 /**
- * Options of the embedded store: `filename` (the SQLite file), `shardsPerGroup` (default 32).
+ * Engine settings shared by both stores: `shardsPerGroup` (default 32; identical on every runner of
+ * one database).
  *
  * @example
  * ```ts
  * import type { DurableApply } from "@unishare/migration"
- * const options: DurableApply.EmbeddedOptions = { filename: "plan.unishare.db" }
+ * const options: DurableApply.EngineOptions = { shardsPerGroup: 64 }
  * ```
  */
-export interface EmbeddedOptions {
-  readonly filename: string
+export interface EngineOptions {
   readonly shardsPerGroup?: number | undefined
 }
 
 /**
- * The engine on one SQLite file, running in this process: `WorkflowEngine` and the store's
- * `SqlClient`, with the `ApplyResource` workflow registered for `target`. Fails with
- * `SqliteClient.DatabaseBusy` when another process holds the file.
+ * The engine running in this process on the `SqlClient` given by `sql`: `WorkflowEngine` and the
+ * store's `SqlClient`, with `ApplyResource` registered for `target`. The sharding configuration is
+ * explicit (never read from `HOST`, `PORT`… in the environment).
  *
  * @example
  * ```ts
  * import { MemoryProvider } from "@unishare/core"
- * import { DurableApply } from "@unishare/migration"
- * const EngineLive = DurableApply.layerEmbedded({ filename: "plan.unishare.db" }, MemoryProvider.make())
+ * import { DurableApply, SqliteClient } from "@unishare/migration"
+ * const EngineLive = DurableApply.layerWith(SqliteClient.layer({ filename: "plan.unishare.db" }), MemoryProvider.make())
  * ```
  */
-export const layerEmbedded = (
-  options: EmbeddedOptions,
-  target: Shape
-): Layer.Layer<WorkflowEngine.WorkflowEngine | SqlClient.SqlClient, SqliteClient.DatabaseBusy> => {
+export const layerWith = <E>(
+  sql: Layer.Layer<SqlClient.SqlClient, E>,
+  target: Shape,
+  options: EngineOptions = {}
+): Layer.Layer<WorkflowEngine.WorkflowEngine | SqlClient.SqlClient, E> => {
   const config = ShardingConfig.layer({
     shardsPerGroup: options.shardsPerGroup ?? 32,
     entityMessagePollInterval: "1 second",
@@ -220,9 +223,43 @@ export const layerEmbedded = (
     Layer.provideMerge(engine),
     Layer.provide(Layer.succeed(Target, target)),
     Layer.provide(NodeCrypto.layerDigest),
-    Layer.provideMerge(SqliteClient.layer({ filename: options.filename }))
+    Layer.provideMerge(sql)
   )
 }
+
+/**
+ * The embedded engine: one SQLite file (`filename`, beside the plan), nothing to install. Fails
+ * with `SqliteClient.DatabaseBusy` when another process holds the file.
+ *
+ * @example
+ * ```ts
+ * import { MemoryProvider } from "@unishare/core"
+ * import { DurableApply } from "@unishare/migration"
+ * const EngineLive = DurableApply.layerEmbedded({ filename: "plan.unishare.db" }, MemoryProvider.make())
+ * ```
+ */
+export const layerEmbedded = (
+  options: EngineOptions & { readonly filename: string },
+  target: Shape
+): Layer.Layer<WorkflowEngine.WorkflowEngine | SqlClient.SqlClient, SqliteClient.DatabaseBusy> =>
+  layerWith(SqliteClient.layer({ filename: options.filename }), target, options)
+
+/**
+ * The engine on a PostgreSQL database (`@effect/sql-pg`), running in this process.
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { MemoryProvider } from "@unishare/core"
+ * import { DurableApply } from "@unishare/migration"
+ * const EngineLive = DurableApply.layerPostgres({ database: Redacted.make("postgres://localhost/runs") }, MemoryProvider.make())
+ * ```
+ */
+export const layerPostgres = (
+  options: EngineOptions & { readonly database: Redacted.Redacted<string> },
+  target: Shape
+): Layer.Layer<WorkflowEngine.WorkflowEngine | SqlClient.SqlClient, SqlError.SqlError> =>
+  layerWith(PgClient.layer({ url: options.database, applicationName: "unishare-apply" }), target, options)
 
 const storeError = (e: unknown) =>
   new Errors.Unavailable({
