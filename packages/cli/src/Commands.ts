@@ -368,6 +368,12 @@ const applyCommand = Command.make(
       Flag.withDefault(4),
       Flag.withDescription("resources written at once (1-64; writes to one resource stay serialized; default 4)")
     ),
+    database: Flag.String("database").pipe(
+      Flag.optional,
+      Flag.withDescription(
+        "run durably on Effect's workflow engine in this store: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL if set)"
+      )
+    ),
     json,
     ...endpoints
   },
@@ -407,11 +413,15 @@ const applyCommand = Command.make(
         const name = yield* targetOf(flags.target, plan.targetProvider, "--target")
         const target = yield* Providers.fromEnvironment(name, { endpoints: endpointsOf(flags) })
         const journal = Option.getOrElse(flags.journal, () => Files.journalPathFor(flags.plan))
+        const database = Option.orElse(flags.database, () =>
+          Option.filter(Option.fromNullishOr(process.env.UNISHARE_DATABASE_URL), (url) => url !== "")
+        )
         const report = yield* Workflow.applyPlan(plan, target, {
           journal,
           dryRun: flags.dryRun,
           repair: flags.repair,
-          concurrency: flags.concurrency
+          concurrency: flags.concurrency,
+          ...(Option.isSome(database) ? { database: database.value } : {})
         })
         const stopped = report.stopped !== undefined ? explain(report.stopped, name) : undefined
         const shown = stopped !== undefined ? { ...report, stopped } : report

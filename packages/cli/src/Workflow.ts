@@ -6,8 +6,19 @@
  * @since 0.1.0
  */
 import { Errors, type Grantee, type ResourceRef, type SharingProvider, Sync, Translation } from "@unishare/core"
-import { type IdentityMap, Journal, Migration, Report, type ResourceMap, Snapshot } from "@unishare/migration"
-import { Effect, Option, Result } from "effect"
+import {
+  DurableApply,
+  type IdentityMap,
+  Journal,
+  Migration,
+  Report,
+  type ResourceMap,
+  Snapshot,
+  type SqliteClient
+} from "@unishare/migration"
+import { Effect, type Layer, Option, Redacted, Result } from "effect"
+import type { SqlClient, SqlError } from "effect/sql"
+import type { WorkflowEngine } from "effect/workflow"
 import * as Files from "./Files.ts"
 import * as HtmlReport from "./HtmlReport.ts"
 import * as Notation from "./Notation.ts"
@@ -268,6 +279,8 @@ export const applyPlan = (
     readonly concurrency: number
     readonly repair?: boolean | undefined
     readonly progress?: string | undefined
+    /** Run durably (`DurableApply`) in this store: a SQLite file, or a `postgres://` URL. */
+    readonly database?: string | undefined
   }
 ): Effect.Effect<Migration.ApplyReport, Errors.SharingError> =>
   Effect.gen(function* () {
@@ -275,6 +288,41 @@ export const applyPlan = (
       return yield* Errors.invalid("unishare", "apply", "--concurrency", "expected an integer from 1 to 64")
     }
     yield* Migration.checkDigest(plan)
+    if (options.database !== undefined) {
+      if (options.repair === true) {
+        return yield* Errors.invalid("unishare", "apply", "--repair", "--repair does not run durably: drop --database")
+      }
+      const database = options.database
+      const engine: Layer.Layer<
+        WorkflowEngine.WorkflowEngine | SqlClient.SqlClient,
+        SqliteClient.DatabaseBusy | SqlError.SqlError
+      > = /^postgres(ql)?:\/\//.test(database)
+        ? DurableApply.layerPostgres({ database: Redacted.make(database) }, target)
+        : DurableApply.layerEmbedded({ filename: database }, target)
+      const bar = Progress.make(options.progress ?? "Applying")
+      return yield* DurableApply.apply(plan, target, {
+        dryRun: options.dryRun,
+        concurrency: options.concurrency,
+        onProgress: bar.onProgress
+      }).pipe(
+        Effect.ensuring(bar.finish),
+        Effect.provide(engine),
+        Effect.catchTag("DatabaseBusy", (e) =>
+          Effect.fail(Errors.invalid("unishare", "apply", "--database", e.message))
+        ),
+        Effect.catchTag("SqlError", (e) =>
+          Effect.fail(
+            new Errors.Unavailable({
+              provider: "unishare",
+              operation: "apply",
+              message: `the run store is unreachable: ${e.message}`,
+              maybeApplied: false
+            })
+          )
+        ),
+        Effect.scoped
+      )
+    }
     const owner = { planId: plan.id, digest: plan.digest }
     const journal = options.dryRun
       ? yield* Journal.readOnly(options.journal, owner)

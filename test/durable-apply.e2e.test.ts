@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { DatabaseSync } from "node:sqlite"
 import { Grantee, ShareStatus } from "@unishare/core"
 import * as Eci from "@unishare/eci"
 import * as Simulator from "@unishare/eci/simulator"
@@ -10,7 +11,8 @@ import { Effect, Redacted, Schema } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { describe, expect, it } from "vitest"
 
-const fixture = Path.join(import.meta.dirname, "fixtures", "durable-apply.ts")
+/** The real `unishare` command. */
+const bin = Path.resolve(import.meta.dirname, "../packages/cli/src/bin.ts")
 const LISTS = 60
 const listIds = Array.from({ length: LISTS }, (_, i) => 1000 + i)
 
@@ -61,28 +63,50 @@ const writePlan = async (sim: Simulator.Simulator, dir: string) => {
   return file
 }
 
+interface Input {
+  readonly url: string
+  readonly plan: string
+  readonly concurrency: number
+  readonly dryRun?: boolean
+}
+
 interface Counts {
   readonly applied: number
   readonly alreadyApplied: number
   readonly failed: number
-  readonly dryRun: number
+  readonly wouldApply: number
 }
 
-const run = (input: unknown): Promise<Counts> =>
+/** `unishare apply --plan … --database <plan>.unishare.db --json` against the simulator. */
+const argsOf = (input: Input) => [
+  bin,
+  "apply",
+  "--plan",
+  input.plan,
+  "--database",
+  `${input.plan}.unishare.db`,
+  "--eci-url",
+  input.url,
+  "--concurrency",
+  String(input.concurrency),
+  "--json",
+  ...(input.dryRun === true ? ["--dry-run"] : [])
+]
+const env = { PATH: process.env.PATH ?? "", ECI_API_KEY: "durable-key" }
+
+const run = (input: Input): Promise<Counts> =>
   new Promise((resolve, reject) =>
-    execFile(process.execPath, [fixture, JSON.stringify(input)], { timeout: 240_000 }, (error, stdout, stderr) =>
-      error !== null
-        ? reject(new Error(`${error.message}\n${stderr}`))
-        : resolve(JSON.parse(stdout.trim().split("\n").at(-1)!))
-    )
+    execFile(process.execPath, argsOf(input), { timeout: 240_000, env }, (error, stdout, stderr) => {
+      if (error !== null) return reject(new Error(`${error.message}\n${stdout}\n${stderr}`))
+      const { applied, alreadyApplied, failed, wouldApply } = JSON.parse(stdout) as Counts
+      resolve({ applied, alreadyApplied, failed, wouldApply })
+    })
   )
 
 /** Starts an apply and SIGKILLs it once the simulator has seen `writes` PUTs. */
-const killAfter = (sim: Simulator.Simulator, input: unknown, writes: number): Promise<void> =>
+const killAfter = (sim: Simulator.Simulator, input: Input, writes: number): Promise<void> =>
   new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [fixture, JSON.stringify(input)], {
-      stdio: ["ignore", "pipe", "pipe"]
-    })
+    const child: ChildProcess = spawn(process.execPath, argsOf(input), { stdio: ["ignore", "pipe", "pipe"], env })
     let stderr = ""
     child.stdout?.on("data", (d: Buffer) => {
       stderr += d.toString()
@@ -104,14 +128,14 @@ const killAfter = (sim: Simulator.Simulator, input: unknown, writes: number): Pr
     })
   })
 
-describe("durable apply (embedded store)", () => {
+describe("unishare apply --database (durable, embedded store)", () => {
   it("SIGKILL at ~10 %, ~50 %, ~90 % and re-run: state equals the plan, no unit repeated beyond those in flight, a third run writes nothing", async () => {
     const sim = await Simulator.start({ seed })
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-durable-"))
     try {
       const plan = await writePlan(sim, dir)
       const concurrency = 4
-      const input = { url: sim.url, apiKey: "durable-key", plan, concurrency }
+      const input: Input = { url: sim.url, plan, concurrency }
       for (const fraction of [0.1, 0.5, 0.9]) await killAfter(sim, input, Math.round(LISTS * fraction))
       const putsBefore = sim.log().filter((e) => e.method === "PUT").length
       expect(putsBefore).toBeLessThan(LISTS + 3 * concurrency)
@@ -135,7 +159,7 @@ describe("durable apply (embedded store)", () => {
       // a third run writes nothing and reads nothing
       sim.clearLog()
       const third = await run(input)
-      expect(third).toEqual({ applied: 0, alreadyApplied: LISTS, failed: 0, dryRun: 0 })
+      expect(third).toEqual({ applied: 0, alreadyApplied: LISTS, failed: 0, wouldApply: 0 })
       expect(sim.log().filter((e) => e.method !== "GET")).toEqual([])
       // and a dry run says so too, without writing
       const dry = await run({ ...input, dryRun: true })
@@ -146,4 +170,29 @@ describe("durable apply (embedded store)", () => {
       Fs.rmSync(dir, { recursive: true, force: true })
     }
   }, 600_000)
+
+  it("a second process on the same store is refused with a clear message, before any write", async () => {
+    const sim = await Simulator.start({ seed })
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-durable-"))
+    try {
+      const plan = await writePlan(sim, dir)
+      // another process holds the store (as a running apply does)
+      const holder = new DatabaseSync(`${plan}.unishare.db`)
+      holder.exec("PRAGMA locking_mode = EXCLUSIVE")
+      holder.exec("BEGIN EXCLUSIVE; COMMIT")
+      sim.clearLog()
+      const refused = await new Promise<{ code: number | null; stdout: string }>((resolve) =>
+        execFile(process.execPath, argsOf({ url: sim.url, plan, concurrency: 4 }), { env }, (error, stdout) =>
+          resolve({ code: error === null ? 0 : (error.code as number), stdout })
+        )
+      )
+      holder.close()
+      expect(refused.code).toBe(2)
+      expect(refused.stdout).toMatch(/in use by another unishare process/)
+      expect(sim.log().filter((e) => e.method !== "GET")).toEqual([])
+    } finally {
+      await sim.close()
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
