@@ -86,6 +86,8 @@ const embedded = await time("durable, embedded SQLite", () =>
     }).pipe(Effect.scoped)
   )
 )
+const storeBytes = Fs.readdirSync(dir).reduce((n, f) => n + Fs.statSync(Path.join(dir, f)).size, 0) / n
+console.log(`  embedded store: ${(storeBytes / UNITS / 1024).toFixed(1)} KB per unit`)
 Fs.rmSync(dir, { recursive: true, force: true })
 
 const server = await Postgres.start()
