@@ -194,5 +194,5 @@ describe("unishare apply --database (durable, embedded store)", () => {
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  })
+  }, 300_000)
 })

@@ -1,3 +1,6 @@
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import * as Simulator from "@unishare/eci/simulator"
 import { describe, expect, it } from "vitest"
 import { databaseUrl, runFixture } from "./support.ts"
@@ -52,7 +55,7 @@ describe("two processes writing one EnergyCAP list", () => {
     expect(results.reduce((n, r) => n + r.ok, 0)).toBe(40 * 7)
     expect(writes).toBe(40 * 7)
     expect(final).toEqual(users(100, 40))
-  })
+  }, 300_000)
 
   it("with only the in-process default lock, the same race collides (what the shared lock prevents)", async () => {
     const { results, final } = await race(undefined)
@@ -60,7 +63,7 @@ describe("two processes writing one EnergyCAP list", () => {
     const lost =
       users(100, 40).filter((u) => !final.includes(u)).length + final.filter((u) => !users(100, 40).includes(u)).length
     expect(conflicts + lost).toBeGreaterThan(0)
-  })
+  }, 300_000)
 })
 
 describe("two processes sharing one request budget", () => {
@@ -74,15 +77,17 @@ describe("two processes sharing one request budget", () => {
       },
       rateLimit: limit
     })
+    // both processes wait for each other, then hammer the list for 12 s
+    const barrier = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-budget-"))
     try {
-      // both processes start, then hammer the list until the same deadline
-      const until = Date.now() + 6_000 + 12_000
       const input = {
         url: sim.url,
         apiKey: "budget-key",
         database: databaseUrl(),
         listId: 42,
-        until,
+        barrier,
+        parties: 2,
+        durationMs: 12_000,
         workers: 4,
         rateLimit: limit
       }
@@ -103,6 +108,7 @@ describe("two processes sharing one request budget", () => {
       expect(used).toBeGreaterThanOrEqual(0.9)
     } finally {
       await sim.close()
+      Fs.rmSync(barrier, { recursive: true, force: true })
     }
-  })
+  }, 300_000)
 })

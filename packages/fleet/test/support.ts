@@ -16,7 +16,7 @@ export const runFixture = <A>(name: string, input: unknown): Promise<A> =>
     execFile(
       process.execPath,
       [Path.join(import.meta.dirname, "fixtures", name), JSON.stringify(input)],
-      { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      { timeout: 280_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error !== null) return reject(new Error(`${name} failed: ${error.message}\n${stderr}`))
         try {
