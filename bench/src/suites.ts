@@ -1,6 +1,7 @@
 /**
  * Every suite `pnpm bench` runs, in order. Add a suite here to add rows to the table.
  */
+import { durable } from "./durable.ts"
 import type { Suite } from "./harness.ts"
 import { limiter } from "./limiter.ts"
 import { listing } from "./listing.ts"
@@ -13,5 +14,6 @@ export const suites: ReadonlyArray<Suite> = [
   listing({ n: 10_000, rounds: 7 }),
   requestCounts,
   limiter,
-  startup
+  startup,
+  durable
 ]

@@ -218,9 +218,12 @@ export const reserve = (state: State | undefined, pace: Pace, now: number): read
 export const acquire = (key: string, limit: RateLimit): Effect.Effect<void, StoreUnavailable> =>
   Effect.gen(function* () {
     const store = yield* Store
-    const now = yield* Clock.currentTimeMillis
+    const clock = yield* Clock.Clock
     const pace = paceOf(limit)
-    const at = yield* store.update(key, (state) => reserve(state, pace, now))
+    // the time is read inside the update: a shared store may wait for the key's lock first, and a
+    // reservation made with the time from before that wait would be recorded too early
+    const at = yield* store.update(key, (state) => reserve(state, pace, clock.currentTimeMillisUnsafe()))
+    const now = clock.currentTimeMillisUnsafe()
     if (at > now) yield* Effect.sleep(Duration.millis(at - now))
   })
 
@@ -287,14 +290,17 @@ export const observe = (key: string, limit: RateLimit, feedback: Feedback): Effe
   const millis = pauseMillis
   return Effect.gen(function* () {
     const store = yield* Store
-    const now = yield* Clock.currentTimeMillis
-    yield* store.update(key, (state) => [
-      undefined,
-      {
-        recent: state?.recent ?? [],
-        paceAt: state?.paceAt ?? now,
-        pausedUntil: Math.max(state?.pausedUntil ?? 0, now + millis)
-      }
-    ])
+    const clock = yield* Clock.Clock
+    yield* store.update(key, (state) => {
+      const now = clock.currentTimeMillisUnsafe()
+      return [
+        undefined,
+        {
+          recent: state?.recent ?? [],
+          paceAt: state?.paceAt ?? now,
+          pausedUntil: Math.max(state?.pausedUntil ?? 0, now + millis)
+        }
+      ]
+    })
   })
 }
