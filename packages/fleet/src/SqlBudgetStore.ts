@@ -41,8 +41,10 @@ export interface Options {
  * import { Effect } from "effect"
  * import { SqlClient } from "effect/sql"
  * import { SqlBudgetStore } from "@unishare/fleet"
- * const ready = Effect.flatMap(SqlClient.SqlClient.asEffect(), (sql) =>
- *   SqlBudgetStore.createTable(sql, "t", sql`CREATE TABLE IF NOT EXISTS t (x TEXT)`))
+ * const ready = Effect.gen(function* () {
+ *   const sql = yield* SqlClient.SqlClient
+ *   yield* SqlBudgetStore.createTable(sql, "t", sql`CREATE TABLE IF NOT EXISTS t (x TEXT)`)
+ * })
  * ```
  */
 export const createTable = <A>(
