@@ -9,15 +9,23 @@ import { AccessLevel } from "./AccessLevel.ts"
 import { Kind } from "./Grantee.ts"
 
 /**
- * A documented request budget: `requests` per `windowMillis`, per credential.
+ * A documented request budget: `requests` per `windowMillis`, per credential. `marginMillis`
+ * (optional) is how late a request may reach the provider after the client sent it (the provider
+ * counts by arrival); the limiter keeps that much slack. Default: 2% of the window, 100 ms to 5 s.
+ * Raise it for clients far from the provider or on heavily loaded machines.
  *
  * @example
  * ```ts
  * import type { Capabilities } from "@unishare/core"
  * const cloudflare: Capabilities.RateLimit = { requests: 1200, windowMillis: 300_000 }
+ * const farAway: Capabilities.RateLimit = { requests: 300, windowMillis: 60_000, marginMillis: 2_000 }
  * ```
  */
-export const RateLimit = Schema.Struct({ requests: Schema.Int, windowMillis: Schema.Int })
+export const RateLimit = Schema.Struct({
+  requests: Schema.Int,
+  windowMillis: Schema.Int,
+  marginMillis: Schema.optionalKey(Schema.Int)
+})
 /** @example const r: Capabilities.RateLimit = { requests: 300, windowMillis: 60_000 } */
 export type RateLimit = typeof RateLimit.Type
 

@@ -11,7 +11,7 @@
  * send time, the earliest that satisfies all of:
  * - **the budget with a skew margin**: at most `requests` reservations in any
  *   `windowMillis + marginMillis` (a sliding log of the last `requests` send times). Whatever
- *   arrives within `marginMillis` (2% of the window, 100 ms to 5 s) of its send time still fits
+ *   arrives within `marginMillis` (the limit's own, else 2% of the window, 100 ms to 5 s) of its send time still fits
  *   the provider's window, and a long run still uses about 98% of the budget.
  * - **a spread burst**: after a burst of `burst` (10% of the budget) requests go at once, the rest
  *   are paced `spacingMillis` apart — ten times the budget's average rate — so a large batch
@@ -160,7 +160,11 @@ export interface Pace {
  */
 export const paceOf = (limit: RateLimit): Pace => {
   const requests = Math.max(1, Math.floor(limit.requests))
-  const marginMillis = Math.ceil(Math.min(5_000, Math.max(100, limit.windowMillis * 0.02)))
+  const marginMillis = Math.ceil(
+    limit.marginMillis !== undefined && limit.marginMillis >= 0
+      ? limit.marginMillis
+      : Math.min(5_000, Math.max(100, limit.windowMillis * 0.02))
+  )
   const spanMillis = limit.windowMillis + marginMillis
   return {
     requests,

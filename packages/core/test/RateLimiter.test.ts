@@ -58,6 +58,19 @@ describe("RateLimiter", () => {
       )
     ))
 
+  it.effect("a limit's own marginMillis replaces the default skew margin", () =>
+    Effect.gen(function* () {
+      assert.strictEqual(RateLimiter.paceOf({ requests: 60, windowMillis: 5_000 }).marginMillis, 100)
+      const limit = { requests: 60, windowMillis: 5_000, marginMillis: 400 }
+      const pace = RateLimiter.paceOf(limit)
+      assert.strictEqual(pace.marginMillis, 400)
+      assert.strictEqual(pace.spanMillis, 5_400)
+      const times = yield* sendTimes(limit, 180, Effect.void, RateLimiter.memoryStore(), 5)
+      // no window of the provider's length plus the margin holds more than the budget
+      assert.isAtMost(VirtualTime.busiestWindow(times, 5_400), 60)
+    })
+  )
+
   it.effect("a long run uses at least 0.95 of the budget; a burst goes at once, then is spread", () =>
     Effect.gen(function* () {
       for (const limit of [
