@@ -96,6 +96,11 @@ describe("packed tarballs", () => {
         files.filter((f) => /^package\/(src|test|bench|scripts)\/|tsconfig/.test(f)),
         p.name
       ).toEqual([])
+      if (p.name === "@unishare/cli") {
+        // the bin, its entry bundle and the chunks the commands are loaded from
+        expect(files).toEqual(expect.arrayContaining(["package/dist/bin.js", "package/dist/unishare.js"]))
+        expect(files.filter((f) => /^package\/dist\/chunks\/Handlers-[^/]+\.js$/.test(f))).toHaveLength(1)
+      }
     }
   })
 

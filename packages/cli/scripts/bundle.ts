@@ -3,13 +3,17 @@
  *
  * - `dist/unishare.js` — `src/bin.ts` and everything it imports (Effect included) bundled into one
  *   ES module with a linked source map, so Node parses one file instead of stripping types from
- *   every source module on each start;
+ *   every source module on each start. Code splitting keeps it small: what is reached only through
+ *   a dynamic `import()` (the command bodies, `src/Handlers.ts`, see `src/Commands.ts`) goes to
+ *   `dist/chunks/` with the code only it needs, and is loaded when a command runs, so
+ *   `unishare --version` and `--help` parse and compile only the command-line layer;
  * - `dist/bin.js` — the `bin` entry: turns on Node's on-disk compile cache
  *   (`module.enableCompileCache`, as `tsc` does) so later starts reuse V8's compiled code, then
  *   imports the bundle.
  *
- * Files are written atomically (temporary file, then rename), so a test spawning the bin while
- * another build runs never sees half a file. Run as `node scripts/bundle.ts`, or import `bundle`.
+ * Files are written atomically (temporary file, then rename), chunks before the entry that imports
+ * them, so a test spawning the bin while another build runs never sees half a file; chunk names
+ * carry a content hash, and chunks of earlier builds are removed afterwards. Run as `node scripts/bundle.ts`, or import `bundle`.
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -34,8 +38,12 @@ const writeAtomically = (path: string, contents: string | Uint8Array, mode: numb
   Fs.renameSync(temporary, path)
 }
 
+/** The directory of the chunks, inside the output directory. */
+const chunkDir = "chunks"
+
 /**
- * Bundles the bin into `outdir` (`bin.js`, `unishare.js`, `unishare.js.map`); returns the path of `bin.js`.
+ * Bundles the bin into `outdir` (`bin.js`, `unishare.js`, `chunks/*.js`, each with its `.map`);
+ * returns the path of `bin.js`.
  *
  * @example
  * ```ts
@@ -46,8 +54,11 @@ const writeAtomically = (path: string, contents: string | Uint8Array, mode: numb
 export const bundle = async (outdir: string = defaultOutdir): Promise<string> => {
   const result = await esbuild.build({
     entryPoints: [Path.join(packageDir, "src", "bin.ts")],
-    outfile: Path.join(outdir, "unishare.js"),
+    entryNames: "unishare",
+    chunkNames: `${chunkDir}/[name]-[hash]`,
+    outdir,
     bundle: true,
+    splitting: true,
     platform: "node",
     format: "esm",
     target: "node22",
@@ -62,8 +73,18 @@ export const bundle = async (outdir: string = defaultOutdir): Promise<string> =>
     write: false,
     logLevel: "warning"
   })
-  Fs.mkdirSync(outdir, { recursive: true })
-  for (const file of result.outputFiles) writeAtomically(file.path, file.contents, 0o644)
+  Fs.mkdirSync(Path.join(outdir, chunkDir), { recursive: true })
+  const entry = Path.join(outdir, "unishare.js")
+  const isEntry = (path: string) => path === entry || path === `${entry}.map`
+  // chunks first, then the entry that imports them
+  for (const file of result.outputFiles.filter((f) => !isEntry(f.path)))
+    writeAtomically(file.path, file.contents, 0o644)
+  for (const file of result.outputFiles.filter((f) => isEntry(f.path))) writeAtomically(file.path, file.contents, 0o644)
+  const written = new Set(result.outputFiles.map((f) => f.path))
+  for (const name of Fs.readdirSync(Path.join(outdir, chunkDir))) {
+    const path = Path.join(outdir, chunkDir, name)
+    if (!written.has(path) && !name.endsWith(".tmp")) Fs.rmSync(path, { force: true })
+  }
   const bin = Path.join(outdir, "bin.js")
   writeAtomically(bin, loader, 0o755)
   return bin

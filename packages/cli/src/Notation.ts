@@ -9,31 +9,9 @@
 import { Errors, type Grantee, type ResourceRef } from "@unishare/core"
 import { IdentityMap } from "@unishare/migration"
 import { Effect } from "effect"
+import { isProvider, providers } from "./ProviderNames.ts"
 
-/**
- * The providers the command knows.
- *
- * @example
- * ```ts
- * import { Notation } from "@unishare/cli"
- * Notation.providers.includes("eci") // true
- * ```
- */
-export const providers = ["cloudflare", "smartsheet", "eci"] as const
-
-/** @example const p: Notation.ProviderName = "smartsheet" */
-export type ProviderName = (typeof providers)[number]
-
-/**
- * `true` for a provider name the command knows.
- *
- * @example
- * ```ts
- * import { Notation } from "@unishare/cli"
- * Notation.isProvider("eci") // true
- * ```
- */
-export const isProvider = (name: string): name is ProviderName => (providers as ReadonlyArray<string>).includes(name)
+export { isProvider, type ProviderName, providers } from "./ProviderNames.ts"
 
 /**
  * Parses a resource: `provider:kind:id`, with `parent/id` for resources that live under a parent

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import type { Errors } from "@unishare/core"
-import { Report } from "@unishare/migration"
+import * as Report from "@unishare/migration/Report"
 import { Effect, Schema } from "effect"
 import * as ExitCode from "./ExitCode.ts"
 

@@ -1,0 +1,317 @@
+/**
+ * What each `unishare` command does, by command name: the body that runs once `Commands` has
+ * parsed the flags. `Commands` imports this module only when a command runs (a dynamic
+ * `import()`), so everything heavy (providers, simulators, the migration engine, the HTML report)
+ * is loaded by the commands that need it and never by `--help` or `--version`.
+ *
+ * @since 0.1.0
+ */
+import { Errors } from "@unishare/core"
+import { IdentityMap, Migration, Report, ResourceMap } from "@unishare/migration"
+import { Effect, Option } from "effect"
+import type * as Commands from "./Commands.ts"
+import * as Demo from "./Demo.ts"
+import * as ExitCode from "./ExitCode.ts"
+import * as Files from "./Files.ts"
+import * as HttpLog from "./HttpLog.ts"
+import * as Notation from "./Notation.ts"
+import * as Output from "./Output.ts"
+import * as Providers from "./Providers.ts"
+import * as Simulate from "./Simulate.ts"
+import * as Workflow from "./Workflow.ts"
+
+type EndpointFlags = {
+  readonly cloudflareUrl: Option.Option<string>
+  readonly smartsheetUrl: Option.Option<string>
+  readonly eciUrl: Option.Option<string>
+}
+
+const endpointsOf = (flags: EndpointFlags): Providers.Endpoints => ({
+  cloudflare: Option.getOrUndefined(flags.cloudflareUrl),
+  smartsheet: Option.getOrUndefined(flags.smartsheetUrl),
+  eci: Option.getOrUndefined(flags.eciUrl)
+})
+
+/**
+ * Runs a command body: a sharing error is reported (JSON on stdout with `--json`, text on stderr)
+ * and becomes an `Output.Exit` with its exit code.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handlers } from "@unishare/cli"
+ * const run = Handlers.reporting("plan", true, Effect.void)
+ * ```
+ */
+export const reporting = <A, R>(
+  command: string,
+  asJson: boolean,
+  body: Effect.Effect<A, Errors.SharingError | Output.Exit, R>
+): Effect.Effect<A, Output.Exit, R> =>
+  Effect.catch(body, (e) =>
+    e._tag === "Exit"
+      ? Effect.fail(e)
+      : Effect.andThen(
+          Output.failure(asJson, command, explain(e)),
+          Effect.fail(new Output.Exit({ code: ExitCode.ofError(e), reason: e.message }))
+        )
+  )
+
+/**
+ * Adds what the person at the terminal needs to an error that stops a run: for a refused
+ * credential, the environment variable that holds it; for an unreachable provider, the URL and the
+ * transport cause.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "@unishare/core"
+ * import { Handlers } from "@unishare/cli"
+ * Handlers.explain(new Errors.AccessDenied({ provider: "eci", operation: "getListShare", message: "401" }), "eci").message
+ * ```
+ */
+export const explain = <E extends Errors.SharingError>(error: E, provider?: Notation.ProviderName): E => {
+  if (error._tag === "AccessDenied" && error.message.includes("(credential: ")) return error
+  const name = provider ?? (Notation.isProvider(error.provider) ? error.provider : undefined)
+  if (error._tag === "AccessDenied" && name !== undefined) {
+    const variables = Providers.credentialVariables[name].filter((v) => (process.env[v] ?? "") !== "")
+    return new Errors.AccessDenied({
+      ...error,
+      message: `${error.message} (credential: ${variables.join(" + ") || Providers.credentialVariables[name].join(", ")})`
+    }) as unknown as E
+  }
+  const failure = HttpLog.lastTransportFailure()
+  if (error._tag === "Unavailable" && failure !== undefined && !error.message.includes(failure.cause)) {
+    return new Errors.Unavailable({
+      ...error,
+      message: `${error.message} (${failure.url}: ${failure.cause})`
+    }) as unknown as E
+  }
+  return error
+}
+
+const parseResources = (texts: ReadonlyArray<string>) =>
+  Effect.forEach(texts, (t, i) => Notation.parseResource(t, `--resource[${i}]`))
+
+const targetOf = (flag: Option.Option<Notation.ProviderName>, planTarget: string, field: string) =>
+  Option.isSome(flag)
+    ? Effect.succeed(flag.value)
+    : Notation.isProvider(planTarget)
+      ? Effect.succeed(planTarget)
+      : Effect.fail(
+          Errors.invalid("unishare", "select provider", field, `unknown provider ${JSON.stringify(planTarget)}`)
+        )
+
+/**
+ * How a command ends other than with success: an `Output.Exit` carrying its exit code (the error
+ * was already reported).
+ *
+ * @example
+ * ```ts
+ * import type { Handlers } from "@unishare/cli"
+ * const failure: Handlers.Failure["_tag"] = "Exit"
+ * ```
+ */
+export type Failure = Output.Exit
+
+/**
+ * The body of every command, by name, given its parsed flags.
+ *
+ * @example
+ * ```ts
+ * import { Handlers } from "@unishare/cli"
+ * const run = Handlers.handlers.demo({ outDir: ".unishare/demo", json: true })
+ * ```
+ */
+export const handlers: {
+  readonly [Name in keyof Commands.Flags]: (flags: Commands.Flags[Name]) => Effect.Effect<void, Failure>
+} = {
+  export: (flags) =>
+    reporting(
+      "export",
+      flags.json,
+      Effect.gen(function* () {
+        const resources = yield* parseResources(flags.resource)
+        const provider = yield* Providers.fromEnvironment(flags.provider, {
+          endpoints: endpointsOf(flags),
+          cloudflareAccounts: flags.cloudflareAccount
+        })
+        const snapshot = yield* Workflow.exportTo(provider, { resources, out: flags.out, force: flags.force })
+        const summary = Workflow.exportSummary(snapshot, flags.out)
+        yield* Output.result(
+          flags.json,
+          summary,
+          () =>
+            `Exported ${summary.shares} share(s) (${summary.inherited} inherited) on ${summary.resources} ${summary.provider} resource(s) to ${flags.out}`
+        )
+      })
+    ),
+  plan: (flags) =>
+    reporting(
+      "plan",
+      flags.json,
+      Effect.gen(function* () {
+        const snapshot = yield* Files.readSnapshot(flags.snapshot, "--snapshot")
+        const identities = Option.isSome(flags.identities)
+          ? yield* Files.readIdentities(flags.identities.value, "--identities")
+          : IdentityMap.empty
+        if (Option.isNone(flags.resources) && !flags.createMissing) {
+          return yield* Errors.invalid(
+            "unishare",
+            "plan",
+            "--resources",
+            "a resource map is required (or --create-missing)"
+          )
+        }
+        const resources = Option.isSome(flags.resources)
+          ? yield* Files.readResourceMap(flags.resources.value, "--resources")
+          : ResourceMap.fromEntries([])
+        const fallback = Option.isSome(flags.fallback)
+          ? yield* Notation.parseGrantee(flags.fallback.value, "--fallback")
+          : undefined
+        const target = yield* Providers.fromEnvironment(flags.target, { endpoints: endpointsOf(flags) })
+        const report = Option.getOrUndefined(flags.report)
+        const plan = yield* Workflow.planTo(snapshot, target, {
+          identities,
+          resources,
+          out: flags.out,
+          report,
+          force: flags.force,
+          flags: {
+            onLossy: flags.onLossy,
+            allowEveryone: flags.allowEveryone,
+            includeInherited: flags.includeInherited,
+            mode: flags.mode,
+            fallback,
+            createMissing: flags.createMissing,
+            createType: Option.getOrUndefined(flags.createType)
+          }
+        })
+        yield* Output.result(
+          flags.json,
+          Workflow.planSummary(plan, flags.out, report),
+          () =>
+            `${Output.cliWording(Report.renderPlan(plan, { details: flags.details }))}\n\nPlan written to ${flags.out}${report !== undefined ? `; report: ${report}` : ""}`
+        )
+        if (plan.problems.length > 0) {
+          return yield* new Output.Exit({
+            code: ExitCode.codes.problems,
+            reason: `the plan has ${plan.problems.length} problem(s)`
+          })
+        }
+      })
+    ),
+  apply: (flags) =>
+    reporting(
+      "apply",
+      flags.json,
+      Effect.gen(function* () {
+        const plan = yield* Files.readPlan(flags.plan, "--plan")
+        yield* Migration.checkDigest(plan)
+        if (plan.problems.length > 0 && !flags.allowProblems) {
+          const error = Errors.invalid(
+            "unishare",
+            "apply",
+            "--plan",
+            `the plan has ${plan.problems.length} problem(s) (${plan.problems
+              .slice(0, 3)
+              .map((p) => `${Notation.formatResource(p.source)}: ${p.message}`)
+              .join("; ")}${plan.problems.length > 3 ? "; …" : ""}): fix them and plan again, or pass --allow-problems`
+          )
+          if (flags.json) {
+            yield* Output.line(
+              JSON.stringify(
+                {
+                  command: "apply",
+                  ok: false,
+                  error: { ...Output.errorJson(error), exitCode: ExitCode.codes.problems }
+                },
+                null,
+                2
+              )
+            )
+          }
+          yield* Output.note(`${Output.errorText(error).replace(/\(exit \d+\)$/, "")}(exit ${ExitCode.codes.problems})`)
+          return yield* new Output.Exit({ code: ExitCode.codes.problems, reason: "the plan has problems" })
+        }
+        const name = yield* targetOf(flags.target, plan.targetProvider, "--target")
+        const target = yield* Providers.fromEnvironment(name, { endpoints: endpointsOf(flags) })
+        const journal = Option.getOrElse(flags.journal, () => Files.journalPathFor(flags.plan))
+        const database = Option.orElse(flags.database, () =>
+          Option.filter(Option.fromNullishOr(process.env.UNISHARE_DATABASE_URL), (url) => url !== "")
+        )
+        const report = yield* Workflow.applyPlan(plan, target, {
+          journal,
+          dryRun: flags.dryRun,
+          repair: flags.repair,
+          concurrency: flags.concurrency,
+          ...(Option.isSome(database) ? { database: database.value } : {})
+        })
+        const stopped = report.stopped !== undefined ? explain(report.stopped, name) : undefined
+        const shown = stopped !== undefined ? { ...report, stopped } : report
+        yield* Output.result(flags.json, Workflow.applySummary(shown, journal), () =>
+          Output.cliWording(Workflow.renderApply(shown, journal))
+        )
+        const failures = report.units.flatMap((u) => (u.outcome === "failed" && u.error !== undefined ? [u.error] : []))
+        const code = stopped !== undefined ? ExitCode.ofError(stopped) : ExitCode.ofFailures(failures)
+        if (code !== ExitCode.codes.ok) {
+          return yield* new Output.Exit({ code, reason: `${report.failed} unit(s) failed` })
+        }
+      })
+    ),
+  verify: (flags) =>
+    reporting(
+      "verify",
+      flags.json,
+      Effect.gen(function* () {
+        const plan = yield* Files.readPlan(flags.plan, "--plan")
+        const name = yield* targetOf(flags.target, plan.targetProvider, "--target")
+        const target = yield* Providers.fromEnvironment(name, { endpoints: endpointsOf(flags) })
+        const journal = Option.getOrElse(flags.journal, () => Files.journalPathFor(flags.plan))
+        const verified = yield* Workflow.verifyPlan(plan, target, { journal })
+        const report =
+          verified.stopped !== undefined ? { ...verified, stopped: explain(verified.stopped, name) } : verified
+        yield* Output.result(flags.json, Workflow.verifySummary(report, flags.plan), () =>
+          Output.cliWording(Workflow.renderVerify(report, flags.plan))
+        )
+        if (!report.ok) {
+          const drifted = report.resources.some((r) => !r.ok && r.error === undefined)
+          const errors = report.resources.flatMap((r) => (r.error !== undefined ? [r.error] : []))
+          const code =
+            report.stopped !== undefined
+              ? ExitCode.ofError(report.stopped)
+              : drifted || errors.length === 0
+                ? ExitCode.codes.partial
+                : ExitCode.ofFailures(errors)
+          return yield* new Output.Exit({ code, reason: "verification found drift" })
+        }
+      })
+    ),
+  sync: (flags) =>
+    reporting(
+      "sync",
+      flags.json,
+      Effect.gen(function* () {
+        const desired = yield* Files.readDesiredState(flags.desired, "--desired")
+        const name = yield* targetOf(flags.provider, desired.resource.provider, "--desired: resource")
+        const provider = yield* Providers.fromEnvironment(name, { endpoints: endpointsOf(flags) })
+        yield* Workflow.checkDesired(provider, desired, { onLossy: flags.onLossy, allowEveryone: flags.allowEveryone })
+        const result = yield* Workflow.syncResource(provider, desired, {
+          dryRun: flags.dryRun,
+          onLossy: flags.onLossy,
+          allowEveryone: flags.allowEveryone
+        })
+        const summary = Workflow.syncSummary(result, flags.dryRun)
+        yield* Output.result(flags.json, summary, () => Output.cliWording(Workflow.renderSync(result, flags.dryRun)))
+        if (!summary.ok) {
+          return yield* new Output.Exit({ code: ExitCode.codes.partial, reason: "the sync did not converge" })
+        }
+      })
+    ),
+  simulate: (flags) =>
+    reporting(
+      "simulate",
+      flags.json,
+      Simulate.run({ outDir: flags.outDir, port: Option.getOrUndefined(flags.port), json: flags.json })
+    ),
+  demo: (flags) => reporting("demo", flags.json, Demo.run({ outDir: flags.outDir, json: flags.json }))
+}
