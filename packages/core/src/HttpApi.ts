@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { createHash } from "node:crypto"
-import { Duration, Effect, Option, Random, Redacted, Result, Schema, Tracer } from "effect"
+import { Clock, Context, Duration, Effect, type Exit, Option, Random, Redacted, Result, Schema, Tracer } from "effect"
 import { Headers, HttpClient, HttpClientRequest } from "effect/http"
 import type { RateLimit } from "./Capabilities.ts"
 import * as Errors from "./Errors.ts"
@@ -433,6 +433,50 @@ export const credentialKey = (provider: string, auth: Auth): string => {
 }
 
 const tracerDisabled = () => true
+
+/** The clock and tracer a program gets when it installs none (`Clock.Clock`, `Tracer.Tracer` defaults). */
+const defaultClock = Context.get(Context.empty(), Clock.Clock)
+const defaultTracer = Context.get(Context.empty(), Tracer.Tracer)
+const maxTimerMillis = 2 ** 31 - 1
+
+/**
+ * `effect` under a deadline of `millis`, failing with `timedOut` when it passes (the effect is
+ * interrupted, which aborts its request). On the default clock this costs one child fiber and one
+ * timer, where `Effect.timeoutOrElse` races two fibers (one of them a sleeper), a measurable share
+ * of a loopback request; under any other clock (`TestClock`) it is `Effect.timeoutOrElse`, so the
+ * deadline follows that clock.
+ */
+const withDeadline = <A, E>(
+  effect: Effect.Effect<A, E>,
+  millis: number,
+  timedOut: Effect.Effect<never, E>
+): Effect.Effect<A, E> =>
+  Effect.withFiber((fiber) => {
+    if (fiber.getRef(Clock.Clock) !== defaultClock || millis > maxTimerMillis) {
+      return Effect.timeoutOrElse(effect, { duration: Duration.millis(millis), orElse: () => timedOut })
+    }
+    return Effect.flatMap(Effect.forkChild(effect, { startImmediately: true }), (child) =>
+      Effect.callback<A, E>((resume) => {
+        let settled = false
+        const settle = (exit: Effect.Effect<A, E>) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          resume(exit)
+        }
+        const timer = setTimeout(() => {
+          settle(timedOut)
+          child.interruptUnsafe(fiber.id)
+        }, millis)
+        child.addObserver((exit: Exit.Exit<A, E>) => settle(exit))
+        return Effect.sync(() => {
+          settled = true
+          clearTimeout(timer)
+          child.interruptUnsafe(fiber.id)
+        })
+      })
+    )
+  })
 const isWriteMethod = (method: RequestSpec<Schema.Top>["method"]) => method !== "GET"
 
 /**
@@ -449,7 +493,8 @@ const isWriteMethod = (method: RequestSpec<Schema.Top>["method"]) => method !== 
  * answer the state gives. A read answered by an unreadable 2xx is retried like a 5xx.
  *
  * Credentials never reach a span: the request carrying them is executed with the `HttpClient`'s
- * own span disabled, and the operation's span (`<provider>.<operation>`, with the method, path,
+ * own span disabled, and the operation's span (made only when a tracer is installed: the default
+ * one records nothing) (`<provider>.<operation>`, with the method, path,
  * status and retries as attributes, and W3C trace context propagated to the server) sees only the
  * secret-free request description. A credential that cannot be a header value (CR, LF, NUL,
  * outside Latin-1) is refused here with `InvalidInput` naming its variable.
@@ -474,7 +519,6 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
     const client = yield* HttpClient.HttpClient
     const retry: RetryPolicy = { ...defaultRetry, ...config.retry }
     const timeoutMillis = config.timeoutMillis ?? 30_000
-    const timeout = Duration.millis(timeoutMillis)
     const classify =
       config.classify ??
       ((failure: Failure) =>
@@ -555,7 +599,7 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
           })
         })
         return yield* exchange.pipe(
-          Effect.timeoutOrElse({ duration: timeout, orElse: () => timedOut }),
+          (effect) => withDeadline(effect, timeoutMillis, timedOut),
           Effect.provideService(HttpClient.TracerDisabledWhen, tracerDisabled),
           Effect.provideService(Headers.CurrentRedactedNames, redactedNames)
         )
@@ -643,16 +687,25 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
             })
           )
         )
-      return loop(0).pipe(
-        Effect.tap((r) => Effect.annotateCurrentSpan("http.response.status_code", r.status)),
-        Effect.withSpan(
-          `${provider}.${spec.operation}`,
-          {
-            kind: "client",
-            attributes: { "http.request.method": spec.method, "unishare.provider": provider, "url.path": spec.path }
-          },
-          { captureStackTrace: false }
-        )
+      // the default tracer records nothing: without an installed one, the span would be made and dropped
+      return Effect.withFiber((fiber) =>
+        fiber.getRef(Tracer.Tracer) === defaultTracer
+          ? loop(0)
+          : loop(0).pipe(
+              Effect.tap((r) => Effect.annotateCurrentSpan("http.response.status_code", r.status)),
+              Effect.withSpan(
+                `${provider}.${spec.operation}`,
+                {
+                  kind: "client",
+                  attributes: {
+                    "http.request.method": spec.method,
+                    "unishare.provider": provider,
+                    "url.path": spec.path
+                  }
+                },
+                { captureStackTrace: false }
+              )
+            )
       )
     }
 
