@@ -35,13 +35,14 @@ export const cpuMillis = async (run: () => Promise<unknown> | unknown): Promise<
 
 /**
  * Runs `a` and `b` alternately `rounds` times after one warm-up each (so both see the same machine
- * load) and returns the medians of `measure` for each.
+ * load) and returns the median of each and the median of the per-round ratios `a / b` (each pair
+ * ran back to back, so a load change on a shared machine moves both sides of a ratio alike).
  */
 export const interleaved = async (
   rounds: number,
   a: () => Promise<number>,
   b: () => Promise<number>
-): Promise<{ readonly a: number; readonly b: number }> => {
+): Promise<{ readonly a: number; readonly b: number; readonly ratio: number }> => {
   await a()
   await b()
   const as: Array<number> = []
@@ -56,7 +57,8 @@ export const interleaved = async (
       as.push(await a())
     }
   }
-  return { a: median(as), b: median(bs) }
+  const ratios = as.map((x, i) => x / (bs[i] ?? Number.NaN))
+  return { a: median(as), b: median(bs), ratio: median(ratios) }
 }
 
 const fmt = (n: number, digits = 2) => n.toLocaleString("en", { maximumFractionDigits: digits })

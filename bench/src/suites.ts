@@ -3,6 +3,7 @@
  */
 import { durable } from "./durable.ts"
 import type { Suite } from "./harness.ts"
+import { httpOverhead } from "./httpOverhead.ts"
 import { limiter } from "./limiter.ts"
 import { listing } from "./listing.ts"
 import { planner } from "./planner.ts"
@@ -11,7 +12,8 @@ import { startup } from "./startup.ts"
 
 export const suites: ReadonlyArray<Suite> = [
   planner,
-  listing({ n: 10_000, rounds: 7 }),
+  listing({ n: 10_000, rounds: 21 }),
+  httpOverhead({ requests: 250, rounds: 31 }),
   requestCounts,
   limiter,
   startup,

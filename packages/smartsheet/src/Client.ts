@@ -375,44 +375,53 @@ export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidIn
 
     const assetQuery = (asset: Asset) => ({ assetType: asset.assetType, assetId: asset.assetId })
 
+    /** One page of already validated input. */
+    const fetchSharesPage = (a: Asset, o: ListOptions) =>
+      api.json({
+        operation: "listShares",
+        method: "GET",
+        path: "/shares",
+        query: { ...assetQuery(a), maxItems: o.maxItems, lastKey: o.lastKey, sharingInclude: o.sharingInclude },
+        response: Wire.SharesPage
+      })
+
     const listSharesPage = (asset: Asset, options: ListOptions = {}) =>
       Effect.gen(function* () {
         const a = yield* validate(Asset, asset, "listShares", "asset")
         const o = yield* validate(ListOptionsSchema, options, "listShares", "options")
-        return yield* api.json({
-          operation: "listShares",
-          method: "GET",
-          path: "/shares",
-          query: { ...assetQuery(a), maxItems: o.maxItems, lastKey: o.lastKey, sharingInclude: o.sharingInclude },
-          response: Wire.SharesPage
-        })
+        return yield* fetchSharesPage(a, o)
       })
 
-    // A key seen before in the same walk would loop forever: that answer is a ProtocolError.
+    // The input is validated once for the walk, not once per page. A key seen before in the same
+    // walk would loop forever: that answer is a ProtocolError.
     const listShares = (asset: Asset, options: Omit<ListOptions, "lastKey"> = {}) =>
-      Stream.paginate(
-        { lastKey: Option.none<string>(), seen: new Set<string>() as ReadonlySet<string> },
-        ({ lastKey, seen }) =>
-          listSharesPage(asset, { ...options, ...(Option.isSome(lastKey) ? { lastKey: lastKey.value } : {}) }).pipe(
-            Effect.flatMap((page) => {
-              const next = page.lastKey !== undefined && page.lastKey !== "" && page.items.length > 0
-              if (next && seen.has(page.lastKey!)) {
-                return Effect.fail(
-                  new CoreErrors.ProtocolError({
-                    provider: Errors.provider,
-                    operation: "listShares",
-                    message: `smartsheet listShares: the server repeated the page key ${JSON.stringify(page.lastKey)}; stopping instead of reading the same pages forever`
-                  })
-                )
-              }
-              return Effect.succeed([
-                page.items,
-                next
-                  ? Option.some({ lastKey: Option.some(page.lastKey!), seen: new Set([...seen, page.lastKey!]) })
-                  : Option.none()
-              ] as const)
-            })
+      Stream.unwrap(
+        Effect.gen(function* () {
+          const a = yield* validate(Asset, asset, "listShares", "asset")
+          const o: ListOptions = yield* validate(ListOptionsSchema, options, "listShares", "options")
+          const seen = new Set<string>()
+          return Stream.paginate(Option.none<string>(), (lastKey) =>
+            fetchSharesPage(a, Option.isSome(lastKey) ? { ...o, lastKey: lastKey.value } : o).pipe(
+              Effect.flatMap((page) => {
+                const next = page.lastKey !== undefined && page.lastKey !== "" && page.items.length > 0
+                if (next && seen.has(page.lastKey!)) {
+                  return Effect.fail(
+                    new CoreErrors.ProtocolError({
+                      provider: Errors.provider,
+                      operation: "listShares",
+                      message: `smartsheet listShares: the server repeated the page key ${JSON.stringify(page.lastKey)}; stopping instead of reading the same pages forever`
+                    })
+                  )
+                }
+                if (next) seen.add(page.lastKey!)
+                return Effect.succeed([
+                  page.items,
+                  next ? Option.some(Option.some(page.lastKey!)) : Option.none<Option.Option<string>>()
+                ] as const)
+              })
+            )
           )
+        })
       )
 
     const getShare = (asset: Asset, shareId: string) =>
