@@ -1,12 +1,13 @@
 /**
  * `HttpApi` per-request overhead against plain `fetch`: sequential GETs of a small JSON document
- * from a loopback server in a child process, in interleaved rounds (plain fetch, then `HttpApi.json`
- * on `FetchHttpClient`, both keep-alive), so machine load hits both alike. The figure is the
+ * from a loopback server in a child process, in interleaved rounds (plain fetch, `HttpApi.json` on
+ * `FetchHttpClient`, and that `HttpClient` alone as the floor under `HttpApi`; all keep-alive), so
+ * machine load hits all alike. The figure is the
  * client's CPU time per request (user + system, this process only: the server runs elsewhere),
  * which other processes on a busy machine do not inflate; wall time is printed beside it. Prints
  * the medians and their ratio; exits non-zero when the CPU ratio exceeds the target (1.3).
  *
- * Each round runs both clients back to back (alternating which goes first), and the figure is the
+ * Each round runs the clients back to back (alternating which goes first), and the figure is the
  * median of the per-round ratios, so a load change on a shared machine shifts both sides of a
  * ratio alike instead of one median. `pnpm bench` shows it as a row of its table.
  *
@@ -16,7 +17,7 @@ import { spawn } from "node:child_process"
 import { parseArgs } from "node:util"
 import { HttpApi } from "@unishare/core"
 import { Effect, Redacted, Schema } from "effect"
-import { FetchHttpClient } from "effect/http"
+import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
 import { ratioRow, type Suite } from "./harness.ts"
 
 /** Options of the measurement. */
@@ -33,6 +34,8 @@ export interface HttpOverheadResult {
   readonly httpApiWallMicros: number
   readonly ratio: number
   readonly target: number
+  /** The floor under `HttpApi`: effect's own `HttpClient` (client span off, as `HttpApi` runs it) over plain fetch. */
+  readonly effectClientRatio: number
 }
 
 const Share = Schema.Struct({
@@ -102,12 +105,27 @@ export const measureHttpOverhead = async (options: HttpOverheadOptions): Promise
         JSON.parse(await response.text())
       }
     }
-    // warm up both (JIT, connection pool)
+    const viaEffectClient = Effect.gen(function* () {
+      const client = yield* HttpClient.HttpClient
+      for (let i = 0; i < options.requests; i++) {
+        const response = yield* client.execute(
+          HttpClientRequest.get(`${baseUrl}/api/v3/list/42/share`, {
+            headers: { accept: "application/json", "ECI-ApiKey": key, "user-agent": "bench" }
+          })
+        )
+        JSON.parse(yield* response.text)
+      }
+    }).pipe(
+      Effect.provideService(HttpClient.TracerDisabledWhen, () => true),
+      Effect.provide(FetchHttpClient.layer)
+    )
+    // warm up all three (JIT, connection pool)
     await viaFetch()
     await Effect.runPromise(viaHttpApi)
-    const cpu = { fetch: [] as Array<number>, api: [] as Array<number> }
-    const wall = { fetch: [] as Array<number>, api: [] as Array<number> }
-    const timed = async (run: () => Promise<unknown>, into: "fetch" | "api") => {
+    await Effect.runPromise(viaEffectClient)
+    const cpu = { fetch: [] as Array<number>, api: [] as Array<number>, client: [] as Array<number> }
+    const wall = { fetch: [] as Array<number>, api: [] as Array<number>, client: [] as Array<number> }
+    const timed = async (run: () => Promise<unknown>, into: "fetch" | "api" | "client") => {
       const c = process.cpuUsage()
       const t = performance.now()
       await run()
@@ -116,16 +134,20 @@ export const measureHttpOverhead = async (options: HttpOverheadOptions): Promise
       cpu[into].push((used.user + used.system) / options.requests)
     }
     const ratios: Array<number> = []
+    const clientRatios: Array<number> = []
     for (let round = 0; round < options.rounds; round++) {
-      // alternate which goes first, so a load change mid-pair hits both orders alike
+      // alternate which goes first, so a load change mid-round hits both orders alike
       if (round % 2 === 0) {
         await timed(viaFetch, "fetch")
         await timed(() => Effect.runPromise(viaHttpApi), "api")
+        await timed(() => Effect.runPromise(viaEffectClient), "client")
       } else {
+        await timed(() => Effect.runPromise(viaEffectClient), "client")
         await timed(() => Effect.runPromise(viaHttpApi), "api")
         await timed(viaFetch, "fetch")
       }
       ratios.push((cpu.api[round] ?? Number.NaN) / (cpu.fetch[round] ?? Number.NaN))
+      clientRatios.push((cpu.client[round] ?? Number.NaN) / (cpu.fetch[round] ?? Number.NaN))
     }
     return {
       fetchMicros: median(cpu.fetch),
@@ -134,7 +156,8 @@ export const measureHttpOverhead = async (options: HttpOverheadOptions): Promise
       httpApiWallMicros: median(wall.api),
       // the median of the per-round ratios: each pair ran back to back under the same load
       ratio: median(ratios),
-      target: 1.3
+      target: 1.3,
+      effectClientRatio: median(clientRatios)
     }
   } finally {
     server.kill()
@@ -142,7 +165,8 @@ export const measureHttpOverhead = async (options: HttpOverheadOptions): Promise
 }
 
 /**
- * The suite of `pnpm bench`: one row, `HttpApi.json` CPU per request over plain `fetch`.
+ * The suite of `pnpm bench`: `HttpApi.json` CPU per request over plain `fetch` (the target), and
+ * effect's own `HttpClient` over plain `fetch` beside it (the transport's share of the overhead).
  *
  * @example
  * ```ts
@@ -159,7 +183,13 @@ export const httpOverhead = (options: HttpOverheadOptions): Suite => ({
         r.ratio,
         r.target,
         `${r.httpApiMicros.toFixed(0)} / ${r.fetchMicros.toFixed(0)} µs; wall ${r.httpApiWallMicros.toFixed(0)} / ${r.fetchWallMicros.toFixed(0)} µs`
-      )
+      ),
+      {
+        name: "effect HttpClient alone / plain fetch (the transport HttpApi runs on; information)",
+        value: `${r.effectClientRatio.toFixed(2)}×`,
+        target: "—",
+        ok: undefined
+      }
     ]
   }
 })
@@ -174,6 +204,7 @@ if (import.meta.main) {
       `HttpApi.json vs plain fetch, ${values.requests} sequential GETs × ${values.rounds} interleaved rounds (median per request)`,
       `  plain fetch   ${result.fetchMicros.toFixed(0)} µs CPU (${result.fetchWallMicros.toFixed(0)} µs wall)`,
       `  HttpApi.json  ${result.httpApiMicros.toFixed(0)} µs CPU (${result.httpApiWallMicros.toFixed(0)} µs wall)`,
+      `  effect HttpClient alone  ${result.effectClientRatio.toFixed(2)}× CPU of plain fetch`,
       `  ratio         ${result.ratio.toFixed(2)}× CPU (target ≤ ${result.target}×), ${(result.httpApiWallMicros / result.fetchWallMicros).toFixed(2)}× wall`
     ].join("\n")
   )
