@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto"
 import { assert, describe, it } from "@effect/vitest"
 import type { AccessLevel } from "@unishare/core"
-import { Grantee, type RequestBounds, Sync } from "@unishare/core"
+import { Grantee, RequestBounds, Sync } from "@unishare/core"
 import { Effect, Redacted, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
 import * as Client from "../src/Client.ts"
@@ -18,16 +18,7 @@ const account = (i: number) => i.toString(16).padStart(32, "a")
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
 const desired = (ids: ReadonlyArray<number>) =>
   ids.map((i) => ({ grantee: Grantee.account(account(i)), level: "viewer" as AccessLevel.AccessLevel }))
-const sizes = (c: Partial<RequestBounds.SyncCase>): RequestBounds.SyncCase => ({
-  before: 0,
-  after: 0,
-  add: 0,
-  remove: 0,
-  upgrade: 0,
-  downgrade: 0,
-  emails: 0,
-  ...c
-})
+const sizes = RequestBounds.syncCase
 
 const environment = Effect.gen(function* () {
   const token = `cf-test-${randomUUID()}`

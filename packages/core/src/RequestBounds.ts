@@ -33,6 +33,26 @@ export interface SyncCase {
 }
 
 /**
+ * A sync case from the counts that matter; the others are 0.
+ *
+ * @example
+ * ```ts
+ * import { RequestBounds } from "@unishare/core"
+ * RequestBounds.syncCase({ before: 50, after: 100, add: 50 }).remove // 0
+ * ```
+ */
+export const syncCase = (c: Partial<SyncCase>): SyncCase => ({
+  before: 0,
+  after: 0,
+  add: 0,
+  remove: 0,
+  upgrade: 0,
+  downgrade: 0,
+  emails: 0,
+  ...c
+})
+
+/**
  * A provider's request bounds. `shares` is how many shares a listing of the resource returns.
  *
  * - `list`, `get`: reads.

@@ -3,7 +3,7 @@
  * bound (`Provider.requestBounds`), counted from the simulator's request log.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Grantee, KeyedLock, type RequestBounds, Sync } from "@unishare/core"
+import { Grantee, KeyedLock, RequestBounds, Sync } from "@unishare/core"
 import { Effect, Stream } from "effect"
 import * as Eci from "../src/index.ts"
 import { seed, setup } from "./support.ts"
@@ -13,16 +13,7 @@ const fast = { recheckDelay: { minMillis: 1, maxMillis: 3 } }
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
 const byEmail = (ids: ReadonlyArray<number>) =>
   ids.map((id) => ({ grantee: Grantee.user({ email: `user${id}@energy.test` }), level: "viewer" as const }))
-const sizes = (c: Partial<RequestBounds.SyncCase>): RequestBounds.SyncCase => ({
-  before: 0,
-  after: 0,
-  add: 0,
-  remove: 0,
-  upgrade: 0,
-  downgrade: 0,
-  emails: 0,
-  ...c
-})
+const sizes = RequestBounds.syncCase
 
 const environment = Effect.gen(function* () {
   const env = yield* setup()

@@ -3,7 +3,7 @@
  * bound (`Provider.requestBounds`), counted from the simulator's request log.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { type AccessLevel, Grantee, type RequestBounds, Sync } from "@unishare/core"
+import { type AccessLevel, Grantee, RequestBounds, Sync } from "@unishare/core"
 import { Effect, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
 import * as Provider from "../src/Provider.ts"
@@ -17,16 +17,7 @@ const email = (i: number) => `member${i}@example.com`
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
 const desired = (ids: ReadonlyArray<number>, level: (i: number) => AccessLevel.AccessLevel = () => "viewer") =>
   ids.map((i) => ({ grantee: Grantee.user({ email: email(i) }), level: level(i) }))
-const sizes = (c: Partial<RequestBounds.SyncCase>): RequestBounds.SyncCase => ({
-  before: 0,
-  after: 0,
-  add: 0,
-  remove: 0,
-  upgrade: 0,
-  downgrade: 0,
-  emails: 0,
-  ...c
-})
+const sizes = RequestBounds.syncCase
 
 const environment = Effect.gen(function* () {
   const f = yield* fixture({
