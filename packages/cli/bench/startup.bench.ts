@@ -45,7 +45,8 @@ const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a -
 
 /**
  * Starts `node <script> --version` `runs` times (after one unmeasured warm-up), each in a new
- * process; peak memory is the child's own `maxRSS`, written at exit by a one-line preload.
+ * process; peak memory is the child's own peak resident set (`VmHWM`, else `maxRSS`), written at
+ * exit by a one-line preload.
  *
  * @example
  * ```ts
@@ -60,7 +61,9 @@ export const measureVariant = (variant: Variant, runs: number): StartupFigure =>
     const report = Path.join(dir, "max-rss")
     Fs.writeFileSync(
       preload,
-      `process.on("exit", () => { const u = process.resourceUsage(); require("node:fs").writeFileSync(${JSON.stringify(report)}, JSON.stringify([u.maxRSS, (u.userCPUTime + u.systemCPUTime) / 1000])) })\n`
+      // the peak of the process's own memory image (VmHWM): on Linux, `maxRSS` also counts the
+      // parent's image copied at fork, so a large benchmark process would inflate it
+      `process.on("exit", () => { const fs = require("node:fs"); const u = process.resourceUsage(); let peak = u.maxRSS; try { const m = /VmHWM:\\s+(\\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8")); if (m) peak = Number(m[1]) } catch {} fs.writeFileSync(${JSON.stringify(report)}, JSON.stringify([peak, (u.userCPUTime + u.systemCPUTime) / 1000])) })\n`
     )
     const times: Array<number> = []
     const peaks: Array<number> = []
