@@ -3,65 +3,17 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { DatabaseSync } from "node:sqlite"
-import { Grantee, ShareStatus } from "@unishare/core"
-import * as Eci from "@unishare/eci"
 import * as Simulator from "@unishare/eci/simulator"
-import { IdentityMap, Migration, ResourceMap, type Snapshot } from "@unishare/migration"
-import { Effect, Redacted, Schema } from "effect"
-import { FetchHttpClient } from "effect/http"
 import { describe, expect, it } from "vitest"
+import { seedFor, writePlan as writeEciPlan } from "./support/eciPlan.ts"
 
 /** The real `unishare` command. */
 const bin = Path.resolve(import.meta.dirname, "../packages/cli/src/bin.ts")
 const LISTS = 60
 const listIds = Array.from({ length: LISTS }, (_, i) => 1000 + i)
 
-const seed: Simulator.Seed = {
-  users: [
-    { userId: 1, userCode: "admin" },
-    ...[11, 12, 13].map((userId) => ({ userId, userCode: `u${userId}`, email: `u${userId}@example.com` }))
-  ],
-  lists: listIds.map((listId) => ({ listId, name: `List ${listId}`, kind: "bill" as const, creatorId: 1 })),
-  apiKeys: [{ key: "durable-key", userId: 1, permissions: Simulator.allPermissions }]
-}
-
-/** A plan granting three users (by email) on each list: one replace unit per list on EnergyCAP. */
-const writePlan = async (sim: Simulator.Simulator, dir: string) => {
-  const snapshot: Snapshot.Snapshot = {
-    format: "unishare/snapshot",
-    version: 1,
-    provider: "source",
-    exportedAt: new Date(0).toISOString(),
-    resources: listIds.map((id) => ({
-      resource: { provider: "source", kind: "sheet", id: String(id) },
-      shares: [11, 12, 13].map((u) => ({
-        id: `s${u}`,
-        resource: { provider: "source", kind: "sheet", id: String(id) },
-        grantee: Grantee.user({ email: `u${u}@example.com` }),
-        level: "viewer" as const,
-        status: ShareStatus.active,
-        inherited: false
-      }))
-    }))
-  } as unknown as Snapshot.Snapshot
-  const plan = await Effect.runPromise(
-    Effect.gen(function* () {
-      const target = yield* Eci.make({ apiKey: Redacted.make("durable-key"), baseUrl: sim.url })
-      return yield* Migration.plan({
-        snapshot,
-        target,
-        identities: IdentityMap.empty,
-        resources: ResourceMap.fromEntries(
-          listIds.map((id) => ({ source: { provider: "source", kind: "sheet", id: String(id) }, target: Eci.list(id) }))
-        )
-      })
-    }).pipe(Effect.provide(FetchHttpClient.layer))
-  )
-  expect(plan.items.filter((i) => i.plan.operations.length > 0).length).toBe(LISTS)
-  const file = Path.join(dir, "plan.json")
-  Fs.writeFileSync(file, Schema.encodeSync(Schema.fromJsonString(Migration.MigrationPlan))(plan))
-  return file
-}
+const seed = seedFor(listIds)
+const writePlan = (sim: Simulator.Simulator, dir: string) => writeEciPlan(sim, dir, listIds)
 
 interface Input {
   readonly url: string

@@ -1,6 +1,6 @@
 /**
- * The `unishare` commands (Effect's CLI module): `export`, `plan`, `apply`, `verify`, `sync`,
- * `simulate` and `demo`, each with `--help` and `--json`.
+ * The `unishare` commands (Effect's CLI module): `export`, `plan`, `apply`, `status`, `verify`,
+ * `sync`, `simulate` and `demo`, each with `--help` and `--json`.
  *
  * This module holds only what parsing and `--help` need: each command's name, flags and text.
  * What a command does lives in `Handlers` and is loaded (`import()`) only when that command runs,
@@ -106,6 +106,7 @@ export interface Flags {
   readonly export: Infer<typeof exportFlags>
   readonly plan: Infer<typeof planFlags>
   readonly apply: Infer<typeof applyFlags>
+  readonly status: Infer<typeof statusFlags>
   readonly verify: Infer<typeof verifyFlags>
   readonly sync: Infer<typeof syncFlags>
   readonly simulate: Infer<typeof simulateFlags>
@@ -272,6 +273,37 @@ const applyCommand = Command.make("apply", applyFlags, lazily("apply")).pipe(
   Command.withExamples([{ command: "unishare apply --plan plan.json", description: "apply (or resume) a plan" }])
 )
 
+const statusFlags = {
+  plan: Flag.String("plan").pipe(Flag.withDescription("the plan file (from plan) whose run to show")),
+  database: Flag.String("database").pipe(
+    Flag.optional,
+    Flag.withDescription(
+      "the run store apply --database used: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL)"
+    )
+  ),
+  json
+}
+
+const statusCommand = Command.make("status", statusFlags, lazily("status")).pipe(
+  Command.withShortDescription("Show a durable run's progress from its store (any machine)"),
+  Command.withDescription(
+    [
+      "Show the progress of a durable run (apply --database) of a plan: units applied, failed and pending per",
+      "target resource, read from the store only (no engine is started, the target is not contacted, no",
+      "credential is needed). With PostgreSQL it works from any machine while the run goes on; a SQLite store",
+      "is held by its running apply, so read it after that run.",
+      "",
+      ExitCode.table
+    ].join("\n")
+  ),
+  Command.withExamples([
+    {
+      command: "unishare status --plan plan.json --database postgres://runs@db/unishare --json",
+      description: "a run's progress as JSON"
+    }
+  ])
+)
+
 const verifyFlags = {
   plan: Flag.String("plan").pipe(Flag.withDescription("the plan file (from plan)")),
   target: providerFlag("target", "the target provider (default: the plan's)").pipe(Flag.optional),
@@ -399,6 +431,7 @@ export const root = Command.make("unishare").pipe(
     exportCommand,
     planCommand,
     applyCommand,
+    statusCommand,
     verifyCommand,
     syncCommand,
     simulateCommand,
@@ -415,4 +448,4 @@ export const root = Command.make("unishare").pipe(
  * Commands.names.includes("plan") // true
  * ```
  */
-export const names = ["export", "plan", "apply", "verify", "sync", "simulate", "demo"] as const
+export const names = ["export", "plan", "apply", "status", "verify", "sync", "simulate", "demo"] as const

@@ -258,6 +258,29 @@ export const handlers: {
         }
       })
     ),
+  status: (flags) =>
+    reporting(
+      "status",
+      flags.json,
+      Effect.gen(function* () {
+        const plan = yield* Files.readPlan(flags.plan, "--plan")
+        const database = Option.orElse(flags.database, () =>
+          Option.filter(Option.fromNullishOr(process.env.UNISHARE_DATABASE_URL), (url) => url !== "")
+        )
+        if (Option.isNone(database)) {
+          return yield* Errors.invalid(
+            "unishare",
+            "status",
+            "--database",
+            "name the run store: --database <file|postgres://…> or UNISHARE_DATABASE_URL"
+          )
+        }
+        const status = yield* Workflow.runStatus(plan, database.value)
+        yield* Output.result(flags.json, { command: "status", ok: true, ...status }, () =>
+          Workflow.renderStatus(status, flags.plan)
+        )
+      })
+    ),
   verify: (flags) =>
     reporting(
       "verify",

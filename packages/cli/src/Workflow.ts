@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as NodeFs from "node:fs"
 import { Errors, type Grantee, type ResourceRef, type SharingProvider, Sync, Translation } from "@unishare/core"
 import {
   DurableApply,
@@ -355,6 +356,75 @@ export const applyPlan = (
 
 const operationRows = (ops: ReadonlyArray<{ _tag: string; grantee: Grantee.Grantee; level: string }>) =>
   ops.map((op) => ({ operation: op._tag, grantee: Notation.formatGrantee(op.grantee), level: op.level }))
+
+/**
+ * A durable run's progress from its store (`database`: a SQLite file or a `postgres://` URL), read
+ * without starting an engine or contacting the target. A SQLite file must exist (and is held by a
+ * running `apply`: read it after that run, or use PostgreSQL to watch a run live).
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/migration"
+ * import { Workflow } from "@unishare/cli"
+ * const show = (plan: Migration.MigrationPlan) => Workflow.runStatus(plan, "postgres://localhost/runs")
+ * ```
+ */
+export const runStatus = (
+  plan: Migration.MigrationPlan,
+  database: string
+): Effect.Effect<DurableApply.RunStatus, Errors.SharingError> =>
+  Effect.gen(function* () {
+    if (!DurableApply.isPostgres(database) && !NodeFs.existsSync(database)) {
+      return yield* Errors.invalid(
+        "unishare",
+        "status",
+        "--database",
+        `no run store at ${database}: apply --database ${database} creates it`
+      )
+    }
+    return yield* DurableApply.status(plan).pipe(
+      Effect.provide(DurableApply.layerStore(database)),
+      Effect.catchTag("DatabaseBusy", (e) =>
+        Effect.fail(Errors.invalid("unishare", "status", "--database", e.message))
+      ),
+      Effect.catchTag("SqlError", (e) =>
+        Effect.fail(
+          new Errors.Unavailable({
+            provider: "unishare",
+            operation: "status",
+            message: `the run store is unreachable: ${e.message}`,
+            maybeApplied: false
+          })
+        )
+      ),
+      Effect.scoped
+    )
+  })
+
+/**
+ * A run's status as text: totals, then one row per target resource that is not finished (pending
+ * or failed units, with the failures' messages).
+ *
+ * @example
+ * ```ts
+ * import type { DurableApply } from "@unishare/migration"
+ * import { Workflow } from "@unishare/cli"
+ * const text = (s: DurableApply.RunStatus) => Workflow.renderStatus(s, "plan.json")
+ * ```
+ */
+export const renderStatus = (status: DurableApply.RunStatus, planFile: string): string => {
+  if (!status.submitted) return `${planFile} has not been applied with this store yet (0 of its units applied).`
+  const lines = [
+    `${planFile}: ${status.applied} of ${status.units} unit(s) applied, ${status.failed} failed, ${status.pending} pending on ${status.resources.length} resource(s)${status.complete ? " (complete)" : ""}`
+  ]
+  for (const r of status.resources) {
+    if (r.pending === 0 && r.failed === 0) continue
+    lines.push(`  ${r.resource}: ${r.applied} applied, ${r.failed} failed, ${r.pending} pending`)
+    for (const f of r.failures) lines.push(`    ${f.unit}: ${f.message}`)
+  }
+  if (status.failed > 0) lines.push("Failed units are retried by the next apply of the same plan.")
+  return lines.join("\n")
+}
 
 /**
  * The JSON summary of an apply: counts, failures, the error that stopped the run and, for a dry

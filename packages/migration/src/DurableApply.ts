@@ -15,6 +15,10 @@
  *   resource with only the units not yet applied. A run after a fully applied round writes nothing.
  * - `dryRun` reads the store only: units applied by earlier runs are `already-applied`, the rest
  *   `dry-run`.
+ * - Progress lives in a table of our own (`unishare_units`: one row per unit, `pending` when the
+ *   plan is submitted, `applied` or `failed` from the unit's activity), so `status` reads a run's
+ *   progress from any machine with a plain `SqlClient`: no engine, no target credentials, and
+ *   nothing read from the engine's own (internal, unstable) `cluster_*` tables.
  *
  * Stores: `layerEmbedded` (one SQLite file beside the plan through `SqliteClient`) or
  * `layerPostgres` (`@effect/sql-pg`); either way one runner in the process, built from
@@ -29,7 +33,7 @@ import { PgClient } from "@effect/sql-pg"
 import * as Errors from "@unishare/core/Errors"
 import * as ResourceRef from "@unishare/core/ResourceRef"
 import type { Shape } from "@unishare/core/SharingProvider"
-import { Context, Effect, Exit, Layer, Option, type Redacted, Schema } from "effect"
+import { Context, Effect, Exit, Layer, Option, Redacted, Schema } from "effect"
 import {
   ClusterWorkflowEngine,
   RunnerHealth,
@@ -115,6 +119,20 @@ const plansTable = Effect.gen(function* () {
   return sql
 })
 
+const unitsTable = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE IF NOT EXISTS unishare_units (digest TEXT NOT NULL, resource TEXT NOT NULL, unit TEXT NOT NULL, outcome TEXT NOT NULL, message TEXT, PRIMARY KEY (digest, resource, unit))`
+  return sql
+})
+
+/** Records what became of a unit (after its write, inside its activity: a crash in between re-runs both). */
+const recordUnit = (planDigest: string, resource: string, outcome: UnitOutcome) =>
+  Effect.gen(function* () {
+    const sql = yield* unitsTable
+    const message = outcome.outcome === "failed" ? `${outcome.error ?? "failed"}: ${outcome.message ?? ""}` : null
+    yield* sql`INSERT INTO unishare_units (digest, resource, unit, outcome, message) VALUES (${planDigest}, ${resource}, ${outcome.unit}, ${outcome.outcome}, ${message}) ON CONFLICT (digest, resource, unit) DO UPDATE SET outcome = excluded.outcome, message = excluded.message`
+  }).pipe(Effect.orDie)
+
 const loaded = new Map<string, Migration.MigrationPlan>()
 
 const loadPlan = (planDigest: string) =>
@@ -166,7 +184,8 @@ export const layerWorkflows = ApplyResource.toLayer((payload) =>
               error: e._tag,
               message: e.message
             })
-          )
+          ),
+          Effect.tap((outcome) => recordUnit(payload.planDigest, payload.resource, outcome))
         )
       })
       outcomes.push(outcome)
@@ -261,6 +280,35 @@ export const layerPostgres = (
 ): Layer.Layer<WorkflowEngine.WorkflowEngine | SqlClient.SqlClient, SqlError.SqlError> =>
   layerWith(PgClient.layer({ url: options.database, applicationName: "unishare-apply" }), target, options)
 
+/**
+ * Only the store named by `database` (a `postgres://` or `postgresql://` URL, otherwise a SQLite
+ * file), without an engine: what `status` needs.
+ *
+ * @example
+ * ```ts
+ * import { DurableApply } from "@unishare/migration"
+ * const StoreLive = DurableApply.layerStore("postgres://localhost/runs")
+ * ```
+ */
+export const layerStore = (
+  database: string
+): Layer.Layer<SqlClient.SqlClient, SqliteClient.DatabaseBusy | SqlError.SqlError> =>
+  isPostgres(database)
+    ? PgClient.layer({ url: Redacted.make(database), applicationName: "unishare-status" })
+    : SqliteClient.layer({ filename: database })
+
+/**
+ * Whether `database` names a PostgreSQL database (`postgres://…` or `postgresql://…`) rather than a
+ * SQLite file.
+ *
+ * @example
+ * ```ts
+ * import { DurableApply } from "@unishare/migration"
+ * DurableApply.isPostgres("postgres://localhost/runs") // true
+ * ```
+ */
+export const isPostgres = (database: string): boolean => /^postgres(ql)?:\/\//.test(database)
+
 const storeError = (e: unknown) =>
   new Errors.Unavailable({
     provider: "unishare",
@@ -308,12 +356,26 @@ export const apply = (
     }
     const planDigest = plan.digest
     if (options.dryRun !== true) {
+      // the plan and its units' rows in one transaction: `status` sees a submitted plan whole
       const sql = yield* Effect.mapError(plansTable, storeError)
-      const text = encodePlan(plan)
-      yield* Effect.mapError(
-        sql`INSERT INTO unishare_plans (digest, plan) VALUES (${planDigest}, ${text}) ON CONFLICT (digest) DO NOTHING`,
-        storeError
+      yield* Effect.mapError(unitsTable, storeError)
+      const rows = plan.items.flatMap((item) =>
+        Migration.unitsOf(item, target).map((unit) => ({
+          digest: planDigest,
+          resource: ResourceRef.key(item.target),
+          unit: unit.key,
+          outcome: "pending"
+        }))
       )
+      const text = encodePlan(plan)
+      yield* Effect.gen(function* () {
+        for (let i = 0; i < rows.length; i += 200) {
+          const [first, ...rest] = rows.slice(i, i + 200)
+          if (first === undefined) break
+          yield* sql`INSERT INTO unishare_units ${sql.insert([first, ...rest])} ON CONFLICT (digest, resource, unit) DO NOTHING`
+        }
+        yield* sql`INSERT INTO unishare_plans (digest, plan) VALUES (${planDigest}, ${text}) ON CONFLICT (digest) DO NOTHING`
+      }).pipe(sql.withTransaction, Effect.mapError(storeError))
     }
     const items = plan.items.filter((item) => Migration.unitsOf(item, target).length > 0)
     const total = items.reduce((n, item) => n + Migration.unitsOf(item, target).length, 0)
@@ -390,3 +452,134 @@ export const apply = (
       writes: count("applied")
     }
   }).pipe(Effect.withSpan("unishare.migration.durableApply"))
+
+/**
+ * The progress of one target resource in a durable run: its units `applied`, `failed` (in the last
+ * round that ran them; the next `apply` retries them) and `pending` (not run yet, or in flight).
+ *
+ * @example
+ * ```ts
+ * import type { DurableApply } from "@unishare/migration"
+ * const finished = (r: DurableApply.ResourceStatus) => r.pending === 0 && r.failed === 0
+ * ```
+ */
+export interface ResourceStatus {
+  readonly resource: string
+  readonly units: number
+  readonly applied: number
+  readonly failed: number
+  readonly pending: number
+  /** The last error of each failed unit. */
+  readonly failures: ReadonlyArray<{ readonly unit: string; readonly message: string }>
+}
+
+/**
+ * A run's progress as the store records it: `submitted` is false when no `apply` has stored this
+ * plan (by digest) in this database yet; `complete` when every unit is applied.
+ *
+ * @example
+ * ```ts
+ * import type { DurableApply } from "@unishare/migration"
+ * const line = (s: DurableApply.RunStatus) => `${s.applied}/${s.units} applied, ${s.failed} failed`
+ * ```
+ */
+export interface RunStatus {
+  readonly planId: string
+  readonly digest: string
+  readonly submitted: boolean
+  readonly complete: boolean
+  readonly units: number
+  readonly applied: number
+  readonly failed: number
+  readonly pending: number
+  readonly resources: ReadonlyArray<ResourceStatus>
+}
+
+/**
+ * Reads a run's progress from the store in context (any machine with access to the database: no
+ * engine is started, no shard is claimed, the target provider is not contacted). Reads only.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { DurableApply, SqliteClient, type Migration } from "@unishare/migration"
+ * const show = (plan: Migration.MigrationPlan) =>
+ *   DurableApply.status(plan).pipe(Effect.provide(SqliteClient.layer({ filename: "plan.json.unishare.db" })))
+ * ```
+ */
+export const status = (
+  plan: Migration.MigrationPlan
+): Effect.Effect<RunStatus, Errors.SharingError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    yield* Migration.checkDigest(plan)
+    // reads only (no DDL: a store no apply has used has no tables, so nothing was submitted)
+    const sql = yield* SqlClient.SqlClient
+    const tables = yield* Effect.mapError(
+      sql.onDialectOrElse({
+        pg: () =>
+          sql<{
+            readonly name: string
+          }>`SELECT tablename AS name FROM pg_tables WHERE tablename IN ('unishare_plans', 'unishare_units') AND schemaname = current_schema()`,
+        orElse: () =>
+          sql<{
+            readonly name: string
+          }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('unishare_plans', 'unishare_units')`
+      }),
+      storeError
+    )
+    const ready = tables.length === 2
+    // the plan row first: it is committed with its units' rows, so units read after it are whole
+    const stored = ready
+      ? yield* Effect.mapError(
+          sql<{ readonly digest: string }>`SELECT digest FROM unishare_plans WHERE digest = ${plan.digest}`,
+          storeError
+        )
+      : []
+    const rows = ready
+      ? yield* Effect.mapError(
+          sql<{
+            readonly resource: string
+            readonly unit: string
+            readonly outcome: string
+            readonly message: string | null
+          }>`SELECT resource, unit, outcome, message FROM unishare_units WHERE digest = ${plan.digest} ORDER BY resource, unit`,
+          storeError
+        )
+      : []
+    const byResource = new Map<string, Array<(typeof rows)[number]>>()
+    for (const row of rows) {
+      const list = byResource.get(row.resource)
+      list === undefined ? byResource.set(row.resource, [row]) : list.push(row)
+    }
+    const resources = plan.items.flatMap((item): Array<ResourceStatus> => {
+      const resource = ResourceRef.key(item.target)
+      const units = byResource.get(resource) ?? []
+      if (units.length === 0) return []
+      const failed = units.filter((u) => u.outcome === "failed")
+      const applied = units.filter((u) => u.outcome === "applied").length
+      return [
+        {
+          resource,
+          units: units.length,
+          applied,
+          failed: failed.length,
+          pending: units.length - applied - failed.length,
+          failures: failed.map((u) => ({ unit: u.unit, message: u.message ?? "failed" }))
+        }
+      ]
+    })
+    const sum = (f: (r: ResourceStatus) => number) => resources.reduce((n, r) => n + f(r), 0)
+    const units = sum((r) => r.units)
+    const applied = sum((r) => r.applied)
+    return {
+      planId: plan.id,
+      digest: plan.digest,
+      submitted: stored.length > 0,
+      complete: stored.length > 0 && applied === units,
+      units,
+      applied,
+      failed: sum((r) => r.failed),
+      pending: sum((r) => r.pending),
+      resources
+    }
+  }).pipe(Effect.withSpan("unishare.migration.durableStatus"))

@@ -1,0 +1,69 @@
+/**
+ * A migration plan onto the EnergyCAP simulator for the durable-run tests: three users (by email)
+ * granted viewer on each of `listIds`, one replace unit per list.
+ */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { Grantee, ShareStatus } from "@unishare/core"
+import * as Eci from "@unishare/eci"
+import * as Simulator from "@unishare/eci/simulator"
+import { IdentityMap, Migration, ResourceMap, type Snapshot } from "@unishare/migration"
+import { Effect, Redacted, Schema } from "effect"
+import { FetchHttpClient } from "effect/http"
+
+/** The API key the seed grants every permission. */
+export const apiKey = "durable-key"
+
+/** Users 11, 12, 13 and the lists `listIds`, all created by the admin. */
+export const seedFor = (listIds: ReadonlyArray<number>): Simulator.Seed => ({
+  users: [
+    { userId: 1, userCode: "admin" },
+    ...[11, 12, 13].map((userId) => ({ userId, userCode: `u${userId}`, email: `u${userId}@example.com` }))
+  ],
+  lists: listIds.map((listId) => ({ listId, name: `List ${listId}`, kind: "bill" as const, creatorId: 1 })),
+  apiKeys: [{ key: apiKey, userId: 1, permissions: Simulator.allPermissions }]
+})
+
+/** Plans the three grants on each list against the simulator and writes the plan to `<dir>/plan.json`. */
+export const writePlan = async (
+  sim: Simulator.Simulator,
+  dir: string,
+  listIds: ReadonlyArray<number>
+): Promise<string> => {
+  const snapshot: Snapshot.Snapshot = {
+    format: "unishare/snapshot",
+    version: 1,
+    provider: "source",
+    exportedAt: new Date(0).toISOString(),
+    resources: listIds.map((id) => ({
+      resource: { provider: "source", kind: "sheet", id: String(id) },
+      shares: [11, 12, 13].map((u) => ({
+        id: `s${u}`,
+        resource: { provider: "source", kind: "sheet", id: String(id) },
+        grantee: Grantee.user({ email: `u${u}@example.com` }),
+        level: "viewer" as const,
+        status: ShareStatus.active,
+        inherited: false
+      }))
+    }))
+  } as unknown as Snapshot.Snapshot
+  const plan = await Effect.runPromise(
+    Effect.gen(function* () {
+      const target = yield* Eci.make({ apiKey: Redacted.make(apiKey), baseUrl: sim.url })
+      return yield* Migration.plan({
+        snapshot,
+        target,
+        identities: IdentityMap.empty,
+        resources: ResourceMap.fromEntries(
+          listIds.map((id) => ({ source: { provider: "source", kind: "sheet", id: String(id) }, target: Eci.list(id) }))
+        )
+      })
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+  if (plan.items.filter((i) => i.plan.operations.length > 0).length !== listIds.length) {
+    throw new Error("the plan does not write every list")
+  }
+  const file = Path.join(dir, "plan.json")
+  Fs.writeFileSync(file, Schema.encodeSync(Schema.fromJsonString(Migration.MigrationPlan))(plan))
+  return file
+}
