@@ -1,6 +1,6 @@
 /**
- * The `unishare` commands (Effect's CLI module): `export`, `plan`, `apply`, `status`, `verify`,
- * `sync`, `simulate` and `demo`, each with `--help` and `--json`.
+ * The `unishare` commands (Effect's CLI module): `export`, `plan`, `apply`, `status`, `runner`,
+ * `verify`, `sync`, `simulate` and `demo`, each with `--help` and `--json`.
  *
  * This module holds only what parsing and `--help` need: each command's name, flags and text.
  * What a command does lives in `Handlers` and is loaded (`import()`) only when that command runs,
@@ -107,6 +107,7 @@ export interface Flags {
   readonly plan: Infer<typeof planFlags>
   readonly apply: Infer<typeof applyFlags>
   readonly status: Infer<typeof statusFlags>
+  readonly runner: Infer<typeof runnerFlags>
   readonly verify: Infer<typeof verifyFlags>
   readonly sync: Infer<typeof syncFlags>
   readonly simulate: Infer<typeof simulateFlags>
@@ -254,6 +255,12 @@ const applyFlags = {
       "run durably on Effect's workflow engine in this store: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL if set)"
     )
   ),
+  submit: Flag.Boolean("submit").pipe(
+    Flag.withDefault(false),
+    Flag.withDescription(
+      "with a postgres:// store: hand the run to the `unishare runner` processes on it and follow its progress (this process writes nothing)"
+    )
+  ),
   json,
   ...endpoints
 }
@@ -300,6 +307,42 @@ const statusCommand = Command.make("status", statusFlags, lazily("status")).pipe
     {
       command: "unishare status --plan plan.json --database postgres://runs@db/unishare --json",
       description: "a run's progress as JSON"
+    }
+  ])
+)
+
+const runnerFlags = {
+  database: Flag.String("database").pipe(
+    Flag.optional,
+    Flag.withDescription("the PostgreSQL store shared by the runners: postgres://… (default: UNISHARE_DATABASE_URL)")
+  ),
+  runnerAddress: Flag.String("runner-address").pipe(
+    Flag.withDefault("127.0.0.1:34431"),
+    Flag.withDescription("host:port this runner listens on, reachable by the other runners (unique per runner)")
+  ),
+  target: providerFlag("target", "the provider this runner writes to: cloudflare, smartsheet or eci"),
+  shardLockExpiration: Flag.Int("shard-lock-expiration").pipe(
+    Flag.withDefault(35),
+    Flag.withDescription(
+      "seconds before a dead runner's work is taken over by the others (default 35; the same on every runner)"
+    )
+  ),
+  ...endpoints
+}
+
+const runnerCommand = Command.make("runner", runnerFlags, lazily("runner")).pipe(
+  Command.withShortDescription("Run durable applies submitted to a PostgreSQL store, until SIGINT/SIGTERM"),
+  Command.withDescription(
+    describe(
+      "Join the runners of a PostgreSQL store and execute the durable runs submitted to it (apply --database",
+      "postgres://… --submit): each target resource's workflow runs on the runner holding its shard. A runner",
+      "that dies (even kill -9) loses nothing: the others take its work over once its shard locks expire."
+    )
+  ),
+  Command.withExamples([
+    {
+      command: "unishare runner --database postgres://runs@db/unishare --runner-address 10.0.0.5:34431 --target eci",
+      description: "one runner per machine"
     }
   ])
 )
@@ -432,6 +475,7 @@ export const root = Command.make("unishare").pipe(
     planCommand,
     applyCommand,
     statusCommand,
+    runnerCommand,
     verifyCommand,
     syncCommand,
     simulateCommand,
@@ -448,4 +492,4 @@ export const root = Command.make("unishare").pipe(
  * Commands.names.includes("plan") // true
  * ```
  */
-export const names = ["export", "plan", "apply", "status", "verify", "sync", "simulate", "demo"] as const
+export const names = ["export", "plan", "apply", "status", "runner", "verify", "sync", "simulate", "demo"] as const

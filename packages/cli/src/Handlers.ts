@@ -244,6 +244,7 @@ export const handlers: {
           dryRun: flags.dryRun,
           repair: flags.repair,
           concurrency: flags.concurrency,
+          submit: flags.submit,
           ...(Option.isSome(database) ? { database: database.value } : {})
         })
         const stopped = report.stopped !== undefined ? explain(report.stopped, name) : undefined
@@ -279,6 +280,30 @@ export const handlers: {
         yield* Output.result(flags.json, { command: "status", ok: true, ...status }, () =>
           Workflow.renderStatus(status, flags.plan)
         )
+      })
+    ),
+  runner: (flags) =>
+    reporting(
+      "runner",
+      false,
+      Effect.gen(function* () {
+        const database = Option.orElse(flags.database, () =>
+          Option.filter(Option.fromNullishOr(process.env.UNISHARE_DATABASE_URL), (url) => url !== "")
+        )
+        if (Option.isNone(database)) {
+          return yield* Errors.invalid(
+            "unishare",
+            "runner",
+            "--database",
+            "name the store: --database postgres://… or UNISHARE_DATABASE_URL"
+          )
+        }
+        const target = yield* Providers.fromEnvironment(flags.target, { endpoints: endpointsOf(flags) })
+        yield* Workflow.runRunner(target, {
+          database: database.value,
+          runnerAddress: flags.runnerAddress,
+          shardLockExpirationSeconds: flags.shardLockExpiration
+        })
       })
     ),
   verify: (flags) =>

@@ -282,6 +282,8 @@ export const applyPlan = (
     readonly progress?: string | undefined
     /** Run durably (`DurableApply`) in this store: a SQLite file, or a `postgres://` URL. */
     readonly database?: string | undefined
+    /** With a `postgres://` store: submit to the `unishare runner` processes and follow (execute nothing here). */
+    readonly submit?: boolean | undefined
   }
 ): Effect.Effect<Migration.ApplyReport, Errors.SharingError> =>
   Effect.gen(function* () {
@@ -294,12 +296,23 @@ export const applyPlan = (
         return yield* Errors.invalid("unishare", "apply", "--repair", "--repair does not run durably: drop --database")
       }
       const database = options.database
+      if (options.submit === true && !DurableApply.isPostgres(database)) {
+        return yield* Errors.invalid(
+          "unishare",
+          "apply",
+          "--submit",
+          "--submit hands the run to runners on a shared store: use --database postgres://…"
+        )
+      }
       const engine: Layer.Layer<
         WorkflowEngine.WorkflowEngine | SqlClient.SqlClient,
         SqliteClient.DatabaseBusy | SqlError.SqlError
-      > = /^postgres(ql)?:\/\//.test(database)
-        ? DurableApply.layerPostgres({ database: Redacted.make(database) }, target)
-        : DurableApply.layerEmbedded({ filename: database }, target)
+      > =
+        options.submit === true
+          ? DurableApply.layerSubmitter({ database: Redacted.make(database) })
+          : DurableApply.isPostgres(database)
+            ? DurableApply.layerPostgres({ database: Redacted.make(database) }, target)
+            : DurableApply.layerEmbedded({ filename: database }, target)
       const bar = Progress.make(options.progress ?? "Applying")
       return yield* DurableApply.apply(plan, target, {
         dryRun: options.dryRun,
@@ -356,6 +369,57 @@ export const applyPlan = (
 
 const operationRows = (ops: ReadonlyArray<{ _tag: string; grantee: Grantee.Grantee; level: string }>) =>
   ops.map((op) => ({ operation: op._tag, grantee: Notation.formatGrantee(op.grantee), level: op.level }))
+
+/**
+ * Runs a runner of the PostgreSQL store `database` (see `DurableApply.layerRunner`) writing to
+ * `target`, until interrupted (SIGINT / SIGTERM). Says "ready" on stderr once it has joined.
+ *
+ * @example
+ * ```ts
+ * import { MemoryProvider } from "@unishare/core"
+ * import { Workflow } from "@unishare/cli"
+ * const run = Workflow.runRunner(MemoryProvider.make(), { database: "postgres://localhost/runs", runnerAddress: "127.0.0.1:34431", shardLockExpirationSeconds: 35 })
+ * ```
+ */
+export const runRunner = (
+  target: SharingProvider.Shape,
+  options: { readonly database: string; readonly runnerAddress: string; readonly shardLockExpirationSeconds: number }
+): Effect.Effect<never, Errors.SharingError> =>
+  Effect.gen(function* () {
+    if (!DurableApply.isPostgres(options.database)) {
+      return yield* Errors.invalid("unishare", "runner", "--database", "runners share a PostgreSQL store: postgres://…")
+    }
+    const match = /^([^:\s]+):(\d{1,5})$/.exec(options.runnerAddress)
+    const port = Number(match?.[2])
+    if (match === null || match[1] === undefined || !(port > 0 && port < 65536)) {
+      return yield* Errors.invalid("unishare", "runner", "--runner-address", "expected host:port, e.g. 127.0.0.1:34431")
+    }
+    const seconds = options.shardLockExpirationSeconds
+    if (!Number.isInteger(seconds) || seconds < 2 || seconds > 3600) {
+      return yield* Errors.invalid("unishare", "runner", "--shard-lock-expiration", "expected seconds from 2 to 3600")
+    }
+    const layer = DurableApply.layerRunner(
+      {
+        database: Redacted.make(options.database),
+        runnerAddress: { host: match[1], port },
+        shardLockExpirationMillis: seconds * 1000
+      },
+      target
+    )
+    return yield* Effect.andThen(Output.note(`runner ${options.runnerAddress} ready`), Effect.never).pipe(
+      Effect.provide(layer),
+      Effect.mapError(
+        (e) =>
+          new Errors.Unavailable({
+            provider: "unishare",
+            operation: "runner",
+            message: `the runner could not start: ${e.message}`,
+            maybeApplied: false
+          })
+      ),
+      Effect.scoped
+    )
+  })
 
 /**
  * A durable run's progress from its store (`database`: a SQLite file or a `postgres://` URL), read

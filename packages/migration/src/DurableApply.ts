@@ -28,7 +28,7 @@
  * @since 0.1.0
  */
 import { randomUUID } from "node:crypto"
-import { NodeCrypto } from "@effect/platform-node"
+import { NodeClusterSocket, NodeCrypto } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import * as Errors from "@unishare/core/Errors"
 import * as ResourceRef from "@unishare/core/ResourceRef"
@@ -36,6 +36,7 @@ import type { Shape } from "@unishare/core/SharingProvider"
 import { Context, Effect, Exit, Layer, Option, Redacted, Schema } from "effect"
 import {
   ClusterWorkflowEngine,
+  RunnerAddress,
   RunnerHealth,
   Runners,
   Sharding,
@@ -583,3 +584,87 @@ export const status = (
       resources
     }
   }).pipe(Effect.withSpan("unishare.migration.durableStatus"))
+
+/**
+ * Settings of a runner or submitter sharing one PostgreSQL store with others: `shardsPerGroup` must
+ * be identical everywhere; `shardLockExpiration` is how long a killed runner's shards stay locked
+ * before another runner takes them over (default 35 s; the lock is refreshed at a fifth of it).
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import type { DurableApply } from "@unishare/migration"
+ * const options: DurableApply.ClusterOptions = { database: Redacted.make("postgres://localhost/runs"), shardLockExpirationMillis: 5000 }
+ * ```
+ */
+export interface ClusterOptions extends EngineOptions {
+  readonly database: Redacted.Redacted<string>
+  readonly shardLockExpirationMillis?: number | undefined
+}
+
+const clusterConfig = (options: ClusterOptions, runnerAddress?: { readonly host: string; readonly port: number }) => {
+  const expiration = options.shardLockExpirationMillis ?? 35_000
+  return {
+    shardsPerGroup: options.shardsPerGroup ?? 32,
+    entityMessagePollInterval: "1 second" as const,
+    entityReplyPollInterval: "200 millis" as const,
+    refreshAssignmentsInterval: "1 second" as const,
+    shardLockExpiration: `${expiration} millis` as const,
+    shardLockRefreshInterval: `${Math.max(200, Math.floor(expiration / 5))} millis` as const,
+    runnerAddress:
+      runnerAddress === undefined
+        ? Option.none()
+        : Option.some(RunnerAddress.make(runnerAddress.host, runnerAddress.port))
+  }
+}
+
+/**
+ * A runner: this process executes `ApplyResource` workflows for the shards it holds, talking to the
+ * other runners over sockets (`runnerAddress`, unique per runner, reachable by the others) and
+ * sharing the PostgreSQL store. Runs until interrupted; a killed runner's work is taken over by the
+ * others once its shard locks expire.
+ *
+ * @example
+ * ```ts
+ * import { Layer, Redacted } from "effect"
+ * import { MemoryProvider } from "@unishare/core"
+ * import { DurableApply } from "@unishare/migration"
+ * const RunnerLive = DurableApply.layerRunner(
+ *   { database: Redacted.make("postgres://localhost/runs"), runnerAddress: { host: "127.0.0.1", port: 34431 } },
+ *   MemoryProvider.make()
+ * )
+ * const main = Layer.launch(RunnerLive)
+ * ```
+ */
+export const layerRunner = (
+  options: ClusterOptions & { readonly runnerAddress: { readonly host: string; readonly port: number } },
+  target: Shape
+) =>
+  layerWorkflows.pipe(
+    Layer.provideMerge(ClusterWorkflowEngine.layer),
+    Layer.provideMerge(
+      NodeClusterSocket.layer({ storage: "sql", shardingConfig: clusterConfig(options, options.runnerAddress) })
+    ),
+    Layer.provide(Layer.succeed(Target, target)),
+    Layer.provideMerge(PgClient.layer({ url: options.database, applicationName: "unishare-runner" }))
+  )
+
+/**
+ * A submitter: a client-only member of the cluster (it holds no shard and executes nothing) that
+ * sends `ApplyResource` executions to the runners and follows them; what `apply` runs on with
+ * `--submit`.
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { DurableApply } from "@unishare/migration"
+ * const SubmitterLive = DurableApply.layerSubmitter({ database: Redacted.make("postgres://localhost/runs") })
+ * ```
+ */
+export const layerSubmitter = (options: ClusterOptions) =>
+  ClusterWorkflowEngine.layer.pipe(
+    Layer.provideMerge(
+      Layer.orDie(NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: clusterConfig(options) }))
+    ),
+    Layer.provideMerge(PgClient.layer({ url: options.database, applicationName: "unishare-submit" }))
+  )

@@ -1,0 +1,151 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Net from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import * as Simulator from "@unishare/eci/simulator"
+import { describe, expect, inject, it } from "vitest"
+import { apiKey, seedFor, writePlan } from "./support/eciPlan.ts"
+
+/** The real `unishare` command. */
+const bin = Path.resolve(import.meta.dirname, "../packages/cli/src/bin.ts")
+const LISTS = 30
+const listIds = Array.from({ length: LISTS }, (_, i) => 3000 + i)
+const env = { PATH: process.env.PATH ?? "", ECI_API_KEY: apiKey }
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = Net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+
+interface Child {
+  readonly process: ChildProcess
+  readonly output: () => string
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+const start = (args: ReadonlyArray<string>): Child => {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"], env })
+  let output = ""
+  child.stdout?.on("data", (d: Buffer) => {
+    output += d.toString()
+  })
+  child.stderr?.on("data", (d: Buffer) => {
+    output += d.toString()
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal }))
+  )
+  return { process: child, output: () => output, exited }
+}
+
+/** Polls `condition` every 50 ms until it holds (or fails after `millis`). */
+const until = async (what: string, condition: () => boolean, millis = 240_000) => {
+  const deadline = Date.now() + millis
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+const cli = (args: ReadonlyArray<string>) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    execFile(process.execPath, [bin, ...args], { timeout: 120_000, env }, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
+    )
+  )
+
+describe("unishare runner + apply --submit (durable, many machines on one PostgreSQL)", () => {
+  it("two runners and a submitter; one runner killed with SIGKILL mid-run: the other finishes, state equals the plan, verify exits 0", async () => {
+    const database: string = inject("postgresUrl")
+    const sim = await Simulator.start({ seed: seedFor(listIds) })
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-runners-"))
+    const children: Array<Child> = []
+    try {
+      const plan = await writePlan(sim, dir, listIds)
+      // slow writes, so that the kill lands mid-run
+      sim.inject({ kind: "delay", millis: 300, method: "PUT", times: Number.POSITIVE_INFINITY })
+      const runner = async () => {
+        const port = await freePort()
+        const child = start([
+          "runner",
+          "--database",
+          database,
+          "--runner-address",
+          `127.0.0.1:${port}`,
+          "--target",
+          "eci",
+          "--eci-url",
+          sim.url,
+          "--shard-lock-expiration",
+          "5"
+        ])
+        children.push(child)
+        await until("a runner to be ready", () => child.output().includes("ready") || child.process.exitCode !== null)
+        expect(child.output()).toContain("ready")
+        return child
+      }
+      const first = await runner()
+      const second = await runner()
+      const submitter = start([
+        "apply",
+        "--plan",
+        plan,
+        "--database",
+        database,
+        "--submit",
+        "--eci-url",
+        sim.url,
+        "--concurrency",
+        "8",
+        "--json"
+      ])
+      children.push(submitter)
+      const puts = () => sim.log().filter((e) => e.method === "PUT").length
+      await until("the run to start writing", () => puts() >= 4 || submitter.process.exitCode !== null)
+      expect(puts(), submitter.output()).toBeLessThan(LISTS)
+      first.process.kill("SIGKILL")
+      expect((await first.exited).signal).toBe("SIGKILL")
+
+      const ended = await submitter.exited
+      expect(ended.code, submitter.output()).toBe(0)
+      const report = JSON.parse(submitter.output().slice(submitter.output().indexOf("{"))) as {
+        applied: number
+        alreadyApplied: number
+        failed: number
+      }
+      expect(report.failed).toBe(0)
+      expect(report.applied + report.alreadyApplied).toBe(LISTS)
+      // final state equals the plan (from the simulator)
+      for (const id of listIds) expect([...(sim.share(id)?.sharedUserIds ?? [])].sort()).toEqual([11, 12, 13])
+      // every list written; repeats only for units in flight on the killed runner
+      const paths = new Set(
+        sim
+          .log()
+          .filter((e) => e.method === "PUT")
+          .map((e) => e.path)
+      )
+      expect(paths.size).toBe(LISTS)
+      expect(puts()).toBeLessThanOrEqual(LISTS + 8)
+      expect(second.process.exitCode).toBeNull()
+
+      sim.clearFaults()
+      const verified = await cli(["verify", "--plan", plan, "--eci-url", sim.url, "--json"])
+      expect(verified.code, verified.stdout + verified.stderr).toBe(0)
+      const status = await cli(["status", "--plan", plan, "--database", database, "--json"])
+      expect(JSON.parse(status.stdout)).toMatchObject({ complete: true, applied: LISTS, failed: 0, pending: 0 })
+    } finally {
+      for (const child of children)
+        if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill("SIGTERM")
+      await Promise.all(children.map((c) => c.exited))
+      await sim.close()
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 600_000)
+})
