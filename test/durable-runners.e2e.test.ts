@@ -4,7 +4,8 @@ import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Simulator from "@unishare/eci/simulator"
-import { describe, expect, inject, it } from "vitest"
+import { describe, expect, it } from "vitest"
+import { freshDatabase } from "./support/database.ts"
 import { apiKey, seedFor, writePlan } from "./support/eciPlan.ts"
 
 /** The real `unishare` command. */
@@ -61,9 +62,24 @@ const cli = (args: ReadonlyArray<string>) =>
     )
   )
 
+interface Status {
+  readonly complete: boolean
+  readonly resources: ReadonlyArray<{
+    readonly resource: string
+    readonly appliedBy: ReadonlyArray<string>
+    readonly running: ReadonlyArray<{ readonly unit: string; readonly process: string }>
+  }>
+}
+
+const status = async (plan: string, database: string): Promise<Status> => {
+  const { code, stdout, stderr } = await cli(["status", "--plan", plan, "--database", database, "--json"])
+  if (code !== 0) throw new Error(`status exited ${code}: ${stdout}\n${stderr}`)
+  return JSON.parse(stdout) as Status
+}
+
 describe("unishare runner + apply --submit (durable, many machines on one PostgreSQL)", () => {
   it("two runners and a submitter; one runner killed with SIGKILL mid-run: the other finishes, state equals the plan, verify exits 0", async () => {
-    const database: string = inject("postgresUrl")
+    const database = await freshDatabase("runners")
     const sim = await Simulator.start({ seed: seedFor(listIds) })
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-runners-"))
     const children: Array<Child> = []
@@ -88,8 +104,9 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
         ])
         children.push(child)
         await until("a runner to be ready", () => child.output().includes("ready") || child.process.exitCode !== null)
-        expect(child.output()).toContain("ready")
-        return child
+        const id = /ready \(process ([0-9a-f-]+)\)/.exec(child.output())?.[1]
+        expect(id, child.output()).toBeDefined()
+        return { ...child, id: id ?? "" }
       }
       const first = await runner()
       const second = await runner()
@@ -108,10 +125,17 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
       ])
       children.push(submitter)
       const puts = () => sim.log().filter((e) => e.method === "PUT").length
-      await until("the run to start writing", () => puts() >= 4 || submitter.process.exitCode !== null)
-      expect(puts(), submitter.output()).toBeLessThan(LISTS)
+      // kill the first runner while it is writing: once the store shows a unit it started and did not finish
+      let inFlight: ReadonlyArray<string> = []
+      const deadline = Date.now() + 240_000
+      while (inFlight.length === 0 && submitter.process.exitCode === null && Date.now() < deadline) {
+        const now = await status(plan, database)
+        inFlight = now.resources.flatMap((r) => r.running.filter((u) => u.process === first.id).map(() => r.resource))
+      }
+      expect(inFlight.length, submitter.output()).toBeGreaterThan(0)
       first.process.kill("SIGKILL")
       expect((await first.exited).signal).toBe("SIGKILL")
+      expect(puts()).toBeLessThan(LISTS)
 
       const ended = await submitter.exited
       expect(ended.code, submitter.output()).toBe(0)
@@ -138,8 +162,13 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
       sim.clearFaults()
       const verified = await cli(["verify", "--plan", plan, "--eci-url", sim.url, "--json"])
       expect(verified.code, verified.stdout + verified.stderr).toBe(0)
-      const status = await cli(["status", "--plan", plan, "--database", database, "--json"])
-      expect(JSON.parse(status.stdout)).toMatchObject({ complete: true, applied: LISTS, failed: 0, pending: 0 })
+      const after = await status(plan, database)
+      expect(after).toMatchObject({ complete: true, applied: LISTS, failed: 0, pending: 0 })
+      // the units the killed runner had in flight were finished by the other runner
+      for (const resource of inFlight) {
+        expect(after.resources.find((r) => r.resource === resource)?.appliedBy).toEqual([second.id])
+      }
+      for (const r of after.resources) expect([first.id, second.id]).toEqual(expect.arrayContaining([...r.appliedBy]))
     } finally {
       for (const child of children)
         if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill("SIGTERM")

@@ -3,7 +3,8 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Simulator from "@unishare/eci/simulator"
-import { describe, expect, inject, it } from "vitest"
+import { describe, expect, it } from "vitest"
+import { freshDatabase } from "./support/database.ts"
 import { apiKey, seedFor, writePlan } from "./support/eciPlan.ts"
 
 /** The real `unishare` command. */
@@ -57,7 +58,7 @@ const exited = (child: ChildProcess) =>
 
 describe("unishare status (a durable run's progress from its store)", () => {
   it("watches a PostgreSQL run from another process: applied / failed / pending per resource, live and at the end", async () => {
-    const database: string = inject("postgresUrl")
+    const database = await freshDatabase("status")
     const sim = await Simulator.start({ seed: seedFor(listIds) })
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-status-"))
     try {

@@ -406,7 +406,10 @@ export const runRunner = (
       },
       target
     )
-    return yield* Effect.andThen(Output.note(`runner ${options.runnerAddress} ready`), Effect.never).pipe(
+    return yield* Effect.andThen(
+      Output.note(`runner ${options.runnerAddress} ready (process ${DurableApply.processId})`),
+      Effect.never
+    ).pipe(
       Effect.provide(layer),
       Effect.mapError(
         (e) =>

@@ -111,6 +111,18 @@ export const ApplyResource = Workflow.make("unishare/ApplyResource", {
 /** Identifies this process in unit outcomes (a unit performed by another process is "already applied"). */
 const thisRun = randomUUID()
 
+/**
+ * This process's id in the store: recorded on the units it runs (`status` shows it), printed by
+ * `unishare runner` when it is ready.
+ *
+ * @example
+ * ```ts
+ * import { DurableApply } from "@unishare/migration"
+ * console.error(`process ${DurableApply.processId}`)
+ * ```
+ */
+export const processId: string = thisRun
+
 const encodePlan = Schema.encodeSync(Schema.fromJsonString(Migration.MigrationPlan))
 const decodePlan = Schema.decodeUnknownSync(Schema.fromJsonString(Migration.MigrationPlan))
 
@@ -122,7 +134,7 @@ const plansTable = Effect.gen(function* () {
 
 const unitsTable = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  yield* sql`CREATE TABLE IF NOT EXISTS unishare_units (digest TEXT NOT NULL, resource TEXT NOT NULL, unit TEXT NOT NULL, outcome TEXT NOT NULL, message TEXT, PRIMARY KEY (digest, resource, unit))`
+  yield* sql`CREATE TABLE IF NOT EXISTS unishare_units (digest TEXT NOT NULL, resource TEXT NOT NULL, unit TEXT NOT NULL, outcome TEXT NOT NULL, message TEXT, process TEXT, PRIMARY KEY (digest, resource, unit))`
   return sql
 })
 
@@ -131,7 +143,14 @@ const recordUnit = (planDigest: string, resource: string, outcome: UnitOutcome) 
   Effect.gen(function* () {
     const sql = yield* unitsTable
     const message = outcome.outcome === "failed" ? `${outcome.error ?? "failed"}: ${outcome.message ?? ""}` : null
-    yield* sql`INSERT INTO unishare_units (digest, resource, unit, outcome, message) VALUES (${planDigest}, ${resource}, ${outcome.unit}, ${outcome.outcome}, ${message}) ON CONFLICT (digest, resource, unit) DO UPDATE SET outcome = excluded.outcome, message = excluded.message`
+    yield* sql`INSERT INTO unishare_units (digest, resource, unit, outcome, message, process) VALUES (${planDigest}, ${resource}, ${outcome.unit}, ${outcome.outcome}, ${message}, ${thisRun}) ON CONFLICT (digest, resource, unit) DO UPDATE SET outcome = excluded.outcome, message = excluded.message, process = excluded.process`
+  }).pipe(Effect.orDie)
+
+/** Records that this process started a unit (its write follows). */
+const recordRunning = (planDigest: string, resource: string, unit: string) =>
+  Effect.gen(function* () {
+    const sql = yield* unitsTable
+    yield* sql`INSERT INTO unishare_units (digest, resource, unit, outcome, process) VALUES (${planDigest}, ${resource}, ${unit}, ${"running"}, ${thisRun}) ON CONFLICT (digest, resource, unit) DO UPDATE SET outcome = excluded.outcome, process = excluded.process`
   }).pipe(Effect.orDie)
 
 const loaded = new Map<string, Migration.MigrationPlan>()
@@ -172,7 +191,8 @@ export const layerWorkflows = ApplyResource.toLayer((payload) =>
       const outcome = yield* Activity.make({
         name: `unit/${unit.key}`,
         success: UnitOutcome,
-        execute: Migration.writeUnit(plan, target, item.target, unit).pipe(
+        execute: recordRunning(payload.planDigest, payload.resource, unit.key).pipe(
+          Effect.andThen(Migration.writeUnit(plan, target, item.target, unit)),
           Effect.map(
             (): UnitOutcome => ({ unit: unit.key, outcome: "applied", run: thisRun, operations: unit.ops.length })
           ),
@@ -472,6 +492,10 @@ export interface ResourceStatus {
   readonly pending: number
   /** The last error of each failed unit. */
   readonly failures: ReadonlyArray<{ readonly unit: string; readonly message: string }>
+  /** Units started and not finished (part of `pending`), with the process running them (`processId`). */
+  readonly running: ReadonlyArray<{ readonly unit: string; readonly process: string }>
+  /** The processes (`processId`) that applied its units. */
+  readonly appliedBy: ReadonlyArray<string>
 }
 
 /**
@@ -543,7 +567,8 @@ export const status = (
             readonly unit: string
             readonly outcome: string
             readonly message: string | null
-          }>`SELECT resource, unit, outcome, message FROM unishare_units WHERE digest = ${plan.digest} ORDER BY resource, unit`,
+            readonly process: string | null
+          }>`SELECT resource, unit, outcome, message, process FROM unishare_units WHERE digest = ${plan.digest} ORDER BY resource, unit`,
           storeError
         )
       : []
@@ -565,7 +590,13 @@ export const status = (
           applied,
           failed: failed.length,
           pending: units.length - applied - failed.length,
-          failures: failed.map((u) => ({ unit: u.unit, message: u.message ?? "failed" }))
+          failures: failed.map((u) => ({ unit: u.unit, message: u.message ?? "failed" })),
+          running: units
+            .filter((u) => u.outcome === "running")
+            .map((u) => ({ unit: u.unit, process: u.process ?? "unknown" })),
+          appliedBy: [
+            ...new Set(units.flatMap((u) => (u.outcome === "applied" && u.process !== null ? [u.process] : [])))
+          ]
         }
       ]
     })
