@@ -317,6 +317,7 @@ export const applyPlan = (
       return yield* DurableApply.apply(plan, target, {
         dryRun: options.dryRun,
         concurrency: options.concurrency,
+        submitted: options.submit === true,
         onProgress: bar.onProgress
       }).pipe(
         Effect.ensuring(bar.finish),

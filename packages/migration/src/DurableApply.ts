@@ -184,6 +184,21 @@ export const layerWorkflows = ApplyResource.toLayer((payload) =>
     const target = yield* Target
     const item = plan.items.find((i) => ResourceRef.key(i.target) === payload.resource)
     if (item === undefined) return { units: [] }
+    if (plan.targetProvider !== target.capabilities.provider) {
+      // a runner configured for another provider than the plan's: write nothing, say why
+      const message = `this runner writes to ${target.capabilities.provider}, the plan targets ${plan.targetProvider}`
+      const units = Migration.unitsOf(item, target).map(
+        (unit): UnitOutcome => ({
+          unit: unit.key,
+          outcome: "failed",
+          run: thisRun,
+          operations: unit.ops.length,
+          error: "InvalidInput",
+          message
+        })
+      )
+      return { units }
+    }
     const skip = new Set(payload.skip)
     const outcomes: Array<UnitOutcome> = []
     for (const unit of Migration.unitsOf(item, target)) {
@@ -355,7 +370,10 @@ const storeError = (e: unknown) =>
 export const apply = (
   plan: Migration.MigrationPlan,
   target: Shape,
-  options: Omit<Migration.ApplyOptions, "journal"> = {}
+  options: Omit<Migration.ApplyOptions, "journal"> & {
+    /** Submitted to runners (`layerSubmitter`): units the runners performed in this run count as `applied`. */
+    readonly submitted?: boolean | undefined
+  } = {}
 ): Effect.Effect<Migration.ApplyReport, Errors.SharingError, WorkflowEngine.WorkflowEngine | SqlClient.SqlClient> =>
   Effect.gen(function* () {
     if (plan.targetProvider !== target.capabilities.provider) {
@@ -438,7 +456,10 @@ export const apply = (
           if (outcome.outcome === "applied") {
             return {
               ...base,
-              outcome: outcome.run === thisRun && !before.applied.has(unit.key) ? "applied" : "already-applied"
+              outcome:
+                (outcome.run === thisRun || options.submitted === true) && !before.applied.has(unit.key)
+                  ? "applied"
+                  : "already-applied"
             }
           }
           return {
