@@ -178,3 +178,40 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
     }
   }, 600_000)
 })
+
+describe("unishare runner / apply --submit: bad input is refused before anything starts (exit 2)", () => {
+  it("a SQLite store, a bad --runner-address, a bad --shard-lock-expiration, --submit without PostgreSQL", async () => {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-runners-"))
+    const sim = await Simulator.start({ seed: seedFor(listIds) })
+    try {
+      const base = ["runner", "--target", "eci", "--eci-url", sim.url]
+      const sqlite = await cli([...base, "--database", Path.join(dir, "x.db")])
+      expect(sqlite.code).toBe(2)
+      expect(sqlite.stderr + sqlite.stdout).toContain("PostgreSQL")
+      const address = await cli([...base, "--database", "postgres://127.0.0.1:1/x", "--runner-address", "nohost"])
+      expect(address.code).toBe(2)
+      expect(address.stderr + address.stdout).toContain("host:port")
+      const expiration = await cli([...base, "--database", "postgres://127.0.0.1:1/x", "--shard-lock-expiration", "0"])
+      expect(expiration.code).toBe(2)
+      const plan = await writePlan(sim, dir, listIds)
+      sim.clearLog()
+      const submit = await cli([
+        "apply",
+        "--plan",
+        plan,
+        "--database",
+        Path.join(dir, "x.db"),
+        "--submit",
+        "--eci-url",
+        sim.url
+      ])
+      expect(submit.code).toBe(2)
+      expect(submit.stderr + submit.stdout).toContain("--submit")
+      expect(Fs.existsSync(Path.join(dir, "x.db"))).toBe(false)
+      expect(sim.log()).toEqual([])
+    } finally {
+      await sim.close()
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 300_000)
+})
