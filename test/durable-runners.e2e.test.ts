@@ -100,12 +100,16 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
           "--eci-url",
           sim.url,
           "--shard-lock-expiration",
-          "5"
+          "5",
+          "--json"
         ])
         children.push(child)
         await until("a runner to be ready", () => child.output().includes("ready") || child.process.exitCode !== null)
         const id = /ready \(process ([0-9a-f-]+)\)/.exec(child.output())?.[1]
         expect(id, child.output()).toBeDefined()
+        expect(child.output()).toContain(
+          `{"command":"runner","ok":true,"ready":true,"runnerAddress":"127.0.0.1:${port}","process":"${id}"}`
+        )
         return { ...child, id: id ?? "" }
       }
       const first = await runner()

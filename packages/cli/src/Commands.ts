@@ -8,12 +8,12 @@
  * HTML report (the bundled bin splits `Handlers` into its own chunk: see `scripts/bundle.ts`).
  * Keep this module's imports light for that reason.
  *
- * Adding a command `runner`:
+ * Adding a command `prune`:
  *
- * 1. here, its flags: `const runnerFlags = { …, json }`, and a row `readonly runner: Infer<typeof runnerFlags>` in `Flags`;
- * 2. in `Handlers.handlers`, its body: `runner: (flags) => reporting("runner", flags.json, …)`;
- * 3. here, the command (the one line that makes it lazy is `lazily("runner")`):
- *    `const runnerCommand = Command.make("runner", runnerFlags, lazily("runner")).pipe(Command.withDescription(…))`,
+ * 1. here, its flags: `const pruneFlags = { …, json }`, and a row `readonly prune: Infer<typeof pruneFlags>` in `Flags`;
+ * 2. in `Handlers.handlers`, its body: `prune: (flags) => reporting("prune", flags.json, …)`;
+ * 3. here, the command (the one line that makes it lazy is `lazily("prune")`):
+ *    `const pruneCommand = Command.make("prune", pruneFlags, lazily("prune")).pipe(Command.withDescription(…))`,
  *    added to `root`'s subcommands and to `names`.
  *
  * @since 0.1.0
@@ -327,6 +327,7 @@ const runnerFlags = {
       "seconds before a dead runner's work is taken over by the others (default 35; the same on every runner)"
     )
   ),
+  json,
   ...endpoints
 }
 

@@ -285,7 +285,7 @@ export const handlers: {
   runner: (flags) =>
     reporting(
       "runner",
-      false,
+      flags.json,
       Effect.gen(function* () {
         const database = Option.orElse(flags.database, () =>
           Option.filter(Option.fromNullishOr(process.env.UNISHARE_DATABASE_URL), (url) => url !== "")
@@ -302,7 +302,8 @@ export const handlers: {
         yield* Workflow.runRunner(target, {
           database: database.value,
           runnerAddress: flags.runnerAddress,
-          shardLockExpirationSeconds: flags.shardLockExpiration
+          shardLockExpirationSeconds: flags.shardLockExpiration,
+          json: flags.json
         })
       })
     ),

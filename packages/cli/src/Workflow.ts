@@ -373,7 +373,8 @@ const operationRows = (ops: ReadonlyArray<{ _tag: string; grantee: Grantee.Grant
 
 /**
  * Runs a runner of the PostgreSQL store `database` (see `DurableApply.layerRunner`) writing to
- * `target`, until interrupted (SIGINT / SIGTERM). Says "ready" on stderr once it has joined.
+ * `target`, until interrupted (SIGINT / SIGTERM). Says "ready" on stderr once it has joined (and with
+ * `json`, as one JSON document on stdout).
  *
  * @example
  * ```ts
@@ -384,7 +385,13 @@ const operationRows = (ops: ReadonlyArray<{ _tag: string; grantee: Grantee.Grant
  */
 export const runRunner = (
   target: SharingProvider.Shape,
-  options: { readonly database: string; readonly runnerAddress: string; readonly shardLockExpirationSeconds: number }
+  options: {
+    readonly database: string
+    readonly runnerAddress: string
+    readonly shardLockExpirationSeconds: number
+    /** Also say "ready" as one JSON document on stdout. */
+    readonly json?: boolean | undefined
+  }
 ): Effect.Effect<never, Errors.SharingError> =>
   Effect.gen(function* () {
     if (!DurableApply.isPostgres(options.database)) {
@@ -407,10 +414,21 @@ export const runRunner = (
       },
       target
     )
-    return yield* Effect.andThen(
+    const ready = Effect.andThen(
       Output.note(`runner ${options.runnerAddress} ready (process ${DurableApply.processId})`),
-      Effect.never
-    ).pipe(
+      options.json === true
+        ? Output.line(
+            JSON.stringify({
+              command: "runner",
+              ok: true,
+              ready: true,
+              runnerAddress: options.runnerAddress,
+              process: DurableApply.processId
+            })
+          )
+        : Effect.void
+    )
+    return yield* Effect.andThen(ready, Effect.never).pipe(
       Effect.provide(layer),
       Effect.mapError(
         (e) =>

@@ -25,6 +25,11 @@
  * `SingleRunner`'s pieces with an explicit `ShardingConfig` so that `HOST`/`PORT` in the user's
  * environment change nothing.
  *
+ * Many machines on one PostgreSQL store: `layerRunner` per machine (`NodeClusterSocket`, socket
+ * transport, a unique runner address) and `layerSubmitter` (client-only: holds no shard, executes
+ * nothing) for the process that submits and follows a run. These take Effect's socket cluster layer,
+ * which starts from `ShardingConfig.layerFromEnv` and then applies our explicit settings.
+ *
  * @since 0.1.0
  */
 import { randomUUID } from "node:crypto"
