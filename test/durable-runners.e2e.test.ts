@@ -86,7 +86,7 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
     try {
       const plan = await writePlan(sim, dir, listIds)
       // slow writes, so that the kill lands mid-run
-      sim.inject({ kind: "delay", millis: 300, method: "PUT", times: Number.POSITIVE_INFINITY })
+      sim.inject({ kind: "delay", millis: 4000, method: "PUT", times: Number.POSITIVE_INFINITY })
       const runner = async () => {
         const port = await freePort()
         const child = start([
@@ -100,7 +100,7 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
           "--eci-url",
           sim.url,
           "--shard-lock-expiration",
-          "5",
+          "10",
           "--json"
         ])
         children.push(child)
@@ -139,6 +139,11 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
       expect(inFlight.length, submitter.output()).toBeGreaterThan(0)
       first.process.kill("SIGKILL")
       expect((await first.exited).signal).toBe("SIGKILL")
+      // what it had in flight at the kill (it may have finished some between the read and the kill;
+      // the other runner takes the rest over only after the 10 s shard-lock expiration)
+      const atKill = await status(plan, database)
+      inFlight = atKill.resources.flatMap((r) => r.running.filter((u) => u.process === first.id).map(() => r.resource))
+      expect(inFlight.length, "the killed runner had no unit in flight at the kill").toBeGreaterThan(0)
       expect(puts()).toBeLessThan(LISTS)
 
       const ended = await submitter.exited
