@@ -27,6 +27,24 @@ import * as Output from "./Output.ts"
 import * as Progress from "./Progress.ts"
 
 /**
+ * How a run store's failures read on the command line: a store held by another process is bad
+ * input for `--database`, an unreachable one is `Unavailable` (nothing was written).
+ */
+const storeFailures = (operation: string) => ({
+  DatabaseBusy: (e: { readonly message: string }) =>
+    Effect.fail(Errors.invalid("unishare", operation, "--database", e.message)),
+  SqlError: (e: { readonly message: string }) =>
+    Effect.fail(
+      new Errors.Unavailable({
+        provider: "unishare",
+        operation,
+        message: `the run store is unreachable: ${e.message}`,
+        maybeApplied: false
+      })
+    )
+})
+
+/**
  * Exports the shares of `resources` (or of every resource the provider lists) into a snapshot file.
  *
  * @example
@@ -322,19 +340,7 @@ export const applyPlan = (
       }).pipe(
         Effect.ensuring(bar.finish),
         Effect.provide(engine),
-        Effect.catchTag("DatabaseBusy", (e) =>
-          Effect.fail(Errors.invalid("unishare", "apply", "--database", e.message))
-        ),
-        Effect.catchTag("SqlError", (e) =>
-          Effect.fail(
-            new Errors.Unavailable({
-              provider: "unishare",
-              operation: "apply",
-              message: `the run store is unreachable: ${e.message}`,
-              maybeApplied: false
-            })
-          )
-        ),
+        Effect.catchTags(storeFailures("apply")),
         Effect.scoped
       )
     }
@@ -470,19 +476,7 @@ export const runStatus = (
     }
     return yield* DurableApply.status(plan).pipe(
       Effect.provide(DurableApply.layerStore(database)),
-      Effect.catchTag("DatabaseBusy", (e) =>
-        Effect.fail(Errors.invalid("unishare", "status", "--database", e.message))
-      ),
-      Effect.catchTag("SqlError", (e) =>
-        Effect.fail(
-          new Errors.Unavailable({
-            provider: "unishare",
-            operation: "status",
-            message: `the run store is unreachable: ${e.message}`,
-            maybeApplied: false
-          })
-        )
-      ),
+      Effect.catchTags(storeFailures("status")),
       Effect.scoped
     )
   })
