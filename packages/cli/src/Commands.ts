@@ -318,13 +318,15 @@ const runnerFlags = {
   ),
   runnerAddress: Flag.String("runner-address").pipe(
     Flag.withDefault("127.0.0.1:34431"),
-    Flag.withDescription("host:port this runner listens on, reachable by the other runners (unique per runner)")
+    Flag.withDescription(
+      "host:port (or [IPv6]:port) this runner listens on, reachable by the other runners (unique per runner)"
+    )
   ),
   target: providerFlag("target", "the provider this runner writes to: cloudflare, smartsheet or eci"),
   shardLockExpiration: Flag.Int("shard-lock-expiration").pipe(
-    Flag.withDefault(35),
+    Flag.optional,
     Flag.withDescription(
-      "seconds before a dead runner's work is taken over by the others (default 35; the same on every runner)"
+      "seconds (2-3600) before a dead runner's work is taken over by the others: the first runner of a store records it (default 35), later ones must match it or leave it unset"
     )
   ),
   json,
@@ -337,7 +339,11 @@ const runnerCommand = Command.make("runner", runnerFlags, lazily("runner")).pipe
     describe(
       "Join the runners of a PostgreSQL store and execute the durable runs submitted to it (apply --database",
       "postgres://… --submit): each target resource's workflow runs on the runner holding its shard. A runner",
-      "that dies (even kill -9) loses nothing: the others take its work over once its shard locks expire."
+      "that dies (even kill -9) loses nothing: the others take its work over once its shard locks expire.",
+      "Its settings come from its flags only (never from HOST, PORT or other variables of the environment); the",
+      "store records them and refuses a runner or submitter with different ones (exit 2), and refuses a runner",
+      "while an apply without --submit is running on the store. With --json, 'ready' is one JSON document with",
+      "the settings the runner uses."
     )
   ),
   Command.withExamples([

@@ -302,7 +302,7 @@ export const handlers: {
         yield* Workflow.runRunner(target, {
           database: database.value,
           runnerAddress: flags.runnerAddress,
-          shardLockExpirationSeconds: flags.shardLockExpiration,
+          shardLockExpirationSeconds: Option.getOrUndefined(flags.shardLockExpiration),
           json: flags.json
         })
       })

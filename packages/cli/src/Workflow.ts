@@ -14,6 +14,7 @@ import {
   Migration,
   Report,
   type ResourceMap,
+  RunnerCluster,
   Snapshot,
   type SqliteClient
 } from "@unishare/migration"
@@ -42,6 +43,24 @@ const storeFailures = (operation: string) => ({
         maybeApplied: false
       })
     )
+})
+
+/**
+ * How joining a shared PostgreSQL store fails on the command line: settings that differ from the
+ * store's, or live processes this one must not run beside, are bad input (exit 2, nothing written).
+ */
+const clusterFailures = (operation: string) => ({
+  SettingsMismatch: (e: RunnerCluster.SettingsMismatch) =>
+    Effect.fail(
+      Errors.invalid(
+        "unishare",
+        operation,
+        e.setting === "shardLockExpiration" ? "--shard-lock-expiration" : "--database",
+        e.message
+      )
+    ),
+  StoreInUse: (e: RunnerCluster.StoreInUse) =>
+    Effect.fail(Errors.invalid("unishare", operation, "--database", e.message))
 })
 
 /**
@@ -324,7 +343,7 @@ export const applyPlan = (
       }
       const engine: Layer.Layer<
         WorkflowEngine.WorkflowEngine | SqlClient.SqlClient,
-        SqliteClient.DatabaseBusy | SqlError.SqlError
+        SqliteClient.DatabaseBusy | SqlError.SqlError | RunnerCluster.SettingsMismatch | RunnerCluster.StoreInUse
       > =
         options.submit === true
           ? DurableApply.layerSubmitter({ database: Redacted.make(database) })
@@ -340,7 +359,7 @@ export const applyPlan = (
       }).pipe(
         Effect.ensuring(bar.finish),
         Effect.provide(engine),
-        Effect.catchTags(storeFailures("apply")),
+        Effect.catchTags({ ...storeFailures("apply"), ...clusterFailures("apply") }),
         Effect.scoped
       )
     }
@@ -379,8 +398,9 @@ const operationRows = (ops: ReadonlyArray<{ _tag: string; grantee: Grantee.Grant
 
 /**
  * Runs a runner of the PostgreSQL store `database` (see `DurableApply.layerRunner`) writing to
- * `target`, until interrupted (SIGINT / SIGTERM). Says "ready" on stderr once it has joined (and with
- * `json`, as one JSON document on stdout).
+ * `target`, until interrupted (SIGINT / SIGTERM). Every flag is checked before anything connects.
+ * Says "ready" on stderr once it has joined (and with `json`, as one JSON document on stdout with
+ * the settings it runs with). `shardLockExpirationSeconds` left unset adopts the store's.
  *
  * @example
  * ```ts
@@ -394,7 +414,7 @@ export const runRunner = (
   options: {
     readonly database: string
     readonly runnerAddress: string
-    readonly shardLockExpirationSeconds: number
+    readonly shardLockExpirationSeconds?: number | undefined
     /** Also say "ready" as one JSON document on stdout. */
     readonly json?: boolean | undefined
   }
@@ -403,48 +423,59 @@ export const runRunner = (
     if (!DurableApply.isPostgres(options.database)) {
       return yield* Errors.invalid("unishare", "runner", "--database", "runners share a PostgreSQL store: postgres://…")
     }
-    const match = /^([^:\s]+):(\d{1,5})$/.exec(options.runnerAddress)
-    const port = Number(match?.[2])
-    if (match === null || match[1] === undefined || !(port > 0 && port < 65536)) {
-      return yield* Errors.invalid("unishare", "runner", "--runner-address", "expected host:port, e.g. 127.0.0.1:34431")
+    const address = RunnerCluster.parseAddress(options.runnerAddress)
+    if (Result.isFailure(address)) {
+      return yield* Errors.invalid("unishare", "runner", "--runner-address", address.failure)
     }
     const seconds = options.shardLockExpirationSeconds
-    if (!Number.isInteger(seconds) || seconds < 2 || seconds > 3600) {
+    if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 2 || seconds > 3600)) {
       return yield* Errors.invalid("unishare", "runner", "--shard-lock-expiration", "expected seconds from 2 to 3600")
     }
+    const runnerAddress = RunnerCluster.formatAddress(address.success)
     const layer = DurableApply.layerRunner(
       {
         database: Redacted.make(options.database),
-        runnerAddress: { host: match[1], port },
-        shardLockExpirationMillis: seconds * 1000
+        runnerAddress: address.success,
+        shardLockExpirationMillis: seconds === undefined ? undefined : seconds * 1000
       },
       target
     )
-    const ready = Effect.andThen(
-      Output.note(`runner ${options.runnerAddress} ready (process ${DurableApply.processId})`),
-      options.json === true
-        ? Output.line(
-            JSON.stringify({
-              command: "runner",
-              ok: true,
-              ready: true,
-              runnerAddress: options.runnerAddress,
-              process: DurableApply.processId
-            })
-          )
-        : Effect.void
-    )
+    const ready = Effect.gen(function* () {
+      const settings = yield* RunnerCluster.ClusterSettings
+      const expiration = settings.shardLockExpirationMillis / 1000
+      yield* Output.note(
+        `runner ${runnerAddress} ready (process ${DurableApply.processId}; ${settings.shardsPerGroup} shards per group, shard-lock expiration ${expiration} s)`
+      )
+      if (options.json === true) {
+        yield* Output.line(
+          JSON.stringify({
+            command: "runner",
+            ok: true,
+            ready: true,
+            runnerAddress,
+            process: DurableApply.processId,
+            target: target.capabilities.provider,
+            shardsPerGroup: settings.shardsPerGroup,
+            shardLockExpirationSeconds: expiration
+          })
+        )
+      }
+    })
     return yield* Effect.andThen(ready, Effect.never).pipe(
       Effect.provide(layer),
-      Effect.mapError(
-        (e) =>
-          new Errors.Unavailable({
-            provider: "unishare",
-            operation: "runner",
-            message: `the runner could not start: ${e.message}`,
-            maybeApplied: false
-          })
-      ),
+      Effect.catchTags({
+        ...clusterFailures("runner"),
+        SqlError: storeFailures("runner").SqlError,
+        SocketServerError: (e) =>
+          Effect.fail(
+            Errors.invalid(
+              "unishare",
+              "runner",
+              "--runner-address",
+              `cannot listen on ${runnerAddress}: ${e.message} (is another process using it, or is it not an address of this machine?)`
+            )
+          )
+      }),
       Effect.scoped
     )
   })

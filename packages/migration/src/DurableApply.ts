@@ -25,10 +25,12 @@
  * `SingleRunner`'s pieces with an explicit `ShardingConfig` so that `HOST`/`PORT` in the user's
  * environment change nothing.
  *
- * Many machines on one PostgreSQL store: `layerRunner` per machine (`NodeClusterSocket`, socket
- * transport, a unique runner address) and `layerSubmitter` (client-only: holds no shard, executes
- * nothing) for the process that submits and follows a run. These take Effect's socket cluster layer,
- * which starts from `ShardingConfig.layerFromEnv` and then applies our explicit settings.
+ * Many machines on one PostgreSQL store: `layerRunner` per machine (socket transport, a unique
+ * runner address) and `layerSubmitter` (client-only: holds no shard, executes nothing) for the
+ * process that submits and follows a run. Both compose the pieces `NodeClusterSocket.layer` would,
+ * but on an explicit `ShardingConfig` (that layer starts from `ShardingConfig.layerFromEnv`, so
+ * `PORT`, `LISTEN_HOST`, `SHARD_GROUPS`… of the machine would change the runner), with settings
+ * agreed between all processes of the store (`RunnerCluster`).
  *
  * @since 0.1.0
  */
@@ -38,7 +40,7 @@ import { PgClient } from "@effect/sql-pg"
 import * as Errors from "@unishare/core/Errors"
 import * as ResourceRef from "@unishare/core/ResourceRef"
 import type { Shape } from "@unishare/core/SharingProvider"
-import { Context, Effect, Exit, Layer, Option, Redacted, Schema } from "effect"
+import { Context, Duration, Effect, Exit, Layer, Option, Redacted, Schema } from "effect"
 import {
   ClusterWorkflowEngine,
   RunnerAddress,
@@ -46,12 +48,15 @@ import {
   Runners,
   Sharding,
   ShardingConfig,
+  SocketRunner,
   SqlMessageStorage,
   SqlRunnerStorage
 } from "effect/cluster"
+import { RpcSerialization } from "effect/rpc"
 import { SqlClient, type SqlError } from "effect/sql"
 import { Activity, Workflow, type WorkflowEngine } from "effect/workflow"
 import * as Migration from "./Migration.ts"
+import * as RunnerCluster from "./RunnerCluster.ts"
 import * as SqliteClient from "./SqliteClient.ts"
 
 /**
@@ -265,13 +270,22 @@ export const layerWith = <E>(
   sql: Layer.Layer<SqlClient.SqlClient, E>,
   target: Shape,
   options: EngineOptions = {}
-): Layer.Layer<WorkflowEngine.WorkflowEngine | SqlClient.SqlClient, E> => {
-  const config = ShardingConfig.layer({
-    shardsPerGroup: options.shardsPerGroup ?? 32,
-    entityMessagePollInterval: "1 second",
-    entityReplyPollInterval: "200 millis",
-    refreshAssignmentsInterval: "1 second"
-  })
+): Layer.Layer<WorkflowEngine.WorkflowEngine | SqlClient.SqlClient, E> =>
+  layerInProcess(
+    sql,
+    target,
+    Layer.succeed(ShardingConfig.ShardingConfig, shardingConfig({ ...RunnerCluster.defaults, ...definedOf(options) }))
+  )
+
+const definedOf = (options: EngineOptions) =>
+  options.shardsPerGroup === undefined ? {} : { shardsPerGroup: options.shardsPerGroup }
+
+/** One runner in this process (`SingleRunner`'s pieces) on the sharding configuration `config`. */
+const layerInProcess = <E, E2>(
+  sql: Layer.Layer<SqlClient.SqlClient, E>,
+  target: Shape,
+  config: Layer.Layer<ShardingConfig.ShardingConfig, E2, SqlClient.SqlClient>
+): Layer.Layer<WorkflowEngine.WorkflowEngine | SqlClient.SqlClient, E | E2> => {
   const sharding = Sharding.layer.pipe(
     Layer.provideMerge(Runners.layerNoop),
     Layer.provideMerge(SqlMessageStorage.layer),
@@ -286,6 +300,41 @@ export const layerWith = <E>(
     Layer.provideMerge(sql)
   )
 }
+
+/**
+ * The complete sharding configuration of a process: every field explicit (Effect's defaults, then
+ * ours), so nothing is read from the environment (`HOST`, `PORT`, `SHARDS_PER_GROUP`,
+ * `SHARD_GROUPS`, `LISTEN_HOST`…, which `ShardingConfig.layerFromEnv` would read).
+ */
+const shardingConfig = (
+  settings: RunnerCluster.Settings,
+  runnerAddress?: RunnerCluster.Address
+): ShardingConfig.ShardingConfig["Service"] => {
+  const expiration = settings.shardLockExpirationMillis
+  return {
+    ...ShardingConfig.defaults,
+    shardsPerGroup: settings.shardsPerGroup,
+    entityMessagePollInterval: Duration.seconds(1),
+    entityReplyPollInterval: Duration.millis(200),
+    refreshAssignmentsInterval: Duration.seconds(1),
+    shardLockExpiration: Duration.millis(expiration),
+    shardLockRefreshInterval: Duration.millis(Math.max(200, Math.floor(expiration / 5))),
+    ...(runnerAddress === undefined
+      ? {}
+      : { runnerAddress: Option.some(RunnerAddress.make(runnerAddress.host, runnerAddress.port)) }),
+    runnerListenAddress: Option.none()
+  }
+}
+
+/** The sharding configuration agreed with the store (`RunnerCluster.join`), registered while it lives. */
+const agreedConfig = (
+  options: Parameters<typeof RunnerCluster.join>[0],
+  runnerAddress?: RunnerCluster.Address
+) =>
+  Layer.effect(
+    ShardingConfig.ShardingConfig,
+    Effect.map(RunnerCluster.ClusterSettings, (settings) => shardingConfig(settings, runnerAddress))
+  ).pipe(Layer.provideMerge(RunnerCluster.layer(options)))
 
 /**
  * The embedded engine: one SQLite file (`filename`, beside the plan), nothing to install. Fails
@@ -305,7 +354,10 @@ export const layerEmbedded = (
   layerWith(SqliteClient.layer({ filename: options.filename }), target, options)
 
 /**
- * The engine on a PostgreSQL database (`@effect/sql-pg`), running in this process.
+ * The engine on a PostgreSQL database (`@effect/sql-pg`), running in this process. It holds shards
+ * like a runner but cannot be reached by runners, so it refuses a store with live runners or
+ * another live in-process apply (`RunnerCluster.StoreInUse`: submit with `layerSubmitter` instead),
+ * and registers itself (`RunnerCluster.join`) while it runs so that runners wait for it.
  *
  * @example
  * ```ts
@@ -318,8 +370,15 @@ export const layerEmbedded = (
 export const layerPostgres = (
   options: EngineOptions & { readonly database: Redacted.Redacted<string> },
   target: Shape
-): Layer.Layer<WorkflowEngine.WorkflowEngine | SqlClient.SqlClient, SqlError.SqlError> =>
-  layerWith(PgClient.layer({ url: options.database, applicationName: "unishare-apply" }), target, options)
+): Layer.Layer<
+  WorkflowEngine.WorkflowEngine | SqlClient.SqlClient,
+  SqlError.SqlError | RunnerCluster.SettingsMismatch | RunnerCluster.StoreInUse
+> =>
+  layerInProcess(
+    PgClient.layer({ url: options.database, applicationName: "unishare-apply" }),
+    target,
+    agreedConfig({ role: "in-process", process: thisRun, requested: definedOf(options) })
+  )
 
 /**
  * Only the store named by `database` (a `postgres://` or `postgresql://` URL, otherwise a SQLite
@@ -643,9 +702,11 @@ export const status = (
   }).pipe(Effect.withSpan("unishare.migration.durableStatus"))
 
 /**
- * Settings of a runner or submitter sharing one PostgreSQL store with others: `shardsPerGroup` must
- * be identical everywhere; `shardLockExpiration` is how long a killed runner's shards stay locked
- * before another runner takes them over (default 35 s; the lock is refreshed at a fifth of it).
+ * Settings of a runner or submitter sharing one PostgreSQL store with others. `shardsPerGroup` and
+ * `shardLockExpirationMillis` (how long a killed runner's shards stay locked before another runner
+ * takes them over; the lock is refreshed at a fifth of it) must agree with what the store recorded
+ * (`RunnerCluster`): left unset, the store's values are adopted (defaults 32 and 35 s for a new
+ * store); set and different, the layer fails with `RunnerCluster.SettingsMismatch`.
  *
  * @example
  * ```ts
@@ -659,27 +720,42 @@ export interface ClusterOptions extends EngineOptions {
   readonly shardLockExpirationMillis?: number | undefined
 }
 
-const clusterConfig = (options: ClusterOptions, runnerAddress?: { readonly host: string; readonly port: number }) => {
-  const expiration = options.shardLockExpirationMillis ?? 35_000
-  return {
-    shardsPerGroup: options.shardsPerGroup ?? 32,
-    entityMessagePollInterval: "1 second" as const,
-    entityReplyPollInterval: "200 millis" as const,
-    refreshAssignmentsInterval: "1 second" as const,
-    shardLockExpiration: `${expiration} millis` as const,
-    shardLockRefreshInterval: `${Math.max(200, Math.floor(expiration / 5))} millis` as const,
-    runnerAddress:
-      runnerAddress === undefined
-        ? Option.none()
-        : Option.some(RunnerAddress.make(runnerAddress.host, runnerAddress.port))
-  }
-}
+const requestedOf = (options: ClusterOptions): RunnerCluster.Requested => ({
+  shardsPerGroup: options.shardsPerGroup,
+  shardLockExpirationMillis: options.shardLockExpirationMillis
+})
+
+/**
+ * The socket cluster's pieces as `NodeClusterSocket.layer` composes them (socket server and client
+ * protocol, ping health checks, SQL message and runner storage, binary RPC serialization), but on
+ * the sharding configuration given here instead of one read from the environment.
+ */
+const socketSharding = <A, E, R>(transport: Layer.Layer<A, E, R>) =>
+  transport.pipe(
+    Layer.provideMerge(SqlMessageStorage.layer.pipe(Layer.provide(NodeCrypto.layerDigest))),
+    Layer.provide(Layer.orDie(SqlRunnerStorage.layer)),
+    Layer.provide(RpcSerialization.layerSchemaBinary())
+  )
+
+/** A runner's transport: the socket server on its address, clients to the others, ping health checks. */
+const serverTransport = SocketRunner.layer.pipe(
+  Layer.provide([NodeClusterSocket.layerSocketServer, NodeClusterSocket.layerClientProtocol]),
+  Layer.provide(
+    RunnerHealth.layerPing.pipe(Layer.provide(Runners.layerRpc), Layer.provide(NodeClusterSocket.layerClientProtocol))
+  )
+)
+
+/** A submitter's transport: clients only. */
+const clientTransport = SocketRunner.layerClientOnly.pipe(Layer.provide(NodeClusterSocket.layerClientProtocol))
 
 /**
  * A runner: this process executes `ApplyResource` workflows for the shards it holds, talking to the
- * other runners over sockets (`runnerAddress`, unique per runner, reachable by the others) and
- * sharing the PostgreSQL store. Runs until interrupted; a killed runner's work is taken over by the
- * others once its shard locks expire.
+ * other runners over sockets (`runnerAddress`, unique per runner, reachable by the others; it also
+ * listens there) and sharing the PostgreSQL store. Its sharding configuration is explicit (no
+ * environment variable changes it) and agreed with the store (`RunnerCluster.join`: fails with
+ * `SettingsMismatch`, or with `StoreInUse` while an in-process apply or another runner at the same
+ * address is live). Runs until interrupted; a killed runner's work is taken over by the others once
+ * its shard locks expire. Also provides the `RunnerCluster.ClusterSettings` it runs with.
  *
  * @example
  * ```ts
@@ -694,13 +770,22 @@ const clusterConfig = (options: ClusterOptions, runnerAddress?: { readonly host:
  * ```
  */
 export const layerRunner = (
-  options: ClusterOptions & { readonly runnerAddress: { readonly host: string; readonly port: number } },
+  options: ClusterOptions & { readonly runnerAddress: RunnerCluster.Address },
   target: Shape
 ) =>
   layerWorkflows.pipe(
     Layer.provideMerge(ClusterWorkflowEngine.layer),
+    Layer.provideMerge(socketSharding(serverTransport)),
     Layer.provideMerge(
-      NodeClusterSocket.layer({ storage: "sql", shardingConfig: clusterConfig(options, options.runnerAddress) })
+      agreedConfig(
+        {
+          role: "runner",
+          process: thisRun,
+          address: RunnerCluster.formatAddress(options.runnerAddress),
+          requested: requestedOf(options)
+        },
+        options.runnerAddress
+      )
     ),
     Layer.provide(Layer.succeed(Target, target)),
     Layer.provideMerge(PgClient.layer({ url: options.database, applicationName: "unishare-runner" }))
@@ -709,7 +794,8 @@ export const layerRunner = (
 /**
  * A submitter: a client-only member of the cluster (it holds no shard and executes nothing) that
  * sends `ApplyResource` executions to the runners and follows them; what `apply` runs on with
- * `--submit`.
+ * `--submit`. Its sharding configuration is explicit and agreed with the store like a runner's
+ * (`RunnerCluster.SettingsMismatch`; `StoreInUse` while an in-process apply is live).
  *
  * @example
  * ```ts
@@ -718,10 +804,14 @@ export const layerRunner = (
  * const SubmitterLive = DurableApply.layerSubmitter({ database: Redacted.make("postgres://localhost/runs") })
  * ```
  */
-export const layerSubmitter = (options: ClusterOptions) =>
+export const layerSubmitter = (
+  options: ClusterOptions
+): Layer.Layer<
+  WorkflowEngine.WorkflowEngine | SqlClient.SqlClient | RunnerCluster.ClusterSettings,
+  SqlError.SqlError | RunnerCluster.SettingsMismatch | RunnerCluster.StoreInUse
+> =>
   ClusterWorkflowEngine.layer.pipe(
-    Layer.provideMerge(
-      Layer.orDie(NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: clusterConfig(options) }))
-    ),
+    Layer.provideMerge(socketSharding(clientTransport)),
+    Layer.provideMerge(agreedConfig({ role: "submitter", process: thisRun, requested: requestedOf(options) })),
     Layer.provideMerge(PgClient.layer({ url: options.database, applicationName: "unishare-submit" }))
   )
