@@ -105,11 +105,22 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
         ])
         children.push(child)
         await until("a runner to be ready", () => child.output().includes("ready") || child.process.exitCode !== null)
-        const id = /ready \(process ([0-9a-f-]+)\)/.exec(child.output())?.[1]
+        const id = /ready \(process ([0-9a-f-]+)[;)]/.exec(child.output())?.[1]
         expect(id, child.output()).toBeDefined()
-        expect(child.output()).toContain(
-          `{"command":"runner","ok":true,"ready":true,"runnerAddress":"127.0.0.1:${port}","process":"${id}"}`
-        )
+        const readyLine = child
+          .output()
+          .split("\n")
+          .find((l) => l.startsWith("{"))
+        expect(JSON.parse(readyLine ?? "{}")).toEqual({
+          command: "runner",
+          ok: true,
+          ready: true,
+          runnerAddress: `127.0.0.1:${port}`,
+          process: id,
+          target: "eci",
+          shardsPerGroup: 32,
+          shardLockExpirationSeconds: 10
+        })
         return { ...child, id: id ?? "" }
       }
       const first = await runner()

@@ -1,0 +1,70 @@
+/**
+ * The real `unishare` command in child processes, for the durable-run tests: one-shot runs (`cli`),
+ * long-running ones (`start`: runners, submitters) and polling for what they print.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import * as Net from "node:net"
+import * as Path from "node:path"
+
+/** The real `unishare` command. */
+export const bin = Path.resolve(import.meta.dirname, "../../packages/cli/src/bin.ts")
+
+/** A loopback port free at the time of the call. */
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = Net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+
+/** A running `unishare` process. */
+export interface Child {
+  readonly process: ChildProcess
+  /** stdout and stderr so far, interleaved. */
+  readonly output: () => string
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+/** Starts `unishare args` with exactly the environment `env`. */
+export const start = (args: ReadonlyArray<string>, env: Record<string, string>): Child => {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"], env })
+  let output = ""
+  child.stdout?.on("data", (d: Buffer) => {
+    output += d.toString()
+  })
+  child.stderr?.on("data", (d: Buffer) => {
+    output += d.toString()
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal }))
+  )
+  return { process: child, output: () => output, exited }
+}
+
+/** Polls `condition` every 50 ms until it holds (or fails after `millis`). */
+export const until = async (what: string, condition: () => boolean | Promise<boolean>, millis = 240_000) => {
+  const deadline = Date.now() + millis
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/** Runs `unishare args` to its end with exactly the environment `env`. */
+export const cli = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    execFile(process.execPath, [bin, ...args], { timeout: 120_000, env }, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
+    )
+  )
+
+/** Stops every child still running (SIGTERM) and waits for all of them. */
+export const stopAll = async (children: ReadonlyArray<Child>) => {
+  for (const child of children)
+    if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill("SIGTERM")
+  await Promise.all(children.map((c) => c.exited))
+}
