@@ -74,9 +74,10 @@ const runner = async (
   database: string,
   simUrl: string,
   extra: ReadonlyArray<string>,
-  extraEnv: Record<string, string> = {}
+  extraEnv: Record<string, string> = {},
+  fixedPort?: number
 ) => {
-  const port = await freePort()
+  const port = fixedPort ?? (await freePort())
   const child = start(
     [
       "runner",
@@ -170,6 +171,10 @@ describe("one store, one set of cluster settings", () => {
       expect(other.child.output()).toContain("--shard-lock-expiration")
       expect(other.child.output()).toContain("a shard-lock expiration of 5 s")
       expect(await connects(other.port)).toBe(false)
+
+      const twin = await runner(children, database, sim.url, [], {}, first.port)
+      expect((await twin.child.exited).code, twin.child.output()).toBe(2)
+      expect(twin.child.output()).toContain(`a runner is already live at 127.0.0.1:${first.port}`)
 
       const adopting = await runner(children, database, sim.url, [])
       expect(adopting.ready, adopting.child.output()).toMatchObject({
@@ -317,7 +322,10 @@ describe("runner flags are checked before anything connects", () => {
         expect(result.stdout, address).toContain("--runner-address")
       }
       for (const seconds of ["1", "3601"]) {
-        const result = await cli([...base, "--runner-address", "127.0.0.1:34431", "--shard-lock-expiration", seconds], env)
+        const result = await cli(
+          [...base, "--runner-address", "127.0.0.1:34431", "--shard-lock-expiration", seconds],
+          env
+        )
         expect(result.code, result.stdout + result.stderr).toBe(2)
         expect(result.stdout).toContain("--shard-lock-expiration")
       }

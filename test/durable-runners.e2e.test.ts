@@ -1,66 +1,17 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process"
 import * as Fs from "node:fs"
-import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Simulator from "@unishare/eci/simulator"
 import { describe, expect, it } from "vitest"
+import { type Child, freePort, cli as run, start as spawnCli, stopAll, until } from "./support/cli.ts"
 import { freshDatabase } from "./support/database.ts"
 import { apiKey, seedFor, writePlan } from "./support/eciPlan.ts"
 
-/** The real `unishare` command. */
-const bin = Path.resolve(import.meta.dirname, "../packages/cli/src/bin.ts")
 const LISTS = 30
 const listIds = Array.from({ length: LISTS }, (_, i) => 3000 + i)
 const env = { PATH: process.env.PATH ?? "", ECI_API_KEY: apiKey }
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = Net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-
-interface Child {
-  readonly process: ChildProcess
-  readonly output: () => string
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-const start = (args: ReadonlyArray<string>): Child => {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"], env })
-  let output = ""
-  child.stdout?.on("data", (d: Buffer) => {
-    output += d.toString()
-  })
-  child.stderr?.on("data", (d: Buffer) => {
-    output += d.toString()
-  })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal }))
-  )
-  return { process: child, output: () => output, exited }
-}
-
-/** Polls `condition` every 50 ms until it holds (or fails after `millis`). */
-const until = async (what: string, condition: () => boolean, millis = 240_000) => {
-  const deadline = Date.now() + millis
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
-const cli = (args: ReadonlyArray<string>) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, [bin, ...args], { timeout: 120_000, env }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
-    )
-  )
+const cli = (args: ReadonlyArray<string>) => run(args, env)
 
 interface Status {
   readonly complete: boolean
@@ -89,20 +40,23 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
       sim.inject({ kind: "delay", millis: 4000, method: "PUT", times: Number.POSITIVE_INFINITY })
       const runner = async () => {
         const port = await freePort()
-        const child = start([
-          "runner",
-          "--database",
-          database,
-          "--runner-address",
-          `127.0.0.1:${port}`,
-          "--target",
-          "eci",
-          "--eci-url",
-          sim.url,
-          "--shard-lock-expiration",
-          "10",
-          "--json"
-        ])
+        const child = spawnCli(
+          [
+            "runner",
+            "--database",
+            database,
+            "--runner-address",
+            `127.0.0.1:${port}`,
+            "--target",
+            "eci",
+            "--eci-url",
+            sim.url,
+            "--shard-lock-expiration",
+            "10",
+            "--json"
+          ],
+          env
+        )
         children.push(child)
         await until("a runner to be ready", () => child.output().includes("ready") || child.process.exitCode !== null)
         const id = /ready \(process ([0-9a-f-]+)[;)]/.exec(child.output())?.[1]
@@ -125,19 +79,22 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
       }
       const first = await runner()
       const second = await runner()
-      const submitter = start([
-        "apply",
-        "--plan",
-        plan,
-        "--database",
-        database,
-        "--submit",
-        "--eci-url",
-        sim.url,
-        "--concurrency",
-        "8",
-        "--json"
-      ])
+      const submitter = spawnCli(
+        [
+          "apply",
+          "--plan",
+          plan,
+          "--database",
+          database,
+          "--submit",
+          "--eci-url",
+          sim.url,
+          "--concurrency",
+          "8",
+          "--json"
+        ],
+        env
+      )
       children.push(submitter)
       const puts = () => sim.log().filter((e) => e.method === "PUT").length
       // kill the first runner while it is writing: once the store shows a unit it started and did not finish
@@ -190,9 +147,7 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
       }
       for (const r of after.resources) expect([first.id, second.id]).toEqual(expect.arrayContaining([...r.appliedBy]))
     } finally {
-      for (const child of children)
-        if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill("SIGTERM")
-      await Promise.all(children.map((c) => c.exited))
+      await stopAll(children)
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }

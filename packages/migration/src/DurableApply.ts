@@ -327,10 +327,7 @@ const shardingConfig = (
 }
 
 /** The sharding configuration agreed with the store (`RunnerCluster.join`), registered while it lives. */
-const agreedConfig = (
-  options: Parameters<typeof RunnerCluster.join>[0],
-  runnerAddress?: RunnerCluster.Address
-) =>
+const agreedConfig = (options: Parameters<typeof RunnerCluster.join>[0], runnerAddress?: RunnerCluster.Address) =>
   Layer.effect(
     ShardingConfig.ShardingConfig,
     Effect.map(RunnerCluster.ClusterSettings, (settings) => shardingConfig(settings, runnerAddress))

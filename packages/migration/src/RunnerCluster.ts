@@ -235,7 +235,8 @@ const agree = (role: Role, requested: Requested) =>
   Effect.gen(function* () {
     const sql = yield* tables
     const shards = requested.shardsPerGroup ?? defaults.shardsPerGroup
-    const expiration = role === "runner" ? (requested.shardLockExpirationMillis ?? defaults.shardLockExpirationMillis) : null
+    const expiration =
+      role === "runner" ? (requested.shardLockExpirationMillis ?? defaults.shardLockExpirationMillis) : null
     yield* sql`INSERT INTO unishare_cluster_settings (id, shards_per_group, shard_lock_expiration_millis) VALUES (1, ${shards}, ${expiration}) ON CONFLICT (id) DO UPDATE SET shards_per_group = COALESCE(unishare_cluster_settings.shards_per_group, excluded.shards_per_group), shard_lock_expiration_millis = COALESCE(unishare_cluster_settings.shard_lock_expiration_millis, excluded.shard_lock_expiration_millis)`
     const rows = yield* sql<{
       readonly shards_per_group: number
@@ -244,9 +245,7 @@ const agree = (role: Role, requested: Requested) =>
     const recorded = {
       shardsPerGroup: Number(rows[0]?.shards_per_group ?? shards),
       shardLockExpirationMillis:
-        rows[0]?.shard_lock_expiration_millis == null
-          ? undefined
-          : Number(rows[0].shard_lock_expiration_millis)
+        rows[0]?.shard_lock_expiration_millis == null ? undefined : Number(rows[0].shard_lock_expiration_millis)
     }
     const mismatch = (setting: "shardsPerGroup" | "shardLockExpiration", was: number, asked: number) =>
       new SettingsMismatch({
@@ -276,8 +275,9 @@ const agree = (role: Role, requested: Requested) =>
     } satisfies Settings
   })
 
+/** The live members (the tables exist). */
 const liveMembersNow = Effect.gen(function* () {
-  const sql = yield* tables
+  const sql = yield* SqlClient.SqlClient
   const rows = yield* sql<{
     readonly process: string
     readonly role: string
@@ -296,8 +296,8 @@ const liveMembersNow = Effect.gen(function* () {
 
 /**
  * The live members of the store in context (PostgreSQL): runners and in-process applies whose
- * registration has not expired. Reads only what our tables hold; a store no process has joined has
- * none.
+ * registration has not expired. Reads only (a store no process has joined has none, and gets no
+ * table from this).
  *
  * @example
  * ```ts
@@ -307,8 +307,14 @@ const liveMembersNow = Effect.gen(function* () {
  * const members = RunnerCluster.liveMembers.pipe(Effect.provide(PgClient.layer({ url: Redacted.make("postgres://localhost/runs") })))
  * ```
  */
-export const liveMembers: Effect.Effect<ReadonlyArray<Member>, SqlError.SqlError, SqlClient.SqlClient> = exclusively(
-  liveMembersNow
+export const liveMembers: Effect.Effect<ReadonlyArray<Member>, SqlError.SqlError, SqlClient.SqlClient> = Effect.gen(
+  function* () {
+    const sql = yield* SqlClient.SqlClient
+    const found = yield* sql<{
+      readonly name: string | null
+    }>`SELECT to_regclass('unishare_cluster_members')::text AS name`
+    return found[0]?.name == null ? [] : yield* liveMembersNow
+  }
 )
 
 const list = (members: ReadonlyArray<Member>) =>
