@@ -299,6 +299,35 @@ describe("an apply without --submit never runs beside live runners", () => {
   }, 300_000)
 })
 
+describe("registrations in the store", () => {
+  it("a live member's registration is renewed past its lifetime, and deleted when it stops", async () => {
+    const database = await freshDatabase("heartbeat")
+    const seen = await onStore(
+      database,
+      Effect.gen(function* () {
+        yield* RunnerCluster.join({
+          role: "runner",
+          process: "heartbeat-test",
+          address: "127.0.0.1:1",
+          requested: { shardLockExpirationMillis: 2000 }
+        })
+        // three lifetimes: without renewal the registration would have expired twice over
+        const started = Date.now()
+        let checks = 0
+        while (Date.now() - started < 6000) {
+          const members = yield* RunnerCluster.liveMembers
+          expect(members.map((m) => m.process)).toEqual(["heartbeat-test"])
+          checks++
+          yield* Effect.sleep("200 millis")
+        }
+        return checks
+      }).pipe(Effect.scoped)
+    )
+    expect(seen).toBeGreaterThan(3)
+    expect(await onStore(database, RunnerCluster.liveMembers)).toEqual([])
+  }, 120_000)
+})
+
 describe("runner flags are checked before anything connects", () => {
   it("bad --runner-address / --shard-lock-expiration values exit 2 and leave the store and the provider untouched", async () => {
     const database = await freshDatabase("badflags")
