@@ -367,6 +367,30 @@ describe("runner flags are checked before anything connects", () => {
       )
       expect(Number(tables[0]?.n)).toBe(0)
       expect(sim.log()).toEqual([])
+      // the library's layers check the same before touching the store
+      const url = Redacted.make(database)
+      const refusals = [
+        DurableApply.layerRunner(
+          { database: url, runnerAddress: { host: "127.0.0.1", port: 70_000 } },
+          MemoryProvider.make()
+        ),
+        DurableApply.layerRunner({ database: url, runnerAddress: { host: "a b", port: 34431 } }, MemoryProvider.make()),
+        DurableApply.layerSubmitter({ database: url, shardsPerGroup: 0 }),
+        DurableApply.layerSubmitter({ database: url, shardLockExpirationMillis: 10 }),
+        DurableApply.layerPostgres({ database: url, shardsPerGroup: 1.5 }, MemoryProvider.make())
+      ]
+      for (const layer of refusals) {
+        const exit = await Effect.runPromiseExit(Layer.build(layer).pipe(Effect.scoped))
+        expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toContain('"_tag":"InvalidClusterOptions"')
+      }
+      const after = await onStore(
+        database,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => sql<{ readonly n: number | string }>`SELECT COUNT(*) AS n FROM pg_tables WHERE schemaname = 'public'`
+        )
+      )
+      expect(Number(after[0]?.n)).toBe(0)
     } finally {
       await sim.close()
     }

@@ -50,6 +50,8 @@ const storeFailures = (operation: string) => ({
  * store's, or live processes this one must not run beside, are bad input (exit 2, nothing written).
  */
 const clusterFailures = (operation: string) => ({
+  InvalidClusterOptions: (e: RunnerCluster.InvalidClusterOptions) =>
+    Effect.fail(Errors.invalid("unishare", operation, e.field, e.message)),
   SettingsMismatch: (e: RunnerCluster.SettingsMismatch) =>
     Effect.fail(
       Errors.invalid(
@@ -343,7 +345,11 @@ export const applyPlan = (
       }
       const engine: Layer.Layer<
         WorkflowEngine.WorkflowEngine | SqlClient.SqlClient,
-        SqliteClient.DatabaseBusy | SqlError.SqlError | RunnerCluster.SettingsMismatch | RunnerCluster.StoreInUse
+        | SqliteClient.DatabaseBusy
+        | SqlError.SqlError
+        | RunnerCluster.InvalidClusterOptions
+        | RunnerCluster.SettingsMismatch
+        | RunnerCluster.StoreInUse
       > =
         options.submit === true
           ? DurableApply.layerSubmitter({ database: Redacted.make(database) })

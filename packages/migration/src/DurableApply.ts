@@ -369,7 +369,7 @@ export const layerPostgres = (
   target: Shape
 ): Layer.Layer<
   WorkflowEngine.WorkflowEngine | SqlClient.SqlClient,
-  SqlError.SqlError | RunnerCluster.SettingsMismatch | RunnerCluster.StoreInUse
+  SqlError.SqlError | RunnerCluster.InvalidClusterOptions | RunnerCluster.SettingsMismatch | RunnerCluster.StoreInUse
 > =>
   layerInProcess(
     PgClient.layer({ url: options.database, applicationName: "unishare-apply" }),
@@ -805,7 +805,7 @@ export const layerSubmitter = (
   options: ClusterOptions
 ): Layer.Layer<
   WorkflowEngine.WorkflowEngine | SqlClient.SqlClient | RunnerCluster.ClusterSettings,
-  SqlError.SqlError | RunnerCluster.SettingsMismatch | RunnerCluster.StoreInUse
+  SqlError.SqlError | RunnerCluster.InvalidClusterOptions | RunnerCluster.SettingsMismatch | RunnerCluster.StoreInUse
 > =>
   ClusterWorkflowEngine.layer.pipe(
     Layer.provideMerge(socketSharding(clientTransport)),

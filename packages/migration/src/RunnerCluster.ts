@@ -81,6 +81,20 @@ export class SettingsMismatch extends Schema.TaggedError<SettingsMismatch>()("Se
 }) {}
 
 /**
+ * A setting or address this process was given is out of range (checked before the store is touched).
+ *
+ * @example
+ * ```ts
+ * import { RunnerCluster } from "@unishare/migration"
+ * new RunnerCluster.InvalidClusterOptions({ field: "shardsPerGroup", message: "expected an integer from 1 to 10000" })
+ * ```
+ */
+export class InvalidClusterOptions extends Schema.TaggedError<InvalidClusterOptions>()("InvalidClusterOptions", {
+  field: Schema.Literals(["shardsPerGroup", "shardLockExpirationMillis", "address"]),
+  message: Schema.String
+}) {}
+
+/**
  * A live member of a store.
  *
  * @example
@@ -352,7 +366,8 @@ const inTheWay = (role: Role, address: string | undefined, members: ReadonlyArra
 }
 
 /**
- * Joins the store in context (PostgreSQL) as a process of `role`: agrees the settings (see
+ * Joins the store in context (PostgreSQL) as a process of `role`: checks the requested settings
+ * and address (`InvalidClusterOptions`, before touching the store), agrees the settings (see
  * `SettingsMismatch`), checks no live member is in the way (see `StoreInUse`) and, for a runner or
  * an in-process apply, registers this process with a heartbeat renewed until the scope closes (then
  * its registration is deleted). Returns the settings to run with.
@@ -375,8 +390,40 @@ export const join = (options: {
   /** A runner's `host:port`. */
   readonly address?: string | undefined
   readonly requested: Requested
-}): Effect.Effect<Settings, SettingsMismatch | StoreInUse | SqlError.SqlError, SqlClient.SqlClient | Scope.Scope> =>
+}): Effect.Effect<
+  Settings,
+  InvalidClusterOptions | SettingsMismatch | StoreInUse | SqlError.SqlError,
+  SqlClient.SqlClient | Scope.Scope
+> =>
   Effect.gen(function* () {
+    const { shardsPerGroup, shardLockExpirationMillis } = options.requested
+    if (
+      shardsPerGroup !== undefined &&
+      !(Number.isInteger(shardsPerGroup) && shardsPerGroup >= 1 && shardsPerGroup <= 10_000)
+    ) {
+      return yield* new InvalidClusterOptions({
+        field: "shardsPerGroup",
+        message: "expected an integer from 1 to 10000"
+      })
+    }
+    if (
+      shardLockExpirationMillis !== undefined &&
+      !(
+        Number.isInteger(shardLockExpirationMillis) &&
+        shardLockExpirationMillis >= 1000 &&
+        shardLockExpirationMillis <= 3_600_000
+      )
+    ) {
+      return yield* new InvalidClusterOptions({
+        field: "shardLockExpirationMillis",
+        message: "expected an integer number of milliseconds from 1000 to 3600000"
+      })
+    }
+    if (options.address !== undefined) {
+      const parsed = parseAddress(options.address)
+      if (Result.isFailure(parsed))
+        return yield* new InvalidClusterOptions({ field: "address", message: parsed.failure })
+    }
     const sql = yield* SqlClient.SqlClient
     const settings = yield* exclusively(
       Effect.gen(function* () {
@@ -420,5 +467,8 @@ export const join = (options: {
  */
 export const layer = (
   options: Parameters<typeof join>[0]
-): Layer.Layer<ClusterSettings, SettingsMismatch | StoreInUse | SqlError.SqlError, SqlClient.SqlClient> =>
-  Layer.effect(ClusterSettings, join(options))
+): Layer.Layer<
+  ClusterSettings,
+  InvalidClusterOptions | SettingsMismatch | StoreInUse | SqlError.SqlError,
+  SqlClient.SqlClient
+> => Layer.effect(ClusterSettings, join(options))
