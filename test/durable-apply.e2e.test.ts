@@ -29,14 +29,12 @@ interface Counts {
   readonly wouldApply: number
 }
 
-/** `unishare apply --plan … --database <plan>.unishare.db --json` against the simulator. */
+/** `unishare apply --plan … --json` against the simulator: durable in the default store, `<plan>.run.db`. */
 const argsOf = (input: Input) => [
   bin,
   "apply",
   "--plan",
   input.plan,
-  "--database",
-  `${input.plan}.unishare.db`,
   "--eci-url",
   input.url,
   "--concurrency",
@@ -80,7 +78,7 @@ const killAfter = (sim: Simulator.Simulator, input: Input, writes: number): Prom
     })
   })
 
-describe("unishare apply --database (durable, embedded store)", () => {
+describe("unishare apply (durable, embedded store beside the plan)", () => {
   it("SIGKILL at ~10 %, ~50 %, ~90 % and re-run: state equals the plan, no unit repeated beyond those in flight, a third run writes nothing", async () => {
     const sim = await Simulator.start({ seed })
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-durable-"))
@@ -129,7 +127,7 @@ describe("unishare apply --database (durable, embedded store)", () => {
     try {
       const plan = await writePlan(sim, dir)
       // another process holds the store (as a running apply does)
-      const holder = new DatabaseSync(`${plan}.unishare.db`)
+      const holder = new DatabaseSync(plan.replace(/\.json$/, ".run.db"))
       holder.exec("PRAGMA locking_mode = EXCLUSIVE")
       holder.exec("BEGIN EXCLUSIVE; COMMIT")
       sim.clearLog()

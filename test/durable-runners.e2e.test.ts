@@ -58,7 +58,11 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
           env
         )
         children.push(child)
-        await until("a runner to be ready", () => child.output().includes("ready") || child.process.exitCode !== null)
+        // the JSON document (stdout) follows the note (stderr): wait for it, the pipes are read apart
+        await until(
+          "a runner to be ready",
+          () => child.output().includes('"ready":true') || child.process.exitCode !== null
+        )
         const id = /ready \(process ([0-9a-f-]+)[;)]/.exec(child.output())?.[1]
         expect(id, child.output()).toBeDefined()
         const readyLine = child

@@ -156,24 +156,25 @@ describe("unishare status (a durable run's progress from its store)", () => {
     }
   }, 600_000)
 
-  it("a SQLite store: reads it after the run; a missing store or none named is a clear error (exit 2)", async () => {
+  it("the default SQLite store beside the plan: read after the run; a missing store is a clear error (exit 2)", async () => {
     const sim = await Simulator.start({ seed: seedFor(listIds) })
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-status-"))
     try {
       const plan = await writePlan(sim, dir, listIds)
-      const store = `${plan}.unishare.db`
-      const missing = await cli(["status", "--plan", plan, "--database", store, "--json"])
+      const store = plan.replace(/\.json$/, ".run.db")
+      const missing = await cli(["status", "--plan", plan, "--json"])
       expect(missing.code).toBe(2)
-      expect(missing.stdout).toContain("no run store at")
+      expect(missing.stdout).toContain(`no run store at ${store}`)
       expect(Fs.existsSync(store)).toBe(false)
-      const unnamed = await cli(["status", "--plan", plan])
-      expect(unnamed.code).toBe(2)
-      expect(unnamed.stderr + unnamed.stdout).toContain("UNISHARE_DATABASE_URL")
+      const named = await cli(["status", "--plan", plan, "--database", Path.join(dir, "other.db")])
+      expect(named.code).toBe(2)
+      expect(named.stderr + named.stdout).toContain("no run store at")
 
-      const applied = await cli(["apply", "--plan", plan, "--database", store, "--eci-url", sim.url, "--json"], {
-        ECI_API_KEY: apiKey
-      })
+      // apply without --database runs durably in the default store beside the plan
+      const applied = await cli(["apply", "--plan", plan, "--eci-url", sim.url, "--json"], { ECI_API_KEY: apiKey })
       expect(applied.code, applied.stdout + applied.stderr).toBe(0)
+      expect(JSON.parse(applied.stdout).store).toBe(store)
+      expect(Fs.existsSync(store)).toBe(true)
       sim.clearLog()
       const s = await statusJson(plan, store)
       expect(s).toMatchObject({ submitted: true, complete: true, units: LISTS, applied: LISTS, failed: 0, pending: 0 })

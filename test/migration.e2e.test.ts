@@ -1,7 +1,7 @@
 /**
  * End to end across simulators: Smartsheet sharing → EnergyCAP lists.
- * export → plan → apply → verify; then an apply interrupted halfway by injected faults is re-run
- * with the same journal: the final state equals the plan and no unit is applied twice.
+ * export → plan → apply → verify; then a durable apply interrupted halfway by injected faults is
+ * re-run on the same run store: the final state equals the plan and no unit is applied twice.
  */
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -10,7 +10,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Grantee } from "@unishare/core"
 import * as Eci from "@unishare/eci"
 import * as EciSimulator from "@unishare/eci/simulator"
-import { IdentityMap, Journal, Migration, ResourceMap, Snapshot } from "@unishare/migration"
+import { DurableApply, IdentityMap, Migration, ResourceMap, Snapshot, SqliteClient } from "@unishare/migration"
 import * as Smartsheet from "@unishare/smartsheet"
 import * as SmartsheetSimulator from "@unishare/smartsheet/simulator"
 import { Effect, Redacted } from "effect"
@@ -126,11 +126,8 @@ describe("migration e2e: Smartsheet → EnergyCAP", () => {
       assert.strictEqual(contractor?.outcome, "unresolved")
       assert.strictEqual(writes(target).length, 0, "planning writes nothing")
 
-      const journal = yield* Journal.open(
-        Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-")), "journal.jsonl"),
-        plan.id
-      )
-      const report = yield* Migration.apply(plan, eci, { journal })
+      const applied = Migration.appliedInMemory()
+      const report = yield* Migration.apply(plan, eci, { applied })
       assert.strictEqual(report.failed, 0)
       assert.strictEqual(report.applied, SHEETS)
       assert.strictEqual(writes(target).length, SHEETS, "one full-replace PUT per list")
@@ -143,14 +140,14 @@ describe("migration e2e: Smartsheet → EnergyCAP", () => {
       }
       // running apply again issues zero writes
       target.clearLog()
-      const again = yield* Migration.apply(plan, eci, { journal })
+      const again = yield* Migration.apply(plan, eci, { applied })
       assert.strictEqual(again.applied, 0)
       assert.strictEqual(writes(target).length, 0)
     }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
   )
 
   it.live(
-    "an apply interrupted halfway resumes from the journal: final state equals the plan, nothing applied twice",
+    "a durable apply interrupted halfway resumes from its run store: final state equals the plan, nothing applied twice",
     () =>
       Effect.gen(function* () {
         const { target, eci, snapshot } = yield* setup
@@ -164,10 +161,15 @@ describe("migration e2e: Smartsheet → EnergyCAP", () => {
         assert.strictEqual(plan.summary.unresolved, 0)
         // the contractor and the sheet owner (no EnergyCAP account) go to the fallback
         assert.strictEqual(plan.summary.fallback, 1 + SHEETS)
-        const file = Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-")), "journal.jsonl")
+        const file = Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-")), "plan.run.db")
+        // each run opens the store (a SQLite file) and its engine, and closes them at its end
+        const durably = (concurrency: number) =>
+          DurableApply.apply(plan, eci, { concurrency }).pipe(
+            Effect.provide(DurableApply.layerEmbedded({ filename: file }, eci))
+          )
         // the target goes down after 5 writes
         target.inject({ kind: "drop", method: "PUT", after: 5, times: Number.POSITIVE_INFINITY })
-        const first = yield* Migration.apply(plan, eci, { journal: yield* Journal.open(file, plan.id), concurrency: 1 })
+        const first = yield* durably(1)
         assert.strictEqual(first.applied, 5)
         // the unreachable target stops the run: one unit fails, the rest are not run
         assert.strictEqual(first.stopped?._tag, "Unavailable")
@@ -175,12 +177,9 @@ describe("migration e2e: Smartsheet → EnergyCAP", () => {
         assert.strictEqual(first.notRun, SHEETS - 6)
         assert.isFalse((yield* Migration.verify(plan, eci)).ok)
 
-        // the target is back; a new process opens the same journal and re-runs the same plan
+        // the target is back; the same plan is applied again on the same store
         target.clearFaults()
-        const second = yield* Migration.apply(plan, eci, {
-          journal: yield* Journal.open(file, plan.id),
-          concurrency: 2
-        })
+        const second = yield* durably(2)
         assert.strictEqual(second.alreadyApplied, 5)
         assert.strictEqual(second.applied, SHEETS - 5)
         assert.strictEqual(second.failed, 0)
@@ -196,12 +195,10 @@ describe("migration e2e: Smartsheet → EnergyCAP", () => {
           [...perList.values()].every((n) => n === 1),
           JSON.stringify([...perList])
         )
-        // the journal says the same
-        const lines = Fs.readFileSync(file, "utf8")
-          .trim()
-          .split("\n")
-          .map((l) => JSON.parse(l) as { outcome: string; unit: string })
-        const applied = lines.filter((l) => l.outcome === "applied").map((l) => l.unit)
+        // the store's audit log says the same: the failed write, then each unit applied once
+        const log = yield* DurableApply.audit(plan).pipe(Effect.provide(SqliteClient.layer({ filename: file })))
+        assert.strictEqual(log.filter((e) => e.outcome === "failed").length, 1)
+        const applied = log.filter((e) => e.outcome === "applied").map((e) => e.unit)
         assert.strictEqual(new Set(applied).size, applied.length)
         assert.strictEqual(applied.length, SHEETS)
         // the fallback got access where the contractor had it

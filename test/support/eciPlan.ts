@@ -1,6 +1,7 @@
 /**
- * A migration plan onto the EnergyCAP simulator for the durable-run tests: three users (by email)
- * granted viewer on each of `listIds`, one replace unit per list.
+ * Migration plans onto the EnergyCAP simulator for the durable-run tests: three users (by email)
+ * granted viewer on each of `listIds`, one replace unit per list (`writePlan`); or on new lists that
+ * apply creates (`writeCreatePlan`).
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -25,10 +26,24 @@ export const seedFor = (listIds: ReadonlyArray<number>): Simulator.Seed => ({
 })
 
 /** Plans the three grants on each list against the simulator and writes the plan to `<dir>/plan.json`. */
-export const writePlan = async (
+export const writePlan = (sim: Simulator.Simulator, dir: string, listIds: ReadonlyArray<number>): Promise<string> =>
+  write(sim, dir, listIds, false)
+
+/**
+ * Plans the three grants on a new list (`--create-missing`, list type 1) for each source sheet
+ * `sourceIds` (no list is mapped) and writes the plan to `<dir>/plan.json`.
+ */
+export const writeCreatePlan = (
   sim: Simulator.Simulator,
   dir: string,
-  listIds: ReadonlyArray<number>
+  sourceIds: ReadonlyArray<number>
+): Promise<string> => write(sim, dir, sourceIds, true)
+
+const write = async (
+  sim: Simulator.Simulator,
+  dir: string,
+  listIds: ReadonlyArray<number>,
+  createMissing: boolean
 ): Promise<string> => {
   const snapshot: Snapshot.Snapshot = {
     format: "unishare/snapshot",
@@ -55,8 +70,14 @@ export const writePlan = async (
         target,
         identities: IdentityMap.empty,
         resources: ResourceMap.fromEntries(
-          listIds.map((id) => ({ source: { provider: "source", kind: "sheet", id: String(id) }, target: Eci.list(id) }))
-        )
+          createMissing
+            ? []
+            : listIds.map((id) => ({
+                source: { provider: "source", kind: "sheet", id: String(id) },
+                target: Eci.list(id)
+              }))
+        ),
+        options: createMissing ? { createMissing: true, createType: "1" } : {}
       })
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )

@@ -179,7 +179,7 @@ const planFlags = {
   createMissing: Flag.Boolean("create-missing").pipe(
     Flag.withDefault(false),
     Flag.withDescription(
-      "plan a new target resource for every source resource the resource map does not map (EnergyCAP lists); apply creates it and journals its id"
+      "plan a new target resource for every source resource the resource map does not map (EnergyCAP lists); apply creates it (once) and keeps its id in the run store"
     )
   ),
   createType: Flag.String("create-type").pipe(
@@ -230,20 +230,18 @@ const applyFlags = {
   dryRun: Flag.Boolean("dry-run").pipe(
     Flag.withDefault(false),
     Flag.withDescription(
-      "list the operations per resource and check the credential can read every target (one read each); write nothing, not even the journal"
+      "list the operations per resource and check the credential can read every target (one read each); write nothing, not even the run store"
     )
   ),
   repair: Flag.Boolean("repair").pipe(
     Flag.withDefault(false),
-    Flag.withDescription("re-read every target and write what the plan says where it drifted (journaled)")
+    Flag.withDescription(
+      "re-read every target and write what the plan says where it drifted (a new repair generation in the run store; a crashed repair resumes)"
+    )
   ),
   allowProblems: Flag.Boolean("allow-problems").pipe(
     Flag.withDefault(false),
     Flag.withDescription("apply a plan that has problems (its problem resources are left alone)")
-  ),
-  journal: Flag.String("journal").pipe(
-    Flag.optional,
-    Flag.withDescription("the journal file (JSON lines; default: beside the plan, <plan>.journal.jsonl)")
   ),
   concurrency: Flag.Int("concurrency").pipe(
     Flag.withDefault(4),
@@ -252,7 +250,7 @@ const applyFlags = {
   database: Flag.String("database").pipe(
     Flag.optional,
     Flag.withDescription(
-      "run durably on Effect's workflow engine in this store: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL if set)"
+      "the run store: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL if set, else <plan>.run.db beside the plan)"
     )
   ),
   submit: Flag.Boolean("submit").pipe(
@@ -266,12 +264,14 @@ const applyFlags = {
 }
 
 const applyCommand = Command.make("apply", applyFlags, lazily("apply")).pipe(
-  Command.withShortDescription("Apply a plan to the target, journaled and resumable"),
+  Command.withShortDescription("Apply a plan to the target, durably and resumably"),
   Command.withDescription(
     describe(
-      "Apply a plan with bounded concurrency within the provider's rate limit. Every finished unit is",
-      "journaled, so an interrupted run resumes without repeating applied writes and a second run issues",
-      "zero writes. A progress bar is drawn on stderr when it is a terminal. The plan's digest is checked (an",
+      "Apply a plan with bounded concurrency within the provider's rate limit, as durable workflows on",
+      "Effect's engine. Every finished unit is recorded in the run store (default <plan>.run.db beside the",
+      "plan, a SQLite file; or PostgreSQL with --database), so an interrupted or killed run resumes without",
+      "repeating applied writes and a second run issues zero writes; `status --audit` prints every write.",
+      "A progress bar is drawn on stderr when it is a terminal. The plan's digest is checked (an",
       "edited plan is refused) and a plan with problems is refused (exit 8) unless --allow-problems. The first",
       "refused credential (3) or unreachable provider (5) stops the run; when every failed unit failed the",
       "same way the exit code is that class's, 7 for a mix."
@@ -285,20 +285,27 @@ const statusFlags = {
   database: Flag.String("database").pipe(
     Flag.optional,
     Flag.withDescription(
-      "the run store apply --database used: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL)"
+      "the run store apply used: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL, else <plan>.run.db)"
+    )
+  ),
+  audit: Flag.Boolean("audit").pipe(
+    Flag.withDefault(false),
+    Flag.withDescription(
+      "print the run's audit log instead: one JSON line per write attempt (unit, outcome, time, process, operations, error)"
     )
   ),
   json
 }
 
 const statusCommand = Command.make("status", statusFlags, lazily("status")).pipe(
-  Command.withShortDescription("Show a durable run's progress from its store (any machine)"),
+  Command.withShortDescription("Show a run's progress, or its audit log, from its store (any machine)"),
   Command.withDescription(
     [
-      "Show the progress of a durable run (apply --database) of a plan: units applied, failed and pending per",
-      "target resource, read from the store only (no engine is started, the target is not contacted, no",
-      "credential is needed). With PostgreSQL it works from any machine while the run goes on; a SQLite store",
-      "is held by its running apply, so read it after that run.",
+      "Show the progress of a plan's apply: units applied, failed and pending per target resource, the targets",
+      "created and the repairs, read from the run store only (no engine is started, the target is not",
+      "contacted, no credential is needed). With PostgreSQL it works from any machine while the run goes on; a",
+      "SQLite store is held by its running apply, so read it after that run. With --audit it prints the audit",
+      "log: one JSON line per write attempt (time, unit, outcome, process, operation count, error message).",
       "",
       ExitCode.table
     ].join("\n")
@@ -307,7 +314,8 @@ const statusCommand = Command.make("status", statusFlags, lazily("status")).pipe
     {
       command: "unishare status --plan plan.json --database postgres://runs@db/unishare --json",
       description: "a run's progress as JSON"
-    }
+    },
+    { command: "unishare status --plan plan.json --audit", description: "every write of the run, as JSON lines" }
   ])
 )
 
@@ -357,9 +365,11 @@ const runnerCommand = Command.make("runner", runnerFlags, lazily("runner")).pipe
 const verifyFlags = {
   plan: Flag.String("plan").pipe(Flag.withDescription("the plan file (from plan)")),
   target: providerFlag("target", "the target provider (default: the plan's)").pipe(Flag.optional),
-  journal: Flag.String("journal").pipe(
+  database: Flag.String("database").pipe(
     Flag.optional,
-    Flag.withDescription("the apply journal, read for the targets apply created (default <plan>.journal.jsonl)")
+    Flag.withDescription(
+      "the run store apply used, read for the targets it created: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL, else <plan>.run.db)"
+    )
   ),
   json,
   ...endpoints
@@ -436,7 +446,7 @@ const demoFlags = {
   outDir: Flag.String("out-dir").pipe(
     Flag.withDefault(".unishare/demo"),
     Flag.withDescription(
-      "where the demo writes its snapshot, plans, journals and report (default .unishare/demo; emptied first)"
+      "where the demo writes its snapshot, plans, run stores and report (default .unishare/demo; emptied first)"
     )
   ),
   json

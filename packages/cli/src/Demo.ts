@@ -148,10 +148,10 @@ const migrate = (options: {
     yield* Files.writeText(file("plan.txt"), `${Report.renderPlan(plan)}\n`, "--out-dir")
     yield* say(`\n${condensedPlan(plan, file("plan.txt"))}`)
 
-    const journal = Files.journalPathFor(planFile)
+    const store = Files.storePathFor(planFile)
     const before = options.targetSim.log().filter(isWrite).length
     const applied = yield* Workflow.applyPlan(plan, options.target, {
-      journal,
+      store,
       dryRun: false,
       concurrency: 4,
       progress: "Applying"
@@ -163,14 +163,14 @@ const migrate = (options: {
     yield* say(Report.renderVerify(verified))
 
     const again = yield* Workflow.applyPlan(plan, options.target, {
-      journal,
+      store,
       dryRun: false,
       concurrency: 4,
       progress: "Re-applying"
     })
     const afterSecond = options.targetSim.log().filter(isWrite).length
     yield* say(
-      `Re-apply (same plan, same journal): ${again.applied} unit(s) written, ${again.alreadyApplied} already applied — ${afterSecond - afterFirst} write request(s)`
+      `Re-apply (same plan, same run store): ${again.applied} unit(s) written, ${again.alreadyApplied} already applied — ${afterSecond - afterFirst} write request(s)`
     )
 
     const { fidelity, ...planRest } = Workflow.planSummary(plan, planFile)
@@ -182,8 +182,8 @@ const migrate = (options: {
         notExact: fidelity.length,
         fidelityCounts: Object.fromEntries(fidelityCounts(plan))
       },
-      apply: { ...Workflow.applySummary(applied, journal), writeRequests: afterFirst - before },
-      reapply: { ...Workflow.applySummary(again, journal), writeRequests: afterSecond - afterFirst },
+      apply: { ...Workflow.applySummary(applied, store), writeRequests: afterFirst - before },
+      reapply: { ...Workflow.applySummary(again, store), writeRequests: afterSecond - afterFirst },
       verify: Workflow.verifySummary(verified)
     }
   })

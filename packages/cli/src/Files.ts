@@ -328,15 +328,16 @@ export const readDesiredState = (path: string, field: string): Effect.Effect<Des
   Effect.flatMap(readText(path, field), (text) => parseDesiredState(text, field))
 
 /**
- * The default journal path of a plan file: beside it, `<plan>.journal.jsonl`.
+ * The default run store of a plan file: an embedded SQLite file beside it, `<plan>.run.db` (where
+ * `apply` keeps what it applied, the targets it created and the audit log of its writes).
  *
  * @example
  * ```ts
  * import { Files } from "@unishare/cli"
- * Files.journalPathFor("out/plan.json") // "out/plan.journal.jsonl"
+ * Files.storePathFor("out/plan.json") // "out/plan.run.db"
  * ```
  */
-export const journalPathFor = (planPath: string): string => {
+export const storePathFor = (planPath: string): string => {
   const ext = Path.extname(planPath)
-  return `${ext === ".json" ? planPath.slice(0, -ext.length) : planPath}.journal.jsonl`
+  return `${ext === ".json" ? planPath.slice(0, -ext.length) : planPath}.run.db`
 }

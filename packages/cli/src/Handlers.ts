@@ -102,6 +102,18 @@ const targetOf = (flag: Option.Option<Notation.ProviderName>, planTarget: string
         )
 
 /**
+ * The run store of a plan: `--database`, else `UNISHARE_DATABASE_URL`, else `<plan>.run.db`
+ * beside the plan file.
+ */
+const storeOf = (flag: Option.Option<string>, planFile: string): string =>
+  Option.getOrElse(
+    Option.orElse(flag, () =>
+      Option.filter(Option.fromNullishOr(process.env.UNISHARE_DATABASE_URL), (url) => url !== "")
+    ),
+    () => Files.storePathFor(planFile)
+  )
+
+/**
  * How a command ends other than with success: an `Output.Exit` carrying its exit code (the error
  * was already reported).
  *
@@ -235,22 +247,18 @@ export const handlers: {
         }
         const name = yield* targetOf(flags.target, plan.targetProvider, "--target")
         const target = yield* Providers.fromEnvironment(name, { endpoints: endpointsOf(flags) })
-        const journal = Option.getOrElse(flags.journal, () => Files.journalPathFor(flags.plan))
-        const database = Option.orElse(flags.database, () =>
-          Option.filter(Option.fromNullishOr(process.env.UNISHARE_DATABASE_URL), (url) => url !== "")
-        )
+        const store = storeOf(flags.database, flags.plan)
         const report = yield* Workflow.applyPlan(plan, target, {
-          journal,
+          store,
           dryRun: flags.dryRun,
           repair: flags.repair,
           concurrency: flags.concurrency,
-          submit: flags.submit,
-          ...(Option.isSome(database) ? { database: database.value } : {})
+          submit: flags.submit
         })
         const stopped = report.stopped !== undefined ? explain(report.stopped, name) : undefined
         const shown = stopped !== undefined ? { ...report, stopped } : report
-        yield* Output.result(flags.json, Workflow.applySummary(shown, journal), () =>
-          Output.cliWording(Workflow.renderApply(shown, journal))
+        yield* Output.result(flags.json, Workflow.applySummary(shown, store), () =>
+          Output.cliWording(Workflow.renderApply(shown, store))
         )
         const failures = report.units.flatMap((u) => (u.outcome === "failed" && u.error !== undefined ? [u.error] : []))
         const code = stopped !== undefined ? ExitCode.ofError(stopped) : ExitCode.ofFailures(failures)
@@ -265,18 +273,13 @@ export const handlers: {
       flags.json,
       Effect.gen(function* () {
         const plan = yield* Files.readPlan(flags.plan, "--plan")
-        const database = Option.orElse(flags.database, () =>
-          Option.filter(Option.fromNullishOr(process.env.UNISHARE_DATABASE_URL), (url) => url !== "")
-        )
-        if (Option.isNone(database)) {
-          return yield* Errors.invalid(
-            "unishare",
-            "status",
-            "--database",
-            "name the run store: --database <file|postgres://…> or UNISHARE_DATABASE_URL"
-          )
+        const store = storeOf(flags.database, flags.plan)
+        if (flags.audit) {
+          const entries = yield* Workflow.runAudit(plan, store)
+          for (const entry of entries) yield* Output.line(JSON.stringify(entry))
+          return
         }
-        const status = yield* Workflow.runStatus(plan, database.value)
+        const status = yield* Workflow.runStatus(plan, store)
         yield* Output.result(flags.json, { command: "status", ok: true, ...status }, () =>
           Workflow.renderStatus(status, flags.plan)
         )
@@ -315,8 +318,7 @@ export const handlers: {
         const plan = yield* Files.readPlan(flags.plan, "--plan")
         const name = yield* targetOf(flags.target, plan.targetProvider, "--target")
         const target = yield* Providers.fromEnvironment(name, { endpoints: endpointsOf(flags) })
-        const journal = Option.getOrElse(flags.journal, () => Files.journalPathFor(flags.plan))
-        const verified = yield* Workflow.verifyPlan(plan, target, { journal })
+        const verified = yield* Workflow.verifyPlan(plan, target, { store: storeOf(flags.database, flags.plan) })
         const report =
           verified.stopped !== undefined ? { ...verified, stopped: explain(verified.stopped, name) } : verified
         yield* Output.result(flags.json, Workflow.verifySummary(report, flags.plan), () =>

@@ -10,15 +10,14 @@ import { Errors, type Grantee, type ResourceRef, type SharingProvider, Sync, Tra
 import {
   DurableApply,
   type IdentityMap,
-  Journal,
   Migration,
   Report,
   type ResourceMap,
   RunnerCluster,
   Snapshot,
-  type SqliteClient
+  SqliteClient
 } from "@unishare/migration"
-import { Effect, type Layer, Option, Redacted, Result } from "effect"
+import { Effect, Fiber, type Layer, Option, Redacted, Result } from "effect"
 import type { SqlClient, SqlError } from "effect/sql"
 import type { WorkflowEngine } from "effect/workflow"
 import * as Files from "./Files.ts"
@@ -296,10 +295,25 @@ export const planSummary = (plan: Migration.MigrationPlan, file: string, report?
 })
 
 /**
- * Applies a plan with a journal (resumable; a re-run issues no write for what it lists), bounded
- * concurrency and an optional progress bar. A dry run reads the journal without changing it and
- * writes nothing; `repair` re-reads every target and writes what the plan says where it drifted.
- * Interrupted (SIGINT / SIGTERM), it says how far it got and how to resume.
+ * Whether `store` names a run store that exists: a PostgreSQL URL always does (its tables may be
+ * missing, which reads as "never applied"), a SQLite file when the file is there.
+ */
+const storeExists = (store: string) => DurableApply.isPostgres(store) || NodeFs.existsSync(store)
+
+/**
+ * The run store for reading only: the store named, or an empty in-memory one when its SQLite file
+ * does not exist (so nothing is created on disk).
+ */
+const readStore = (store: string) =>
+  storeExists(store) ? DurableApply.layerStore(store) : SqliteClient.layer({ filename: ":memory:" })
+
+/**
+ * Applies a plan durably (`DurableApply`: resumable, a re-run writes nothing for what the store
+ * records as applied) in the run store `store` — a SQLite file (created when missing) or a
+ * `postgres://` URL — with bounded concurrency and an optional progress bar. A dry run reads the
+ * store without changing it (and creates no file) and writes nothing; `repair` re-reads every
+ * target and writes what the plan says where it drifted (a new repair generation; a crashed repair
+ * resumes in its own). Interrupted (SIGINT / SIGTERM), it says how far it got and how to resume.
  *
  * @example
  * ```ts
@@ -307,20 +321,19 @@ export const planSummary = (plan: Migration.MigrationPlan, file: string, report?
  * import { Migration } from "@unishare/migration"
  * import { Workflow } from "@unishare/cli"
  * const run = (plan: Migration.MigrationPlan, target: SharingProvider.Shape) =>
- *   Workflow.applyPlan(plan, target, { journal: "plan.journal.jsonl", dryRun: false, concurrency: 4 })
+ *   Workflow.applyPlan(plan, target, { store: "plan.run.db", dryRun: false, concurrency: 4 })
  * ```
  */
 export const applyPlan = (
   plan: Migration.MigrationPlan,
   target: SharingProvider.Shape,
   options: {
-    readonly journal: string
+    /** The run store: a SQLite file, or a `postgres://` URL. */
+    readonly store: string
     readonly dryRun: boolean
     readonly concurrency: number
     readonly repair?: boolean | undefined
     readonly progress?: string | undefined
-    /** Run durably (`DurableApply`) in this store: a SQLite file, or a `postgres://` URL. */
-    readonly database?: string | undefined
     /** With a `postgres://` store: submit to the `unishare runner` processes and follow (execute nothing here). */
     readonly submit?: boolean | undefined
   }
@@ -330,57 +343,47 @@ export const applyPlan = (
       return yield* Errors.invalid("unishare", "apply", "--concurrency", "expected an integer from 1 to 64")
     }
     yield* Migration.checkDigest(plan)
-    if (options.database !== undefined) {
-      if (options.repair === true) {
-        return yield* Errors.invalid("unishare", "apply", "--repair", "--repair does not run durably: drop --database")
-      }
-      const database = options.database
-      if (options.submit === true && !DurableApply.isPostgres(database)) {
-        return yield* Errors.invalid(
-          "unishare",
-          "apply",
-          "--submit",
-          "--submit hands the run to runners on a shared store: use --database postgres://…"
-        )
-      }
-      const engine: Layer.Layer<
-        WorkflowEngine.WorkflowEngine | SqlClient.SqlClient,
-        | SqliteClient.DatabaseBusy
-        | SqlError.SqlError
-        | RunnerCluster.InvalidClusterOptions
-        | RunnerCluster.SettingsMismatch
-        | RunnerCluster.StoreInUse
-      > =
-        options.submit === true
-          ? DurableApply.layerSubmitter({ database: Redacted.make(database) })
-          : DurableApply.isPostgres(database)
-            ? DurableApply.layerPostgres({ database: Redacted.make(database) }, target)
-            : DurableApply.layerEmbedded({ filename: database }, target)
-      const bar = Progress.make(options.progress ?? "Applying")
-      return yield* DurableApply.apply(plan, target, {
-        dryRun: options.dryRun,
+    const store = options.store
+    if (options.submit === true && !DurableApply.isPostgres(store)) {
+      return yield* Errors.invalid(
+        "unishare",
+        "apply",
+        "--submit",
+        "--submit hands the run to runners on a shared store: use --database postgres://…"
+      )
+    }
+    const bar = Progress.make(options.progress ?? (options.repair === true ? "Repairing" : "Applying"))
+    if (options.dryRun) {
+      return yield* DurableApply.dryRun(plan, target, {
         concurrency: options.concurrency,
-        submitted: options.submit === true,
+        repair: options.repair,
         onProgress: bar.onProgress
       }).pipe(
         Effect.ensuring(bar.finish),
-        Effect.provide(engine),
-        Effect.catchTags({ ...storeFailures("apply"), ...clusterFailures("apply") }),
+        Effect.provide(readStore(store)),
+        Effect.catchTags(storeFailures("apply")),
         Effect.scoped
       )
     }
-    const owner = { planId: plan.id, digest: plan.digest }
-    const journal = options.dryRun
-      ? yield* Journal.readOnly(options.journal, owner)
-      : yield* Journal.open(options.journal, owner)
-    const bar = Progress.make(options.progress ?? (options.repair === true ? "Repairing" : "Applying"))
+    const engine: Layer.Layer<
+      WorkflowEngine.WorkflowEngine | SqlClient.SqlClient,
+      | SqliteClient.DatabaseBusy
+      | SqlError.SqlError
+      | RunnerCluster.InvalidClusterOptions
+      | RunnerCluster.SettingsMismatch
+      | RunnerCluster.StoreInUse
+    > =
+      options.submit === true
+        ? DurableApply.layerSubmitter({ database: Redacted.make(store) })
+        : DurableApply.isPostgres(store)
+          ? DurableApply.layerPostgres({ database: Redacted.make(store) }, target)
+          : DurableApply.layerEmbedded({ filename: store }, target)
     let done = 0
     let total = 0
-    return yield* Migration.apply(plan, target, {
-      journal,
-      dryRun: options.dryRun,
-      repair: options.repair,
+    const run = DurableApply.apply(plan, target, {
       concurrency: options.concurrency,
+      repair: options.repair,
+      submitted: options.submit === true,
       onProgress: (p) =>
         Effect.andThen(
           Effect.sync(() => {
@@ -390,10 +393,20 @@ export const applyPlan = (
           bar.onProgress(p)
         )
     }).pipe(
+      Effect.provide(engine),
+      Effect.catchTags({ ...storeFailures("apply"), ...clusterFailures("apply") }),
+      Effect.scoped
+    )
+    // The engine waits for a workflow's reply without giving way to interruption. The run goes on in
+    // a fiber of its own, so that SIGINT / SIGTERM ends the command at once: the process exits, and
+    // the store keeps every finished unit (the unit in flight runs again on the next apply, as after
+    // a crash).
+    const fiber = yield* Effect.forkDetach(run)
+    return yield* Fiber.join(fiber).pipe(
       Effect.ensuring(bar.finish),
       Effect.onInterrupt(() =>
         Output.note(
-          `interrupted after ${done} of ${total || "?"} units; run the same command to resume (the journal ${options.journal} keeps what was applied)`
+          `interrupted after ${done} of ${total || "?"} units; run the same command to resume (the run store ${storeName(store)} keeps what was applied)`
         )
       )
     )
@@ -508,7 +521,7 @@ export const runStatus = (
         "unishare",
         "status",
         "--database",
-        `no run store at ${database}: apply --database ${database} creates it`
+        `no run store at ${database}: apply creates it (run apply first, or name the store apply used)`
       )
     }
     return yield* DurableApply.status(plan).pipe(
@@ -535,9 +548,15 @@ export const renderStatus = (status: DurableApply.RunStatus, planFile: string): 
     `${planFile}: ${status.applied} of ${status.units} unit(s) applied, ${status.failed} failed, ${status.pending} pending on ${status.resources.length} resource(s)${status.complete ? " (complete)" : ""}`
   ]
   for (const r of status.resources) {
+    if (r.created !== undefined) lines.push(`  ${r.resource}: created as ${r.created}`)
     if (r.pending === 0 && r.failed === 0) continue
     lines.push(`  ${r.resource}: ${r.applied} applied, ${r.failed} failed, ${r.pending} pending`)
     for (const f of r.failures) lines.push(`    ${f.unit}: ${f.message}`)
+  }
+  for (const g of status.repairs) {
+    lines.push(
+      `  repair ${g.generation}: ${g.applied} unit(s) written, ${g.failed} failed${g.finished ? "" : " (not finished: apply --repair resumes it)"}`
+    )
   }
   if (status.failed > 0) lines.push("Failed units are retried by the next apply of the same plan.")
   return lines.join("\n")
@@ -551,15 +570,15 @@ export const renderStatus = (status: DurableApply.RunStatus, planFile: string): 
  * ```ts
  * import { Migration } from "@unishare/migration"
  * import { Workflow } from "@unishare/cli"
- * const summary = (r: Migration.ApplyReport) => Workflow.applySummary(r, "plan.journal.jsonl").failed
+ * const summary = (r: Migration.ApplyReport) => Workflow.applySummary(r, "plan.run.db").failed
  * ```
  */
-export const applySummary = (report: Migration.ApplyReport, journal: string) => ({
+export const applySummary = (report: Migration.ApplyReport, store: string) => ({
   command: "apply" as const,
   ok: report.failed === 0 && report.stopped === undefined,
   planId: report.planId,
   dryRun: report.dryRun,
-  ...(report.dryRun ? {} : { journal }),
+  ...(report.dryRun ? {} : { store: storeName(store) }),
   units: report.units.length,
   applied: report.applied,
   alreadyApplied: report.alreadyApplied,
@@ -596,16 +615,16 @@ export const applySummary = (report: Migration.ApplyReport, journal: string) => 
  * ```ts
  * import { Migration } from "@unishare/migration"
  * import { Workflow } from "@unishare/cli"
- * const text = (r: Migration.ApplyReport) => Workflow.renderApply(r, "plan.journal.jsonl")
+ * const text = (r: Migration.ApplyReport) => Workflow.renderApply(r, "plan.run.db")
  * ```
  */
-export const renderApply = (report: Migration.ApplyReport, journal: string): string => {
+export const renderApply = (report: Migration.ApplyReport, store: string): string => {
   const lines: Array<string> = []
   if (report.dryRun) {
     const units = report.units.filter((u) => u.outcome === "dry-run")
     const writes = units.reduce((n, u) => n + (u.unit.endsWith("|create") ? 1 : u.operations), 0)
     lines.push(
-      `Dry run of plan ${report.planId}: ${writes} write(s) on ${new Set(units.map((u) => Notation.formatResource(u.resource))).size} resource(s) would be sent, ${report.alreadyApplied} unit(s) already applied (journal); nothing was written`
+      `Dry run of plan ${report.planId}: ${writes} write(s) on ${new Set(units.map((u) => Notation.formatResource(u.resource))).size} resource(s) would be sent, ${report.alreadyApplied} unit(s) already applied (run store); nothing was written`
     )
     for (const u of units) {
       if (u.unit.endsWith("|create")) {
@@ -619,7 +638,7 @@ export const renderApply = (report: Migration.ApplyReport, journal: string): str
     }
   } else {
     lines.push(
-      `Applied plan ${report.planId}: ${report.applied} unit(s) written, ${report.alreadyApplied} already applied (journal), ${report.failed} failed${report.notRun > 0 ? `, ${report.notRun} not run` : ""}`
+      `Applied plan ${report.planId}: ${report.applied} unit(s) written, ${report.alreadyApplied} already applied (run store), ${report.failed} failed${report.notRun > 0 ? `, ${report.notRun} not run` : ""}`
     )
     for (const u of report.units)
       if (u.created !== undefined) lines.push(`  created ${Notation.formatResource(u.created)} (${u.unit})`)
@@ -628,13 +647,14 @@ export const renderApply = (report: Migration.ApplyReport, journal: string): str
     if (u.outcome === "failed") lines.push(`  failed ${u.unit}: ${u.error?.message ?? "unknown error"}`)
   }
   if (report.stopped !== undefined) lines.push(`Stopped at the first ${report.stopped._tag}: ${report.stopped.message}`)
-  if (!report.dryRun) lines.push(`Journal: ${journal}`)
+  if (!report.dryRun) lines.push(`Run store: ${storeName(store)}`)
   return lines.join("\n")
 }
 
 /**
- * Verifies a plan against its target (targets created by `apply` found through the journal, read
- * without changing it), with a progress bar on a terminal.
+ * Verifies a plan against its target, with a progress bar on a terminal. Targets `apply` created
+ * (`--create-missing`) are found in the run store `store`, read without changing it; without a
+ * store they are reported as missing.
  *
  * @example
  * ```ts
@@ -642,19 +662,76 @@ export const renderApply = (report: Migration.ApplyReport, journal: string): str
  * import { Migration } from "@unishare/migration"
  * import { Workflow } from "@unishare/cli"
  * const check = (plan: Migration.MigrationPlan, target: SharingProvider.Shape) =>
- *   Workflow.verifyPlan(plan, target, { journal: "plan.journal.jsonl" })
+ *   Workflow.verifyPlan(plan, target, { store: "plan.run.db" })
  * ```
  */
 export const verifyPlan = (
   plan: Migration.MigrationPlan,
   target: SharingProvider.Shape,
-  options: { readonly journal: string }
+  options: { readonly store: string }
 ): Effect.Effect<Migration.VerifyReport, Errors.SharingError> =>
   Effect.gen(function* () {
-    const journal = yield* Journal.readOnly(options.journal, { planId: plan.id, digest: plan.digest })
+    const created = plan.items.some((item) => item.create !== undefined)
+      ? yield* DurableApply.createdTargets(plan).pipe(
+          Effect.provide(readStore(options.store)),
+          Effect.catchTags(storeFailures("verify")),
+          Effect.scoped
+        )
+      : undefined
     const bar = Progress.make("Verifying")
-    return yield* Migration.verify(plan, target, { journal, onProgress: bar.onProgress }).pipe(
+    return yield* Migration.verify(plan, target, { created, onProgress: bar.onProgress }).pipe(
       Effect.ensuring(bar.finish)
+    )
+  })
+
+/**
+ * How a run store is shown: a SQLite file by its path, a PostgreSQL URL without its credentials.
+ *
+ * @example
+ * ```ts
+ * import { Workflow } from "@unishare/cli"
+ * Workflow.storeName("postgres://runs:secret@db:5432/unishare") // "postgres://db:5432/unishare"
+ * ```
+ */
+export const storeName = (store: string): string => {
+  if (!DurableApply.isPostgres(store)) return store
+  try {
+    const url = new URL(store)
+    return `${url.protocol}//${url.host}${url.pathname}`
+  } catch {
+    return "postgres://…"
+  }
+}
+
+/**
+ * A run's audit log as JSON lines, oldest first: one line per write attempt (unit, outcome, time,
+ * process, operation count, error message, created target), read from the run store only.
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/migration"
+ * import { Workflow } from "@unishare/cli"
+ * const lines = (plan: Migration.MigrationPlan) => Workflow.runAudit(plan, "plan.run.db")
+ * ```
+ */
+export const runAudit = (
+  plan: Migration.MigrationPlan,
+  database: string
+): Effect.Effect<ReadonlyArray<DurableApply.AuditEntry>, Errors.SharingError> =>
+  Effect.gen(function* () {
+    yield* Migration.checkDigest(plan)
+    if (!storeExists(database)) {
+      return yield* Errors.invalid(
+        "unishare",
+        "status",
+        "--database",
+        `no run store at ${database}: apply creates it (run apply first, or name the store apply used)`
+      )
+    }
+    return yield* DurableApply.audit(plan).pipe(
+      Effect.provide(DurableApply.layerStore(database)),
+      Effect.catchTags(storeFailures("status")),
+      Effect.scoped
     )
   })
 

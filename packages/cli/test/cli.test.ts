@@ -183,7 +183,13 @@ describe("unishare input and failures", () => {
         })
       ]))
     ]
-    const files = [snapshot, plan, plan.replace(/\.json$/, ".journal.jsonl")].map((f) => Fs.readFileSync(f, "utf8"))
+    outputs.push(await runCli(["status", "--plan", plan, "--audit"], sims.env))
+    // the run store (and its write-ahead log, if any) holds no secret either
+    const store = plan.replace(/\.json$/, ".run.db")
+    expect(Fs.existsSync(store)).toBe(true)
+    const files = [snapshot, plan, store, `${store}-wal`]
+      .filter((f) => Fs.existsSync(f))
+      .map((f) => Fs.readFileSync(f, "latin1"))
     for (const text of [...outputs.flatMap((o) => [o.stdout, o.stderr]), ...files]) {
       expect(text).not.toContain(smartsheetToken)
       expect(text).not.toContain(eciKey)

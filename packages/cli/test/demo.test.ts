@@ -33,12 +33,7 @@ describe("unishare demo", () => {
       expect(cloudflare.plan.summary.exact).toBeGreaterThan(0)
       expect(cloudflare.verify.ok).toBe(true)
       expect(cloudflare.reapply.writeRequests).toBe(0)
-      for (const f of [
-        "energycap-plan.json",
-        "energycap-plan.journal.jsonl",
-        "cloudflare-snapshot.json",
-        "report.json"
-      ]) {
+      for (const f of ["energycap-plan.json", "energycap-plan.run.db", "cloudflare-snapshot.json", "report.json"]) {
         expect(Fs.existsSync(Path.join(dir, "demo", f)), f).toBe(true)
       }
     } finally {

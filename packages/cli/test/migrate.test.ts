@@ -44,7 +44,8 @@ describe("unishare against the simulators", () => {
     const applied = await runCli(["apply", "--plan", plan, "--json"], sims.env)
     expect(applied.code, applied.stderr).toBe(0)
     expect(json(applied)).toMatchObject({ command: "apply", ok: true, applied: 2, failed: 0, alreadyApplied: 0 })
-    expect(Fs.existsSync(plan.replace(/\.json$/, ".journal.jsonl"))).toBe(true)
+    expect(json(applied).store).toBe(plan.replace(/\.json$/, ".run.db"))
+    expect(Fs.existsSync(plan.replace(/\.json$/, ".run.db"))).toBe(true)
     const writesAfterFirst = writes(sims.eci)
     expect(writesAfterFirst).toBe(2) // one replace (PUT) per list
     expect(sims.eci.share(42)).toEqual({ sharedWithEveryone: false, sharedUserIds: [1, 2], sharedUserGroupIds: [10] })
@@ -76,20 +77,21 @@ describe("unishare against the simulators", () => {
       },
       expect.objectContaining({ resource: "eci:list:43" })
     ])
-    // one read per target resource proves the credential can read it; no write; no journal
+    // one read per target resource proves the credential can read it; no write; no run store
     const requests = sims.eci.log().slice(before)
     expect(requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       "GET /api/v3/list/42/share",
       "GET /api/v3/list/43/share"
     ])
     expect(writes(sims.eci)).toBe(0)
-    expect(d.journal).toBeUndefined()
-    expect(Fs.existsSync(plan.replace(/\.json$/, ".journal.jsonl"))).toBe(false)
+    expect(d.store).toBeUndefined()
+    expect(Fs.existsSync(plan.replace(/\.json$/, ".run.db"))).toBe(false)
     const text = await runCli(["apply", "--plan", plan, "--dry-run"], sims.env)
     expect(text.stdout).toContain("eci:list:42:")
     expect(text.stdout).toContain("Grant user:ada@example.com viewer")
     expect(text.stdout).toContain("nothing was written")
-    expect(text.stdout).not.toContain("Journal")
+    expect(text.stdout).not.toContain("Run store")
+    expect(Fs.readdirSync(dir).filter((f) => f.includes(".run.db"))).toEqual([])
     expect(writes(sims.eci)).toBe(0)
   })
 
@@ -172,7 +174,7 @@ describe("unishare against the simulators", () => {
     expect(v.ok).toBe(false)
     expect(v.drift).toEqual([expect.objectContaining({ resource: "eci:list:42" })])
     expect(v.repair).toBe(`unishare apply --plan ${plan} --repair`)
-    // a plain re-run writes nothing (the journal says done); --repair re-reads and writes what the plan says
+    // a plain re-run writes nothing (the run store says done); --repair re-reads and writes what the plan says
     const text = await runCli(["verify", "--plan", plan], sims.env)
     expect(text.code).toBe(7)
     expect(text.stdout).toContain("eci:list:42: grant")
@@ -183,13 +185,37 @@ describe("unishare against the simulators", () => {
     expect(json(repaired)).toMatchObject({ applied: 1, failed: 0 })
     expect(writes(sims.eci)).toBe(writesBefore + 1) // one replace, on list 42 only
     expect(sims.eci.share(42)!.sharedUserIds).toEqual([1, 2])
-    const journal = Fs.readFileSync(plan.replace(/\.json$/, ".journal.jsonl"), "utf8")
-    expect(journal).toMatch(/"unit":"repair@[^"]+\|eci:list:42\|replace","outcome":"applied"/)
     const again = await runCli(["verify", "--plan", plan, "--json"], sims.env)
     expect(again.code, again.stdout).toBe(0)
+    // the repair is recorded in the run store: status counts it, the audit log lists its write
+    const status = json(await runCli(["status", "--plan", plan, "--json"], sims.env))
+    expect(status).toMatchObject({ complete: true, applied: 2, units: 2 })
+    expect(status.repairs).toEqual([{ generation: 1, finished: true, applied: 1, failed: 0 }])
+    const audit = await runCli(["status", "--plan", plan, "--audit"], sims.env)
+    expect(audit.code, audit.stderr).toBe(0)
+    const entries = audit.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+    expect(entries.map((e: { unit: string; generation: number }) => [e.unit, e.generation])).toEqual([
+      ...[
+        ["eci:list:42|replace", 0],
+        ["eci:list:43|replace", 0]
+      ].sort(),
+      ["repair-1|eci:list:42|replace", 1]
+    ])
+    for (const e of entries) {
+      expect(e).toMatchObject({ outcome: "applied", operations: expect.any(Number), process: expect.any(String) })
+      expect(Number.isNaN(Date.parse(e.at))).toBe(false)
+    }
+    // a second repair is a new generation, which writes nothing where nothing drifted
+    const none = await runCli(["apply", "--plan", plan, "--repair", "--json"], sims.env)
+    expect(json(none)).toMatchObject({ applied: 0, failed: 0 })
+    expect(writes(sims.eci)).toBe(writesBefore + 1)
+    expect(json(await runCli(["status", "--plan", plan, "--json"], sims.env)).repairs).toHaveLength(2)
   })
 
-  it("apply with a failing unit exits with its class (6 rejected); re-running resumes from the journal", async () => {
+  it("apply with a failing unit exits with its class (6 rejected); re-running resumes from the run store", async () => {
     const { plan } = await exportAndPlan(sims, dir)
     sims.eci.inject({ kind: "status", status: 400, method: "PUT", path: /\/list\/43\/share$/, times: 1 })
     const first = await runCli(["apply", "--plan", plan, "--json", "--concurrency", "1"], sims.env)
@@ -202,6 +228,14 @@ describe("unishare against the simulators", () => {
     expect(json(second)).toMatchObject({ applied: 1, alreadyApplied: 1, failed: 0 })
     const puts = sims.eci.log().filter((e) => e.method === "PUT")
     expect(puts.filter((e) => e.path.includes("/list/42/")).length).toBe(1) // never applied twice
+    // the audit log has both attempts of list 43: the failure (with its error) and the success
+    const audit = (await runCli(["status", "--plan", plan, "--audit"], sims.env)).stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .filter((e: { unit: string }) => e.unit === "eci:list:43|replace")
+    expect(audit.map((e: { outcome: string }) => e.outcome)).toEqual(["failed", "applied"])
+    expect(audit[0].message).toMatch(/^Rejected: /)
   })
 
   it("sync makes one resource equal a desired-state file (dry run writes nothing)", async () => {

@@ -37,7 +37,7 @@ const freePort = () =>
     })
   })
 
-const journalOf = (plan: string) => plan.replace(/\.json$/, ".journal.jsonl")
+const storeOf = (plan: string) => plan.replace(/\.json$/, ".run.db")
 
 describe("unishare on a real run (read-only checks on one exported plan)", () => {
   let sims: Sims
@@ -309,23 +309,28 @@ describe("unishare on a real run (writes)", () => {
 
   it("SIGINT during apply says how far it got and how to resume; the same command resumes", async () => {
     const { plan } = await exportAndPlan(sims, dir)
-    // list 43's write hangs for a while: the run is interrupted while it waits
-    sims.eci.inject({ kind: "delay", millis: 8_000, method: "PUT", path: /\/list\/43\/share$/, times: 1 })
+    // list 43's replace hangs for a while in its read-back (after its write): the run is interrupted
+    // while it waits
+    sims.eci.inject({ kind: "delay", millis: 8_000, method: "GET", path: /\/list\/43\/share$/, times: 1 })
+    const before = sims.eci.log().length
     const running = spawnCli(["apply", "--plan", plan, "--concurrency", "1"], sims.env)
     const deadline = Date.now() + 60_000
-    while (!sims.eci.log().some((e) => e.method === "PUT" && e.path.endsWith("/list/42/share"))) {
-      if (Date.now() > deadline) throw new Error("apply never wrote list 42")
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    // list 42 is written and journaled before list 43 starts
-    while (!Fs.existsSync(journalOf(plan)) || !Fs.readFileSync(journalOf(plan), "utf8").includes("list:42")) {
-      if (Date.now() > deadline) throw new Error("list 42 was never journaled")
+    // list 42 is written and recorded before list 43 starts (one resource at a time), so once list
+    // 43's write is seen, list 42 is done
+    while (
+      !sims.eci
+        .log()
+        .slice(before)
+        .some((e) => e.method === "PUT" && e.path.endsWith("/list/43/share"))
+    ) {
+      if (Date.now() > deadline) throw new Error("apply never wrote list 43")
       await new Promise((r) => setTimeout(r, 50))
     }
     running.child.kill("SIGINT")
     const interrupted = await running.done
-    expect(interrupted.code).toBe(130)
+    expect(interrupted.code, JSON.stringify(interrupted)).toBe(130)
     expect(interrupted.stderr).toMatch(/interrupted after 1 of 2 units; run the same command to resume/)
+    expect(interrupted.stderr).toContain(storeOf(plan))
     const resumed = await runCli(["apply", "--plan", plan, "--json"], sims.env)
     expect(resumed.code, resumed.stderr).toBe(0)
     expect(json(resumed)).toMatchObject({ alreadyApplied: 1, applied: 1, failed: 0 })
@@ -388,11 +393,37 @@ describe("a migration into EnergyCAP with --create-missing", () => {
       })
       const posts = eci.log().filter((e) => e.method === "POST")
       expect(posts.length).toBe(2)
-      const journal = Fs.readFileSync(journalOf(plan), "utf8")
-      expect(journal).toContain(`"created":{"provider":"eci","kind":"list","id":"${budget.listId}"}`)
+      // the created lists are recorded in the run store: status shows them, the audit log lists the creates
+      const status = json(await runCli(["status", "--plan", plan, "--json"], env))
+      expect(status.resources.map((r: { created: string }) => r.created).sort()).toEqual(
+        lists.map((l) => `eci:list:${l.listId}`).sort()
+      )
+      expect(Fs.existsSync(storeOf(plan))).toBe(true)
+      const audit = (await runCli(["status", "--plan", plan, "--audit"], env)).stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+      expect(audit.filter((e: { unit: string }) => e.unit.endsWith("|create"))).toContainEqual(
+        expect.objectContaining({
+          unit: `smartsheet:sheet:${ids.sheet1}|create`,
+          outcome: "applied",
+          created: `eci:list:${budget.listId}`
+        })
+      )
 
       const verified = await runCli(["verify", "--plan", plan, "--json"], env)
       expect(verified.code, verified.stdout).toBe(0)
+      // without the run store, verify cannot know the created lists: they are reported missing
+      const elsewhere = await runCli(
+        ["verify", "--plan", plan, "--database", Path.join(dir, "none.run.db"), "--json"],
+        env
+      )
+      expect(elsewhere.code).toBe(4)
+      expect(json(elsewhere).drift.map((d: { error: { _tag: string } }) => d.error._tag)).toEqual([
+        "NotFound",
+        "NotFound"
+      ])
+      expect(Fs.existsSync(Path.join(dir, "none.run.db"))).toBe(false)
       const writesBefore = writes(eci)
       const again = await runCli(["apply", "--plan", plan, "--json"], env)
       expect(again.code).toBe(0)

@@ -48,7 +48,7 @@ export type OperationResult =
 
 /**
  * Options: `dryRun` sends nothing; `notify` is passed to grants; `onLossy`/`allowEveryone` as for
- * the plan; `onOperation` observes each result (progress bars, journals).
+ * the plan; `onOperation` observes each result (progress bars, run records).
  *
  * @example
  * ```ts

@@ -191,7 +191,7 @@ export type SharingError =
   | ProtocolError
 
 /**
- * Schema of any sharing error (for journals and reports).
+ * Schema of any sharing error (for run stores and reports).
  *
  * @example
  * ```ts

@@ -39,7 +39,7 @@ export type ResourceRef = typeof ResourceRef.Type
 export const make = (fields: ResourceRef): ResourceRef => ResourceRef.make(fields)
 
 /**
- * A stable string key for maps, locks and journals.
+ * A stable string key for maps, locks and run stores.
  *
  * @example
  * ```ts

@@ -67,6 +67,8 @@ export interface ListOptions {
 export interface ResourceInfo {
   readonly resource: ResourceRef
   readonly name?: string | undefined
+  /** The provider's description of it, where it has one (EnergyCAP lists). */
+  readonly description?: string | undefined
 }
 
 /**

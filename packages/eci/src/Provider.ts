@@ -876,7 +876,10 @@ export const fromClient = (
           Stream.fromIterable(
             lists.map((l) => ({
               resource: list(l.listId),
-              ...(typeof l.listInfo === "string" ? { name: l.listInfo } : {})
+              ...(typeof l.listInfo === "string" ? { name: l.listInfo } : {}),
+              ...(typeof l.listDescription === "string" && l.listDescription !== ""
+                ? { description: l.listDescription }
+                : {})
             }))
           )
         )

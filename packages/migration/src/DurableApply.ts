@@ -1,24 +1,35 @@
 /**
  * `apply` as durable workflows on Effect's own engine (`effect/workflow` on `effect/cluster`'s
  * `ClusterWorkflowEngine`, SQL storage): a run survives crashes and restarts, and resumes without
- * repeating a finished unit.
+ * repeating a finished unit. This is the one way `unishare apply` runs: on one machine with an
+ * embedded SQLite file beside the plan, on many with PostgreSQL.
  *
- * - One workflow execution per target resource, one activity per unit (`Migration.unitsOf`).
- *   Execution ids derive from the plan's digest (checked first), the resource and a round, so re-running
+ * - One workflow execution per target resource, one activity per unit (`Migration.unitsOf`: the
+ *   `create` of a missing target first, then the writes). Execution ids derive from the plan's
+ *   digest (checked first), the resource, a round and, for a repair, its generation, so re-running
  *   the same plan joins, resumes or reads the earlier executions instead of starting new ones.
  * - The plan itself is stored once in the database (`unishare_plans`, by digest), so payloads stay
  *   small and every runner reads the same plan.
  * - Guarantees: a finished activity never runs again; the activity in flight at a crash runs again
  *   (at-least-once), which is harmless because unit writes are idempotent (a replace to the state
- *   already there, a grant that exists, a revoke of what is gone write nothing new).
+ *   already there, a grant that exists, a revoke of what is gone write nothing new). A `create`
+ *   is made harmless explicitly: it marks the resource it creates (its description names the plan
+ *   and the unit), and an attempt that follows a started one first looks for a resource so marked
+ *   and adopts it instead of creating a second.
  * - A round whose units partly failed is finished; the next run starts the next round for that
  *   resource with only the units not yet applied. A run after a fully applied round writes nothing.
- * - `dryRun` reads the store only: units applied by earlier runs are `already-applied`, the rest
- *   `dry-run`.
- * - Progress lives in a table of our own (`unishare_units`: one row per unit, `pending` when the
- *   plan is submitted, `applied` or `failed` from the unit's activity), so `status` reads a run's
- *   progress from any machine with a plain `SqlClient`: no engine, no target credentials, and
- *   nothing read from the engine's own (internal, unstable) `cluster_*` tables.
+ *   The first refused credential or unreachable provider stops the run (`stopped`; the first
+ *   resource runs alone, so that costs one request).
+ * - `repair`: every target is read again (an activity) and what the plan says is written where it
+ *   drifted, as executions of a repair generation (`unishare_repairs`): each repair invocation is a
+ *   new generation, and a crashed one resumes within its generation.
+ * - `dryRun` reads the store only (no table is created): units applied by earlier runs are
+ *   `already-applied`, the rest `dry-run`; one read per existing target proves the credential.
+ * - Progress lives in tables of our own, so `status` and `audit` read a run from any machine with a
+ *   plain `SqlClient` (no engine, no target credentials, nothing read from the engine's internal
+ *   `cluster_*` tables): `unishare_units` (one row per unit: `pending` when submitted, `running`,
+ *   then `applied` or `failed`, with the target a `create` made) and `unishare_audit` (one row per
+ *   write attempt: unit, outcome, time, process, operation count, error message).
  *
  * Stores: `layerEmbedded` (one SQLite file beside the plan through `SqliteClient`) or
  * `layerPostgres` (`@effect/sql-pg`); either way one runner in the process, built from
@@ -38,9 +49,10 @@ import { randomUUID } from "node:crypto"
 import { NodeClusterSocket, NodeCrypto } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import * as Errors from "@unishare/core/Errors"
+import * as Planner from "@unishare/core/Planner"
 import * as ResourceRef from "@unishare/core/ResourceRef"
 import type { Shape } from "@unishare/core/SharingProvider"
-import { Context, Duration, Effect, Exit, Layer, Option, Redacted, Schema } from "effect"
+import { Context, Duration, Effect, Exit, Layer, Option, Redacted, Result, Schema, Stream } from "effect"
 import {
   ClusterWorkflowEngine,
   RunnerAddress,
@@ -73,7 +85,8 @@ import * as SqliteClient from "./SqliteClient.ts"
 export class Target extends Context.Service<Target, Shape>()("@unishare/migration/DurableApply/Target") {}
 
 /**
- * What became of one unit in a durable run; `run` identifies the process that performed it.
+ * What became of one unit in a durable run; `run` identifies the process that performed it,
+ * `failure` is the error of a failed unit, `created` the target a `create` unit made.
  *
  * @example
  * ```ts
@@ -87,7 +100,9 @@ export const UnitOutcome = Schema.Struct({
   run: Schema.String,
   operations: Schema.Number,
   error: Schema.optionalKey(Schema.String),
-  message: Schema.optionalKey(Schema.String)
+  message: Schema.optionalKey(Schema.String),
+  failure: Schema.optionalKey(Errors.SharingError),
+  created: Schema.optionalKey(ResourceRef.ResourceRef)
 })
 /**
  * @example
@@ -99,7 +114,9 @@ export const UnitOutcome = Schema.Struct({
 export type UnitOutcome = typeof UnitOutcome.Type
 
 /**
- * The durable workflow applying one resource of a plan.
+ * The durable workflow applying one resource of a plan: `generation` 0 applies the plan's units,
+ * a repair generation (1, 2, …) re-reads the target and writes what drifted; `created` is the
+ * target an earlier round created (`--create-missing`).
  *
  * @example
  * ```ts
@@ -112,10 +129,15 @@ export const ApplyResource = Workflow.make("unishare/ApplyResource", {
     planDigest: Schema.String,
     resource: Schema.String,
     round: Schema.Number,
-    skip: Schema.Array(Schema.String)
+    skip: Schema.Array(Schema.String),
+    generation: Schema.optionalKey(Schema.Number),
+    created: Schema.optionalKey(ResourceRef.ResourceRef)
   },
   success: Schema.Struct({ units: Schema.Array(UnitOutcome) }),
-  idempotencyKey: ({ planDigest, resource, round }) => `${planDigest}/${resource}/${round}`
+  idempotencyKey: ({ planDigest, resource, round, generation }) =>
+    generation === undefined || generation === 0
+      ? `${planDigest}/${resource}/${round}`
+      : `${planDigest}/repair-${generation}/${resource}/${round}`
 })
 
 /** Identifies this process in unit outcomes (a unit performed by another process is "already applied"). */
@@ -135,32 +157,108 @@ export const processId: string = thisRun
 
 const encodePlan = Schema.encodeSync(Schema.fromJsonString(Migration.MigrationPlan))
 const decodePlan = Schema.decodeUnknownSync(Schema.fromJsonString(Migration.MigrationPlan))
+const encodeRef = Schema.encodeSync(Schema.fromJsonString(ResourceRef.ResourceRef))
+const decodeRef = Schema.decodeUnknownOption(Schema.fromJsonString(ResourceRef.ResourceRef))
 
-const plansTable = Effect.gen(function* () {
+const ddl = [
+  "CREATE TABLE IF NOT EXISTS unishare_plans (digest TEXT PRIMARY KEY, plan TEXT NOT NULL)",
+  "CREATE TABLE IF NOT EXISTS unishare_units (digest TEXT NOT NULL, resource TEXT NOT NULL, unit TEXT NOT NULL, outcome TEXT NOT NULL, message TEXT, process TEXT, generation INTEGER NOT NULL DEFAULT 0, operations INTEGER NOT NULL DEFAULT 0, at TEXT, created TEXT, PRIMARY KEY (digest, resource, unit))",
+  "CREATE TABLE IF NOT EXISTS unishare_audit (digest TEXT NOT NULL, resource TEXT NOT NULL, unit TEXT NOT NULL, generation INTEGER NOT NULL, outcome TEXT NOT NULL, at TEXT NOT NULL, process TEXT NOT NULL, operations INTEGER NOT NULL, message TEXT, created TEXT)",
+  "CREATE TABLE IF NOT EXISTS unishare_repairs (digest TEXT NOT NULL, generation INTEGER NOT NULL, finished INTEGER NOT NULL, PRIMARY KEY (digest, generation))"
+]
+const tableNames = ["unishare_plans", "unishare_units", "unishare_audit", "unishare_repairs"]
+
+/** Columns `unishare_units` gained after its first version: added to a store an older version made. */
+const laterColumns: ReadonlyArray<readonly [string, string]> = [
+  ["generation", "INTEGER NOT NULL DEFAULT 0"],
+  ["operations", "INTEGER NOT NULL DEFAULT 0"],
+  ["at", "TEXT"],
+  ["created", "TEXT"]
+]
+
+/** The stores whose tables this process has created (DDL once per store, not per statement). */
+const ready = new WeakSet<object>()
+
+/**
+ * The store's tables, created when missing (and `unishare_units` brought up to date when an older
+ * version made it): only `apply` and the workflows' activities write.
+ */
+const tables = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  yield* sql`CREATE TABLE IF NOT EXISTS unishare_plans (digest TEXT PRIMARY KEY, plan TEXT NOT NULL)`
+  if (!ready.has(sql)) {
+    for (const statement of ddl) yield* sql.unsafe(statement)
+    const columns = yield* sql.onDialectOrElse({
+      pg: () =>
+        sql<{
+          readonly name: string
+        }>`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'unishare_units' AND table_schema = current_schema()`,
+      orElse: () => sql<{ readonly name: string }>`SELECT name FROM pragma_table_info('unishare_units')`
+    })
+    const present = new Set(columns.map((c) => c.name))
+    for (const [name, type] of laterColumns) {
+      if (!present.has(name)) yield* sql.unsafe(`ALTER TABLE unishare_units ADD COLUMN ${name} ${type}`)
+    }
+    ready.add(sql)
+  }
   return sql
 })
 
-const unitsTable = Effect.gen(function* () {
+/** Whether the store has our tables (read only: no DDL, so a dry run or `status` creates nothing). */
+const hasTables = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  yield* sql`CREATE TABLE IF NOT EXISTS unishare_units (digest TEXT NOT NULL, resource TEXT NOT NULL, unit TEXT NOT NULL, outcome TEXT NOT NULL, message TEXT, process TEXT, PRIMARY KEY (digest, resource, unit))`
-  return sql
+  const found = yield* sql.onDialectOrElse({
+    pg: () =>
+      sql<{
+        readonly name: string
+      }>`SELECT tablename AS name FROM pg_tables WHERE tablename IN ${sql.in(tableNames)} AND schemaname = current_schema()`,
+    orElse: () =>
+      sql<{
+        readonly name: string
+      }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ${sql.in(tableNames)}`
+  })
+  return found.length === tableNames.length
 })
 
-/** Records what became of a unit (after its write, inside its activity: a crash in between re-runs both). */
-const recordUnit = (planDigest: string, resource: string, outcome: UnitOutcome) =>
+const now = Effect.map(
+  Effect.clockWith((c) => c.currentTimeMillis),
+  (millis) => new Date(millis).toISOString()
+)
+
+const failureText = (outcome: UnitOutcome) => `${outcome.error ?? "failed"}: ${outcome.message ?? ""}`
+
+/**
+ * Appends what became of a unit to the audit log, then records it on the unit's row (after its
+ * write, inside its activity: a crash before the row is updated re-runs the activity, and the
+ * audit log then shows both attempts). Two single statements, no transaction: one round trip
+ * fewer per unit on PostgreSQL.
+ */
+const recordUnit = (planDigest: string, resource: string, generation: number, outcome: UnitOutcome) =>
   Effect.gen(function* () {
-    const sql = yield* unitsTable
-    const message = outcome.outcome === "failed" ? `${outcome.error ?? "failed"}: ${outcome.message ?? ""}` : null
-    yield* sql`INSERT INTO unishare_units (digest, resource, unit, outcome, message, process) VALUES (${planDigest}, ${resource}, ${outcome.unit}, ${outcome.outcome}, ${message}, ${thisRun}) ON CONFLICT (digest, resource, unit) DO UPDATE SET outcome = excluded.outcome, message = excluded.message, process = excluded.process`
+    const sql = yield* tables
+    const at = yield* now
+    const message = outcome.outcome === "failed" ? failureText(outcome) : null
+    const created = outcome.created !== undefined ? encodeRef(outcome.created) : null
+    yield* sql`INSERT INTO unishare_audit (digest, resource, unit, generation, outcome, at, process, operations, message, created) VALUES (${planDigest}, ${resource}, ${outcome.unit}, ${generation}, ${outcome.outcome}, ${at}, ${thisRun}, ${outcome.operations}, ${message}, ${created})`
+    yield* sql`INSERT INTO unishare_units (digest, resource, unit, outcome, message, process, generation, operations, at, created) VALUES (${planDigest}, ${resource}, ${outcome.unit}, ${outcome.outcome}, ${message}, ${thisRun}, ${generation}, ${outcome.operations}, ${at}, ${created}) ON CONFLICT (digest, resource, unit) DO UPDATE SET outcome = excluded.outcome, message = excluded.message, process = excluded.process, operations = excluded.operations, at = excluded.at, created = COALESCE(excluded.created, unishare_units.created)`
   }).pipe(Effect.orDie)
 
 /** Records that this process started a unit (its write follows). */
-const recordRunning = (planDigest: string, resource: string, unit: string) =>
+const recordRunning = (planDigest: string, resource: string, generation: number, unit: Migration.Unit) =>
   Effect.gen(function* () {
-    const sql = yield* unitsTable
-    yield* sql`INSERT INTO unishare_units (digest, resource, unit, outcome, process) VALUES (${planDigest}, ${resource}, ${unit}, ${"running"}, ${thisRun}) ON CONFLICT (digest, resource, unit) DO UPDATE SET outcome = excluded.outcome, process = excluded.process`
+    const sql = yield* tables
+    const at = yield* now
+    yield* sql`INSERT INTO unishare_units (digest, resource, unit, outcome, process, generation, operations, at) VALUES (${planDigest}, ${resource}, ${unit.key}, ${"running"}, ${thisRun}, ${generation}, ${unit.ops.length}, ${at}) ON CONFLICT (digest, resource, unit) DO UPDATE SET outcome = excluded.outcome, process = excluded.process, at = excluded.at`
+  }).pipe(Effect.orDie)
+
+/** What the store says about one unit before this attempt: its outcome and the target it created. */
+const unitRow = (planDigest: string, resource: string, unit: string) =>
+  Effect.gen(function* () {
+    const sql = yield* tables
+    const rows = yield* sql<{
+      readonly outcome: string
+      readonly created: string | null
+    }>`SELECT outcome, created FROM unishare_units WHERE digest = ${planDigest} AND resource = ${resource} AND unit = ${unit}`
+    return rows[0]
   }).pipe(Effect.orDie)
 
 const loaded = new Map<string, Migration.MigrationPlan>()
@@ -169,7 +267,7 @@ const loadPlan = (planDigest: string) =>
   Effect.gen(function* () {
     const cached = loaded.get(planDigest)
     if (cached !== undefined) return cached
-    const sql = yield* plansTable
+    const sql = yield* tables
     const rows = yield* sql<{ readonly plan: string }>`SELECT plan FROM unishare_plans WHERE digest = ${planDigest}`
     const text = rows[0]?.plan
     if (text === undefined) return yield* Effect.die(new Error(`plan ${planDigest} is not in the store`))
@@ -177,6 +275,126 @@ const loadPlan = (planDigest: string) =>
     loaded.set(planDigest, plan)
     return plan
   }).pipe(Effect.orDie)
+
+/**
+ * The mark a `create` unit leaves on the resource it creates (its description): the plan's digest
+ * and the unit, so that a repeated attempt finds the resource an earlier attempt created.
+ *
+ * @example
+ * ```ts
+ * import { DurableApply } from "@unishare/migration"
+ * DurableApply.createMark("ab12cd", "smartsheet:sheet:1|create")
+ * ```
+ */
+export const createMark = (planDigest: string, unit: string): string =>
+  `unishare ${planDigest.slice(0, 16)} ${unit}`.slice(0, 255)
+
+const unsupportedCreate = (provider: string) =>
+  new Errors.Unsupported({
+    provider,
+    operation: "createResource",
+    feature: "createResource",
+    message: `${provider} cannot create resources`
+  })
+
+/**
+ * Creates an item's target at most once across attempts: a target recorded in the store is
+ * returned; after an attempt that started (and may have created it before a crash) the target's
+ * resources are listed first and one bearing this unit's mark is adopted; otherwise it is created,
+ * marked.
+ */
+const createOnce = (planDigest: string, resource: string, target: Shape, unit: Migration.Unit) =>
+  Effect.gen(function* () {
+    const create = unit.item.create!
+    const row = yield* unitRow(planDigest, resource, unit.key)
+    const recorded = row?.created != null ? decodeRef(row.created) : Option.none()
+    if (Option.isSome(recorded)) return recorded.value
+    const mark = createMark(planDigest, unit.key)
+    if (row?.outcome === "running" && target.listResources !== undefined) {
+      const found = yield* Stream.runHead(Stream.filter(target.listResources, (r) => r.description === mark))
+      if (Option.isSome(found)) return found.value.resource
+    }
+    if (target.createResource === undefined) return yield* unsupportedCreate(target.capabilities.provider)
+    yield* recordRunning(planDigest, resource, 0, unit)
+    const created = yield* target.createResource({
+      name: create.name,
+      ...(create.type !== undefined ? { type: create.type } : {}),
+      description: mark
+    })
+    return created.resource
+  })
+
+const failedOutcome = (unit: Migration.Unit, e: Errors.SharingError): UnitOutcome => ({
+  unit: unit.key,
+  outcome: "failed",
+  run: thisRun,
+  operations: unit.ops.length,
+  error: e._tag,
+  message: e.message,
+  failure: e
+})
+
+/** One unit as an activity: its write (or create), recorded in the store before the activity ends. */
+const unitActivity = (
+  planDigest: string,
+  resource: string,
+  generation: number,
+  plan: Migration.MigrationPlan,
+  target: Shape,
+  unit: Migration.Unit,
+  ref: ResourceRef.ResourceRef | undefined
+) =>
+  Activity.make({
+    name: `unit/${unit.key}`,
+    success: UnitOutcome,
+    execute: (unit.kind === "create"
+      ? Effect.map(
+          createOnce(planDigest, resource, target, unit),
+          (created): UnitOutcome => ({ unit: unit.key, outcome: "applied", run: thisRun, operations: 0, created })
+        )
+      : recordRunning(planDigest, resource, generation, unit).pipe(
+          Effect.andThen(Migration.writeUnit(plan, target, ref ?? unit.item.target, unit)),
+          Effect.as<UnitOutcome>({ unit: unit.key, outcome: "applied", run: thisRun, operations: unit.ops.length })
+        )
+    ).pipe(
+      Effect.catch((e: Errors.SharingError) => Effect.succeed(failedOutcome(unit, e))),
+      Effect.tap((outcome) => recordUnit(planDigest, resource, generation, outcome))
+    )
+  })
+
+const ReadOutcome = Schema.Struct({
+  operations: Schema.Array(Planner.Operation),
+  failure: Schema.optionalKey(Errors.SharingError)
+})
+
+/** A repair's read of one target, as an activity: the operations that make it match the plan again. */
+const readActivity = (
+  plan: Migration.MigrationPlan,
+  target: Shape,
+  item: Migration.Item,
+  ref: ResourceRef.ResourceRef
+) =>
+  Activity.make({
+    name: "read",
+    success: ReadOutcome,
+    execute: Stream.runCollect(target.list(ref)).pipe(
+      Effect.map((current): typeof ReadOutcome.Type => {
+        const check = Planner.plan(current, item.desired, target.capabilities, {
+          allowEveryone: true,
+          onLossy: plan.options.onLossy,
+          onUnsupported: "skip",
+          resourceKind: ref.kind
+        })
+        return { operations: Result.isSuccess(check) ? check.success.operations : item.plan.operations }
+      }),
+      Effect.catch((failure: Errors.SharingError) => Effect.succeed({ operations: [], failure }))
+    )
+  })
+
+/** The key of a repair's read of one resource (reported as a failed unit when the read fails). */
+const readKey = (generation: number, resource: string) => `${repairPrefix(generation)}${resource}|read`
+
+const repairPrefix = (generation: number) => `repair-${generation}|`
 
 /**
  * The workflow's implementation: registers `ApplyResource` with the engine; needs the `Target` and
@@ -194,47 +412,58 @@ export const layerWorkflows = ApplyResource.toLayer((payload) =>
     const target = yield* Target
     const item = plan.items.find((i) => ResourceRef.key(i.target) === payload.resource)
     if (item === undefined) return { units: [] }
+    const generation = payload.generation ?? 0
     if (plan.targetProvider !== target.capabilities.provider) {
       // a runner configured for another provider than the plan's: write nothing, say why
-      const message = `this runner writes to ${target.capabilities.provider}, the plan targets ${plan.targetProvider}`
-      const units = Migration.unitsOf(item, target).map(
-        (unit): UnitOutcome => ({
-          unit: unit.key,
-          outcome: "failed",
-          run: thisRun,
-          operations: unit.ops.length,
-          error: "InvalidInput",
-          message
-        })
-      )
-      return { units }
+      const error = new Errors.InvalidInput({
+        provider: target.capabilities.provider,
+        operation: "apply",
+        issues: [
+          {
+            path: "plan.targetProvider",
+            message: `this runner writes to ${target.capabilities.provider}, the plan targets ${plan.targetProvider}`
+          }
+        ]
+      })
+      return { units: Migration.unitsOf(item, target).map((unit) => failedOutcome(unit, error)) }
+    }
+    let ref = item.create === undefined ? item.target : payload.created
+    let units = Migration.unitsOf(item, target)
+    if (generation > 0) {
+      if (ref === undefined) return { units: [] }
+      const read = yield* readActivity(plan, target, item, ref)
+      if (read.failure !== undefined) {
+        const key = readKey(generation, payload.resource)
+        return {
+          units: [
+            {
+              unit: key,
+              outcome: "failed" as const,
+              run: thisRun,
+              operations: 0,
+              error: read.failure._tag,
+              message: read.failure.message,
+              failure: read.failure
+            }
+          ]
+        }
+      }
+      units = Migration.unitsOf(item, target, { operations: read.operations, prefix: repairPrefix(generation) })
     }
     const skip = new Set(payload.skip)
     const outcomes: Array<UnitOutcome> = []
-    for (const unit of Migration.unitsOf(item, target)) {
+    for (const unit of units) {
       if (skip.has(unit.key)) continue
-      const outcome = yield* Activity.make({
-        name: `unit/${unit.key}`,
-        success: UnitOutcome,
-        execute: recordRunning(payload.planDigest, payload.resource, unit.key).pipe(
-          Effect.andThen(Migration.writeUnit(plan, target, item.target, unit)),
-          Effect.map(
-            (): UnitOutcome => ({ unit: unit.key, outcome: "applied", run: thisRun, operations: unit.ops.length })
-          ),
-          Effect.catch((e: Errors.SharingError) =>
-            Effect.succeed<UnitOutcome>({
-              unit: unit.key,
-              outcome: "failed",
-              run: thisRun,
-              operations: unit.ops.length,
-              error: e._tag,
-              message: e.message
-            })
-          ),
-          Effect.tap((outcome) => recordUnit(payload.planDigest, payload.resource, outcome))
-        )
-      })
+      // its target was to be created, and that has not happened
+      if (unit.kind !== "create" && ref === undefined) break
+      const outcome = yield* unitActivity(payload.planDigest, payload.resource, generation, plan, target, unit, ref)
       outcomes.push(outcome)
+      if (outcome.created !== undefined) ref = outcome.created
+      if (outcome.outcome === "failed") {
+        // a target not created leaves its writes nowhere to go; a refused credential or an
+        // unreachable provider would fail every further unit the same way
+        if (unit.kind === "create" || (outcome.failure !== undefined && Migration.stopsRun(outcome.failure))) break
+      }
     }
     return { units: outcomes }
   })
@@ -263,7 +492,7 @@ export interface EngineOptions {
  * ```ts
  * import { MemoryProvider } from "@unishare/core"
  * import { DurableApply, SqliteClient } from "@unishare/migration"
- * const EngineLive = DurableApply.layerWith(SqliteClient.layer({ filename: "plan.unishare.db" }), MemoryProvider.make())
+ * const EngineLive = DurableApply.layerWith(SqliteClient.layer({ filename: "plan.run.db" }), MemoryProvider.make())
  * ```
  */
 export const layerWith = <E>(
@@ -341,7 +570,7 @@ const agreedConfig = (options: Parameters<typeof RunnerCluster.join>[0], runnerA
  * ```ts
  * import { MemoryProvider } from "@unishare/core"
  * import { DurableApply } from "@unishare/migration"
- * const EngineLive = DurableApply.layerEmbedded({ filename: "plan.unishare.db" }, MemoryProvider.make())
+ * const EngineLive = DurableApply.layerEmbedded({ filename: "plan.run.db" }, MemoryProvider.make())
  * ```
  */
 export const layerEmbedded = (
@@ -379,7 +608,7 @@ export const layerPostgres = (
 
 /**
  * Only the store named by `database` (a `postgres://` or `postgresql://` URL, otherwise a SQLite
- * file), without an engine: what `status` needs.
+ * file), without an engine: what `status`, `audit`, `verify` and a dry run need.
  *
  * @example
  * ```ts
@@ -414,28 +643,74 @@ const storeError = (e: unknown) =>
     maybeApplied: true
   })
 
+/** Runs `f` on the first element alone, then on the rest with `concurrency`, in order of `items`. */
+const firstAlone = <A, B, E, R>(
+  items: ReadonlyArray<A>,
+  f: (a: A) => Effect.Effect<B, E, R>,
+  concurrency: number
+): Effect.Effect<ReadonlyArray<B>, E, R> =>
+  items.length === 0
+    ? Effect.succeed([])
+    : Effect.flatMap(f(items[0]!), (head) =>
+        Effect.map(Effect.forEach(items.slice(1), f, { concurrency }), (tail) => [head, ...tail])
+      )
+
 /**
- * Applies a plan durably on the engine in context (`layerEmbedded`), with the same options and
- * report as `Migration.apply` (`journal` is not used: the store is the journal). Resources run
- * with bounded `concurrency`; progress is reported as each resource finishes.
+ * What the store records of a plan's run (read only): the units applied by `apply` (generation 0)
+ * and the targets its `create` units made.
+ */
+const recorded = (planDigest: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    if (!(yield* hasTables)) return { applied: new Set<string>(), created: new Map<string, ResourceRef.ResourceRef>() }
+    const rows = yield* sql<{
+      readonly unit: string
+      readonly created: string | null
+    }>`SELECT unit, created FROM unishare_units WHERE digest = ${planDigest} AND generation = 0 AND outcome = 'applied'`
+    const created = new Map<string, ResourceRef.ResourceRef>()
+    for (const row of rows) {
+      const ref = row.created !== null ? decodeRef(row.created) : Option.none()
+      if (Option.isSome(ref)) created.set(row.unit, ref.value)
+    }
+    return { applied: new Set(rows.map((r) => r.unit)), created }
+  }).pipe(Effect.mapError(storeError))
+
+/**
+ * The targets a durable run of `plan` created (`--create-missing`), read from the store in context
+ * without changing it (no table is created): what `Migration.verify` needs to find them.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import type { SharingProvider } from "@unishare/core"
- * import { DurableApply, type Migration } from "@unishare/migration"
- * const run = (plan: Migration.MigrationPlan, target: SharingProvider.Shape) =>
- *   DurableApply.apply(plan, target).pipe(Effect.provide(DurableApply.layerEmbedded({ filename: "plan.unishare.db" }, target)))
+ * import { DurableApply, Migration, SqliteClient } from "@unishare/migration"
+ * const check = (plan: Migration.MigrationPlan, target: SharingProvider.Shape) =>
+ *   Effect.flatMap(DurableApply.createdTargets(plan), (created) => Migration.verify(plan, target, { created })).pipe(
+ *     Effect.provide(SqliteClient.layer({ filename: "plan.run.db" }))
+ *   )
  * ```
  */
-export const apply = (
-  plan: Migration.MigrationPlan,
-  target: Shape,
-  options: Omit<Migration.ApplyOptions, "journal"> & {
-    /** Submitted to runners (`layerSubmitter`): units the runners performed in this run count as `applied`. */
-    readonly submitted?: boolean | undefined
-  } = {}
-): Effect.Effect<Migration.ApplyReport, Errors.SharingError, WorkflowEngine.WorkflowEngine | SqlClient.SqlClient> =>
+export const createdTargets = (
+  plan: Migration.MigrationPlan
+): Effect.Effect<Migration.CreatedTargets, Errors.SharingError, SqlClient.SqlClient> =>
+  Effect.map(recorded(plan.digest), ({ created }) => ({ createdBy: (unit: string) => created.get(unit) }))
+
+/**
+ * Options of a durable apply: those of `Migration.apply` but the in-memory `applied` view (the
+ * store keeps it), and `submitted` for a run handed to runners (`layerSubmitter`): units the
+ * runners performed in this run count as `applied`.
+ *
+ * @example
+ * ```ts
+ * import type { DurableApply } from "@unishare/migration"
+ * const options: DurableApply.ApplyOptions = { concurrency: 8, repair: true }
+ * ```
+ */
+export interface ApplyOptions extends Omit<Migration.ApplyOptions, "applied" | "onUnit"> {
+  readonly submitted?: boolean | undefined
+}
+
+const checkPlan = (plan: Migration.MigrationPlan, target: Shape) =>
   Effect.gen(function* () {
     if (plan.targetProvider !== target.capabilities.provider) {
       return yield* Errors.invalid(
@@ -446,94 +721,293 @@ export const apply = (
       )
     }
     yield* Migration.checkDigest(plan)
-    if (plan.items.some((item) => item.create !== undefined)) {
-      return yield* Errors.invalid(
-        "unishare",
-        "apply",
-        "plan.items",
-        "a durable run does not create missing targets yet: apply this plan without --database"
-      )
+  })
+
+const report = (
+  plan: Migration.MigrationPlan,
+  dryRun: boolean,
+  results: ReadonlyArray<Migration.UnitResult>,
+  stopped: Errors.SharingError | undefined
+): Migration.ApplyReport => {
+  const count = (o: Migration.UnitResult["outcome"]) => results.filter((r) => r.outcome === o).length
+  return {
+    planId: plan.id,
+    dryRun,
+    units: results,
+    applied: count("applied"),
+    alreadyApplied: count("already-applied"),
+    failed: count("failed"),
+    notRun: count("not-run"),
+    writes: count("applied"),
+    ...(stopped !== undefined ? { stopped } : {})
+  }
+}
+
+/**
+ * What a durable apply would do, read from the store in context without changing it (no table is
+ * created; an empty store, e.g. an in-memory SQLite, stands for "never applied"): units applied by
+ * earlier runs are `already-applied`, the rest `dry-run` with their operations. Every target that
+ * exists (mapped, or created by an earlier run) is read once, which proves the credential can read
+ * it; with `repair`, the units listed are what that read found drifted.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { SharingProvider } from "@unishare/core"
+ * import { DurableApply, SqliteClient, type Migration } from "@unishare/migration"
+ * const preview = (plan: Migration.MigrationPlan, target: SharingProvider.Shape) =>
+ *   DurableApply.dryRun(plan, target).pipe(Effect.provide(SqliteClient.layer({ filename: ":memory:" })))
+ * ```
+ */
+export const dryRun = (
+  plan: Migration.MigrationPlan,
+  target: Shape,
+  options: Omit<ApplyOptions, "dryRun" | "submitted"> = {}
+): Effect.Effect<Migration.ApplyReport, Errors.SharingError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    yield* checkPlan(plan, target)
+    const store = yield* recorded(plan.digest)
+    const created = { createdBy: (unit: string) => store.created.get(unit) }
+    let stopped: Errors.SharingError | undefined
+    const reads = new Map<Migration.Item, Result.Result<ReadonlyArray<Planner.Operation>, Errors.SharingError>>()
+    const readable = plan.items.filter((item) => Migration.targetOf(item, created) !== undefined)
+    yield* firstAlone(
+      readable,
+      (item) => {
+        if (stopped !== undefined) return Effect.void
+        const ref = Migration.targetOf(item, created)!
+        return Stream.runCollect(target.list(ref)).pipe(
+          Effect.tap((current) => {
+            const check = Planner.plan(current, item.desired, target.capabilities, {
+              allowEveryone: true,
+              onLossy: plan.options.onLossy,
+              onUnsupported: "skip",
+              resourceKind: ref.kind
+            })
+            reads.set(item, Result.succeed(Result.isSuccess(check) ? check.success.operations : item.plan.operations))
+            return Effect.void
+          }),
+          Effect.asVoid,
+          Effect.catch((error: Errors.SharingError) =>
+            Effect.sync(() => {
+              reads.set(item, Result.fail(error))
+              if (Migration.stopsRun(error)) stopped ??= error
+            })
+          )
+        )
+      },
+      options.concurrency ?? 4
+    )
+    const results: Array<Migration.UnitResult> = []
+    const total = plan.items.length
+    let done = 0
+    for (const item of plan.items) {
+      const ref = Migration.targetOf(item, created) ?? item.target
+      const read = reads.get(item)
+      const units =
+        options.repair === true
+          ? read !== undefined && Result.isSuccess(read)
+            ? Migration.unitsOf(item, target, { operations: read.success, prefix: "repair|" })
+            : []
+          : Migration.unitsOf(item, target)
+      for (const unit of units) {
+        const base = { unit: unit.key, resource: ref, operations: unit.ops.length }
+        if (options.repair !== true && store.applied.has(unit.key))
+          results.push({ ...base, outcome: "already-applied" })
+        else if (read !== undefined && Result.isFailure(read))
+          results.push({ ...base, outcome: "failed", error: read.failure })
+        else if (stopped !== undefined) results.push({ ...base, outcome: "not-run" })
+        else results.push({ ...base, outcome: "dry-run", planned: unit.ops })
+      }
+      done++
+      if (options.onProgress !== undefined)
+        yield* options.onProgress({ done, total, failed: 0, unit: ResourceRef.key(item.target) })
     }
+    return report(plan, true, results, stopped)
+  }).pipe(Effect.withSpan("unishare.migration.durableDryRun"))
+
+/** The generation of a repair: the last one if it did not finish (a crash), else a new one. */
+const repairGeneration = (planDigest: string) =>
+  Effect.gen(function* () {
+    const sql = yield* tables
+    const rows = yield* sql<{
+      readonly generation: number
+      readonly finished: number
+    }>`SELECT generation, finished FROM unishare_repairs WHERE digest = ${planDigest} ORDER BY generation DESC LIMIT 1`
+    const last = rows[0]
+    if (last !== undefined && Number(last.finished) === 0) return Number(last.generation)
+    const generation = Number(last?.generation ?? 0) + 1
+    yield* sql`INSERT INTO unishare_repairs (digest, generation, finished) VALUES (${planDigest}, ${generation}, 0)`
+    return generation
+  }).pipe(Effect.mapError(storeError))
+
+/**
+ * Applies a plan durably on the engine in context (`layerEmbedded`, `layerPostgres` or
+ * `layerSubmitter`), with the same options and report as `Migration.apply` (the store keeps what
+ * was applied). Resources run with bounded `concurrency`, the first alone; progress is reported as
+ * each resource finishes. A target to create is created first (`--create-missing`), at most once.
+ * `repair` re-reads every target and writes what drifted, as a new repair generation (a crashed
+ * repair resumes in its own). `dryRun` is `dryRun` (reads only).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { SharingProvider } from "@unishare/core"
+ * import { DurableApply, type Migration } from "@unishare/migration"
+ * const run = (plan: Migration.MigrationPlan, target: SharingProvider.Shape) =>
+ *   DurableApply.apply(plan, target).pipe(Effect.provide(DurableApply.layerEmbedded({ filename: "plan.run.db" }, target)))
+ * ```
+ */
+export const apply = (
+  plan: Migration.MigrationPlan,
+  target: Shape,
+  options: ApplyOptions = {}
+): Effect.Effect<Migration.ApplyReport, Errors.SharingError, WorkflowEngine.WorkflowEngine | SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    yield* checkPlan(plan, target)
+    if (options.dryRun === true) return yield* dryRun(plan, target, options)
     const planDigest = plan.digest
-    if (options.dryRun !== true) {
-      // the plan and its units' rows in one transaction: `status` sees a submitted plan whole
-      const sql = yield* Effect.mapError(plansTable, storeError)
-      yield* Effect.mapError(unitsTable, storeError)
-      const rows = plan.items.flatMap((item) =>
-        Migration.unitsOf(item, target).map((unit) => ({
-          digest: planDigest,
-          resource: ResourceRef.key(item.target),
-          unit: unit.key,
-          outcome: "pending"
-        }))
-      )
-      const text = encodePlan(plan)
-      yield* Effect.gen(function* () {
-        for (let i = 0; i < rows.length; i += 200) {
-          const [first, ...rest] = rows.slice(i, i + 200)
-          if (first === undefined) break
-          yield* sql`INSERT INTO unishare_units ${sql.insert([first, ...rest])} ON CONFLICT (digest, resource, unit) DO NOTHING`
-        }
-        yield* sql`INSERT INTO unishare_plans (digest, plan) VALUES (${planDigest}, ${text}) ON CONFLICT (digest) DO NOTHING`
-      }).pipe(sql.withTransaction, Effect.mapError(storeError))
-    }
-    const items = plan.items.filter((item) => Migration.unitsOf(item, target).length > 0)
-    const total = items.reduce((n, item) => n + Migration.unitsOf(item, target).length, 0)
+    // the plan and its units' rows in one transaction: `status` sees a submitted plan whole
+    const sql = yield* Effect.mapError(tables, storeError)
+    const rows = plan.items.flatMap((item) =>
+      Migration.unitsOf(item, target).map((unit) => ({
+        digest: planDigest,
+        resource: ResourceRef.key(item.target),
+        unit: unit.key,
+        outcome: "pending",
+        operations: unit.ops.length
+      }))
+    )
+    const text = encodePlan(plan)
+    yield* Effect.gen(function* () {
+      for (let i = 0; i < rows.length; i += 200) {
+        const [first, ...rest] = rows.slice(i, i + 200)
+        if (first === undefined) break
+        yield* sql`INSERT INTO unishare_units ${sql.insert([first, ...rest])} ON CONFLICT (digest, resource, unit) DO NOTHING`
+      }
+      yield* sql`INSERT INTO unishare_plans (digest, plan) VALUES (${planDigest}, ${text}) ON CONFLICT (digest) DO NOTHING`
+    }).pipe(sql.withTransaction, Effect.mapError(storeError))
+    const generation = options.repair === true ? yield* repairGeneration(planDigest) : 0
+    const store = yield* recorded(planDigest)
+    const items = plan.items.filter((item) => Migration.unitsOf(item, target).length > 0 || generation > 0)
+    const total =
+      generation > 0 ? items.length : items.reduce((n, item) => n + Migration.unitsOf(item, target).length, 0)
     let done = 0
     let failed = 0
+    let stopped: Errors.SharingError | undefined
 
     /** Earlier rounds of one resource: units applied in them, and the first round not finished. */
-    const history = (resource: string) =>
+    const history = (resource: string, created: ResourceRef.ResourceRef | undefined) =>
       Effect.gen(function* () {
         const applied = new Map<string, UnitOutcome>()
+        let made = created
         for (let round = 0; ; round++) {
-          const payload = { planDigest, resource, round, skip: [...applied.keys()] }
+          const payload = {
+            planDigest,
+            resource,
+            round,
+            skip: [...applied.keys()],
+            ...(generation > 0 ? { generation } : {}),
+            ...(made !== undefined ? { created: made } : {})
+          }
           const id = yield* ApplyResource.executionId(payload)
           const result = yield* ApplyResource.poll(id)
           if (Option.isNone(result) || result.value._tag !== "Complete" || Exit.isFailure(result.value.exit)) {
-            return { applied, next: payload, finished: false }
+            return { applied, next: payload, finished: false, last: undefined }
           }
-          for (const u of result.value.exit.value.units) if (u.outcome === "applied") applied.set(u.unit, u)
-          if (result.value.exit.value.units.every((u) => u.outcome === "applied")) {
-            return { applied, next: payload, finished: true }
+          const units = result.value.exit.value.units
+          for (const u of units) {
+            if (u.outcome === "applied") applied.set(u.unit, u)
+            if (u.created !== undefined) made = u.created
+          }
+          // a repair generation runs one round: the next repair re-reads everything anyway
+          if (generation > 0 || units.every((u) => u.outcome === "applied")) {
+            return { applied, next: payload, finished: true, last: units }
           }
         }
+      })
+
+    const failureOf = (outcome: UnitOutcome) =>
+      outcome.failure ??
+      new Errors.Unavailable({
+        provider: target.capabilities.provider,
+        operation: "apply",
+        message: failureText(outcome),
+        maybeApplied: true
       })
 
     const runResource = (item: Migration.Item) =>
       Effect.gen(function* () {
         const resource = ResourceRef.key(item.target)
-        const units = Migration.unitsOf(item, target)
-        const before = yield* history(resource)
-        const outcomes = new Map<string, UnitOutcome>(before.applied)
-        if (!before.finished && options.dryRun !== true) {
-          const result = yield* ApplyResource.execute(before.next)
-          for (const u of result.units) outcomes.set(u.unit, u)
-        }
-        const results = units.map((unit): Migration.UnitResult => {
-          const base = { unit: unit.key, resource: item.target, operations: unit.ops.length }
-          const outcome = outcomes.get(unit.key)
-          if (outcome === undefined) return { ...base, outcome: options.dryRun === true ? "dry-run" : "failed" }
-          if (outcome.outcome === "applied") {
-            return {
-              ...base,
-              outcome:
-                (outcome.run === thisRun || options.submitted === true) && !before.applied.has(unit.key)
-                  ? "applied"
-                  : "already-applied"
-            }
-          }
-          return {
-            ...base,
-            outcome: "failed",
-            error: new Errors.Unavailable({
-              provider: target.capabilities.provider,
-              operation: "apply",
-              message: `${outcome.error ?? "failed"}: ${outcome.message ?? ""}`,
-              maybeApplied: true
+        const known = item.create === undefined ? item.target : store.created.get(Migration.createKey(item.source))
+        const planned = generation === 0 ? Migration.unitsOf(item, target) : []
+        if (stopped !== undefined || (generation > 0 && known === undefined)) {
+          const results = planned.map(
+            (unit): Migration.UnitResult => ({
+              unit: unit.key,
+              resource: item.target,
+              operations: unit.ops.length,
+              outcome: "not-run"
+            })
+          )
+          if (generation > 0 && known === undefined && stopped === undefined) {
+            // nothing to repair where the target was never created: apply creates it
+            results.push({
+              unit: readKey(generation, resource),
+              resource: item.target,
+              operations: 0,
+              outcome: "failed",
+              error: new Errors.NotFound({
+                provider: target.capabilities.provider,
+                operation: "repair",
+                message: `the target of ${ResourceRef.describe(item.source)} has not been created yet (run apply)`
+              })
             })
           }
-        })
+          return yield* progress(results)
+        }
+        const before = yield* history(resource, known)
+        const outcomes = new Map<string, UnitOutcome>(before.applied)
+        let latest = before.last ?? []
+        if (!before.finished) {
+          const result = yield* ApplyResource.execute(before.next)
+          latest = result.units
+          for (const u of result.units) outcomes.set(u.unit, u)
+        } else if (generation > 0) {
+          for (const u of latest) outcomes.set(u.unit, u)
+        }
+        let ref = known
+        for (const u of outcomes.values()) if (u.created !== undefined) ref = u.created
+        const fresh = (outcome: UnitOutcome) =>
+          (outcome.run === thisRun || options.submitted === true) && !before.applied.has(outcome.unit)
+        const toResult = (unit: string, operations: number, outcome: UnitOutcome | undefined): Migration.UnitResult => {
+          const base = { unit, resource: ref ?? item.target, operations }
+          if (outcome === undefined) return { ...base, outcome: "not-run" }
+          if (outcome.outcome === "applied") {
+            return fresh(outcome)
+              ? { ...base, outcome: "applied", ...(outcome.created !== undefined ? { created: outcome.created } : {}) }
+              : { ...base, outcome: "already-applied" }
+          }
+          const error = failureOf(outcome)
+          if (Migration.stopsRun(error)) stopped ??= error
+          return { ...base, outcome: "failed", error }
+        }
+        const results =
+          generation === 0
+            ? planned.map((unit) => toResult(unit.key, unit.ops.length, outcomes.get(unit.key)))
+            : [...outcomes.values()].map((u) => toResult(u.unit, u.operations, u))
+        return yield* progress(results, generation > 0 ? resource : undefined)
+      })
+
+    const progress = (results: ReadonlyArray<Migration.UnitResult>, resource?: string) =>
+      Effect.gen(function* () {
+        if (resource !== undefined) {
+          // a repair counts resources (its units are known only once each target is read)
+          done++
+          failed += results.filter((r) => r.outcome === "failed").length
+          if (options.onProgress !== undefined) yield* options.onProgress({ done, total, failed, unit: resource })
+          return results
+        }
         for (const r of results) {
           done++
           if (r.outcome === "failed") failed++
@@ -542,23 +1016,20 @@ export const apply = (
         return results
       })
 
-    const results = (yield* Effect.forEach(items, runResource, { concurrency: options.concurrency ?? 4 })).flat()
-    const count = (o: Migration.UnitResult["outcome"]) => results.filter((r) => r.outcome === o).length
-    return {
-      planId: plan.id,
-      dryRun: options.dryRun === true,
-      units: results,
-      applied: count("applied"),
-      alreadyApplied: count("already-applied"),
-      failed: count("failed"),
-      notRun: 0,
-      writes: count("applied")
+    const results = (yield* firstAlone(items, runResource, options.concurrency ?? 4)).flat()
+    if (generation > 0) {
+      yield* Effect.mapError(
+        sql`UPDATE unishare_repairs SET finished = 1 WHERE digest = ${planDigest} AND generation = ${generation}`,
+        storeError
+      )
     }
+    return report(plan, false, results, stopped)
   }).pipe(Effect.withSpan("unishare.migration.durableApply"))
 
 /**
  * The progress of one target resource in a durable run: its units `applied`, `failed` (in the last
- * round that ran them; the next `apply` retries them) and `pending` (not run yet, or in flight).
+ * round that ran them; the next `apply` retries them) and `pending` (not run yet, or in flight), and
+ * the target its `create` unit made (`--create-missing`).
  *
  * @example
  * ```ts
@@ -572,6 +1043,8 @@ export interface ResourceStatus {
   readonly applied: number
   readonly failed: number
   readonly pending: number
+  /** The target created for it (`--create-missing`), once created. */
+  readonly created?: string | undefined
   /** The last error of each failed unit. */
   readonly failures: ReadonlyArray<{ readonly unit: string; readonly message: string }>
   /** Units started and not finished (part of `pending`), with the process running them (`processId`). */
@@ -582,7 +1055,8 @@ export interface ResourceStatus {
 
 /**
  * A run's progress as the store records it: `submitted` is false when no `apply` has stored this
- * plan (by digest) in this database yet; `complete` when every unit is applied.
+ * plan (by digest) in this database yet; `complete` when every unit is applied. `repairs`: the
+ * repair generations (`apply --repair`) and the units each wrote.
  *
  * @example
  * ```ts
@@ -600,6 +1074,12 @@ export interface RunStatus {
   readonly failed: number
   readonly pending: number
   readonly resources: ReadonlyArray<ResourceStatus>
+  readonly repairs: ReadonlyArray<{
+    readonly generation: number
+    readonly finished: boolean
+    readonly applied: number
+    readonly failed: number
+  }>
 }
 
 /**
@@ -611,7 +1091,7 @@ export interface RunStatus {
  * import { Effect } from "effect"
  * import { DurableApply, SqliteClient, type Migration } from "@unishare/migration"
  * const show = (plan: Migration.MigrationPlan) =>
- *   DurableApply.status(plan).pipe(Effect.provide(SqliteClient.layer({ filename: "plan.json.unishare.db" })))
+ *   DurableApply.status(plan).pipe(Effect.provide(SqliteClient.layer({ filename: "plan.run.db" })))
  * ```
  */
 export const status = (
@@ -621,20 +1101,7 @@ export const status = (
     yield* Migration.checkDigest(plan)
     // reads only (no DDL: a store no apply has used has no tables, so nothing was submitted)
     const sql = yield* SqlClient.SqlClient
-    const tables = yield* Effect.mapError(
-      sql.onDialectOrElse({
-        pg: () =>
-          sql<{
-            readonly name: string
-          }>`SELECT tablename AS name FROM pg_tables WHERE tablename IN ('unishare_plans', 'unishare_units') AND schemaname = current_schema()`,
-        orElse: () =>
-          sql<{
-            readonly name: string
-          }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('unishare_plans', 'unishare_units')`
-      }),
-      storeError
-    )
-    const ready = tables.length === 2
+    const ready = yield* Effect.mapError(hasTables, storeError)
     // the plan row first: it is committed with its units' rows, so units read after it are whole
     const stored = ready
       ? yield* Effect.mapError(
@@ -650,12 +1117,24 @@ export const status = (
             readonly outcome: string
             readonly message: string | null
             readonly process: string | null
-          }>`SELECT resource, unit, outcome, message, process FROM unishare_units WHERE digest = ${plan.digest} ORDER BY resource, unit`,
+            readonly generation: number
+            readonly created: string | null
+          }>`SELECT resource, unit, outcome, message, process, generation, created FROM unishare_units WHERE digest = ${plan.digest} ORDER BY resource, unit`,
+          storeError
+        )
+      : []
+    const generations = ready
+      ? yield* Effect.mapError(
+          sql<{
+            readonly generation: number
+            readonly finished: number
+          }>`SELECT generation, finished FROM unishare_repairs WHERE digest = ${plan.digest} ORDER BY generation`,
           storeError
         )
       : []
     const byResource = new Map<string, Array<(typeof rows)[number]>>()
     for (const row of rows) {
+      if (Number(row.generation) !== 0) continue
       const list = byResource.get(row.resource)
       list === undefined ? byResource.set(row.resource, [row]) : list.push(row)
     }
@@ -665,6 +1144,10 @@ export const status = (
       if (units.length === 0) return []
       const failed = units.filter((u) => u.outcome === "failed")
       const applied = units.filter((u) => u.outcome === "applied").length
+      const created = units.flatMap((u) => {
+        const ref = u.created !== null ? decodeRef(u.created) : Option.none()
+        return Option.isSome(ref) ? [ResourceRef.key(ref.value)] : []
+      })[0]
       return [
         {
           resource,
@@ -672,6 +1155,7 @@ export const status = (
           applied,
           failed: failed.length,
           pending: units.length - applied - failed.length,
+          ...(created !== undefined ? { created } : {}),
           failures: failed.map((u) => ({ unit: u.unit, message: u.message ?? "failed" })),
           running: units
             .filter((u) => u.outcome === "running")
@@ -694,9 +1178,87 @@ export const status = (
       applied,
       failed: sum((r) => r.failed),
       pending: sum((r) => r.pending),
-      resources
+      resources,
+      repairs: generations.map((g) => {
+        const mine = rows.filter((r) => Number(r.generation) === Number(g.generation))
+        return {
+          generation: Number(g.generation),
+          finished: Number(g.finished) !== 0,
+          applied: mine.filter((r) => r.outcome === "applied").length,
+          failed: mine.filter((r) => r.outcome === "failed").length
+        }
+      })
     }
   }).pipe(Effect.withSpan("unishare.migration.durableStatus"))
+
+/**
+ * One entry of a run's audit log: a write attempt of one unit (`generation` 0 for `apply`, 1, 2, …
+ * for the repairs), its outcome, when it ended, the process that made it (`processId`), how many
+ * operations it carried, the error of a failed one and the target a `create` made. An attempt
+ * repeated after a crash (at-least-once) appears twice.
+ *
+ * @example
+ * ```ts
+ * import type { DurableApply } from "@unishare/migration"
+ * const line = (e: DurableApply.AuditEntry) => `${e.at} ${e.unit} ${e.outcome}`
+ * ```
+ */
+export interface AuditEntry {
+  readonly at: string
+  readonly resource: string
+  readonly unit: string
+  readonly generation: number
+  readonly outcome: "applied" | "failed"
+  readonly process: string
+  readonly operations: number
+  readonly message?: string | undefined
+  readonly created?: string | undefined
+}
+
+/**
+ * A run's audit log, read from the store in context (reads only), oldest first: every write
+ * attempt of the plan's units, by `apply` and by its repairs.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { DurableApply, SqliteClient, type Migration } from "@unishare/migration"
+ * const log = (plan: Migration.MigrationPlan) =>
+ *   DurableApply.audit(plan).pipe(Effect.provide(SqliteClient.layer({ filename: "plan.run.db" })))
+ * ```
+ */
+export const audit = (
+  plan: Migration.MigrationPlan
+): Effect.Effect<ReadonlyArray<AuditEntry>, Errors.SharingError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    if (!(yield* hasTables)) return []
+    const rows = yield* sql<{
+      readonly at: string
+      readonly resource: string
+      readonly unit: string
+      readonly generation: number
+      readonly outcome: string
+      readonly process: string
+      readonly operations: number
+      readonly message: string | null
+      readonly created: string | null
+    }>`SELECT at, resource, unit, generation, outcome, process, operations, message, created FROM unishare_audit WHERE digest = ${plan.digest} ORDER BY at, unit`
+    return rows.map((row): AuditEntry => {
+      const created = row.created !== null ? decodeRef(row.created) : Option.none()
+      return {
+        at: row.at,
+        resource: row.resource,
+        unit: row.unit,
+        generation: Number(row.generation),
+        outcome: row.outcome === "applied" ? "applied" : "failed",
+        process: row.process,
+        operations: Number(row.operations),
+        ...(row.message !== null ? { message: row.message } : {}),
+        ...(Option.isSome(created) ? { created: ResourceRef.key(created.value) } : {})
+      }
+    })
+  }).pipe(Effect.mapError(storeError), Effect.withSpan("unishare.migration.durableAudit"))
 
 /**
  * Settings of a runner or submitter sharing one PostgreSQL store with others. `shardsPerGroup` and

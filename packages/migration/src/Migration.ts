@@ -1,6 +1,11 @@
 /**
  * The migration engine: snapshot → identity and resource mapping → plan with per-share fidelity →
- * apply (bounded concurrency, journal, resumable) → verify by read-back.
+ * apply (bounded concurrency, resumable) → verify by read-back.
+ *
+ * `apply` here runs in the calling process and keeps what it applied in an `AppliedUnits` view it is
+ * given (in memory: `appliedInMemory`). Durable runs that survive crashes, and the `unishare`
+ * command, use `DurableApply`, which runs the same units (`unitsOf`, `writeUnit`, `createTarget`)
+ * as workflow activities and keeps their outcomes in its SQL store.
  *
  * @since 0.1.0
  */
@@ -17,7 +22,6 @@ import type { Shape } from "@unishare/core/SharingProvider"
 import * as Translation from "@unishare/core/Translation"
 import { Effect, Result, Schema, Stream } from "effect"
 import * as IdentityMap from "./IdentityMap.ts"
-import type * as Journal from "./Journal.ts"
 import type * as ResourceMap from "./ResourceMap.ts"
 import type * as Snapshot from "./Snapshot.ts"
 
@@ -466,7 +470,7 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
     const rest = yield* Effect.forEach(work.slice(1), planOne, { concurrency: 4 })
     const items = [...first, ...rest].filter((i): i is Item => i !== undefined)
     const createdAt = new Date(yield* Effect.clockWith((c) => c.currentTimeMillis)).toISOString()
-    // unique per planning run: a journal belongs to one plan, never to a later plan that happens to look alike
+    // unique per planning run: a run store keeps runs by plan digest and id, never to a later plan that happens to look alike
     const id = createHash("sha256")
       .update(
         JSON.stringify({
@@ -562,7 +566,7 @@ export const stopsRun = (error: Errors.SharingError): boolean =>
 const stopsPlanning = (error: Errors.SharingError): boolean => stopsRun(error) || error._tag === "InvalidInput"
 
 /**
- * The journal unit key of an operation (stable across runs of the same plan).
+ * The unit key of an operation (stable across runs of the same plan).
  *
  * @example
  * ```ts
@@ -585,7 +589,7 @@ export const unitKey = (resource: ResourceRef.ResourceRef, op: Planner.Operation
 }
 
 /**
- * The journal unit key of the creation of an item's target (`--create-missing`).
+ * The unit key of the creation of an item's target (`--create-missing`).
  *
  * @example
  * ```ts
@@ -613,22 +617,22 @@ export interface Progress {
 
 /**
  * Apply options: `concurrency` across resources (writes to one resource stay serialized), `dryRun`
- * (no write; one read per existing target resource proves the credential can read it), a `journal`
- * (resumes: units it lists as applied are skipped), `repair` (re-read every target and write what
- * the plan says where it drifted, journaled under fresh keys), `interrupted` (set by the caller on
+ * (no write; one read per existing target resource proves the credential can read it), `applied`
+ * (resumes: units it lists as applied are skipped; each finished unit is recorded in it), `repair`
+ * (re-read every target and write what the plan says where it drifted, under fresh unit keys), `interrupted` (set by the caller on
  * SIGINT/SIGTERM: no new unit starts) and `onProgress`.
  *
  * @example
  * ```ts
- * import { Journal, type Migration } from "@unishare/migration"
- * const opts: Migration.ApplyOptions = { concurrency: 4, journal: Journal.memory("p1") }
+ * import { Migration } from "@unishare/migration"
+ * const opts: Migration.ApplyOptions = { concurrency: 4, applied: Migration.appliedInMemory() }
  * ```
  */
 export interface ApplyOptions {
   readonly concurrency?: number | undefined
   readonly dryRun?: boolean | undefined
   readonly repair?: boolean | undefined
-  readonly journal?: Journal.Journal | undefined
+  readonly applied?: AppliedUnits | undefined
   readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
   readonly onUnit?: ((unit: UnitResult) => Effect.Effect<void>) | undefined
 }
@@ -677,7 +681,7 @@ export interface ApplyReport {
 
 /**
  * One unit of work of an apply: creating a missing target, a replace of one resource's share set
- * (providers with native replace), or one operation. `key` names it in journals and durable runs.
+ * (providers with native replace), or one operation. `key` names it in run stores and reports.
  *
  * @example
  * ```ts
@@ -694,8 +698,10 @@ export interface Unit {
 }
 
 /**
- * The write units of one plan item whose target exists (`replace` or `operation` units, as
- * `apply` runs them), in order.
+ * The units of one plan item, in the order `apply` runs them: the `create` unit first when the
+ * target is to be created (`--create-missing`), then one `replace` (providers with native replace)
+ * or one unit per operation. `operations` replaces the plan's (a repair writes what a fresh read
+ * found missing; no `create` unit then) and `prefix` goes before every key (a repair's own keys).
  *
  * @example
  * ```ts
@@ -705,12 +711,38 @@ export interface Unit {
  *   plan.items.flatMap((item) => Migration.unitsOf(item, target)).length
  * ```
  */
-export const unitsOf = (item: Item, target: Shape): ReadonlyArray<Unit> => {
-  const ops = item.plan.operations
-  if (ops.length === 0) return []
-  return target.capabilities.nativeReplace && target.replace !== undefined
-    ? [{ item, key: unitKey(item.target, "replace"), kind: "replace", ops, desired: item.desired }]
-    : ops.map((op) => ({ item, key: unitKey(item.target, op), kind: "operation", ops: [op], desired: item.desired }))
+export const unitsOf = (
+  item: Item,
+  target: Shape,
+  options: { readonly operations?: ReadonlyArray<Planner.Operation> | undefined; readonly prefix?: string } = {}
+): ReadonlyArray<Unit> => {
+  const create: Array<Unit> =
+    item.create !== undefined && options.operations === undefined
+      ? [{ item, key: createKey(item.source), kind: "create", ops: [], desired: [] }]
+      : []
+  const ops = options.operations ?? item.plan.operations
+  const prefix = options.prefix ?? ""
+  if (ops.length === 0) return create
+  return [
+    ...create,
+    ...(target.capabilities.nativeReplace && target.replace !== undefined
+      ? [
+          {
+            item,
+            key: prefix + unitKey(item.target, "replace"),
+            kind: "replace" as const,
+            ops,
+            desired: item.desired
+          }
+        ]
+      : ops.map((op) => ({
+          item,
+          key: prefix + unitKey(item.target, op),
+          kind: "operation" as const,
+          ops: [op],
+          desired: item.desired
+        })))
+  ]
 }
 
 /**
@@ -773,7 +805,67 @@ const firstAlone = <A, B, E, R>(
       )
 
 /**
- * The target of an item: its mapped resource, or the one a previous run created (from the journal).
+ * The target resources a run created (`--create-missing`), by the key of the `create` unit that made
+ * each (`createKey`).
+ *
+ * @example
+ * ```ts
+ * import type { Migration } from "@unishare/migration"
+ * const none: Migration.CreatedTargets = { createdBy: () => undefined }
+ * ```
+ */
+export interface CreatedTargets {
+  readonly createdBy: (unit: string) => ResourceRef.ResourceRef | undefined
+}
+
+/**
+ * What an in-process `apply` has done so far: the units applied, the targets created, and `record`
+ * for each finished unit. A re-run given the same view skips what it lists as applied. In memory
+ * only (`appliedInMemory`); durable runs keep this in `DurableApply`'s store instead.
+ *
+ * @example
+ * ```ts
+ * import type { Migration } from "@unishare/migration"
+ * const skip = (applied: Migration.AppliedUnits, unit: string) => applied.isDone(unit)
+ * ```
+ */
+export interface AppliedUnits extends CreatedTargets {
+  readonly isDone: (unit: string) => boolean
+  readonly record: (entry: {
+    readonly unit: string
+    readonly outcome: "applied" | "failed"
+    readonly message?: string | undefined
+    readonly created?: ResourceRef.ResourceRef | undefined
+  }) => Effect.Effect<void>
+}
+
+/**
+ * An `AppliedUnits` view kept in memory: pass the same one to a second `apply` of the same plan in
+ * this process to resume it.
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/migration"
+ * const applied = Migration.appliedInMemory()
+ * applied.isDone("eci:list:42|replace") // false
+ * ```
+ */
+export const appliedInMemory = (): AppliedUnits => {
+  const done = new Set<string>()
+  const created = new Map<string, ResourceRef.ResourceRef>()
+  return {
+    isDone: (unit) => done.has(unit),
+    createdBy: (unit) => created.get(unit),
+    record: (entry) =>
+      Effect.sync(() => {
+        if (entry.outcome === "applied") done.add(entry.unit)
+        if (entry.created !== undefined) created.set(entry.unit, entry.created)
+      })
+  }
+}
+
+/**
+ * The target of an item: its mapped resource, or the one a previous run created (`created`).
  *
  * @example
  * ```ts
@@ -781,8 +873,8 @@ const firstAlone = <A, B, E, R>(
  * const where = (item: Migration.Item) => Migration.targetOf(item, undefined)
  * ```
  */
-export const targetOf = (item: Item, journal: Journal.Journal | undefined): ResourceRef.ResourceRef | undefined =>
-  item.create === undefined ? item.target : journal?.createdBy(createKey(item.source))
+export const targetOf = (item: Item, created: CreatedTargets | undefined): ResourceRef.ResourceRef | undefined =>
+  item.create === undefined ? item.target : created?.createdBy(createKey(item.source))
 
 /**
  * Applies a plan. The plan's digest is checked first (a hand-edited plan is refused) and its
@@ -790,8 +882,8 @@ export const targetOf = (item: Item, journal: Journal.Journal | undefined): Reso
  * with bounded concurrency (the target client's rate limit paces the requests); writes to one
  * resource are serialized, and the very first unit runs alone. A target with native replace gets
  * one replace per resource; others get the plan's operations one by one; a target planned with
- * `createMissing` is created first. Each finished unit is journaled before the next starts, so a
- * re-run of the same plan with the same journal skips what was applied. The first refused
+ * `createMissing` is created first. Each finished unit is recorded in `applied` (when given) before
+ * the next starts, so a re-run of the same plan with the same view skips what was applied. The first refused
  * credential or unreachable provider stops the run (`stopped`); other unit failures are in the
  * report.
  *
@@ -817,14 +909,14 @@ export const apply = (
         `the plan targets ${plan.targetProvider}, not ${target.capabilities.provider}`
       )
     }
-    const journal = options.journal
+    const applied = options.applied
     const concurrency = options.concurrency ?? 4
     const caps = target.capabilities
     const useReplace = caps.nativeReplace && target.replace !== undefined
     let stopped: Errors.SharingError | undefined
     const resolved = new Map<Item, ResourceRef.ResourceRef>()
     for (const item of plan.items) {
-      const ref = targetOf(item, journal)
+      const ref = targetOf(item, applied)
       if (ref !== undefined) resolved.set(item, ref)
     }
 
@@ -899,7 +991,7 @@ export const apply = (
       Effect.gen(function* () {
         const ref = resolved.get(unit.item) ?? unit.item.target
         const base = { unit: unit.key, resource: ref, operations: unit.ops.length }
-        if (journal?.isDone(unit.key)) return { ...base, outcome: "already-applied" } as const
+        if (applied?.isDone(unit.key)) return { ...base, outcome: "already-applied" } as const
         if (stopped !== undefined) return { ...base, outcome: "not-run" } as const
         const readFailure = readFailures.get(unit.item)
         if (readFailure !== undefined) return { ...base, outcome: "failed", error: readFailure } as const
@@ -919,10 +1011,8 @@ export const apply = (
           )
           if (Result.isSuccess(created)) {
             resolved.set(unit.item, created.success.resource)
-            if (journal !== undefined)
-              yield* Effect.orDie(
-                journal.record({ unit: unit.key, outcome: "applied", created: created.success.resource })
-              )
+            if (applied !== undefined)
+              yield* applied.record({ unit: unit.key, outcome: "applied", created: created.success.resource })
             return {
               ...base,
               resource: created.success.resource,
@@ -938,7 +1028,7 @@ export const apply = (
         }
         const exit = yield* Effect.result(writeUnit(plan, target, ref, unit))
         if (Result.isSuccess(exit)) {
-          if (journal !== undefined) yield* Effect.orDie(journal.record({ unit: unit.key, outcome: "applied" }))
+          if (applied !== undefined) yield* applied.record({ unit: unit.key, outcome: "applied" })
           return { ...base, outcome: "applied" } as const
         }
         return yield* failedUnit(base, exit.failure)
@@ -961,8 +1051,7 @@ export const apply = (
     ): Effect.Effect<UnitResult> =>
       Effect.gen(function* () {
         if (stopsRun(error)) stopped ??= error
-        if (journal !== undefined)
-          yield* Effect.orDie(journal.record({ unit: base.unit, outcome: "failed", message: error.message }))
+        if (applied !== undefined) yield* applied.record({ unit: base.unit, outcome: "failed", message: error.message })
         return { ...base, outcome: "failed", error } as const
       })
 
@@ -1034,7 +1123,8 @@ export interface VerifyReport {
 /**
  * Reads every target resource back and checks that its shares equal the plan's desired set
  * (pending shares of asynchronous providers count as present). Targets created by `apply` are found
- * through the `journal`. The first resource is read alone, and a refused credential or unreachable
+ * through `created` (`DurableApply.createdTargets` reads them from a run store); without it, a
+ * target still to be created is reported as missing. The first resource is read alone, and a refused credential or unreachable
  * provider stops the verification.
  *
  * @example
@@ -1048,7 +1138,7 @@ export const verify = (
   plan: MigrationPlan,
   target: Shape,
   options: {
-    readonly journal?: Journal.Journal | undefined
+    readonly created?: CreatedTargets | undefined
     readonly concurrency?: number | undefined
     readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
   } = {}
@@ -1058,7 +1148,7 @@ export const verify = (
     let done = 0
     const total = plan.items.length
     const one = (item: Item): Effect.Effect<Verification | undefined> => {
-      const ref = targetOf(item, options.journal)
+      const ref = targetOf(item, options.created)
       if (stopped !== undefined) return Effect.succeed(undefined)
       const read: Effect.Effect<Verification> =
         ref === undefined

@@ -201,7 +201,7 @@ export const renderPlan = (plan: Migration.MigrationPlan, options: PlanTextOptio
  */
 export const renderApply = (report: Migration.ApplyReport): string => {
   const lines = [
-    `${report.dryRun ? "Dry run" : "Applied"} plan ${report.planId}: ${report.dryRun ? report.units.filter((u) => u.outcome === "dry-run").length : report.applied} unit(s) ${report.dryRun ? "would be written" : "written"}, ${report.alreadyApplied} already applied (journal), ${report.failed} failed`
+    `${report.dryRun ? "Dry run" : "Applied"} plan ${report.planId}: ${report.dryRun ? report.units.filter((u) => u.outcome === "dry-run").length : report.applied} unit(s) ${report.dryRun ? "would be written" : "written"}, ${report.alreadyApplied} already applied (earlier runs), ${report.failed} failed`
   ]
   for (const u of report.units) {
     if (u.outcome === "failed") lines.push(`  failed ${u.unit}: ${u.error?.message ?? "unknown error"}`)

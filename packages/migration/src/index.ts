@@ -11,7 +11,6 @@
  */
 export * as DurableApply from "./DurableApply.ts"
 export * as IdentityMap from "./IdentityMap.ts"
-export * as Journal from "./Journal.ts"
 export * as Migration from "./Migration.ts"
 export * as Report from "./Report.ts"
 export * as ResourceMap from "./ResourceMap.ts"

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Errors, Grantee, MemoryProvider, ShareStatus, type SharingProvider } from "@unishare/core"
-import { IdentityMap, Journal, Migration, Report, ResourceMap, Snapshot } from "@unishare/migration"
+import { IdentityMap, Migration, Report, ResourceMap, Snapshot } from "@unishare/migration"
 import { Effect, Option, Schema } from "effect"
 
 const sheet = (id: string) => ({ provider: "source", kind: "sheet", id })
@@ -110,11 +110,11 @@ describe("migration engine", () => {
       const snapshot = yield* Snapshot.exportSnapshot(makeSource())
       const target = makeTarget()
       const plan = yield* Migration.plan({ snapshot, target, identities, resources })
-      const journal = Journal.memory(plan.id)
-      const first = yield* Migration.apply(plan, target, { journal })
+      const applied = Migration.appliedInMemory()
+      const first = yield* Migration.apply(plan, target, { applied })
       assert.strictEqual(first.applied, 2)
       const writes = target.control.writes()
-      const second = yield* Migration.apply(plan, target, { journal })
+      const second = yield* Migration.apply(plan, target, { applied })
       assert.strictEqual(second.applied, 0)
       assert.strictEqual(second.alreadyApplied, 2)
       assert.strictEqual(target.control.writes(), writes)
@@ -125,7 +125,7 @@ describe("migration engine", () => {
     })
   )
 
-  it.effect("an interrupted apply resumes from the journal without repeating applied units", () =>
+  it.effect("an interrupted apply resumes from its applied view without repeating applied units", () =>
     Effect.gen(function* () {
       const snapshot = yield* Snapshot.exportSnapshot(makeSource())
       const memory = makeTarget()
@@ -150,15 +150,15 @@ describe("migration engine", () => {
             : memory.grant(r, req)
       }
       const plan = yield* Migration.plan({ snapshot, target: flaky, identities, resources })
-      const journal = Journal.memory(plan.id)
-      const first = yield* Migration.apply(plan, failing, { journal, concurrency: 1 })
+      const applied = Migration.appliedInMemory()
+      const first = yield* Migration.apply(plan, failing, { applied, concurrency: 1 })
       assert.strictEqual(first.failed, 1)
       // an unreachable provider stops the run: the units after it are not run
       assert.strictEqual(first.stopped?._tag, "Unavailable")
       assert.isAbove(first.notRun, 0)
       assert.strictEqual(first.applied + first.failed + first.notRun, first.units.length)
       const writesAfterFirst = memory.control.writes()
-      const second = yield* Migration.apply(plan, failing, { journal, concurrency: 1 })
+      const second = yield* Migration.apply(plan, failing, { applied, concurrency: 1 })
       assert.strictEqual(second.failed, 0)
       assert.strictEqual(second.alreadyApplied, first.applied)
       assert.strictEqual(second.applied, first.failed + first.notRun)
@@ -235,7 +235,7 @@ describe("migration engine", () => {
       })
       assert.strictEqual(plan.summary.exact, 1)
       assert.deepStrictEqual(plan.items[0]?.desired, [{ grantee: Grantee.account("acct-9"), level: "viewer" }])
-      // two plannings of the same thing are two plans: a journal never carries over
+      // two plannings of the same thing are two plans: a run store never carries one's progress over
       const again = yield* Migration.plan({
         snapshot,
         target: b,

@@ -1,14 +1,10 @@
 /**
  * Regression tests: apply honours the plan's options and refuses a hand-edited plan; principals
- * merged onto one target grantee follow onLossy; the journal repairs a torn tail and refuses corrupt,
- * unknown and forged records with their line numbers.
+ * merged onto one target grantee follow onLossy.
  */
-import * as Fs from "node:fs"
-import * as Os from "node:os"
-import * as Path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Grantee, MemoryProvider, ShareStatus } from "@unishare/core"
-import { IdentityMap, Journal, Migration, Report, ResourceMap, Snapshot } from "@unishare/migration"
+import { IdentityMap, Migration, Report, ResourceMap, Snapshot } from "@unishare/migration"
 import { Effect, Exit, Option } from "effect"
 
 const sheet = (id: string) => ({ provider: "source", kind: "sheet", id })
@@ -163,85 +159,6 @@ describe("merging principals follows onLossy (issue 9 #8)", () => {
       const viewer = item.entries.find((e) => e.sourceLevel === "viewer")!
       assert.strictEqual(viewer.outcome, "widened")
       assert.include(viewer.note ?? "", "Lossy")
-    })
-  )
-})
-
-describe("journal framing (issue 9 #11)", () => {
-  const owner = { planId: "plan-1", digest: "d".repeat(64) }
-  const temp = () => Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-journal-")), "plan.journal.jsonl")
-  const record = (path: string, unit: string) =>
-    Effect.flatMap(Journal.open(path, owner), (j) => j.record({ unit, outcome: "applied" }))
-
-  it.effect("a torn last line is cut off, so the next record is on its own line and is read back", () =>
-    Effect.gen(function* () {
-      const path = temp()
-      yield* record(path, "u1")
-      Fs.appendFileSync(path, '{"planId":"plan-1","unit":"u2","outc')
-      yield* record(path, "u3")
-      const text = Fs.readFileSync(path, "utf8")
-      assert.strictEqual(text.split("\n").filter((l) => l !== "").length, 2)
-      const reopened = yield* Journal.open(path, owner)
-      assert.isTrue(reopened.isDone("u1"))
-      assert.isFalse(reopened.isDone("u2"))
-      assert.isTrue(reopened.isDone("u3"))
-    })
-  )
-
-  it.effect("a complete last line without its newline is kept, and the next record starts a new line", () =>
-    Effect.gen(function* () {
-      const path = temp()
-      yield* record(path, "u1")
-      Fs.writeFileSync(path, Fs.readFileSync(path, "utf8").trimEnd())
-      yield* record(path, "u2")
-      const reopened = yield* Journal.open(path, owner)
-      assert.isTrue(reopened.isDone("u1"))
-      assert.isTrue(reopened.isDone("u2"))
-    })
-  )
-
-  it.effect("corrupt, unknown and forged lines are refused with their line numbers", () =>
-    Effect.gen(function* () {
-      const cases: ReadonlyArray<[string, string]> = [
-        ["garbage ~~~", "corrupt line"],
-        [JSON.stringify({ planId: "plan-1", unit: "u9", outcome: "maybe", at: "x" }), "unknown"],
-        [
-          JSON.stringify({ planId: "plan-1", unit: "u9", outcome: "applied", at: "2026-01-01T00:00:00.000Z" }),
-          "forged"
-        ],
-        [
-          JSON.stringify({
-            planId: "plan-1",
-            unit: "u9",
-            outcome: "applied",
-            at: "2026-01-01T00:00:00.000Z",
-            check: "0".repeat(32)
-          }),
-          "forged"
-        ]
-      ]
-      for (const [line, what] of cases) {
-        const path = temp()
-        yield* record(path, "u1")
-        Fs.appendFileSync(path, `${line}\n`)
-        yield* record(path, "u2").pipe(Effect.ignore)
-        const exit = yield* Effect.exit(Journal.open(path, owner))
-        const error = failureOf(exit)
-        assert.strictEqual(error?._tag, "InvalidInput", what)
-        assert.strictEqual(error?._tag === "InvalidInput" ? error.issues[0]!.path : "", `${path}:2`, what)
-      }
-      // a record written for another plan content (an edited plan with the same id) is refused too
-      const path = temp()
-      yield* record(path, "u1")
-      const exit = yield* Effect.exit(Journal.open(path, { planId: "plan-1", digest: "e".repeat(64) }))
-      assert.strictEqual(failureOf(exit)?._tag, "InvalidInput")
-      // records of other plans are kept and ignored
-      const other = temp()
-      yield* Effect.flatMap(Journal.open(other, { planId: "plan-2", digest: "f".repeat(64) }), (j) =>
-        j.record({ unit: "u1", outcome: "applied" })
-      )
-      const mine = yield* Journal.open(other, owner)
-      assert.isFalse(mine.isDone("u1"))
     })
   )
 })
