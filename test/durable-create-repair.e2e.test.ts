@@ -8,7 +8,11 @@ import { type ChildProcess, execFile, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import * as Eci from "@unishare/eci"
 import * as Simulator from "@unishare/eci/simulator"
+import { Migration } from "@unishare/migration"
+import { Effect, Redacted } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { describe, expect, it } from "vitest"
 import { apiKey, seedFor, writeCreatePlan, writePlan } from "./support/eciPlan.ts"
 
@@ -67,29 +71,52 @@ const auditOf = async (plan: string) => {
 }
 
 describe("unishare apply --create-missing, durable", () => {
-  it("killed after a list was created and before it was recorded: the re-run adopts that list, exactly one per source", async () => {
+  it("killed after a list was created and before it was recorded: the re-run adopts that list (not a look-alike), exactly one per source", async () => {
     const sources = [501, 502, 503]
     const sim = await Simulator.start({ seed: seedFor([]) })
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-create-"))
     try {
       const plan = await writeCreatePlan(sim, dir, sources)
+      // look-alikes made by someone else on the target before the run: same names, descriptions made
+      // of what anyone can know (the plan's digest, the unit); none of them may be adopted
+      const { digest } = JSON.parse(Fs.readFileSync(plan, "utf8")) as { digest: string }
+      const decoys = await Effect.runPromise(
+        Effect.gen(function* () {
+          const target = yield* Eci.make({ apiKey: Redacted.make(apiKey), baseUrl: sim.url })
+          return yield* Effect.forEach(sources, (id) => {
+            const unit = Migration.createKey({ provider: "source", kind: "sheet", id: String(id) })
+            return Effect.map(
+              target.createResource!({
+                name: `sheet ${id}`,
+                type: "1",
+                description: `unishare ${digest.slice(0, 16)} ${unit}`
+              }),
+              (created) => Number(created.resource.id)
+            )
+          })
+        }).pipe(Effect.provide(FetchHttpClient.layer))
+      )
+      const ours = () => sim.lists().filter((l) => !decoys.includes(l.listId))
+      sim.clearLog()
       const posts = () => sim.log().filter((e) => e.method === "POST" && e.path === "/api/v3/list")
       // the second create is made by the simulator, which then answers half and stalls: the process is
       // killed while it waits for the answer, so the list exists and the store does not know it
       sim.inject({ kind: "stall", method: "POST", path: "/api/v3/list", after: 1, times: 1 })
       const args = ["apply", "--plan", plan, "--eci-url", sim.url, "--concurrency", "1", "--json"]
       await killWhen(args, () => posts().length >= 2)
-      expect(sim.lists()).toHaveLength(2)
+      expect(ours()).toHaveLength(2)
 
       const again = await cli(args)
       expect(again.code, again.stdout + again.stderr).toBe(0)
       const report = JSON.parse(again.stdout)
       expect(report).toMatchObject({ failed: 0, notRun: 0 })
       // exactly one list per source: the stalled create was adopted, not repeated
-      const lists = sim.lists()
+      const lists = ours()
       expect(lists.map((l) => l.name).sort()).toEqual(sources.map((id) => `sheet ${id}`))
       expect(posts()).toHaveLength(3)
       for (const l of lists) expect([...(sim.share(l.listId)?.sharedUserIds ?? [])].sort()).toEqual([11, 12, 13])
+      // and nothing was granted on a look-alike
+      for (const id of decoys) expect([...(sim.share(id)?.sharedUserIds ?? [])]).toEqual([])
 
       // the store knows every created list: status, the audit log and verify find them
       const status = JSON.parse((await cli(["status", "--plan", plan, "--json"])).stdout)

@@ -13,9 +13,10 @@
  * - Guarantees: a finished activity never runs again; the activity in flight at a crash runs again
  *   (at-least-once), which is harmless because unit writes are idempotent (a replace to the state
  *   already there, a grant that exists, a revoke of what is gone write nothing new). A `create`
- *   is made harmless explicitly: it marks the resource it creates (its description names the plan
- *   and the unit), and an attempt that follows a started one first looks for a resource so marked
- *   and adopts it instead of creating a second.
+ *   is made harmless explicitly: it records a random mark in the store, then creates the resource
+ *   bearing that mark (its description), and an attempt that follows a started one first looks for a
+ *   resource bearing the recorded mark and adopts it instead of creating a second (a resource made
+ *   by anyone else cannot bear it: the mark is unguessable).
  * - A round whose units partly failed is finished; the next run starts the next round for that
  *   resource with only the units not yet applied. A run after a fully applied round writes nothing.
  *   The first refused credential or unreachable provider stops the run (`stopped`; the first
@@ -162,7 +163,7 @@ const decodeRef = Schema.decodeUnknownOption(Schema.fromJsonString(ResourceRef.R
 
 const ddl = [
   "CREATE TABLE IF NOT EXISTS unishare_plans (digest TEXT PRIMARY KEY, plan TEXT NOT NULL)",
-  "CREATE TABLE IF NOT EXISTS unishare_units (digest TEXT NOT NULL, resource TEXT NOT NULL, unit TEXT NOT NULL, outcome TEXT NOT NULL, message TEXT, process TEXT, generation INTEGER NOT NULL DEFAULT 0, operations INTEGER NOT NULL DEFAULT 0, at TEXT, created TEXT, PRIMARY KEY (digest, resource, unit))",
+  "CREATE TABLE IF NOT EXISTS unishare_units (digest TEXT NOT NULL, resource TEXT NOT NULL, unit TEXT NOT NULL, outcome TEXT NOT NULL, message TEXT, process TEXT, generation INTEGER NOT NULL DEFAULT 0, operations INTEGER NOT NULL DEFAULT 0, at TEXT, created TEXT, mark TEXT, PRIMARY KEY (digest, resource, unit))",
   "CREATE TABLE IF NOT EXISTS unishare_audit (digest TEXT NOT NULL, resource TEXT NOT NULL, unit TEXT NOT NULL, generation INTEGER NOT NULL, outcome TEXT NOT NULL, at TEXT NOT NULL, process TEXT NOT NULL, operations INTEGER NOT NULL, message TEXT, created TEXT)",
   "CREATE TABLE IF NOT EXISTS unishare_repairs (digest TEXT NOT NULL, generation INTEGER NOT NULL, finished INTEGER NOT NULL, PRIMARY KEY (digest, generation))"
 ]
@@ -173,7 +174,8 @@ const laterColumns: ReadonlyArray<readonly [string, string]> = [
   ["generation", "INTEGER NOT NULL DEFAULT 0"],
   ["operations", "INTEGER NOT NULL DEFAULT 0"],
   ["at", "TEXT"],
-  ["created", "TEXT"]
+  ["created", "TEXT"],
+  ["mark", "TEXT"]
 ]
 
 /** The stores whose tables this process has created (DDL once per store, not per statement). */
@@ -250,6 +252,14 @@ const recordRunning = (planDigest: string, resource: string, generation: number,
     yield* sql`INSERT INTO unishare_units (digest, resource, unit, outcome, process, generation, operations, at) VALUES (${planDigest}, ${resource}, ${unit.key}, ${"running"}, ${thisRun}, ${generation}, ${unit.ops.length}, ${at}) ON CONFLICT (digest, resource, unit) DO UPDATE SET outcome = excluded.outcome, process = excluded.process, at = excluded.at`
   }).pipe(Effect.orDie)
 
+/** Records that this process is about to create a unit's resource, bearing `mark`. */
+const recordCreating = (planDigest: string, resource: string, unit: Migration.Unit, mark: string) =>
+  Effect.gen(function* () {
+    const sql = yield* tables
+    const at = yield* now
+    yield* sql`INSERT INTO unishare_units (digest, resource, unit, outcome, process, generation, operations, at, mark) VALUES (${planDigest}, ${resource}, ${unit.key}, ${"running"}, ${thisRun}, ${0}, ${0}, ${at}, ${mark}) ON CONFLICT (digest, resource, unit) DO UPDATE SET outcome = excluded.outcome, process = excluded.process, at = excluded.at, mark = excluded.mark`
+  }).pipe(Effect.orDie)
+
 /** What the store says about one unit before this attempt: its outcome and the target it created. */
 const unitRow = (planDigest: string, resource: string, unit: string) =>
   Effect.gen(function* () {
@@ -257,7 +267,8 @@ const unitRow = (planDigest: string, resource: string, unit: string) =>
     const rows = yield* sql<{
       readonly outcome: string
       readonly created: string | null
-    }>`SELECT outcome, created FROM unishare_units WHERE digest = ${planDigest} AND resource = ${resource} AND unit = ${unit}`
+      readonly mark: string | null
+    }>`SELECT outcome, created, mark FROM unishare_units WHERE digest = ${planDigest} AND resource = ${resource} AND unit = ${unit}`
     return rows[0]
   }).pipe(Effect.orDie)
 
@@ -277,17 +288,19 @@ const loadPlan = (planDigest: string) =>
   }).pipe(Effect.orDie)
 
 /**
- * The mark a `create` unit leaves on the resource it creates (its description): the plan's digest
- * and the unit, so that a repeated attempt finds the resource an earlier attempt created.
+ * A fresh mark for a `create` unit to leave on the resource it creates (its description): random
+ * and recorded in the store before the create is sent, so that a repeated attempt finds the resource
+ * an earlier attempt created, and nobody who cannot read the store can make a resource that would
+ * be adopted in its place (a guessable mark would let anyone able to create resources on the target
+ * receive the migrated grants).
  *
  * @example
  * ```ts
  * import { DurableApply } from "@unishare/migration"
- * DurableApply.createMark("ab12cd", "smartsheet:sheet:1|create")
+ * DurableApply.createMark() // "unishare migration 3b2f…"
  * ```
  */
-export const createMark = (planDigest: string, unit: string): string =>
-  `unishare ${planDigest.slice(0, 16)} ${unit}`.slice(0, 255)
+export const createMark = (): string => `unishare migration ${randomUUID()}`
 
 const unsupportedCreate = (provider: string) =>
   new Errors.Unsupported({
@@ -299,9 +312,9 @@ const unsupportedCreate = (provider: string) =>
 
 /**
  * Creates an item's target at most once across attempts: a target recorded in the store is
- * returned; after an attempt that started (and may have created it before a crash) the target's
- * resources are listed first and one bearing this unit's mark is adopted; otherwise it is created,
- * marked.
+ * returned; after an attempt that recorded its mark (and may have created the resource before a
+ * crash) the target's resources are listed first and the one bearing that mark is adopted;
+ * otherwise a fresh mark is recorded and the resource is created bearing it.
  */
 const createOnce = (planDigest: string, resource: string, target: Shape, unit: Migration.Unit) =>
   Effect.gen(function* () {
@@ -309,13 +322,14 @@ const createOnce = (planDigest: string, resource: string, target: Shape, unit: M
     const row = yield* unitRow(planDigest, resource, unit.key)
     const recorded = row?.created != null ? decodeRef(row.created) : Option.none()
     if (Option.isSome(recorded)) return recorded.value
-    const mark = createMark(planDigest, unit.key)
-    if (row?.outcome === "running" && target.listResources !== undefined) {
-      const found = yield* Stream.runHead(Stream.filter(target.listResources, (r) => r.description === mark))
+    const earlier = row?.mark
+    if (earlier != null && target.listResources !== undefined) {
+      const found = yield* Stream.runHead(Stream.filter(target.listResources, (r) => r.description === earlier))
       if (Option.isSome(found)) return found.value.resource
     }
     if (target.createResource === undefined) return yield* unsupportedCreate(target.capabilities.provider)
-    yield* recordRunning(planDigest, resource, 0, unit)
+    const mark = createMark()
+    yield* recordCreating(planDigest, resource, unit, mark)
     const created = yield* target.createResource({
       name: create.name,
       ...(create.type !== undefined ? { type: create.type } : {}),
