@@ -12,6 +12,7 @@ import { Headers, HttpClient, HttpClientRequest } from "effect/http"
 import type { RateLimit } from "./Capabilities.ts"
 import * as Errors from "./Errors.ts"
 import * as FastDecode from "./FastDecode.ts"
+import * as FetchTransport from "./FetchTransport.ts"
 import * as HttpPath from "./HttpPath.ts"
 import * as RateLimiter from "./RateLimiter.ts"
 
@@ -36,6 +37,12 @@ export interface Auth {
    * `InvalidInput` of a credential that cannot be sent; the header name when absent.
    */
   readonly variables?: ReadonlyArray<string> | undefined
+  /**
+   * `true` when `apply` only sets headers that do not depend on the request (as `bearer` and
+   * `headers` do): `HttpApi` then applies it once, to the template every request starts from,
+   * instead of to each request.
+   */
+  readonly constant?: boolean | undefined
 }
 
 /**
@@ -52,7 +59,8 @@ export const bearer = (token: Redacted.Redacted<string>, variable = "token"): Au
   apply: HttpClientRequest.bearerToken(token),
   secrets: [token],
   headerNames: ["authorization"],
-  variables: [variable]
+  variables: [variable],
+  constant: true
 })
 
 /**
@@ -77,7 +85,8 @@ export const headers = (
     ),
   secrets: Object.values(record),
   headerNames: Object.keys(record).map((name) => name.toLowerCase()),
-  variables: Object.keys(record).map((name) => variables[name] ?? name)
+  variables: Object.keys(record).map((name) => variables[name] ?? name),
+  constant: true
 })
 
 /**
@@ -534,76 +543,123 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
     const scrub = (text: string): string =>
       secretValues.reduce((out, secret) => out.split(secret).join("<redacted>"), text)
     const fixedHeaders = { accept: "application/json", "user-agent": "unishare/0.1", ...config.headers }
-    const timedOut = Effect.fail<AttemptFailure>({ _tag: "Transport", message: `timed out after ${timeoutMillis} ms` })
+    const timedOutFailure: AttemptFailure = { _tag: "Transport", message: `timed out after ${timeoutMillis} ms` }
+    const timedOut = Effect.fail(timedOutFailure)
     const toTransport = (e: unknown): AttemptFailure => ({ _tag: "Transport", message: scrub(transportMessage(e)) })
+    const sendFailure = (failure: FetchTransport.SendFailure): AttemptFailure =>
+      failure._tag === "TimedOut" ? timedOutFailure : { _tag: "Transport", message: failure.reason }
+    const direct = FetchTransport.isDirect(client)
+
+    // Everything about a request that does not depend on the request is built here, once: the
+    // fixed headers (with the credentials when the `Auth` is `constant`), one template request per
+    // method, and the context the exchange runs in (the `HttpClient`'s own span off, the auth
+    // headers redacted wherever headers are recorded).
+    const constantAuth = config.auth.constant === true
+    const blank = HttpClientRequest.setHeaders(HttpClientRequest.get(""), fixedHeaders)
+    const withAuth = constantAuth ? config.auth.apply(blank) : blank
+    const templates: Record<RequestSpec<Schema.Top>["method"], HttpClientRequest.HttpClientRequest> = {
+      GET: withAuth,
+      POST: HttpClientRequest.setMethod(withAuth, "POST"),
+      PUT: HttpClientRequest.setMethod(withAuth, "PUT"),
+      PATCH: HttpClientRequest.setMethod(withAuth, "PATCH"),
+      DELETE: HttpClientRequest.setMethod(withAuth, "DELETE")
+    }
+    const exchangeContext = Context.make(HttpClient.TracerDisabledWhen, tracerDisabled).pipe(
+      Context.add(Headers.CurrentRedactedNames, redactedNames)
+    )
+    const observeBudget =
+      limiterKey !== undefined && config.rateLimit !== undefined
+        ? (feedback: RateLimiter.Feedback) =>
+            Effect.mapError(RateLimiter.observe(limiterKey, config.rateLimit!, feedback), budgetFailure)
+        : undefined
+    const acquireBudget =
+      limiterKey !== undefined && config.rateLimit !== undefined
+        ? Effect.mapError(RateLimiter.acquire(limiterKey, config.rateLimit), budgetFailure)
+        : undefined
+
+    /** The outcome of an answer read to its end: decoded, or why not. */
+    const answer = <S extends Schema.Top & { readonly DecodingServices: never }>(
+      spec: RequestSpec<S>,
+      status: number,
+      headerRecord: Record<string, string>,
+      text: string
+    ): Effect.Effect<Decoded<S["Type"]>, AttemptFailure> => {
+      if (status >= 200 && status < 300) {
+        const decoded = decodeAnswer(spec, status, headerRecord, text)
+        // the budget learns from the provider's RateLimit headers before any 429
+        return observeBudget === undefined
+          ? decoded
+          : Effect.andThen(observeBudget({ status, headers: headerRecord }), decoded)
+      }
+      let body: unknown = text === "" ? undefined : text
+      try {
+        if (text !== "") body = JSON.parse(text)
+      } catch {
+        // not JSON: keep the text
+      }
+      return Effect.clockWith((clock) => {
+        const retryAfterMillis = retryAfterOf(headerRecord, clock.currentTimeMillisUnsafe())
+        const failed = Effect.fail<AttemptFailure>({
+          _tag: "Status",
+          failure: {
+            status,
+            body,
+            headers: headerRecord,
+            operation: spec.operation,
+            ...(retryAfterMillis !== undefined ? { retryAfterMillis } : {})
+          }
+        })
+        // the budget learns from 429 / Retry-After / RateLimit headers (see RateLimiter.observe)
+        return observeBudget === undefined
+          ? failed
+          : Effect.andThen(observeBudget({ status, headers: headerRecord, retryAfterMillis }), failed)
+      })
+    }
 
     const attempt = <S extends Schema.Top & { readonly DecodingServices: never }>(
       spec: RequestSpec<S>,
       url: string
-    ): Effect.Effect<Decoded<S["Type"]>, AttemptFailure> =>
-      Effect.gen(function* () {
-        if (limiterKey !== undefined && config.rateLimit !== undefined) {
-          yield* RateLimiter.acquire(limiterKey, config.rateLimit).pipe(Effect.mapError(budgetFailure))
-        }
-        let request = HttpClientRequest.setHeaders(HttpClientRequest.make(spec.method)(url), fixedHeaders)
+    ): Effect.Effect<Decoded<S["Type"]>, AttemptFailure> => {
+      const send = Effect.withFiber((fiber) => {
+        let request = HttpClientRequest.setUrl(templates[spec.method], url)
         // W3C trace context of the operation's span (the client's own span, which would see the
-        // credentials, is disabled below)
-        const span = yield* Effect.serviceOption(Tracer.ParentSpan)
-        if (Option.isSome(span) && (yield* HttpClient.TracerPropagationEnabled)) {
+        // credentials, is disabled)
+        const span = Context.getOrUndefined(fiber.context, Tracer.ParentSpan)
+        if (span !== undefined && fiber.getRef(HttpClient.TracerPropagationEnabled)) {
           request = HttpClientRequest.setHeader(
             request,
             "traceparent",
-            `00-${span.value.traceId}-${span.value.spanId}-${span.value.sampled ? "01" : "00"}`
+            `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
+          )
+        }
+        if (direct && timeoutMillis <= maxTimerMillis && fiber.getRef(Clock.Clock) === defaultClock) {
+          // the client is `FetchTransport.layer`'s: `fetch` itself, under one timer that aborts it
+          if (!constantAuth) request = config.auth.apply(request)
+          let headers: Readonly<Record<string, string>> = request.headers
+          let body: string | undefined
+          if (spec.body !== undefined) {
+            body = JSON.stringify(spec.body)
+            headers = { ...headers, "content-type": "application/json" }
+          }
+          return Effect.flatMap(
+            Effect.mapError(
+              FetchTransport.send({ method: spec.method, url, headers, body }, timeoutMillis),
+              sendFailure
+            ),
+            (answered) => answer(spec, answered.status, answered.headers, answered.text)
           )
         }
         if (spec.body !== undefined) request = HttpClientRequest.bodyJsonUnsafe(request, spec.body)
-        const exchange = Effect.gen(function* () {
-          const response = yield* Effect.mapError(client.execute(config.auth.apply(request)), toTransport)
-          const text = yield* Effect.mapError(response.text, toTransport)
-          const headerRecord: Record<string, string> = { ...response.headers }
-          if (response.status >= 200 && response.status < 300) {
-            if (limiterKey !== undefined && config.rateLimit !== undefined) {
-              // the budget learns from the provider's RateLimit headers before any 429
-              yield* RateLimiter.observe(limiterKey, config.rateLimit, {
-                status: response.status,
-                headers: headerRecord
-              }).pipe(Effect.mapError(budgetFailure))
-            }
-            return yield* decodeAnswer(spec, response.status, headerRecord, text)
-          }
-          let body: unknown = text === "" ? undefined : text
-          try {
-            if (text !== "") body = JSON.parse(text)
-          } catch {
-            // not JSON: keep the text
-          }
-          const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-          const retryAfterMillis = retryAfterOf(headerRecord, now)
-          if (limiterKey !== undefined && config.rateLimit !== undefined) {
-            // the budget learns from 429 / Retry-After / RateLimit headers (see RateLimiter.observe)
-            yield* RateLimiter.observe(limiterKey, config.rateLimit, {
-              status: response.status,
-              headers: headerRecord,
-              retryAfterMillis
-            }).pipe(Effect.mapError(budgetFailure))
-          }
-          return yield* Effect.fail<AttemptFailure>({
-            _tag: "Status",
-            failure: {
-              status: response.status,
-              body,
-              headers: headerRecord,
-              operation: spec.operation,
-              ...(retryAfterMillis !== undefined ? { retryAfterMillis } : {})
-            }
-          })
-        })
-        return yield* exchange.pipe(
-          (effect) => withDeadline(effect, timeoutMillis, timedOut),
-          Effect.provideService(HttpClient.TracerDisabledWhen, tracerDisabled),
-          Effect.provideService(Headers.CurrentRedactedNames, redactedNames)
+        if (!constantAuth) request = config.auth.apply(request)
+        const exchange = Effect.flatMap(Effect.mapError(client.execute(request), toTransport), (response) =>
+          Effect.flatMap(Effect.mapError(response.text, toTransport), (text) =>
+            answer(spec, response.status, { ...response.headers }, text)
+          )
         )
+        return withDeadline(exchange, timeoutMillis, timedOut)
       })
+      return acquireBudget === undefined ? send : Effect.andThen(acquireBudget, send)
+    }
 
     const request = <S extends Schema.Top & { readonly DecodingServices: never }>(
       spec: RequestSpec<S>
@@ -615,7 +671,7 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
       const url = `${baseUrl}${spec.path}${buildQuery(spec.query)}`
       const write = isWriteMethod(spec.method)
       const idempotent = spec.idempotent ?? spec.method !== "POST"
-      const attempts = (n: number) => `${n} attempt${n === 1 ? "" : "s"}`
+      const attemptCount = (n: number) => `${n} attempt${n === 1 ? "" : "s"}`
       const loop = (n: number): Effect.Effect<Decoded<S["Type"]>, Errors.SharingError> =>
         attempt(spec, url).pipe(
           Effect.catch((failure: AttemptFailure) =>
@@ -651,7 +707,7 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
                 case "Transport":
                   return yield* new Errors.Unavailable({
                     ...common,
-                    message: `${provider} ${spec.operation}: ${failure.message} (${attempts(n + 1)})`,
+                    message: `${provider} ${spec.operation}: ${failure.message} (${attemptCount(n + 1)})`,
                     maybeApplied: write
                   })
                 case "Garbled":
@@ -667,7 +723,7 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
                   return yield* new Errors.ProtocolError({
                     ...common,
                     status: failure.status,
-                    message: `${provider} ${spec.operation}: ${failure.message} (${attempts(n + 1)})`
+                    message: `${provider} ${spec.operation}: ${failure.message} (${attemptCount(n + 1)})`
                   })
                 case "Status": {
                   const error = classify(failure.failure)
@@ -688,10 +744,11 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
           )
         )
       // the default tracer records nothing: without an installed one, the span would be made and dropped
+      const attempts = Effect.provideContext(loop(0), exchangeContext)
       return Effect.withFiber((fiber) =>
         fiber.getRef(Tracer.Tracer) === defaultTracer
-          ? loop(0)
-          : loop(0).pipe(
+          ? attempts
+          : attempts.pipe(
               Effect.tap((r) => Effect.annotateCurrentSpan("http.response.status_code", r.status)),
               Effect.withSpan(
                 `${provider}.${spec.operation}`,

@@ -59,22 +59,26 @@ export const path = (strings: TemplateStringsArray, ...segments: ReadonlyArray<s
  */
 export const problem = (value: string): string | undefined => {
   if (!value.startsWith("/")) return `must start with "/"`
-  const segments = value.slice(1).split("/")
-  for (let i = 0; i < segments.length; i++) {
-    const raw = segments[i] ?? ""
-    if (raw === "") {
-      if (i === segments.length - 1 && segments.length === 1) return undefined // the root "/"
-      return `segment ${i + 1} is empty (an id was empty)`
-    }
-    let decoded: string
-    try {
-      decoded = decodeURIComponent(raw)
-    } catch {
-      return `segment ${i + 1} is not well-formed Unicode (a lone surrogate or a broken escape)`
+  if (value === "/") return undefined // the root
+  // one pass over the segments without splitting: this runs before every request
+  let start = 1
+  for (let i = 0; start <= value.length; i++) {
+    const slash = value.indexOf("/", start)
+    const end = slash === -1 ? value.length : slash
+    if (end === start) return `segment ${i + 1} is empty (an id was empty)`
+    const raw = value.slice(start, end)
+    let decoded = raw
+    if (raw.includes("%")) {
+      try {
+        decoded = decodeURIComponent(raw)
+      } catch {
+        return `segment ${i + 1} is not well-formed Unicode (a lone surrogate or a broken escape)`
+      }
     }
     if (decoded === "." || decoded === "..") {
       return `segment ${i + 1} is ${JSON.stringify(decoded)}: URL parsing would collapse it into another path`
     }
+    start = end + 1
   }
   return undefined
 }
