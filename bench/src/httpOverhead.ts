@@ -1,8 +1,9 @@
 /**
  * `HttpApi` per-request overhead against plain `fetch`: sequential GETs of a small JSON document
  * from a loopback server in a child process, in interleaved rounds (plain fetch, `HttpApi.json` on
- * `FetchHttpClient`, and that `HttpClient` alone as the floor under `HttpApi`; all keep-alive), so
- * machine load hits all alike. The figure is the
+ * `FetchTransport.layer`, which it drives with `fetch` directly, `HttpApi.json` on effect's
+ * `FetchHttpClient.layer` as any other `HttpClient`, and that `HttpClient` alone; all keep-alive),
+ * so machine load hits all alike. The figure is the
  * client's CPU time per request (user + system, this process only: the server runs elsewhere),
  * which other processes on a busy machine do not inflate; wall time is printed beside it. Prints
  * the medians and their ratio; exits non-zero when the CPU ratio exceeds the target (1.3).
@@ -15,7 +16,7 @@
  */
 import { spawn } from "node:child_process"
 import { parseArgs } from "node:util"
-import { HttpApi } from "@unishare/core"
+import { FetchTransport, HttpApi } from "@unishare/core"
 import { Effect, Redacted, Schema } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
 import { ratioRow, type Suite } from "./harness.ts"
@@ -36,6 +37,8 @@ export interface HttpOverheadResult {
   readonly target: number
   /** The floor under `HttpApi`: effect's own `HttpClient` (client span off, as `HttpApi` runs it) over plain fetch. */
   readonly effectClientRatio: number
+  /** `HttpApi.json` over effect's `FetchHttpClient.layer` (a generic `HttpClient`) over plain fetch. */
+  readonly genericRatio: number
 }
 
 const Share = Schema.Struct({
@@ -81,13 +84,13 @@ export const measureHttpOverhead = async (options: HttpOverheadOptions): Promise
   const baseUrl = `http://127.0.0.1:${port}`
   const key = "bench-api-key-0123456789"
   try {
-    const api = await Effect.runPromise(
-      HttpApi.make({
-        provider: "bench",
-        baseUrl,
-        auth: HttpApi.headers({ "ECI-ApiKey": Redacted.make(key) })
-      }).pipe(Effect.provide(FetchHttpClient.layer))
-    )
+    const config: HttpApi.Config = {
+      provider: "bench",
+      baseUrl,
+      auth: HttpApi.headers({ "ECI-ApiKey": Redacted.make(key) })
+    }
+    const api = await Effect.runPromise(HttpApi.make(config).pipe(Effect.provide(FetchTransport.layer)))
+    const generic = await Effect.runPromise(HttpApi.make(config).pipe(Effect.provide(FetchHttpClient.layer)))
     const spec: HttpApi.RequestSpec<typeof Share> = {
       operation: "getListShare",
       method: "GET",
@@ -96,7 +99,10 @@ export const measureHttpOverhead = async (options: HttpOverheadOptions): Promise
     }
     const viaHttpApi = Effect.gen(function* () {
       for (let i = 0; i < options.requests; i++) yield* api.json(spec)
-    }).pipe(Effect.provide(FetchHttpClient.layer))
+    })
+    const viaGeneric = Effect.gen(function* () {
+      for (let i = 0; i < options.requests; i++) yield* generic.json(spec)
+    })
     const viaFetch = async () => {
       for (let i = 0; i < options.requests; i++) {
         const response = await fetch(`${baseUrl}/api/v3/list/42/share`, {
@@ -123,9 +129,11 @@ export const measureHttpOverhead = async (options: HttpOverheadOptions): Promise
     await viaFetch()
     await Effect.runPromise(viaHttpApi)
     await Effect.runPromise(viaEffectClient)
-    const cpu = { fetch: [] as Array<number>, api: [] as Array<number>, client: [] as Array<number> }
-    const wall = { fetch: [] as Array<number>, api: [] as Array<number>, client: [] as Array<number> }
-    const timed = async (run: () => Promise<unknown>, into: "fetch" | "api" | "client") => {
+    await Effect.runPromise(viaGeneric)
+    type Client = "fetch" | "api" | "client" | "generic"
+    const cpu: Record<Client, Array<number>> = { fetch: [], api: [], client: [], generic: [] }
+    const wall: Record<Client, Array<number>> = { fetch: [], api: [], client: [], generic: [] }
+    const timed = async (run: () => Promise<unknown>, into: Client) => {
       const c = process.cpuUsage()
       const t = performance.now()
       await run()
@@ -135,19 +143,23 @@ export const measureHttpOverhead = async (options: HttpOverheadOptions): Promise
     }
     const ratios: Array<number> = []
     const clientRatios: Array<number> = []
+    const genericRatios: Array<number> = []
     for (let round = 0; round < options.rounds; round++) {
       // alternate which goes first, so a load change mid-round hits both orders alike
       if (round % 2 === 0) {
         await timed(viaFetch, "fetch")
         await timed(() => Effect.runPromise(viaHttpApi), "api")
         await timed(() => Effect.runPromise(viaEffectClient), "client")
+        await timed(() => Effect.runPromise(viaGeneric), "generic")
       } else {
+        await timed(() => Effect.runPromise(viaGeneric), "generic")
         await timed(() => Effect.runPromise(viaEffectClient), "client")
         await timed(() => Effect.runPromise(viaHttpApi), "api")
         await timed(viaFetch, "fetch")
       }
       ratios.push((cpu.api[round] ?? Number.NaN) / (cpu.fetch[round] ?? Number.NaN))
       clientRatios.push((cpu.client[round] ?? Number.NaN) / (cpu.fetch[round] ?? Number.NaN))
+      genericRatios.push((cpu.generic[round] ?? Number.NaN) / (cpu.fetch[round] ?? Number.NaN))
     }
     return {
       fetchMicros: median(cpu.fetch),
@@ -157,7 +169,8 @@ export const measureHttpOverhead = async (options: HttpOverheadOptions): Promise
       // the median of the per-round ratios: each pair ran back to back under the same load
       ratio: median(ratios),
       target: 1.3,
-      effectClientRatio: median(clientRatios)
+      effectClientRatio: median(clientRatios),
+      genericRatio: median(genericRatios)
     }
   } finally {
     server.kill()
@@ -179,7 +192,7 @@ export const httpOverhead = (options: HttpOverheadOptions): Suite => ({
     const r = await measureHttpOverhead(options)
     return [
       ratioRow(
-        "HttpApi.json / plain fetch, CPU per request",
+        "HttpApi.json (on FetchTransport.layer) / plain fetch, CPU per request",
         r.ratio,
         r.target,
         `${r.httpApiMicros.toFixed(0)} / ${r.fetchMicros.toFixed(0)} µs; wall ${r.httpApiWallMicros.toFixed(0)} / ${r.fetchWallMicros.toFixed(0)} µs`
@@ -187,6 +200,12 @@ export const httpOverhead = (options: HttpOverheadOptions): Suite => ({
       {
         name: "effect HttpClient alone / plain fetch (the transport HttpApi runs on; information)",
         value: `${r.effectClientRatio.toFixed(2)}×`,
+        target: "—",
+        ok: undefined
+      },
+      {
+        name: "HttpApi.json on effect's FetchHttpClient.layer (a generic HttpClient) / plain fetch (information)",
+        value: `${r.genericRatio.toFixed(2)}×`,
         target: "—",
         ok: undefined
       }
@@ -205,6 +224,7 @@ if (import.meta.main) {
       `  plain fetch   ${result.fetchMicros.toFixed(0)} µs CPU (${result.fetchWallMicros.toFixed(0)} µs wall)`,
       `  HttpApi.json  ${result.httpApiMicros.toFixed(0)} µs CPU (${result.httpApiWallMicros.toFixed(0)} µs wall)`,
       `  effect HttpClient alone  ${result.effectClientRatio.toFixed(2)}× CPU of plain fetch`,
+      `  HttpApi.json on FetchHttpClient.layer  ${result.genericRatio.toFixed(2)}× CPU of plain fetch`,
       `  ratio         ${result.ratio.toFixed(2)}× CPU (target ≤ ${result.target}×), ${(result.httpApiWallMicros / result.fetchWallMicros).toFixed(2)}× wall`
     ].join("\n")
   )

@@ -1,15 +1,16 @@
 /**
  * SDK-level client cost: CPU of this process to list 10,000 Smartsheet shares and 10,000
  * Cloudflare recipients, unishare's clients against the official SDKs, interleaved, from the same
- * simulators (in a child process, so only client CPU is counted).
+ * simulators (in a child process, so only client CPU is counted). The unishare clients run on
+ * `FetchTransport.layer`, the `HttpClient` `HttpApi` drives with `fetch` directly.
  */
 import { spawn } from "node:child_process"
 import * as Readline from "node:readline"
 import * as CloudflareClient from "@unishare/cloudflare/Client"
+import { FetchTransport } from "@unishare/core"
 import * as SmartsheetClient from "@unishare/smartsheet/Client"
 import Cloudflare from "cloudflare"
 import { Effect, Redacted, Stream } from "effect"
-import { FetchHttpClient } from "effect/http"
 import * as SmartsheetSdk from "smartsheet"
 import { cpuMillis, interleaved, ratioRow, type Suite } from "./harness.ts"
 
@@ -44,7 +45,7 @@ export const listing = (options: { readonly n: number; readonly rounds: number }
           baseUrl: ss.url,
           // the budget is not what is measured here: a huge one that never waits
           rateLimit: { requests: 1_000_000, windowMillis: 1 }
-        }).pipe(Effect.provide(FetchHttpClient.layer))
+        }).pipe(Effect.provide(FetchTransport.layer))
       )
       const asset = { assetType: "sheet", assetId: ss.sheetId } as const
       const sdk = SmartsheetSdk.createClient({ accessToken: ss.token, baseUrl: `${ss.url}/`, logLevel: "error" })
@@ -56,7 +57,7 @@ export const listing = (options: { readonly n: number; readonly rounds: number }
         () =>
           cpuMillis(async () => {
             const items = await run(
-              Stream.runCollect(unishareSmartsheet.listShares(asset)).pipe(Effect.provide(FetchHttpClient.layer))
+              Stream.runCollect(unishareSmartsheet.listShares(asset)).pipe(Effect.provide(FetchTransport.layer))
             )
             expectCount("unishare smartsheet", items.length, ss.shares)
           }),
@@ -85,7 +86,7 @@ export const listing = (options: { readonly n: number; readonly rounds: number }
           credentials: CloudflareClient.apiToken(Redacted.make(cf.token)),
           baseUrl: cf.url,
           rateLimit: false
-        }).pipe(Effect.provide(FetchHttpClient.layer))
+        }).pipe(Effect.provide(FetchTransport.layer))
       )
       const cfSdk = new Cloudflare({ apiToken: cf.token, baseURL: cf.url, maxRetries: 0 })
       const cloudflare = await interleaved(
@@ -94,7 +95,7 @@ export const listing = (options: { readonly n: number; readonly rounds: number }
           cpuMillis(async () => {
             const items = await run(
               Stream.runCollect(unishareCloudflare.listRecipients(cf.accountId, cf.shareId)).pipe(
-                Effect.provide(FetchHttpClient.layer)
+                Effect.provide(FetchTransport.layer)
               )
             )
             expectCount("unishare cloudflare", items.length, cf.recipients)

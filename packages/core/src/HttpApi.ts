@@ -7,7 +7,20 @@
  * @since 0.1.0
  */
 import { createHash } from "node:crypto"
-import { Clock, Context, Duration, Effect, type Exit, Option, Random, Redacted, Result, Schema, Tracer } from "effect"
+import {
+  Clock,
+  Context,
+  Duration,
+  Effect,
+  type Exit,
+  type Fiber,
+  Option,
+  Random,
+  Redacted,
+  Result,
+  Schema,
+  Tracer
+} from "effect"
 import { Headers, HttpClient, HttpClientRequest } from "effect/http"
 import type { RateLimit } from "./Capabilities.ts"
 import * as Errors from "./Errors.ts"
@@ -616,39 +629,52 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
       })
     }
 
-    const attempt = <S extends Schema.Top & { readonly DecodingServices: never }>(
+    /** W3C trace context of the operation's span (the client's own span, which would see the credentials, is off). */
+    const traceparentOf = (fiber: Fiber.Fiber<unknown, unknown>): string | undefined => {
+      const span = Context.getOrUndefined(fiber.context, Tracer.ParentSpan)
+      return span !== undefined && fiber.getRef(HttpClient.TracerPropagationEnabled)
+        ? `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
+        : undefined
+    }
+
+    /** One attempt with `fetch` itself (the client is `FetchTransport.layer`'s), under one timer that aborts it. */
+    const attemptDirect = <S extends Schema.Top & { readonly DecodingServices: never }>(
+      spec: RequestSpec<S>,
+      url: string
+    ): Effect.Effect<Decoded<S["Type"]>, AttemptFailure> => {
+      const send = Effect.withFiber((fiber) => {
+        const traceparent = traceparentOf(fiber)
+        let headers: Readonly<Record<string, string>>
+        if (constantAuth) {
+          headers = templates[spec.method].headers
+          if (traceparent !== undefined) headers = { ...headers, traceparent }
+        } else {
+          let request = HttpClientRequest.setUrl(templates[spec.method], url)
+          if (traceparent !== undefined) request = HttpClientRequest.setHeader(request, "traceparent", traceparent)
+          headers = config.auth.apply(request).headers
+        }
+        let body: string | undefined
+        if (spec.body !== undefined) {
+          body = JSON.stringify(spec.body)
+          headers = { ...headers, "content-type": "application/json" }
+        }
+        return Effect.flatMap(
+          Effect.mapError(FetchTransport.send({ method: spec.method, url, headers, body }, timeoutMillis), sendFailure),
+          (answered) => answer(spec, answered.status, answered.headers, answered.text)
+        )
+      })
+      return acquireBudget === undefined ? send : Effect.andThen(acquireBudget, send)
+    }
+
+    /** One attempt over the `HttpClient` in context, under a deadline that interrupts it. */
+    const attemptGeneric = <S extends Schema.Top & { readonly DecodingServices: never }>(
       spec: RequestSpec<S>,
       url: string
     ): Effect.Effect<Decoded<S["Type"]>, AttemptFailure> => {
       const send = Effect.withFiber((fiber) => {
         let request = HttpClientRequest.setUrl(templates[spec.method], url)
-        // W3C trace context of the operation's span (the client's own span, which would see the
-        // credentials, is disabled)
-        const span = Context.getOrUndefined(fiber.context, Tracer.ParentSpan)
-        if (span !== undefined && fiber.getRef(HttpClient.TracerPropagationEnabled)) {
-          request = HttpClientRequest.setHeader(
-            request,
-            "traceparent",
-            `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
-          )
-        }
-        if (direct && timeoutMillis <= maxTimerMillis && fiber.getRef(Clock.Clock) === defaultClock) {
-          // the client is `FetchTransport.layer`'s: `fetch` itself, under one timer that aborts it
-          if (!constantAuth) request = config.auth.apply(request)
-          let headers: Readonly<Record<string, string>> = request.headers
-          let body: string | undefined
-          if (spec.body !== undefined) {
-            body = JSON.stringify(spec.body)
-            headers = { ...headers, "content-type": "application/json" }
-          }
-          return Effect.flatMap(
-            Effect.mapError(
-              FetchTransport.send({ method: spec.method, url, headers, body }, timeoutMillis),
-              sendFailure
-            ),
-            (answered) => answer(spec, answered.status, answered.headers, answered.text)
-          )
-        }
+        const traceparent = traceparentOf(fiber)
+        if (traceparent !== undefined) request = HttpClientRequest.setHeader(request, "traceparent", traceparent)
         if (spec.body !== undefined) request = HttpClientRequest.bodyJsonUnsafe(request, spec.body)
         if (!constantAuth) request = config.auth.apply(request)
         const exchange = Effect.flatMap(Effect.mapError(client.execute(request), toTransport), (response) =>
@@ -672,7 +698,7 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
       const write = isWriteMethod(spec.method)
       const idempotent = spec.idempotent ?? spec.method !== "POST"
       const attemptCount = (n: number) => `${n} attempt${n === 1 ? "" : "s"}`
-      const loop = (n: number): Effect.Effect<Decoded<S["Type"]>, Errors.SharingError> =>
+      const loop = (attempt: typeof attemptDirect, n: number): Effect.Effect<Decoded<S["Type"]>, Errors.SharingError> =>
         attempt(spec, url).pipe(
           Effect.catch((failure: AttemptFailure) =>
             Effect.gen(function* () {
@@ -700,7 +726,7 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
                 const delay = Math.max(Math.round(backoff * jitter), retryAfter ?? 0)
                 yield* Effect.annotateCurrentSpan(`unishare.retry.${n + 1}`, delay)
                 yield* Effect.sleep(Duration.millis(delay))
-                return yield* loop(n + 1)
+                return yield* loop(attempt, n + 1)
               }
               const common = { provider, operation: spec.operation }
               switch (failure._tag) {
@@ -744,9 +770,14 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
           )
         )
       // the default tracer records nothing: without an installed one, the span would be made and dropped
-      const attempts = Effect.provideContext(loop(0), exchangeContext)
-      return Effect.withFiber((fiber) =>
-        fiber.getRef(Tracer.Tracer) === defaultTracer
+      return Effect.withFiber((fiber) => {
+        // `fetch` itself when the client is `FetchTransport.layer`'s and the deadline can be a
+        // real timer; else the `HttpClient` in context, in the context its requests need
+        const attempts =
+          direct && timeoutMillis <= maxTimerMillis && fiber.getRef(Clock.Clock) === defaultClock
+            ? loop(attemptDirect, 0)
+            : Effect.provideContext(loop(attemptGeneric, 0), exchangeContext)
+        return fiber.getRef(Tracer.Tracer) === defaultTracer
           ? attempts
           : attempts.pipe(
               Effect.tap((r) => Effect.annotateCurrentSpan("http.response.status_code", r.status)),
@@ -763,7 +794,7 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
                 { captureStackTrace: false }
               )
             )
-      )
+      })
     }
 
     return {
