@@ -1,15 +1,27 @@
 /**
- * The fault matrix: every adapter × operation × fault kind, transient (one hit) and persistent
- * (every matching request), each on its own simulator. A cell passes when the operation finished
+ * The fault matrix: every transport (`FetchTransport`, which `HttpApi` drives with `fetch` directly,
+ * and effect's `FetchHttpClient` as a generic `HttpClient`) × adapter × operation × fault kind,
+ * transient (one hit) and persistent (every matching request), each on its own simulator. A cell passes when the operation finished
  * within the deadline with a typed outcome, a success left the intended state, a failure after
  * which the state changed said `maybeApplied`, a transient fault on a read was absorbed, no grantee
  * ended up shared twice and no create reached the provider twice. The matrix is printed as a table.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type AdapterName, adapters, faultKinds, fixture, type Operation, operations, runCell } from "./harness.ts"
+import {
+  type AdapterName,
+  adapters,
+  faultKinds,
+  fixture,
+  type Operation,
+  operations,
+  runCell,
+  type TransportName,
+  transports
+} from "./harness.ts"
 
 interface Row {
+  readonly transport: TransportName
   readonly adapter: AdapterName
   readonly op: Operation["name"]
   readonly fault: string
@@ -18,15 +30,24 @@ interface Row {
   readonly violations: ReadonlyArray<string>
 }
 
-const cells = adapters.flatMap((adapter) =>
-  operations.flatMap((op) =>
-    [undefined, ...faultKinds].flatMap((kind) =>
-      (kind === undefined ? [false] : [false, true]).map((persistent) => ({ adapter, op, kind, persistent }))
+const cells = transports.flatMap((transport) =>
+  adapters.flatMap((adapter) =>
+    operations.flatMap((op) =>
+      [undefined, ...faultKinds].flatMap((kind) =>
+        (kind === undefined ? [false] : [false, true]).map((persistent) => ({
+          transport,
+          adapter,
+          op,
+          kind,
+          persistent
+        }))
+      )
     )
   )
 )
 
-const table = (rows: ReadonlyArray<Row>): string => {
+const table = (transport: TransportName, all: ReadonlyArray<Row>): string => {
+  const rows = all.filter((r) => r.transport === transport)
   const columns = ["none", ...faultKinds.map((k) => k.name)]
   const header = ["adapter", "op", ...columns]
   const lines = [header]
@@ -47,7 +68,7 @@ const table = (rows: ReadonlyArray<Row>): string => {
     }
   }
   const widths = header.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? "").length)))
-  return lines.map((l) => l.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")).join("\n")
+  return `on ${transport}:\n${lines.map((l) => l.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")).join("\n")}`
 }
 
 describe("fault matrix", () => {
@@ -57,12 +78,13 @@ describe("fault matrix", () => {
       Effect.gen(function* () {
         const rows = yield* Effect.forEach(
           cells,
-          ({ adapter, op, kind, persistent }) =>
+          ({ transport, adapter, op, kind, persistent }) =>
             Effect.scoped(
               Effect.gen(function* () {
-                const f = yield* fixture(adapter)
+                const f = yield* fixture(adapter, transport)
                 const outcome = yield* runCell(f, f.shareA, op, kind, persistent)
                 return {
+                  transport,
                   adapter,
                   op: op.name,
                   fault: kind?.name ?? "none",
@@ -72,13 +94,16 @@ describe("fault matrix", () => {
                 } satisfies Row
               })
             ),
-          { concurrency: 16 }
+          // the cells mostly wait for short deadlines: many at once cost little CPU
+          { concurrency: 32 }
         )
         console.log(
-          `fault matrix (transient / persistent; ok = success, Tag? = Unavailable with maybeApplied, ! = violation)\n${table(rows)}`
+          `fault matrix (transient / persistent; ok = success, Tag? = Unavailable with maybeApplied, ! = violation)\n${transports.map((t) => table(t, rows)).join("\n")}`
         )
         const failures = rows.flatMap((r) =>
-          r.violations.map((v) => `${r.adapter} ${r.op} ${r.fault} ${r.persistent ? "persistent" : "transient"}: ${v}`)
+          r.violations.map(
+            (v) => `${r.transport} ${r.adapter} ${r.op} ${r.fault} ${r.persistent ? "persistent" : "transient"}: ${v}`
+          )
         )
         assert.deepStrictEqual(failures, [])
         // Sanity: the matrix ran every cell, and unfaulted cells all succeed.

@@ -11,6 +11,7 @@ import * as CloudflareSimulator from "@unishare/cloudflare/simulator"
 import {
   type AccessLevel,
   type Errors,
+  FetchTransport,
   Grantee,
   type ResourceRef,
   type Share,
@@ -22,8 +23,8 @@ import * as Eci from "@unishare/eci"
 import * as EciSimulator from "@unishare/eci/simulator"
 import * as Smartsheet from "@unishare/smartsheet"
 import * as SmartsheetSimulator from "@unishare/smartsheet/simulator"
-import { Cause, Effect, Exit, Option, Redacted, type Scope, Stream } from "effect"
-import { FetchHttpClient } from "effect/http"
+import { Cause, Effect, Exit, type Layer, Option, Redacted, type Scope, Stream } from "effect"
+import { FetchHttpClient, type HttpClient } from "effect/http"
 
 /** Per-attempt deadline of the providers under test: short, on loopback. */
 export const timeoutMillis = 1_500
@@ -33,6 +34,20 @@ export const retry = { times: 2, baseMillis: 2, maxMillis: 10, maxRetryAfterMill
 export const cellDeadlineMillis = 60_000
 
 export type AdapterName = "cloudflare" | "smartsheet" | "eci"
+
+/**
+ * The `HttpClient` the providers run on: `FetchTransport.layer` (which `HttpApi` drives with
+ * `fetch` directly) or effect's `FetchHttpClient.layer` (a generic `HttpClient`).
+ */
+export type TransportName = "FetchTransport" | "FetchHttpClient"
+
+/** Every transport, by name. */
+export const transports: ReadonlyArray<TransportName> = ["FetchTransport", "FetchHttpClient"]
+
+const transportLayers: Record<TransportName, Layer.Layer<HttpClient.HttpClient>> = {
+  FetchTransport: FetchTransport.layer,
+  FetchHttpClient: FetchHttpClient.layer
+}
 
 /** A provider on a fresh simulator with one resource and three grantees, A already granted. */
 export interface Fixture {
@@ -62,124 +77,132 @@ const CF_RECIPIENTS = [
   "3d4e5f60718293a4b5c6d7e8f9011223"
 ] as const
 
-const provided = <A, E>(effect: Effect.Effect<A, E, import("effect/http").HttpClient.HttpClient>) =>
-  effect.pipe(Effect.provide(FetchHttpClient.layer), Effect.orDie)
+const provided = <A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient>, transport: TransportName) =>
+  effect.pipe(Effect.provide(transportLayers[transport]), Effect.orDie)
 
-const cloudflare: Effect.Effect<Omit<Fixture, "adapter">, never, Scope.Scope> = Effect.gen(function* () {
-  const token = `cf-faults-${randomUUID()}`
-  const sim = yield* CloudflareSimulator.serve({
-    credentials: [{ token, principal: "tester" }],
-    transitions: { mode: "reads", reads: 1 },
-    rateLimit: false,
-    seed: {
-      accounts: [
-        { id: CF_OWNER, name: "Owner", organization_id: CF_ORG },
-        ...CF_RECIPIENTS.map((id, i) => ({ id, name: `Recipient ${i}`, organization_id: CF_ORG }))
-      ]
-    }
-  })
-  const seeded = sim.seedShare({
-    account_id: CF_OWNER,
-    name: "Faults",
-    resources: [{ resource_id: "8ac8489932db6327334c9b6d58544cfe", resource_type: "custom-ruleset" }]
-  })
-  const config = (fast: boolean): Cloudflare.Provider.Config => ({
-    credentials: Cloudflare.Client.apiToken(Redacted.make(token)),
-    baseUrl: sim.url,
-    rateLimit: false,
-    ...(fast ? { timeoutMillis, retry } : {})
-  })
-  return {
-    sim,
-    provider: yield* provided(Cloudflare.make(config(true))),
-    reader: yield* provided(Cloudflare.make(config(false))),
-    resource: Cloudflare.share(CF_OWNER, seeded.id),
-    grantees: [Grantee.account(CF_RECIPIENTS[0]), Grantee.account(CF_RECIPIENTS[1]), Grantee.account(CF_RECIPIENTS[2])],
-    level: "viewer",
-    updateLevel: "viewer",
-    idempotentCreate: false
-  }
-})
-
-const smartsheet: Effect.Effect<Omit<Fixture, "adapter">, never, Scope.Scope> = Effect.gen(function* () {
-  const token = `ss-faults-${randomUUID()}`
-  const sim = yield* SmartsheetSimulator.serve({
-    // the client's own limit is not under test here; the soak sends far more than 300 a minute
-    rateLimit: false,
-    seed: {
-      users: [
-        { email: "admin@example.com", name: "Admin" },
-        { email: "ada@example.com", name: "Ada" },
-        { email: "grace@example.com", name: "Grace" }
+const cloudflare = (transport: TransportName): Effect.Effect<Omit<Fixture, "adapter">, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const token = `cf-faults-${randomUUID()}`
+    const sim = yield* CloudflareSimulator.serve({
+      credentials: [{ token, principal: "tester" }],
+      transitions: { mode: "reads", reads: 1 },
+      rateLimit: false,
+      seed: {
+        accounts: [
+          { id: CF_OWNER, name: "Owner", organization_id: CF_ORG },
+          ...CF_RECIPIENTS.map((id, i) => ({ id, name: `Recipient ${i}`, organization_id: CF_ORG }))
+        ]
+      }
+    })
+    const seeded = sim.seedShare({
+      account_id: CF_OWNER,
+      name: "Faults",
+      resources: [{ resource_id: "8ac8489932db6327334c9b6d58544cfe", resource_type: "custom-ruleset" }]
+    })
+    const config = (fast: boolean): Cloudflare.Provider.Config => ({
+      credentials: Cloudflare.Client.apiToken(Redacted.make(token)),
+      baseUrl: sim.url,
+      rateLimit: false,
+      ...(fast ? { timeoutMillis, retry } : {})
+    })
+    return {
+      sim,
+      provider: yield* provided(Cloudflare.make(config(true)), transport),
+      reader: yield* provided(Cloudflare.make(config(false)), transport),
+      resource: Cloudflare.share(CF_OWNER, seeded.id),
+      grantees: [
+        Grantee.account(CF_RECIPIENTS[0]),
+        Grantee.account(CF_RECIPIENTS[1]),
+        Grantee.account(CF_RECIPIENTS[2])
       ],
-      groups: [{ id: "2000000000000001", name: "Finance" }],
-      tokens: [{ token, user: "admin@example.com" }],
-      assets: [{ type: "sheet", id: "5000000000000001", name: "Faults", owner: "admin@example.com" }]
+      level: "viewer",
+      updateLevel: "viewer",
+      idempotentCreate: false
     }
   })
-  const config = (fast: boolean): Smartsheet.Client.Config => ({
-    token: Redacted.make(token),
-    baseUrl: sim.url,
-    rateLimit: { requests: 1_000_000, windowMillis: 1_000 },
-    ...(fast ? { timeoutMillis, retry } : {})
-  })
-  return {
-    sim,
-    provider: yield* provided(Smartsheet.make(config(true))),
-    reader: yield* provided(Smartsheet.make(config(false))),
-    resource: Smartsheet.asset("sheet", "5000000000000001"),
-    grantees: [
-      Grantee.user({ email: "ada@example.com" }),
-      Grantee.user({ email: "grace@example.com" }),
-      Grantee.group("2000000000000001")
-    ],
-    level: "viewer",
-    updateLevel: "editor",
-    idempotentCreate: true
-  }
-})
 
-const eci: Effect.Effect<Omit<Fixture, "adapter">, never, Scope.Scope> = Effect.gen(function* () {
-  const apiKey = `ZmF1bHRz.${randomUUID()}.c2VjcmV0`
-  const sim = yield* EciSimulator.serve({
-    seed: {
-      users: Array.from({ length: 20 }, (_, i) => ({
-        userId: i + 1,
-        userCode: `user${i + 1}`,
-        fullName: `User ${i + 1}`,
-        email: `user${i + 1}@energy.test`
-      })),
-      groups: [{ userGroupId: 8, userGroupName: "Energy Managers", members: [5] }],
-      lists: [{ listId: 42, name: "Bills", kind: "bill", creatorId: 1 }],
-      apiKeys: [{ key: apiKey, userId: 1, permissions: EciSimulator.allPermissions }]
+const smartsheet = (transport: TransportName): Effect.Effect<Omit<Fixture, "adapter">, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const token = `ss-faults-${randomUUID()}`
+    const sim = yield* SmartsheetSimulator.serve({
+      // the client's own limit is not under test here; the soak sends far more than 300 a minute
+      rateLimit: false,
+      seed: {
+        users: [
+          { email: "admin@example.com", name: "Admin" },
+          { email: "ada@example.com", name: "Ada" },
+          { email: "grace@example.com", name: "Grace" }
+        ],
+        groups: [{ id: "2000000000000001", name: "Finance" }],
+        tokens: [{ token, user: "admin@example.com" }],
+        assets: [{ type: "sheet", id: "5000000000000001", name: "Faults", owner: "admin@example.com" }]
+      }
+    })
+    const config = (fast: boolean): Smartsheet.Client.Config => ({
+      token: Redacted.make(token),
+      baseUrl: sim.url,
+      rateLimit: { requests: 1_000_000, windowMillis: 1_000 },
+      ...(fast ? { timeoutMillis, retry } : {})
+    })
+    return {
+      sim,
+      provider: yield* provided(Smartsheet.make(config(true)), transport),
+      reader: yield* provided(Smartsheet.make(config(false)), transport),
+      resource: Smartsheet.asset("sheet", "5000000000000001"),
+      grantees: [
+        Grantee.user({ email: "ada@example.com" }),
+        Grantee.user({ email: "grace@example.com" }),
+        Grantee.group("2000000000000001")
+      ],
+      level: "viewer",
+      updateLevel: "editor",
+      idempotentCreate: true
     }
   })
-  const config = (fast: boolean): Eci.Config => ({
-    apiKey: Redacted.make(apiKey),
-    baseUrl: sim.url,
-    ...(fast ? { timeoutMillis, retry } : {})
+
+const eci = (transport: TransportName): Effect.Effect<Omit<Fixture, "adapter">, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const apiKey = `ZmF1bHRz.${randomUUID()}.c2VjcmV0`
+    const sim = yield* EciSimulator.serve({
+      seed: {
+        users: Array.from({ length: 20 }, (_, i) => ({
+          userId: i + 1,
+          userCode: `user${i + 1}`,
+          fullName: `User ${i + 1}`,
+          email: `user${i + 1}@energy.test`
+        })),
+        groups: [{ userGroupId: 8, userGroupName: "Energy Managers", members: [5] }],
+        lists: [{ listId: 42, name: "Bills", kind: "bill", creatorId: 1 }],
+        apiKeys: [{ key: apiKey, userId: 1, permissions: EciSimulator.allPermissions }]
+      }
+    })
+    const config = (fast: boolean): Eci.Config => ({
+      apiKey: Redacted.make(apiKey),
+      baseUrl: sim.url,
+      ...(fast ? { timeoutMillis, retry } : {})
+    })
+    return {
+      sim,
+      provider: yield* provided(Eci.make(config(true)), transport),
+      reader: yield* provided(Eci.make(config(false)), transport),
+      resource: Eci.list(42),
+      grantees: [Grantee.user({ id: "11" }), Grantee.user({ id: "12" }), Grantee.group("8")],
+      level: "viewer",
+      updateLevel: "viewer",
+      idempotentCreate: false
+    }
   })
-  return {
-    sim,
-    provider: yield* provided(Eci.make(config(true))),
-    reader: yield* provided(Eci.make(config(false))),
-    resource: Eci.list(42),
-    grantees: [Grantee.user({ id: "11" }), Grantee.user({ id: "12" }), Grantee.group("8")],
-    level: "viewer",
-    updateLevel: "viewer",
-    idempotentCreate: false
-  }
-})
 
 /** Every adapter, by name. */
 export const adapters: ReadonlyArray<AdapterName> = ["cloudflare", "smartsheet", "eci"]
 
 /** A fresh fixture for an adapter: its own simulator, A granted at `level`. */
 export const fixture = (
-  adapter: AdapterName
+  adapter: AdapterName,
+  transport: TransportName = "FetchTransport"
 ): Effect.Effect<Fixture & { readonly shareA: Share.Share }, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const base = yield* adapter === "cloudflare" ? cloudflare : adapter === "smartsheet" ? smartsheet : eci
+    const base = yield* (adapter === "cloudflare" ? cloudflare : adapter === "smartsheet" ? smartsheet : eci)(transport)
     const f: Fixture = { adapter, ...base }
     const shareA = yield* f.reader.grant(f.resource, { grantee: f.grantees[0], level: f.level }).pipe(Effect.orDie)
     f.sim.clearLog()

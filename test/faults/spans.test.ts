@@ -10,13 +10,13 @@ import { randomUUID } from "node:crypto"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cloudflare from "@unishare/cloudflare"
 import * as CloudflareSimulator from "@unishare/cloudflare/simulator"
-import { Grantee, type SharingProvider, type SimulatorKit } from "@unishare/core"
+import { FetchTransport, Grantee, type SharingProvider, type SimulatorKit } from "@unishare/core"
 import * as Eci from "@unishare/eci"
 import * as EciSimulator from "@unishare/eci/simulator"
 import * as Smartsheet from "@unishare/smartsheet"
 import * as SmartsheetSimulator from "@unishare/smartsheet/simulator"
-import { Effect, type Exit, Redacted, type Scope, Stream, Tracer } from "effect"
-import { FetchHttpClient, HttpClientRequest } from "effect/http"
+import { Effect, type Exit, type Layer, Redacted, type Scope, Stream, Tracer } from "effect"
+import { FetchHttpClient, type HttpClient, HttpClientRequest } from "effect/http"
 
 class RecordingSpan extends Tracer.NativeSpan {
   exit: Exit.Exit<unknown, unknown> | undefined
@@ -99,7 +99,9 @@ const CF_ORG = "4ae96b85c43850f2c0a7b9101a0eeb18"
 const CF_OWNER = "023e105f4ecef8ad9ca31a8372d0c353"
 const CF_R1 = "1b2c3d4e5f60718293a4b5c6d7e8f901"
 
-const cloudflare = (style: "token" | "global key"): Effect.Effect<Target, never, Scope.Scope> =>
+type Transport = Layer.Layer<HttpClient.HttpClient>
+
+const cloudflare = (style: "token" | "global key", transport: Transport): Effect.Effect<Target, never, Scope.Scope> =>
   Effect.gen(function* () {
     const token = `cf-span-token-${randomUUID()}`
     const email = `span-${randomUUID()}@example.com`
@@ -127,7 +129,7 @@ const cloudflare = (style: "token" | "global key"): Effect.Effect<Target, never,
       baseUrl: sim.url,
       rateLimit: false,
       ...fast
-    }).pipe(Effect.provide(FetchHttpClient.layer), Effect.orDie)
+    }).pipe(Effect.provide(transport), Effect.orDie)
     const resource = Cloudflare.share(CF_OWNER, share.id)
     return {
       name: `cloudflare (${style})`,
@@ -145,78 +147,89 @@ const cloudflare = (style: "token" | "global key"): Effect.Effect<Target, never,
     }
   })
 
-const smartsheet: Effect.Effect<Target, never, Scope.Scope> = Effect.gen(function* () {
-  const token = `ss-span-token-${randomUUID()}`
-  const sim = yield* SmartsheetSimulator.serve({
-    seed: {
-      users: [
-        { email: "admin@example.com", name: "Admin" },
-        { email: "ada@example.com", name: "Ada" }
-      ],
-      groups: [],
-      tokens: [{ token, user: "admin@example.com" }],
-      assets: [{ type: "sheet", id: "5000000000000001", name: "Spans", owner: "admin@example.com" }]
-    }
-  })
-  const provider = yield* Smartsheet.make({ token: Redacted.make(token), baseUrl: sim.url, ...fast }).pipe(
-    Effect.provide(FetchHttpClient.layer),
-    Effect.orDie
-  )
-  const resource = Smartsheet.asset("sheet", "5000000000000001")
-  return {
-    name: "smartsheet",
-    secrets: [token],
-    sim,
-    provider,
-    exercise: (p) =>
-      Effect.gen(function* () {
-        const granted = yield* p.grant(resource, {
-          grantee: Grantee.user({ email: "ada@example.com" }),
-          level: "viewer"
+const smartsheet = (transport: Transport): Effect.Effect<Target, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const token = `ss-span-token-${randomUUID()}`
+    const sim = yield* SmartsheetSimulator.serve({
+      seed: {
+        users: [
+          { email: "admin@example.com", name: "Admin" },
+          { email: "ada@example.com", name: "Ada" }
+        ],
+        groups: [],
+        tokens: [{ token, user: "admin@example.com" }],
+        assets: [{ type: "sheet", id: "5000000000000001", name: "Spans", owner: "admin@example.com" }]
+      }
+    })
+    const provider = yield* Smartsheet.make({ token: Redacted.make(token), baseUrl: sim.url, ...fast }).pipe(
+      Effect.provide(transport),
+      Effect.orDie
+    )
+    const resource = Smartsheet.asset("sheet", "5000000000000001")
+    return {
+      name: "smartsheet",
+      secrets: [token],
+      sim,
+      provider,
+      exercise: (p) =>
+        Effect.gen(function* () {
+          const granted = yield* p.grant(resource, {
+            grantee: Grantee.user({ email: "ada@example.com" }),
+            level: "viewer"
+          })
+          yield* Stream.runCollect(p.list(resource))
+          yield* p.update(resource, granted.id, "editor")
+          yield* Effect.exit(p.get(Smartsheet.asset("sheet", "5999999999999999"), granted.id))
+          yield* p.revoke(resource, granted.id)
         })
-        yield* Stream.runCollect(p.list(resource))
-        yield* p.update(resource, granted.id, "editor")
-        yield* Effect.exit(p.get(Smartsheet.asset("sheet", "5999999999999999"), granted.id))
-        yield* p.revoke(resource, granted.id)
-      })
-  }
-})
-
-const eci: Effect.Effect<Target, never, Scope.Scope> = Effect.gen(function* () {
-  const apiKey = `c3Bhbg==.${randomUUID()}.a2V5`
-  const sim = yield* EciSimulator.serve({
-    seed: {
-      users: [{ userId: 11, userCode: "u11", fullName: "U 11", email: "u11@energy.test" }],
-      groups: [],
-      lists: [{ listId: 42, name: "Bills", kind: "bill", creatorId: 11 }],
-      apiKeys: [{ key: apiKey, userId: 11, permissions: EciSimulator.allPermissions }]
     }
   })
-  const provider = yield* Eci.make({ apiKey: Redacted.make(apiKey), baseUrl: sim.url, ...fast }).pipe(
-    Effect.provide(FetchHttpClient.layer),
-    Effect.orDie
-  )
-  return {
-    name: "eci",
-    secrets: [apiKey],
-    sim,
-    provider,
-    exercise: (p) =>
-      Effect.gen(function* () {
-        const granted = yield* p.grant(Eci.list(42), { grantee: Grantee.user({ id: "11" }), level: "viewer" })
-        yield* Stream.runCollect(p.list(Eci.list(42)))
-        yield* Effect.exit(Stream.runCollect(p.list(Eci.list(4242))))
-        yield* p.revoke(Eci.list(42), granted.id)
-      })
-  }
-})
 
-const targets = [
-  ["cloudflare (token)", cloudflare("token")],
-  ["cloudflare (email + global key)", cloudflare("global key")],
-  ["smartsheet", smartsheet],
-  ["eci", eci]
+const eci = (transport: Transport): Effect.Effect<Target, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const apiKey = `c3Bhbg==.${randomUUID()}.a2V5`
+    const sim = yield* EciSimulator.serve({
+      seed: {
+        users: [{ userId: 11, userCode: "u11", fullName: "U 11", email: "u11@energy.test" }],
+        groups: [],
+        lists: [{ listId: 42, name: "Bills", kind: "bill", creatorId: 11 }],
+        apiKeys: [{ key: apiKey, userId: 11, permissions: EciSimulator.allPermissions }]
+      }
+    })
+    const provider = yield* Eci.make({ apiKey: Redacted.make(apiKey), baseUrl: sim.url, ...fast }).pipe(
+      Effect.provide(transport),
+      Effect.orDie
+    )
+    return {
+      name: "eci",
+      secrets: [apiKey],
+      sim,
+      provider,
+      exercise: (p) =>
+        Effect.gen(function* () {
+          const granted = yield* p.grant(Eci.list(42), { grantee: Grantee.user({ id: "11" }), level: "viewer" })
+          yield* Stream.runCollect(p.list(Eci.list(42)))
+          yield* Effect.exit(Stream.runCollect(p.list(Eci.list(4242))))
+          yield* p.revoke(Eci.list(42), granted.id)
+        })
+    }
+  })
+
+// over `FetchTransport` (driven with `fetch` directly) and effect's `FetchHttpClient` (a generic `HttpClient`)
+const transports = [
+  ["FetchTransport", FetchTransport.layer],
+  ["FetchHttpClient", FetchHttpClient.layer]
 ] as const
+
+const targets = transports.flatMap(
+  ([over, transport]) =>
+    [
+      [`cloudflare (token) over ${over}`, cloudflare("token", transport)],
+      [`cloudflare (email + global key) over ${over}`, cloudflare("global key", transport)],
+      [`smartsheet over ${over}`, smartsheet(transport)],
+      [`eci over ${over}`, eci(transport)]
+    ] as const
+)
 
 describe("no credential in any span", () => {
   it("the walk finds a secret wherever a request object carries one (the check can fail)", () => {
