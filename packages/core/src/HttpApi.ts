@@ -502,11 +502,14 @@ const withDeadline = <A, E>(
 const isWriteMethod = (method: RequestSpec<Schema.Top>["method"]) => method !== "GET"
 
 /**
- * Builds a provider client on the `HttpClient` in context.
+ * Builds a provider client on the `HttpClient` in context: any layer works; over
+ * `FetchTransport.layer`'s client (on the real clock) it sends with `fetch` itself, which costs a
+ * fraction of the generic path's CPU (see `FetchTransport`).
  *
  * Every attempt runs under one deadline (`timeoutMillis`, default 30 s) that covers the whole
  * exchange: connecting, the headers, the body and its decoding; a server that stalls half-way
- * through a body fails the attempt like a dropped connection.
+ * through a body fails the attempt like a dropped connection. Over `FetchTransport` the deadline
+ * is one timer that aborts the request; over any other client it interrupts the exchange.
  *
  * Outcomes of writes (every method but GET) are honest: an answer that leaves open whether the
  * write landed — a 5xx after retries, a reset or timeout, a 2xx whose body cannot be read (HTML,

@@ -8,10 +8,11 @@
  * @since 0.1.0
  */
 import { Effect, type Layer, ManagedRuntime, Stream } from "effect"
-import { FetchHttpClient, type HttpClient } from "effect/http"
+import type { HttpClient } from "effect/http"
 import type { AccessLevel } from "./AccessLevel.ts"
 import type { SharingError } from "./Errors.ts"
 import * as CoreErrors from "./Errors.ts"
+import * as FetchTransport from "./FetchTransport.ts"
 import * as Granting from "./Granting.ts"
 import * as Input from "./Input.ts"
 import type { ResourceRef } from "./ResourceRef.ts"
@@ -68,7 +69,7 @@ export class SharingClient {
   readonly #provider: Promise<Shape>
 
   private constructor(build: Effect.Effect<Shape, SharingError, HttpClient.HttpClient>) {
-    this.#runtime = ManagedRuntime.make(FetchHttpClient.layer as Layer.Layer<HttpClient.HttpClient, SharingError>)
+    this.#runtime = ManagedRuntime.make(FetchTransport.layer as Layer.Layer<HttpClient.HttpClient, SharingError>)
     this.#provider = Effect.isEffect(build)
       ? this.#runtime.runPromise(
           Effect.flatMap(build, (provider) =>
