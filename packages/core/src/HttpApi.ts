@@ -503,8 +503,9 @@ const isWriteMethod = (method: RequestSpec<Schema.Top>["method"]) => method !== 
 
 /**
  * Builds a provider client on the `HttpClient` in context: any layer works; over
- * `FetchTransport.layer`'s client (on the real clock) it sends with `fetch` itself, which costs a
- * fraction of the generic path's CPU (see `FetchTransport`).
+ * `FetchTransport.layer`'s client (on the real clock, with a `constant` auth such as `bearer` or
+ * `headers`) it sends with `fetch` itself, which costs a fraction of the generic path's CPU (see
+ * `FetchTransport`).
  *
  * Every attempt runs under one deadline (`timeoutMillis`, default 30 s) that covers the whole
  * exchange: connecting, the headers, the body and its decoding; a server that stalls half-way
@@ -570,9 +571,17 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
     // fixed headers (with the credentials when the `Auth` is `constant`), one template request per
     // method, and the context the exchange runs in (the `HttpClient`'s own span off, the auth
     // headers redacted wherever headers are recorded).
-    const constantAuth = config.auth.constant === true
     const blank = HttpClientRequest.setHeaders(HttpClientRequest.get(""), fixedHeaders)
-    const withAuth = constantAuth ? config.auth.apply(blank) : blank
+    const applied = config.auth.constant === true ? config.auth.apply(blank) : blank
+    // an auth that says it is constant but touches more than the headers is applied per request
+    const constantAuth =
+      config.auth.constant === true &&
+      applied.url === "" &&
+      applied.method === "GET" &&
+      applied.body._tag === "Empty" &&
+      applied.urlParams.params.length === 0 &&
+      Option.isNone(applied.hash)
+    const withAuth = constantAuth ? applied : blank
     const templates: Record<RequestSpec<Schema.Top>["method"], HttpClientRequest.HttpClientRequest> = {
       GET: withAuth,
       POST: HttpClientRequest.setMethod(withAuth, "POST"),
@@ -647,15 +656,8 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
     ): Effect.Effect<Decoded<S["Type"]>, AttemptFailure> => {
       const send = Effect.withFiber((fiber) => {
         const traceparent = traceparentOf(fiber)
-        let headers: Readonly<Record<string, string>>
-        if (constantAuth) {
-          headers = templates[spec.method].headers
-          if (traceparent !== undefined) headers = { ...headers, traceparent }
-        } else {
-          let request = HttpClientRequest.setUrl(templates[spec.method], url)
-          if (traceparent !== undefined) request = HttpClientRequest.setHeader(request, "traceparent", traceparent)
-          headers = config.auth.apply(request).headers
-        }
+        let headers: Readonly<Record<string, string>> = templates[spec.method].headers
+        if (traceparent !== undefined) headers = { ...headers, traceparent }
         let body: string | undefined
         if (spec.body !== undefined) {
           body = JSON.stringify(spec.body)
@@ -774,10 +776,11 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
         )
       // the default tracer records nothing: without an installed one, the span would be made and dropped
       return Effect.withFiber((fiber) => {
-        // `fetch` itself when the client is `FetchTransport.layer`'s and the deadline can be a
-        // real timer; else the `HttpClient` in context, in the context its requests need
+        // `fetch` itself when the client is `FetchTransport.layer`'s, the credentials are constant
+        // headers and the deadline can be a real timer; else the `HttpClient` in context, in the
+        // context its requests need
         const attempts =
-          direct && timeoutMillis <= maxTimerMillis && fiber.getRef(Clock.Clock) === defaultClock
+          direct && constantAuth && timeoutMillis <= maxTimerMillis && fiber.getRef(Clock.Clock) === defaultClock
             ? loop(attemptDirect, 0)
             : Effect.provideContext(loop(attemptGeneric, 0), exchangeContext)
         return fiber.getRef(Tracer.Tracer) === defaultTracer

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
 import { FetchTransport, HttpApi } from "@unishare/core"
 import { Effect, Exit, Fiber, Redacted, Schema, Tracer } from "effect"
-import { FetchHttpClient, HttpClient } from "effect/http"
+import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
 
 interface Seen {
   readonly url: string
@@ -210,5 +210,36 @@ describe("FetchTransport", () => {
       yield* api.json({ operation: "getItem", method: "GET", path: "/ok", response: Schema.Unknown })
       assert.isUndefined(s.seen[1]?.headers.traceparent)
     })
+  )
+
+  it.live(
+    "HttpApi over it: an auth that depends on the request, or touches more than headers, is applied per request",
+    () =>
+      Effect.gen(function* () {
+        const s = yield* server
+        const signing: HttpApi.Auth = {
+          apply: (request) =>
+            HttpClientRequest.setHeader(request, "x-signature", `signed ${request.method} ${request.url}`),
+          secrets: [Redacted.make("signing-key")],
+          headerNames: ["x-signature"]
+        }
+        const inQuery: HttpApi.Auth = {
+          apply: (request) => HttpClientRequest.setUrlParam(request, "key", "query-key"),
+          secrets: [Redacted.make("query-key")],
+          headerNames: [],
+          constant: true
+        }
+        const read = (auth: HttpApi.Auth) =>
+          HttpApi.make({ provider: "test", baseUrl: s.url, auth }).pipe(
+            Effect.flatMap((api) =>
+              api.json({ operation: "get", method: "GET", path: "/ok", response: Schema.Unknown })
+            ),
+            Effect.provide(FetchTransport.layer)
+          )
+        yield* read(signing)
+        assert.strictEqual(s.seen[0]?.headers["x-signature"], `signed GET ${s.url}/ok`)
+        yield* read(inQuery)
+        assert.strictEqual(s.seen[1]?.url, "/ok?key=query-key")
+      })
   )
 })
