@@ -369,18 +369,27 @@ describe("runner flags are checked before anything connects", () => {
       expect(sim.log()).toEqual([])
       // the library's layers check the same before touching the store
       const url = Redacted.make(database)
+      const built = <A, E>(layer: Layer.Layer<A, E>): Effect.Effect<void, unknown> =>
+        Layer.build(layer).pipe(Effect.asVoid, Effect.scoped)
       const refusals = [
-        DurableApply.layerRunner(
-          { database: url, runnerAddress: { host: "127.0.0.1", port: 70_000 } },
-          MemoryProvider.make()
+        built(
+          DurableApply.layerRunner(
+            { database: url, runnerAddress: { host: "127.0.0.1", port: 70_000 } },
+            MemoryProvider.make()
+          )
         ),
-        DurableApply.layerRunner({ database: url, runnerAddress: { host: "a b", port: 34431 } }, MemoryProvider.make()),
-        DurableApply.layerSubmitter({ database: url, shardsPerGroup: 0 }),
-        DurableApply.layerSubmitter({ database: url, shardLockExpirationMillis: 10 }),
-        DurableApply.layerPostgres({ database: url, shardsPerGroup: 1.5 }, MemoryProvider.make())
+        built(
+          DurableApply.layerRunner(
+            { database: url, runnerAddress: { host: "a b", port: 34431 } },
+            MemoryProvider.make()
+          )
+        ),
+        built(DurableApply.layerSubmitter({ database: url, shardsPerGroup: 0 })),
+        built(DurableApply.layerSubmitter({ database: url, shardLockExpirationMillis: 10 })),
+        built(DurableApply.layerPostgres({ database: url, shardsPerGroup: 1.5 }, MemoryProvider.make()))
       ]
-      for (const layer of refusals) {
-        const exit = await Effect.runPromiseExit(Layer.build(layer).pipe(Effect.scoped))
+      for (const refusal of refusals) {
+        const exit = await Effect.runPromiseExit(refusal)
         expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toContain('"_tag":"InvalidClusterOptions"')
       }
       const after = await onStore(

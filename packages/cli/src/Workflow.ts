@@ -64,6 +64,10 @@ const clusterFailures = (operation: string) => ({
     Effect.fail(Errors.invalid("unishare", operation, "--database", e.message))
 })
 
+/** A submission refused because no runner is live: bad input (exit 2), nothing stored. */
+const noLiveRunner = (e: RunnerCluster.NoLiveRunner) =>
+  Effect.fail(Errors.invalid("unishare", "apply", "--submit", e.message))
+
 /**
  * Exports the shares of `resources` (or of every resource the provider lists) into a snapshot file.
  *
@@ -372,6 +376,7 @@ export const applyPlan = (
       | RunnerCluster.InvalidClusterOptions
       | RunnerCluster.SettingsMismatch
       | RunnerCluster.StoreInUse
+      | RunnerCluster.NoLiveRunner
     > =
       options.submit === true
         ? DurableApply.layerSubmitter({ database: Redacted.make(store) })
@@ -380,7 +385,7 @@ export const applyPlan = (
           : DurableApply.layerEmbedded({ filename: store }, target)
     let done = 0
     let total = 0
-    const run = DurableApply.apply(plan, target, {
+    const applying = DurableApply.apply(plan, target, {
       concurrency: options.concurrency,
       repair: options.repair,
       submitted: options.submit === true,
@@ -392,9 +397,28 @@ export const applyPlan = (
           }),
           bar.onProgress(p)
         )
-    }).pipe(
+    })
+    // a submitter says so on stderr when the runners are gone mid-run (and when one is back), so
+    // that it never waits without a word; the run itself waits in the store for a runner
+    const following =
+      options.submit === true
+        ? Effect.raceFirst(
+            applying,
+            RunnerCluster.followRunners({
+              interval: "2 seconds",
+              onNone: Output.note(
+                `no runner is live on ${storeName(store)} any more (their registrations expired): the run waits in the store. Start \`unishare runner\` on it to continue (this command goes on following; Ctrl-C stops following, the same apply --submit follows again)`
+              ),
+              onBack: (runners) =>
+                Output.note(
+                  `runner(s) live again on ${storeName(store)}: ${runners.map((r) => r.address ?? r.process).join(", ")}; the run continues`
+                )
+            })
+          )
+        : applying
+    const run = following.pipe(
       Effect.provide(engine),
-      Effect.catchTags({ ...storeFailures("apply"), ...clusterFailures("apply") }),
+      Effect.catchTags({ ...storeFailures("apply"), ...clusterFailures("apply"), NoLiveRunner: noLiveRunner }),
       Effect.scoped
     )
     // The engine waits for a workflow's reply without giving way to interruption. The run goes on in
@@ -500,8 +524,23 @@ export const runRunner = (
   })
 
 /**
- * A durable run's progress from its store (`database`: a SQLite file or a `postgres://` URL), read
- * without starting an engine or contacting the target. A SQLite file must exist (and is held by a
+ * What `status` shows: a run's progress and, on a PostgreSQL store, its live `members` (runners
+ * with their address, process id and last heartbeat; an apply running in its own process). A
+ * SQLite store has no members (its one process holds the file).
+ *
+ * @example
+ * ```ts
+ * import type { Workflow } from "@unishare/cli"
+ * const runners = (s: Workflow.StoreStatus) => (s.members ?? []).filter((m) => m.role === "runner").length
+ * ```
+ */
+export type StoreStatus = DurableApply.RunStatus & { readonly members?: ReadonlyArray<RunnerCluster.Member> }
+
+/**
+ * A durable run's progress from its store (`database`: a SQLite file or a `postgres://` URL), and
+ * a PostgreSQL store's live members (`RunnerCluster.liveMembers`, from our own tables), read
+ * without starting an engine or contacting the target, on a read-only connection (nothing is
+ * written, even to a store an older version made). A SQLite file must exist (and is held by a
  * running `apply`: read it after that run, or use PostgreSQL to watch a run live).
  *
  * @example
@@ -514,7 +553,7 @@ export const runRunner = (
 export const runStatus = (
   plan: Migration.MigrationPlan,
   database: string
-): Effect.Effect<DurableApply.RunStatus, Errors.SharingError> =>
+): Effect.Effect<StoreStatus, Errors.SharingError> =>
   Effect.gen(function* () {
     if (!DurableApply.isPostgres(database) && !NodeFs.existsSync(database)) {
       return yield* Errors.invalid(
@@ -524,7 +563,13 @@ export const runStatus = (
         `no run store at ${database}: apply creates it (run apply first, or name the store apply used)`
       )
     }
-    return yield* DurableApply.status(plan).pipe(
+    const read = Effect.gen(function* () {
+      const status = yield* DurableApply.status(plan)
+      if (!DurableApply.isPostgres(database)) return status
+      const members = yield* RunnerCluster.liveMembers
+      return { ...status, members }
+    })
+    return yield* read.pipe(
       Effect.provide(DurableApply.layerStore(database)),
       Effect.catchTags(storeFailures("status")),
       Effect.scoped
@@ -533,17 +578,29 @@ export const runStatus = (
 
 /**
  * A run's status as text: totals, then one row per target resource that is not finished (pending
- * or failed units, with the failures' messages).
+ * or failed units, with the failures' messages), then a PostgreSQL store's live members.
  *
  * @example
  * ```ts
- * import type { DurableApply } from "@unishare/migration"
  * import { Workflow } from "@unishare/cli"
- * const text = (s: DurableApply.RunStatus) => Workflow.renderStatus(s, "plan.json")
+ * const text = (s: Workflow.StoreStatus) => Workflow.renderStatus(s, "plan.json")
  * ```
  */
-export const renderStatus = (status: DurableApply.RunStatus, planFile: string): string => {
-  if (!status.submitted) return `${planFile} has not been applied with this store yet (0 of its units applied).`
+export const renderStatus = (status: StoreStatus, planFile: string): string => {
+  const members =
+    status.members === undefined
+      ? []
+      : status.members.length === 0
+        ? ["No runner and no apply is live on this store."]
+        : [
+            "Live on this store:",
+            ...status.members.map(
+              (m) =>
+                `  ${m.role === "runner" ? `runner ${m.address ?? "?"}` : "apply (in its own process)"}: process ${m.process}, last heartbeat ${m.lastHeartbeat} (registration expires in ${m.expiresInSeconds} s unless renewed)`
+            )
+          ]
+  if (!status.submitted)
+    return [`${planFile} has not been applied with this store yet (0 of its units applied).`, ...members].join("\n")
   const lines = [
     `${planFile}: ${status.applied} of ${status.units} unit(s) applied, ${status.failed} failed, ${status.pending} pending on ${status.resources.length} resource(s)${status.complete ? " (complete)" : ""}`
   ]
@@ -559,6 +616,7 @@ export const renderStatus = (status: DurableApply.RunStatus, planFile: string): 
     )
   }
   if (status.failed > 0) lines.push("Failed units are retried by the next apply of the same plan.")
+  lines.push(...members)
   return lines.join("\n")
 }
 

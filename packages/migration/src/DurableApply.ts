@@ -171,6 +171,7 @@ const tableNames = ["unishare_plans", "unishare_units", "unishare_audit", "unish
 
 /** Columns `unishare_units` gained after its first version: added to a store an older version made. */
 const laterColumns: ReadonlyArray<readonly [string, string]> = [
+  ["process", "TEXT"],
   ["generation", "INTEGER NOT NULL DEFAULT 0"],
   ["operations", "INTEGER NOT NULL DEFAULT 0"],
   ["at", "TEXT"],
@@ -189,14 +190,7 @@ const tables = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   if (!ready.has(sql)) {
     for (const statement of ddl) yield* sql.unsafe(statement)
-    const columns = yield* sql.onDialectOrElse({
-      pg: () =>
-        sql<{
-          readonly name: string
-        }>`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'unishare_units' AND table_schema = current_schema()`,
-      orElse: () => sql<{ readonly name: string }>`SELECT name FROM pragma_table_info('unishare_units')`
-    })
-    const present = new Set(columns.map((c) => c.name))
+    const present = yield* unitColumns
     for (const [name, type] of laterColumns) {
       if (!present.has(name)) yield* sql.unsafe(`ALTER TABLE unishare_units ADD COLUMN ${name} ${type}`)
     }
@@ -205,8 +199,26 @@ const tables = Effect.gen(function* () {
   return sql
 })
 
-/** Whether the store has our tables (read only: no DDL, so a dry run or `status` creates nothing). */
-const hasTables = Effect.gen(function* () {
+/** The columns `unishare_units` has in the store (none when the table is missing). */
+const unitColumns = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const columns = yield* sql.onDialectOrElse({
+    pg: () =>
+      sql<{
+        readonly name: string
+      }>`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'unishare_units' AND table_schema = current_schema()`,
+    orElse: () => sql<{ readonly name: string }>`SELECT name FROM pragma_table_info('unishare_units')`
+  })
+  return new Set(columns.map((c) => c.name))
+})
+
+/**
+ * What the store has of our tables and of `unishare_units`' columns, read only (no DDL, so a dry
+ * run, `verify` or `status` creates nothing). A store an older version made lacks the later
+ * tables or columns: the readers treat what is missing as empty (no audit entry, no repair,
+ * generation 0, no process, no created target).
+ */
+const storeShape = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const found = yield* sql.onDialectOrElse({
     pg: () =>
@@ -218,7 +230,17 @@ const hasTables = Effect.gen(function* () {
         readonly name: string
       }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ${sql.in(tableNames)}`
   })
-  return found.length === tableNames.length
+  const tables = new Set(found.map((t) => t.name))
+  const columns = tables.has("unishare_units") ? yield* unitColumns : new Set<string>()
+  return {
+    plans: tables.has("unishare_plans"),
+    units: tables.has("unishare_units"),
+    audit: tables.has("unishare_audit"),
+    repairs: tables.has("unishare_repairs"),
+    /** A column of `unishare_units` as selected: itself when present, else `fallback` under its name. */
+    unitColumn: (name: string, fallback: "NULL" | "0") =>
+      columns.has(name) ? sql.literal(name) : sql.literal(`${fallback} AS ${name}`)
+  }
 })
 
 const now = Effect.map(
@@ -570,7 +592,10 @@ const shardingConfig = (
 }
 
 /** The sharding configuration agreed with the store (`RunnerCluster.join`), registered while it lives. */
-const agreedConfig = (options: Parameters<typeof RunnerCluster.join>[0], runnerAddress?: RunnerCluster.Address) =>
+const agreedConfig = <R extends RunnerCluster.Role>(
+  options: RunnerCluster.JoinOptions<R>,
+  runnerAddress?: RunnerCluster.Address
+) =>
   Layer.effect(
     ShardingConfig.ShardingConfig,
     Effect.map(RunnerCluster.ClusterSettings, (settings) => shardingConfig(settings, runnerAddress))
@@ -622,7 +647,9 @@ export const layerPostgres = (
 
 /**
  * Only the store named by `database` (a `postgres://` or `postgresql://` URL, otherwise a SQLite
- * file), without an engine: what `status`, `audit`, `verify` and a dry run need.
+ * file), without an engine, read only: what `status`, `audit`, `verify` and a dry run need. The
+ * store refuses writes itself (SQLite's `query_only`, PostgreSQL's `default_transaction_read_only`
+ * for the session), so reading a store, even one an older version made, never changes it.
  *
  * @example
  * ```ts
@@ -634,8 +661,12 @@ export const layerStore = (
   database: string
 ): Layer.Layer<SqlClient.SqlClient, SqliteClient.DatabaseBusy | SqlError.SqlError> =>
   isPostgres(database)
-    ? PgClient.layer({ url: Redacted.make(database), applicationName: "unishare-status" })
-    : SqliteClient.layer({ filename: database })
+    ? PgClient.layer({
+        url: Redacted.make(database),
+        applicationName: "unishare-status",
+        startupParameters: { default_transaction_read_only: "on" }
+      })
+    : SqliteClient.layer({ filename: database, readOnly: true })
 
 /**
  * Whether `database` names a PostgreSQL database (`postgres://…` or `postgresql://…`) rather than a
@@ -676,11 +707,14 @@ const firstAlone = <A, B, E, R>(
 const recorded = (planDigest: string) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    if (!(yield* hasTables)) return { applied: new Set<string>(), created: new Map<string, ResourceRef.ResourceRef>() }
-    const rows = yield* sql<{
+    const shape = yield* storeShape
+    if (!shape.units) return { applied: new Set<string>(), created: new Map<string, ResourceRef.ResourceRef>() }
+    const found = yield* sql<{
       readonly unit: string
       readonly created: string | null
-    }>`SELECT unit, created FROM unishare_units WHERE digest = ${planDigest} AND generation = 0 AND outcome = 'applied'`
+      readonly generation: number | string
+    }>`SELECT unit, ${shape.unitColumn("created", "NULL")}, ${shape.unitColumn("generation", "0")} FROM unishare_units WHERE digest = ${planDigest} AND outcome = 'applied'`
+    const rows = found.filter((row) => Number(row.generation) === 0)
     const created = new Map<string, ResourceRef.ResourceRef>()
     for (const row of rows) {
       const ref = row.created !== null ? decodeRef(row.created) : Option.none()
@@ -1115,7 +1149,8 @@ export const status = (
     yield* Migration.checkDigest(plan)
     // reads only (no DDL: a store no apply has used has no tables, so nothing was submitted)
     const sql = yield* SqlClient.SqlClient
-    const ready = yield* Effect.mapError(hasTables, storeError)
+    const shape = yield* Effect.mapError(storeShape, storeError)
+    const ready = shape.plans && shape.units
     // the plan row first: it is committed with its units' rows, so units read after it are whole
     const stored = ready
       ? yield* Effect.mapError(
@@ -1133,11 +1168,11 @@ export const status = (
             readonly process: string | null
             readonly generation: number
             readonly created: string | null
-          }>`SELECT resource, unit, outcome, message, process, generation, created FROM unishare_units WHERE digest = ${plan.digest} ORDER BY resource, unit`,
+          }>`SELECT resource, unit, outcome, message, ${shape.unitColumn("process", "NULL")}, ${shape.unitColumn("generation", "0")}, ${shape.unitColumn("created", "NULL")} FROM unishare_units WHERE digest = ${plan.digest} ORDER BY resource, unit`,
           storeError
         )
       : []
-    const generations = ready
+    const generations = shape.repairs
       ? yield* Effect.mapError(
           sql<{
             readonly generation: number
@@ -1246,7 +1281,7 @@ export const audit = (
 ): Effect.Effect<ReadonlyArray<AuditEntry>, Errors.SharingError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    if (!(yield* hasTables)) return []
+    if (!(yield* storeShape).audit) return []
     const rows = yield* sql<{
       readonly at: string
       readonly resource: string
@@ -1368,7 +1403,8 @@ export const layerRunner = (
  * A submitter: a client-only member of the cluster (it holds no shard and executes nothing) that
  * sends `ApplyResource` executions to the runners and follows them; what `apply` runs on with
  * `--submit`. Its sharding configuration is explicit and agreed with the store like a runner's
- * (`RunnerCluster.SettingsMismatch`; `StoreInUse` while an in-process apply is live).
+ * (`RunnerCluster.SettingsMismatch`; `StoreInUse` while an in-process apply is live), and it fails
+ * with `RunnerCluster.NoLiveRunner` (nothing stored) while no runner is live on the store.
  *
  * @example
  * ```ts
@@ -1381,7 +1417,7 @@ export const layerSubmitter = (
   options: ClusterOptions
 ): Layer.Layer<
   WorkflowEngine.WorkflowEngine | SqlClient.SqlClient | RunnerCluster.ClusterSettings,
-  SqlError.SqlError | RunnerCluster.InvalidClusterOptions | RunnerCluster.SettingsMismatch | RunnerCluster.StoreInUse
+  RunnerCluster.JoinError<"submitter">
 > =>
   ClusterWorkflowEngine.layer.pipe(
     Layer.provideMerge(socketSharding(clientTransport)),

@@ -13,6 +13,14 @@
  *   the runners, so it runs only on a store without live runners and without another in-process
  *   apply; a runner starts only on a store without a live in-process apply and with no live runner
  *   at its address. Anything else fails at start with `StoreInUse`.
+ * - **Submitters** register nothing, but one starts only while a runner is live (else
+ *   `NoLiveRunner`): a submitted run waits for a runner to execute it, so submitting to a store
+ *   nobody runs would wait without end. Refusing at once (before anything is stored) was chosen
+ *   over waiting with a bound: the submitter cannot start a runner itself, an operator or script
+ *   that starts runners first and submits after is not slowed down, and a refused submission
+ *   leaves nothing behind. Once submitted, `followRunners` tells the submitter when every
+ *   runner's registration has expired mid-run (and when one is back): the run then waits in the
+ *   store for a runner; it is not lost.
  *
  * Every check and registration runs in one transaction under one advisory lock, so two processes
  * starting at the same moment are serialized (one of them sees the other). Times are the database's
@@ -107,6 +115,8 @@ export const Member = Schema.Struct({
   process: Schema.String,
   role: Schema.Literals(["runner", "in-process"]),
   address: Schema.NullOr(Schema.String),
+  /** When it last renewed its registration (ISO 8601, the database's clock). */
+  lastHeartbeat: Schema.String,
   /** Seconds until its registration expires when it stops renewing it (a crashed process). */
   expiresInSeconds: Schema.Number
 })
@@ -132,6 +142,20 @@ export type Member = typeof Member.Type
 export class StoreInUse extends Schema.TaggedError<StoreInUse>()("StoreInUse", {
   role: Schema.Literals(["runner", "submitter", "in-process"]),
   members: Schema.Array(Member),
+  message: Schema.String
+}) {}
+
+/**
+ * A submitter found no live runner on the store: nothing would execute its run (see the module
+ * doc). Nothing was stored.
+ *
+ * @example
+ * ```ts
+ * import { RunnerCluster } from "@unishare/migration"
+ * new RunnerCluster.NoLiveRunner({ message: "no runner is live on this store" })
+ * ```
+ */
+export class NoLiveRunner extends Schema.TaggedError<NoLiveRunner>()("NoLiveRunner", {
   message: Schema.String
 }) {}
 
@@ -296,13 +320,15 @@ const liveMembersNow = Effect.gen(function* () {
     readonly process: string
     readonly role: string
     readonly address: string | null
+    readonly heartbeat: number | string
     readonly seconds: number | string
-  }>`SELECT process, role, address, CEIL(EXTRACT(EPOCH FROM (expires_at - now()))) AS seconds FROM unishare_cluster_members WHERE expires_at > now() ORDER BY role, address, process`
+  }>`SELECT process, role, address, FLOOR(EXTRACT(EPOCH FROM (expires_at - lifetime_millis * interval '1 millisecond')) * 1000) AS heartbeat, CEIL(EXTRACT(EPOCH FROM (expires_at - now()))) AS seconds FROM unishare_cluster_members WHERE expires_at > now() ORDER BY role, address, process`
   return rows.map(
     (r): Member => ({
       process: r.process,
       role: r.role === "runner" ? "runner" : "in-process",
       address: r.address,
+      lastHeartbeat: new Date(Number(r.heartbeat)).toISOString(),
       expiresInSeconds: Number(r.seconds)
     })
   )
@@ -366,11 +392,45 @@ const inTheWay = (role: Role, address: string | undefined, members: ReadonlyArra
 }
 
 /**
+ * Who joins a store (`join`): its role, its process id (`DurableApply.processId`), a runner's
+ * `host:port`, and the settings it asks for.
+ *
+ * @example
+ * ```ts
+ * import type { RunnerCluster } from "@unishare/migration"
+ * const options: RunnerCluster.JoinOptions<"runner"> = { role: "runner", process: "p1", address: "10.0.0.5:34431", requested: {} }
+ * ```
+ */
+export interface JoinOptions<R extends Role = Role> {
+  readonly role: R
+  readonly process: string
+  readonly address?: string | undefined
+  readonly requested: Requested
+}
+
+/**
+ * How joining fails for a process of role `R`: only a submitter can find no live runner.
+ *
+ * @example
+ * ```ts
+ * import type { RunnerCluster } from "@unishare/migration"
+ * const tag = (e: RunnerCluster.JoinError<"submitter">) => e._tag
+ * ```
+ */
+export type JoinError<R extends Role> =
+  | InvalidClusterOptions
+  | SettingsMismatch
+  | StoreInUse
+  | SqlError.SqlError
+  | (R extends "submitter" ? NoLiveRunner : never)
+
+/**
  * Joins the store in context (PostgreSQL) as a process of `role`: checks the requested settings
  * and address (`InvalidClusterOptions`, before touching the store), agrees the settings (see
  * `SettingsMismatch`), checks no live member is in the way (see `StoreInUse`) and, for a runner or
  * an in-process apply, registers this process with a heartbeat renewed until the scope closes (then
- * its registration is deleted). Returns the settings to run with.
+ * its registration is deleted); a submitter fails with `NoLiveRunner` while no runner is live.
+ * Returns the settings to run with.
  *
  * @example
  * ```ts
@@ -383,18 +443,9 @@ const inTheWay = (role: Role, address: string | undefined, members: ReadonlyArra
  * )
  * ```
  */
-export const join = (options: {
-  readonly role: Role
-  /** This process's id (`DurableApply.processId`). */
-  readonly process: string
-  /** A runner's `host:port`. */
-  readonly address?: string | undefined
-  readonly requested: Requested
-}): Effect.Effect<
-  Settings,
-  InvalidClusterOptions | SettingsMismatch | StoreInUse | SqlError.SqlError,
-  SqlClient.SqlClient | Scope.Scope
-> =>
+export const join = <R extends Role>(
+  options: JoinOptions<R>
+): Effect.Effect<Settings, JoinError<R>, SqlClient.SqlClient | Scope.Scope> =>
   Effect.gen(function* () {
     const { shardsPerGroup, shardLockExpirationMillis } = options.requested
     if (
@@ -428,8 +479,15 @@ export const join = (options: {
     const settings = yield* exclusively(
       Effect.gen(function* () {
         const agreed = yield* agree(options.role, options.requested)
-        const blocking = inTheWay(options.role, options.address, yield* liveMembersNow)
+        const members = yield* liveMembersNow
+        const blocking = inTheWay(options.role, options.address, members)
         if (blocking !== undefined) return yield* new StoreInUse({ role: options.role, ...blocking })
+        if (options.role === "submitter" && !members.some((m) => m.role === "runner")) {
+          return yield* new NoLiveRunner({
+            message:
+              "no runner is live on this store, so nothing would execute the run: start one first (unishare runner --database <this store> --runner-address <host:port> --target <provider>, one per machine), then submit again. Nothing was stored"
+          })
+        }
         if (options.role !== "submitter") {
           const lifetime = agreed.shardLockExpirationMillis
           yield* sql`INSERT INTO unishare_cluster_members (process, role, address, lifetime_millis, expires_at) VALUES (${options.process}, ${options.role}, ${options.address ?? null}, ${lifetime}, now() + ${lifetime} * interval '1 millisecond') ON CONFLICT (process) DO UPDATE SET role = excluded.role, address = excluded.address, lifetime_millis = excluded.lifetime_millis, expires_at = excluded.expires_at`
@@ -450,7 +508,7 @@ export const join = (options: {
       )
     }
     return settings
-  })
+  }) as Effect.Effect<Settings, JoinError<R>, SqlClient.SqlClient | Scope.Scope>
 
 /**
  * `join` as a layer of `ClusterSettings` (registered while the layer lives).
@@ -465,10 +523,44 @@ export const join = (options: {
  * )
  * ```
  */
-export const layer = (
-  options: Parameters<typeof join>[0]
-): Layer.Layer<
-  ClusterSettings,
-  InvalidClusterOptions | SettingsMismatch | StoreInUse | SqlError.SqlError,
-  SqlClient.SqlClient
-> => Layer.effect(ClusterSettings, join(options))
+export const layer = <R extends Role>(
+  options: JoinOptions<R>
+): Layer.Layer<ClusterSettings, JoinError<R>, SqlClient.SqlClient> => Layer.effect(ClusterSettings, join(options))
+
+/**
+ * Follows the live runners of the store in context (PostgreSQL) for a submitter, reading
+ * `liveMembers` every `interval`: `onNone` runs when the last runner's registration has expired
+ * (or it stopped), `onBack` with the live runners when one is there again. Starts from "runners
+ * are live" (what `join` checked for a submitter). A failed read (the database briefly away) is
+ * skipped. Runs until interrupted; reads only.
+ *
+ * @example
+ * ```ts
+ * import { Console } from "effect"
+ * import { RunnerCluster } from "@unishare/migration"
+ * const follow = RunnerCluster.followRunners({
+ *   interval: "2 seconds",
+ *   onNone: Console.error("no runner is live any more"),
+ *   onBack: (runners) => Console.error(`${runners.length} runner(s) live again`)
+ * })
+ * ```
+ */
+export const followRunners = (options: {
+  readonly interval: Duration.Input
+  readonly onNone: Effect.Effect<void>
+  readonly onBack: (runners: ReadonlyArray<Member>) => Effect.Effect<void>
+}): Effect.Effect<never, never, SqlClient.SqlClient> =>
+  Effect.suspend(() => {
+    let live = true
+    const check = Effect.gen(function* () {
+      const runners = (yield* liveMembers).filter((m) => m.role === "runner")
+      if (live && runners.length === 0) {
+        live = false
+        yield* options.onNone
+      } else if (!live && runners.length > 0) {
+        live = true
+        yield* options.onBack(runners)
+      }
+    }).pipe(Effect.ignore)
+    return Effect.forever(Effect.andThen(Effect.sleep(options.interval), check))
+  })

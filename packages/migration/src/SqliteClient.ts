@@ -32,8 +32,11 @@ export class DatabaseBusy extends Schema.TaggedError<DatabaseBusy>()("DatabaseBu
 }) {}
 
 /**
- * Options: the database `filename`, and `busyTimeoutMillis` — how long to wait for another process
- * to release the file before `DatabaseBusy` (default 2 s).
+ * Options: the database `filename`, `busyTimeoutMillis` — how long to wait for another process
+ * to release the file before `DatabaseBusy` (default 2 s) — and `readOnly`: the file is locked
+ * like any other (so a run in progress is never read half-written), its journal mode is left as
+ * it is, and SQLite's `query_only` refuses every statement that would change it (a reader of a
+ * store never writes to it, whatever version made it).
  *
  * @example
  * ```ts
@@ -44,6 +47,7 @@ export class DatabaseBusy extends Schema.TaggedError<DatabaseBusy>()("DatabaseBu
 export interface Options {
   readonly filename: string
   readonly busyTimeoutMillis?: number | undefined
+  readonly readOnly?: boolean | undefined
 }
 
 const toInput = (value: unknown): SQLInputValue => {
@@ -82,10 +86,15 @@ export const make = (
           const db = new DatabaseSync(filename, { timeout: options.busyTimeoutMillis ?? 2_000 })
           try {
             db.exec("PRAGMA locking_mode = EXCLUSIVE")
-            db.exec("PRAGMA journal_mode = WAL")
-            db.exec("PRAGMA synchronous = NORMAL")
+            if (options.readOnly !== true) {
+              db.exec("PRAGMA journal_mode = WAL")
+              db.exec("PRAGMA synchronous = NORMAL")
+            }
             // take the exclusive lock now, so that a second process fails here and not mid-run
             db.exec("BEGIN EXCLUSIVE; COMMIT")
+            // after the lock (taking it counts as a write); SQLite's node binding cannot open a
+            // WAL file with SQLITE_OPEN_READONLY without its -shm file, hence this guard instead
+            if (options.readOnly === true) db.exec("PRAGMA query_only = ON")
           } catch (e) {
             db.close()
             throw e
