@@ -26,6 +26,10 @@ export interface Child {
   readonly process: ChildProcess
   /** stdout and stderr so far, interleaved. */
   readonly output: () => string
+  /** stdout so far. */
+  readonly stdout: () => string
+  /** stderr so far. */
+  readonly stderr: () => string
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
@@ -33,16 +37,20 @@ export interface Child {
 export const start = (args: ReadonlyArray<string>, env: Record<string, string>): Child => {
   const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"], env })
   let output = ""
+  let stdout = ""
+  let stderr = ""
   child.stdout?.on("data", (d: Buffer) => {
     output += d.toString()
+    stdout += d.toString()
   })
   child.stderr?.on("data", (d: Buffer) => {
     output += d.toString()
+    stderr += d.toString()
   })
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal }))
   )
-  return { process: child, output: () => output, exited }
+  return { process: child, output: () => output, stdout: () => stdout, stderr: () => stderr, exited }
 }
 
 /** Polls `condition` every 50 ms until it holds (or fails after `millis`). */

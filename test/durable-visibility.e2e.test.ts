@@ -1,0 +1,254 @@
+/**
+ * What a migration engineer running many machines sees: a submission to a store without a live
+ * runner is refused at once (nothing stored, nothing sent); a submitter says on stderr when every
+ * runner is gone mid-run and when one is back; `status` shows the live members of a PostgreSQL
+ * store (from our own tables only) and nothing of the kind on SQLite.
+ */
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { PgClient } from "@effect/sql-pg"
+import * as Simulator from "@unishare/eci/simulator"
+import { RunnerCluster } from "@unishare/migration"
+import { Effect, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
+import { describe, expect, it } from "vitest"
+import { type Child, freePort, cli as run, start, stopAll, until } from "./support/cli.ts"
+import { freshDatabase } from "./support/database.ts"
+import { apiKey, seedFor, writePlan } from "./support/eciPlan.ts"
+
+const env = { PATH: process.env.PATH ?? "", ECI_API_KEY: apiKey }
+const cli = (args: ReadonlyArray<string>) => run(args, env)
+
+/** Runs `effect` on the store `database` (its own small pool). */
+const onStore = <A, E>(database: string, effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+  Effect.runPromise(
+    effect.pipe(Effect.provide(PgClient.layer({ url: Redacted.make(database), maxConnections: 1 })), Effect.scoped)
+  )
+
+/** The tables of the store's public schema. */
+const tablesOf = (database: string) =>
+  onStore(
+    database,
+    Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) =>
+        sql<{ readonly name: string }>`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`
+    )
+  ).then((rows) => rows.map((r) => r.name))
+
+interface Member {
+  readonly process: string
+  readonly role: "runner" | "in-process"
+  readonly address: string | null
+  readonly lastHeartbeat: string
+  readonly expiresInSeconds: number
+}
+
+const statusJson = async (plan: string, database: string) => {
+  const { code, stdout, stderr } = await cli(["status", "--plan", plan, "--database", database, "--json"])
+  if (code !== 0) throw new Error(`status exited ${code}: ${stdout}\n${stderr}`)
+  return JSON.parse(stdout) as {
+    readonly members?: ReadonlyArray<Member>
+    readonly resources: ReadonlyArray<{ readonly running: ReadonlyArray<{ readonly process: string }> }>
+  }
+}
+
+/** Starts a runner and waits until it is ready; returns it with its port and process id. */
+const runner = async (children: Array<Child>, database: string, simUrl: string, expirationSeconds: number) => {
+  const port = await freePort()
+  const child = start(
+    [
+      "runner",
+      "--database",
+      database,
+      "--runner-address",
+      `127.0.0.1:${port}`,
+      "--target",
+      "eci",
+      "--eci-url",
+      simUrl,
+      "--shard-lock-expiration",
+      String(expirationSeconds),
+      "--json"
+    ],
+    env
+  )
+  children.push(child)
+  await until("a runner to be ready", () => child.stdout().includes('"ready":true') || child.process.exitCode !== null)
+  expect(child.stdout(), child.output()).toContain('"ready":true')
+  const line = child
+    .stdout()
+    .split("\n")
+    .find((l) => l.startsWith('{"command":"runner"'))
+  const ready = JSON.parse(line ?? "{}") as { readonly process: string }
+  return { child, port, process: ready.process }
+}
+
+const tempDir = () => Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-visibility-"))
+
+describe("apply --submit needs a live runner", () => {
+  it("with no live runner the submission is refused at once (exit 2, pointing to `unishare runner`): nothing stored, nothing sent", async () => {
+    const listIds = [5100, 5101]
+    const database = await freshDatabase("norunner")
+    const sim = await Simulator.start({ seed: seedFor(listIds) })
+    const dir = tempDir()
+    try {
+      const plan = await writePlan(sim, dir, listIds)
+      sim.clearLog()
+      for (const json of [true, false]) {
+        const args = ["apply", "--plan", plan, "--database", database, "--submit", "--eci-url", sim.url]
+        const refused = await cli(json ? [...args, "--json"] : args)
+        expect(refused.code, refused.stdout + refused.stderr).toBe(2)
+        expect(refused.stderr).toContain("no runner is live on this store")
+        expect(refused.stderr).toContain("unishare runner --database")
+        if (json) expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, error: { exitCode: 2 } })
+      }
+      // the refusal rolled back everything the submitter would have recorded: no table at all
+      expect(await tablesOf(database)).toEqual([])
+      expect(sim.log()).toEqual([])
+    } finally {
+      await sim.close()
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 300_000)
+})
+
+describe("a submitter whose runners vanish mid-run", () => {
+  it("says so on stderr once their registrations expire (not in --json stdout), says when a runner is back, then finishes; it sends nothing to the target itself", async () => {
+    const listIds = Array.from({ length: 6 }, (_, i) => 5200 + i)
+    const database = await freshDatabase("vanish")
+    const sim = await Simulator.start({ seed: seedFor(listIds) })
+    // the submitter's own --eci-url: any request it sent would land here
+    const decoy = await Simulator.start({ seed: seedFor(listIds) })
+    const dir = tempDir()
+    const children: Array<Child> = []
+    try {
+      const plan = await writePlan(sim, dir, listIds)
+      sim.clearLog()
+      decoy.clearLog()
+      sim.inject({ kind: "delay", millis: 3000, method: "PUT", times: Number.POSITIVE_INFINITY })
+      const first = await runner(children, database, sim.url, 4)
+      expect(first.process, first.child.output()).toBeDefined()
+
+      // status shows the live runner: address, process id, last heartbeat (from our own tables)
+      const watched = await statusJson(plan, database)
+      expect(watched.members).toHaveLength(1)
+      const member = watched.members?.[0]
+      expect(member).toMatchObject({ role: "runner", address: `127.0.0.1:${first.port}`, process: first.process })
+      const heartbeat = Date.parse(member?.lastHeartbeat ?? "")
+      expect(Math.abs(Date.now() - heartbeat)).toBeLessThan(60_000)
+      expect(member?.expiresInSeconds).toBeGreaterThan(0)
+      expect(member?.expiresInSeconds).toBeLessThanOrEqual(4)
+      const text = await cli(["status", "--plan", plan, "--database", database])
+      expect(text.code, text.stderr).toBe(0)
+      expect(text.stdout).toContain("Live on this store:")
+      expect(text.stdout).toContain(`runner 127.0.0.1:${first.port}: process ${first.process}, last heartbeat `)
+
+      const submitter = start(
+        [
+          "apply",
+          "--plan",
+          plan,
+          "--database",
+          database,
+          "--submit",
+          "--eci-url",
+          decoy.url,
+          "--concurrency",
+          "2",
+          "--json"
+        ],
+        env
+      )
+      children.push(submitter)
+      await until(
+        "the runner to start a unit",
+        async () =>
+          (await statusJson(plan, database)).resources.some((r) =>
+            r.running.some((u) => u.process === first.process)
+          ) || submitter.process.exitCode !== null
+      )
+      expect(submitter.process.exitCode, submitter.output()).toBeNull()
+      first.child.process.kill("SIGKILL")
+      await first.child.exited
+      await until(
+        "the submitter to say no runner is live",
+        () => submitter.stderr().includes("no runner is live") || submitter.process.exitCode !== null
+      )
+      expect(submitter.process.exitCode, submitter.output()).toBeNull()
+      expect(submitter.stderr()).toContain("Start `unishare runner` on it to continue")
+      expect((await statusJson(plan, database)).members).toEqual([])
+
+      const second = await runner(children, database, sim.url, 4)
+      await until(
+        "the submitter to say a runner is back",
+        () => submitter.stderr().includes("runner(s) live again") || submitter.process.exitCode !== null
+      )
+      expect(submitter.stderr()).toContain(`127.0.0.1:${second.port}`)
+      const ended = await submitter.exited
+      expect(ended.code, submitter.output()).toBe(0)
+      // stdout is the JSON report alone
+      const report = JSON.parse(submitter.stdout()) as { readonly applied: number; readonly failed: number }
+      expect(report).toMatchObject({ applied: listIds.length, failed: 0 })
+      expect(submitter.stdout()).not.toContain("runner")
+      for (const id of listIds) expect([...(sim.share(id)?.sharedUserIds ?? [])].sort()).toEqual([11, 12, 13])
+      expect(decoy.log()).toEqual([])
+    } finally {
+      await stopAll(children)
+      await sim.close()
+      await decoy.close()
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 600_000)
+})
+
+describe("status shows a store's live members", () => {
+  it("an apply running in its own process on PostgreSQL is shown (no address); a SQLite store has no members section", async () => {
+    const listIds = [5300, 5301, 5302]
+    const database = await freshDatabase("members")
+    const sim = await Simulator.start({ seed: seedFor(listIds) })
+    const dir = tempDir()
+    const children: Array<Child> = []
+    try {
+      const plan = await writePlan(sim, dir, listIds)
+      const empty = await statusJson(plan, database)
+      expect(empty.members).toEqual([])
+      expect((await cli(["status", "--plan", plan, "--database", database])).stdout).toContain(
+        "No runner and no apply is live on this store."
+      )
+      sim.inject({ kind: "delay", millis: 1500, method: "PUT", times: Number.POSITIVE_INFINITY })
+      const applying = start(
+        ["apply", "--plan", plan, "--database", database, "--eci-url", sim.url, "--concurrency", "1", "--json"],
+        env
+      )
+      children.push(applying)
+      await until(
+        "the apply to register",
+        async () =>
+          (await onStore(database, RunnerCluster.liveMembers)).length > 0 || applying.process.exitCode !== null
+      )
+      const live = await statusJson(plan, database)
+      expect(live.members).toHaveLength(1)
+      expect(live.members?.[0]).toMatchObject({ role: "in-process", address: null })
+      const text = await cli(["status", "--plan", plan, "--database", database])
+      expect(text.stdout).toContain(`apply (in its own process): process ${live.members?.[0]?.process}`)
+      expect((await applying.exited).code, applying.output()).toBe(0)
+
+      // the embedded store: no members, in JSON or text
+      sim.clearFaults()
+      const sqlite = Path.join(dir, "plan.run.db")
+      const applied = await cli(["apply", "--plan", plan, "--database", sqlite, "--eci-url", sim.url, "--json"])
+      expect(applied.code, applied.stdout + applied.stderr).toBe(0)
+      const embedded = await statusJson(plan, sqlite)
+      expect(embedded).not.toHaveProperty("members")
+      const embeddedText = await cli(["status", "--plan", plan, "--database", sqlite])
+      expect(embeddedText.stdout).not.toContain("live on this store")
+      expect(embeddedText.stdout).not.toContain("Live on this store")
+    } finally {
+      await stopAll(children)
+      await sim.close()
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 300_000)
+})
