@@ -256,7 +256,7 @@ const applyFlags = {
   submit: Flag.Boolean("submit").pipe(
     Flag.withDefault(false),
     Flag.withDescription(
-      "with a postgres:// store: hand the run to the `unishare runner` processes on it and follow its progress (this process writes nothing)"
+      "with a postgres:// store: hand the run to the `unishare runner` processes on it and follow its progress (this process writes nothing). Refused (exit 2, nothing stored) while no runner is live on the store; if every runner disappears mid-run it says so on stderr and goes on following"
     )
   ),
   json,
@@ -274,10 +274,18 @@ const applyCommand = Command.make("apply", applyFlags, lazily("apply")).pipe(
       "A progress bar is drawn on stderr when it is a terminal. The plan's digest is checked (an",
       "edited plan is refused) and a plan with problems is refused (exit 8) unless --allow-problems. The first",
       "refused credential (3) or unreachable provider (5) stops the run; when every failed unit failed the",
-      "same way the exit code is that class's, 7 for a mix."
+      "same way the exit code is that class's, 7 for a mix. With --submit the runners of a PostgreSQL store do",
+      "the writes: start them first (`unishare runner`), a submission to a store without a live runner is",
+      "refused (exit 2); when they all disappear mid-run a note on stderr says so, and another when one is back."
     )
   ),
-  Command.withExamples([{ command: "unishare apply --plan plan.json", description: "apply (or resume) a plan" }])
+  Command.withExamples([
+    { command: "unishare apply --plan plan.json", description: "apply (or resume) a plan" },
+    {
+      command: "unishare apply --plan plan.json --database postgres://runs@db/unishare --submit",
+      description: "hand the run to the live runners of a PostgreSQL store and follow it"
+    }
+  ])
 )
 
 const statusFlags = {
@@ -306,6 +314,9 @@ const statusCommand = Command.make("status", statusFlags, lazily("status")).pipe
       "contacted, no credential is needed). With PostgreSQL it works from any machine while the run goes on; a",
       "SQLite store is held by its running apply, so read it after that run. With --audit it prints the audit",
       "log: one JSON line per write attempt (time, unit, outcome, process, operation count, error message).",
+      "On PostgreSQL it also lists the store's live members (`members` in --json): runners with their address,",
+      "process id and last heartbeat, and an apply running in its own process. The store is opened read-only;",
+      "a store made by an older version is read as it is (missing columns or tables read as empty).",
       "",
       ExitCode.table
     ].join("\n")
@@ -351,7 +362,8 @@ const runnerCommand = Command.make("runner", runnerFlags, lazily("runner")).pipe
       "Its settings come from its flags only (never from HOST, PORT or other variables of the environment); the",
       "store records them and refuses a runner or submitter with different ones (exit 2), and refuses a runner",
       "while an apply without --submit is running on the store. With --json, 'ready' is one JSON document with",
-      "the settings the runner uses."
+      "the settings the runner uses. Start runners before submitting: apply --submit is refused while none is",
+      "live; `unishare status` lists the live runners with their last heartbeat."
     )
   ),
   Command.withExamples([

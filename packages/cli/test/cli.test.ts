@@ -35,6 +35,20 @@ describe("unishare --help", () => {
     expect(runs[2]!.stdout).toContain("--fallback")
   })
 
+  it("apply, status and runner --help say what a fleet needs: live runners before --submit, live members in status", async () => {
+    const [apply, status, runner] = await Promise.all([
+      runCli(["apply", "--help"]),
+      runCli(["status", "--help"]),
+      runCli(["runner", "--help"])
+    ])
+    const flat = (text: string) => text.replace(/\s+/g, " ")
+    expect(flat(apply.stdout)).toContain("a submission to a store without a live runner is refused (exit 2)")
+    expect(flat(apply.stdout)).toContain("when they all disappear mid-run a note on stderr says so")
+    expect(flat(status.stdout)).toContain("live members (`members` in --json)")
+    expect(flat(status.stdout)).toContain("a store made by an older version is read as it is")
+    expect(flat(runner.stdout)).toContain("apply --submit is refused while none is live")
+  })
+
   it("without a command: usage on stderr, exit 2; an unknown flag: the error first, not the whole help", async () => {
     const [run, unknown] = await Promise.all([runCli([]), runCli(["plan", "--bogus-flag"])])
     expect(run.code).toBe(2)
