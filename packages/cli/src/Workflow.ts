@@ -318,6 +318,9 @@ const readStore = (store: string) =>
  * store without changing it (and creates no file) and writes nothing; `repair` re-reads every
  * target and writes what the plan says where it drifted (a new repair generation; a crashed repair
  * resumes in its own). Interrupted (SIGINT / SIGTERM), it says how far it got and how to resume.
+ * With `submit`, the runners of the PostgreSQL store execute the run: refused (`--submit`, exit 2,
+ * nothing stored) while none is live, and followed with a note on stderr when every runner's
+ * registration expires mid-run and when one is back (`RunnerCluster.followRunners`).
  *
  * @example
  * ```ts

@@ -403,7 +403,9 @@ const inTheWay = (role: Role, address: string | undefined, members: ReadonlyArra
  */
 export interface JoinOptions<R extends Role = Role> {
   readonly role: R
+  /** This process's id (`DurableApply.processId`). */
   readonly process: string
+  /** A runner's `host:port`. */
   readonly address?: string | undefined
   readonly requested: Requested
 }
