@@ -9,8 +9,8 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { PgClient } from "@effect/sql-pg"
 import * as Simulator from "@unishare/eci/simulator"
-import { RunnerCluster } from "@unishare/migration"
-import { Effect, Redacted } from "effect"
+import { DurableApply, RunnerCluster } from "@unishare/migration"
+import { Effect, Exit, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { describe, expect, it } from "vitest"
 import { type Child, freePort, cli as run, start, stopAll, until } from "./support/cli.ts"
@@ -104,6 +104,11 @@ describe("apply --submit needs a live runner", () => {
         expect(refused.stderr).toContain("unishare runner --database")
         if (json) expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, error: { exitCode: 2 } })
       }
+      // the library's submitter layer refuses the same way, with a typed error
+      const built = await Effect.runPromiseExit(
+        Layer.build(DurableApply.layerSubmitter({ database: Redacted.make(database) })).pipe(Effect.scoped)
+      )
+      expect(Exit.isFailure(built) && JSON.stringify(built.cause)).toContain('"_tag":"NoLiveRunner"')
       // the refusal rolled back everything the submitter would have recorded: no table at all
       expect(await tablesOf(database)).toEqual([])
       expect(sim.log()).toEqual([])
