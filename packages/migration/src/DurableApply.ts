@@ -688,18 +688,6 @@ const storeError = (e: unknown) =>
     maybeApplied: true
   })
 
-/** Runs `f` on the first element alone, then on the rest with `concurrency`, in order of `items`. */
-const firstAlone = <A, B, E, R>(
-  items: ReadonlyArray<A>,
-  f: (a: A) => Effect.Effect<B, E, R>,
-  concurrency: number
-): Effect.Effect<ReadonlyArray<B>, E, R> =>
-  items.length === 0
-    ? Effect.succeed([])
-    : Effect.flatMap(f(items[0]!), (head) =>
-        Effect.map(Effect.forEach(items.slice(1), f, { concurrency }), (tail) => [head, ...tail])
-      )
-
 /**
  * What the store records of a plan's run (read only): the units applied by `apply` (generation 0)
  * and the targets its `create` units made.
@@ -819,7 +807,7 @@ export const dryRun = (
     let stopped: Errors.SharingError | undefined
     const reads = new Map<Migration.Item, Result.Result<ReadonlyArray<Planner.Operation>, Errors.SharingError>>()
     const readable = plan.items.filter((item) => Migration.targetOf(item, created) !== undefined)
-    yield* firstAlone(
+    yield* Migration.firstAlone(
       readable,
       (item) => {
         if (stopped !== undefined) return Effect.void
@@ -1064,7 +1052,7 @@ export const apply = (
         return results
       })
 
-    const results = (yield* firstAlone(items, runResource, options.concurrency ?? 4)).flat()
+    const results = (yield* Migration.firstAlone(items, runResource, options.concurrency ?? 4)).flat()
     if (generation > 0) {
       yield* Effect.mapError(
         sql`UPDATE unishare_repairs SET finished = 1 WHERE digest = ${planDigest} AND generation = ${generation}`,

@@ -792,8 +792,19 @@ export const writeUnit = (
   return Apply.resourceLocks.withLock(ResourceRef.key(ref), write)
 }
 
-/** Runs `f` on the first element alone, then on the rest with `concurrency`, in order of `items`. */
-const firstAlone = <A, B, E, R>(
+/**
+ * Runs `f` on the first element alone, then on the rest with `concurrency`, results in the order of
+ * `items`: a refused credential or an unreachable provider then costs one request, not
+ * `concurrency` of them.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Migration } from "@unishare/migration"
+ * const doubled = Migration.firstAlone([1, 2, 3], (n) => Effect.succeed(n * 2), 4) // [2, 4, 6]
+ * ```
+ */
+export const firstAlone = <A, B, E, R>(
   items: ReadonlyArray<A>,
   f: (a: A) => Effect.Effect<B, E, R>,
   concurrency: number
