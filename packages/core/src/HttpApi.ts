@@ -597,9 +597,15 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
         ? (feedback: RateLimiter.Feedback) =>
             Effect.mapError(RateLimiter.observe(limiterKey, config.rateLimit!, feedback), budgetFailure)
         : undefined
-    const acquireBudget =
+    /** `send` within the budget: reserved first, and settled once it ended however it ended (see `RateLimiter.settle`). */
+    const withinBudget =
       limiterKey !== undefined && config.rateLimit !== undefined
-        ? Effect.mapError(RateLimiter.acquire(limiterKey, config.rateLimit), budgetFailure)
+        ? <A>(send: Effect.Effect<A, AttemptFailure>): Effect.Effect<A, AttemptFailure> =>
+            Effect.flatMap(
+              Effect.mapError(RateLimiter.acquire(limiterKey, config.rateLimit!), budgetFailure),
+              (reservedAt) =>
+                Effect.ensuring(send, Effect.ignore(RateLimiter.settle(limiterKey, config.rateLimit!, reservedAt)))
+            )
         : undefined
 
     /** The outcome of an answer read to its end: decoded, or why not. */
@@ -668,7 +674,7 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
           (answered) => answer(spec, answered.status, answered.headers, answered.text)
         )
       })
-      return acquireBudget === undefined ? send : Effect.andThen(acquireBudget, send)
+      return withinBudget === undefined ? send : withinBudget(send)
     }
 
     /** One attempt over the `HttpClient` in context, under a deadline that interrupts it. */
@@ -689,7 +695,7 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
         )
         return withDeadline(exchange, timeoutMillis, timedOut)
       })
-      return acquireBudget === undefined ? send : Effect.andThen(acquireBudget, send)
+      return withinBudget === undefined ? send : withinBudget(send)
     }
 
     const request = <S extends Schema.Top & { readonly DecodingServices: never }>(

@@ -20,6 +20,12 @@
  * - **what the provider said**: nothing before `pausedUntil` (see `observe`).
  * Callers sleep until their reserved time on Effect's `Clock` (tests can use `TestClock`).
  *
+ * **Counting a slow request by its answer** (`settle`, called by `HttpApi` after every attempt): a
+ * request answered later than the margin after its reserved time may have arrived that late (the
+ * process stalled before sending, or the network was slow); its log entry moves to its answer time
+ * minus the margin, so requests reserved after that keep a whole window from its latest possible
+ * arrival. Normally answers come within the margin and `settle` does not touch the store.
+ *
  * **Learning from the provider** (`observe`, called by `HttpApi` after every response): a `429`
  * pauses the budget for its `Retry-After` (a whole window without one — Smartsheet sends none and
  * advises waiting a minute) plus the margin; the IETF / Cloudflare `RateLimit: "name";r=0;t=<s>`
@@ -208,18 +214,21 @@ export const reserve = (state: State | undefined, pace: Pace, now: number): read
 }
 
 /**
- * Waits until one more request fits the budget for `key`, then reserves it. Concurrent callers
- * queue in order.
+ * Waits until one more request fits the budget for `key`, then reserves it, and returns the
+ * reserved send time (for `settle`). Concurrent callers queue in order.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { RateLimiter } from "@unishare/core"
+ * const limit = { requests: 300, windowMillis: 60_000 }
  * const send = Effect.succeed("sent")
- * const limited = RateLimiter.acquire("smartsheet:abc", { requests: 300, windowMillis: 60_000 }).pipe(Effect.andThen(send))
+ * const limited = RateLimiter.acquire("smartsheet:abc", limit).pipe(
+ *   Effect.flatMap((reservedAt) => Effect.ensuring(send, Effect.ignore(RateLimiter.settle("smartsheet:abc", limit, reservedAt))))
+ * )
  * ```
  */
-export const acquire = (key: string, limit: RateLimit): Effect.Effect<void, StoreUnavailable> =>
+export const acquire = (key: string, limit: RateLimit): Effect.Effect<number, StoreUnavailable> =>
   Effect.gen(function* () {
     const store = yield* Store
     const clock = yield* Clock.Clock
@@ -229,6 +238,66 @@ export const acquire = (key: string, limit: RateLimit): Effect.Effect<void, Stor
     const at = yield* store.update(key, (state) => reserve(state, pace, clock.currentTimeMillisUnsafe()))
     const now = clock.currentTimeMillisUnsafe()
     if (at > now) yield* Effect.sleep(Duration.millis(at - now))
+    return at
+  })
+
+/**
+ * Moves a reservation to the latest time its request can have arrived: a request reserved at
+ * `reservedAt` whose answer came at `answeredAt` arrived at the provider by `answeredAt`. Within
+ * the margin (`answeredAt - reservedAt ≤ marginMillis`) the log already covers it and the state is
+ * returned unchanged; later (the process stalled before sending, or the request travelled slowly)
+ * its entry becomes `answeredAt - marginMillis`, so every request reserved after the answer keeps a
+ * whole window from that request's arrival. A reservation no longer in the log is left alone.
+ *
+ * @example
+ * ```ts
+ * import { RateLimiter } from "@unishare/core"
+ * const pace = RateLimiter.paceOf({ requests: 2, windowMillis: 1_000 })
+ * const [at, state] = RateLimiter.reserve(undefined, pace, 0)
+ * RateLimiter.settleState(state, pace, at, 3_000).recent // [2_900]: the default margin is 100 ms
+ * ```
+ */
+export const settleState = (state: State, pace: Pace, reservedAt: number, answeredAt: number): State => {
+  const latest = Math.ceil(answeredAt - pace.marginMillis)
+  if (latest <= reservedAt) return state
+  const index = state.recent.indexOf(reservedAt)
+  if (index < 0) return state
+  const recent = [...state.recent.slice(0, index), ...state.recent.slice(index + 1)]
+  let at = recent.length
+  while (at > 0 && (recent[at - 1] ?? 0) > latest) at--
+  recent.splice(at, 0, latest)
+  return { ...state, recent }
+}
+
+/**
+ * Call when the request reserved at `reservedAt` (what `acquire` returned) was answered, failed or
+ * was abandoned: a request slower than the margin is counted from the latest time it can have
+ * arrived (`settleState`), so a stall between reserving and sending, or a slow network, cannot put
+ * more than the budget into one of the provider's windows. Costs nothing (no store access) when
+ * the answer came within the margin.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { RateLimiter } from "@unishare/core"
+ * const limit = { requests: 60, windowMillis: 5_000 }
+ * const program = Effect.flatMap(RateLimiter.acquire("eci:1", limit), (reservedAt) =>
+ *   RateLimiter.settle("eci:1", limit, reservedAt)
+ * )
+ * ```
+ */
+export const settle = (key: string, limit: RateLimit, reservedAt: number): Effect.Effect<void, StoreUnavailable> =>
+  Effect.gen(function* () {
+    const clock = yield* Clock.Clock
+    const pace = paceOf(limit)
+    if (clock.currentTimeMillisUnsafe() - pace.marginMillis <= reservedAt) return
+    const store = yield* Store
+    yield* store.update(key, (state) => [
+      undefined,
+      state === undefined
+        ? { recent: [], paceAt: 0, pausedUntil: 0 }
+        : settleState(state, pace, reservedAt, clock.currentTimeMillisUnsafe())
+    ])
   })
 
 /**

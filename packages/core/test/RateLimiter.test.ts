@@ -58,6 +58,107 @@ describe("RateLimiter", () => {
       )
     ))
 
+  it("settle: requests sent one after another, each arriving anywhere up to its answer: no window of the provider's holds more than the budget (counted by arrival)", () => {
+    /** Arrival times of a sequential run; `settled` applies `settleState` after each answer. */
+    const arrivals = (
+      requests: number,
+      windowMillis: number,
+      steps: ReadonlyArray<{ readonly delay: number; readonly gap: number }>,
+      settled: boolean
+    ) => {
+      const pace = RateLimiter.paceOf({ requests, windowMillis })
+      let state: RateLimiter.State | undefined
+      let now = 0
+      const arrived: Array<number> = []
+      for (const { delay, gap } of steps) {
+        const [at, next] = RateLimiter.reserve(state, pace, now)
+        // sent at `at` (or later: a stall), arrives `delay` after it, answered 1 ms after arriving
+        const arrival = at + delay
+        arrived.push(arrival)
+        state = settled ? RateLimiter.settleState(next, pace, at, arrival + 1) : next
+        now = arrival + 1 + gap
+      }
+      return arrived
+    }
+    const step = fc.record({ delay: fc.integer({ min: 0, max: 2_000 }), gap: fc.integer({ min: 0, max: 50 }) })
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 500, max: 5_000 }),
+        fc.array(step, { minLength: 1, maxLength: 200 }),
+        (requests, windowMillis, steps) =>
+          VirtualTime.busiestWindow(arrivals(requests, windowMillis, steps, true), windowMillis) <= requests
+      )
+    )
+    // without settling, one slow request in a budget of 2 / 1 s already puts three in a window
+    const slowFirst = [
+      { delay: 900, gap: 0 },
+      { delay: 0, gap: 0 },
+      { delay: 0, gap: 0 }
+    ]
+    assert.isAbove(VirtualTime.busiestWindow(arrivals(2, 1_000, slowFirst, false), 1_000), 2)
+    assert.isAtMost(VirtualTime.busiestWindow(arrivals(2, 1_000, slowFirst, true), 1_000), 2)
+  })
+
+  it("settleState: within the margin, or a reservation no longer logged, changes nothing; later, the entry moves in order", () => {
+    const pace = RateLimiter.paceOf({ requests: 3, windowMillis: 1_000, marginMillis: 100 })
+    const state: RateLimiter.State = { recent: [0, 10, 20], paceAt: 30, pausedUntil: 0 }
+    assert.strictEqual(RateLimiter.settleState(state, pace, 10, 110), state)
+    assert.strictEqual(RateLimiter.settleState(state, pace, 5, 5_000), state)
+    assert.deepStrictEqual(RateLimiter.settleState(state, pace, 0, 500).recent, [10, 20, 400])
+    assert.deepStrictEqual(RateLimiter.settleState(state, pace, 10, 115).recent, [0, 15, 20])
+  })
+
+  it.live(
+    "HttpApi settles each attempt: an answer within the margin never touches the store again; a slow one moves its reservation to its answer",
+    () =>
+      Effect.gen(function* () {
+        const sim = yield* SimulatorKit.serve({
+          name: "test",
+          routes: [{ method: "GET", pattern: "/x", handle: () => ({ status: 200, body: {} }) }],
+          authenticate: () => ({ ok: true, principal: "p", scheme: "bearer" }),
+          notFound: () => ({ status: 404 })
+        })
+        const limit = { requests: 10, windowMillis: 60_000, marginMillis: 100 }
+        const api = yield* HttpApi.make({
+          provider: "settle",
+          baseUrl: sim.url,
+          auth: HttpApi.bearer(Redacted.make("t")),
+          rateLimit: limit
+        })
+        const memory = RateLimiter.memoryStore()
+        let updates = 0
+        let last: RateLimiter.State | undefined
+        const counting: RateLimiter.BudgetStore = {
+          update: (key, f) =>
+            memory.update(key, (state) => {
+              updates++
+              const [a, next] = f(state)
+              last = next
+              return [a, next]
+            })
+        }
+        const get = api
+          .json({ operation: "get", method: "GET", path: "/x", response: Schema.Unknown })
+          .pipe(Effect.provideService(RateLimiter.Store, counting))
+        yield* get
+        // fast: one update (the reservation), none for settling
+        assert.strictEqual(updates, 1)
+        const reservedFast = last?.recent[0] ?? Number.NaN
+        sim.inject({ kind: "delay", millis: 400, times: 1 })
+        const before = Date.now()
+        yield* get
+        const after = Date.now()
+        // slow: the reservation and its settling
+        assert.strictEqual(updates, 3)
+        const moved = last?.recent.at(-1) ?? Number.NaN
+        assert.strictEqual(last?.recent[0], reservedFast)
+        // the second request's entry is its answer time minus the margin (its answer came ≥ 400 ms after it was sent)
+        assert.isAtLeast(moved, before + 400 - 100)
+        assert.isAtMost(moved, after - 100 + 1)
+      }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
   it.effect("a limit's own marginMillis replaces the default skew margin", () =>
     Effect.gen(function* () {
       assert.strictEqual(RateLimiter.paceOf({ requests: 60, windowMillis: 5_000 }).marginMillis, 100)
