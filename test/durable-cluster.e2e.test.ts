@@ -14,7 +14,7 @@ import { DurableApply, RunnerCluster } from "@unishare/migration"
 import { Effect, Exit, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { describe, expect, it } from "vitest"
-import { type Child, cli, freePort, start, stopAll, until } from "./support/cli.ts"
+import { type Child, cli, freePort, start, startRunner, stopAll, until } from "./support/cli.ts"
 import { freshDatabase } from "./support/database.ts"
 import { apiKey, seedFor, writePlan } from "./support/eciPlan.ts"
 
@@ -53,55 +53,22 @@ const hostileEnv = {
   SIMULATE_REMOTE_SERIALIZATION: "nope"
 }
 
-interface Ready {
-  readonly runnerAddress: string
-  readonly process: string
-  readonly shardsPerGroup: number
-  readonly shardLockExpirationSeconds: number
-}
-
-const readyOf = (child: Child): Ready | undefined => {
-  const line = child
-    .output()
-    .split("\n")
-    .find((l) => l.startsWith('{"command":"runner"'))
-  return line === undefined ? undefined : (JSON.parse(line) as Ready)
-}
-
-/** Starts a runner and waits until it is ready (returning its ready document) or has exited. */
-const runner = async (
+/** Starts a runner with `args` (and `extraEnv`), waiting until it is ready or has exited. */
+const runner = (
   children: Array<Child>,
   database: string,
   simUrl: string,
-  extra: ReadonlyArray<string>,
+  args: ReadonlyArray<string>,
   extraEnv: Record<string, string> = {},
-  fixedPort?: number
-) => {
-  const port = fixedPort ?? (await freePort())
-  const child = start(
-    [
-      "runner",
-      "--database",
-      database,
-      "--runner-address",
-      `127.0.0.1:${port}`,
-      "--target",
-      "eci",
-      "--eci-url",
-      simUrl,
-      "--json",
-      ...extra
-    ],
-    { ...env, ...extraEnv }
-  )
-  children.push(child)
-  await until(
-    "a runner to be ready or to exit",
-    () => readyOf(child) !== undefined || child.process.exitCode !== null,
-    120_000
-  )
-  return { child, port, ready: readyOf(child) }
-}
+  port?: number
+) =>
+  startRunner(children, {
+    database,
+    eciUrl: simUrl,
+    env: { ...env, ...extraEnv },
+    args,
+    ...(port !== undefined ? { port } : {})
+  })
 
 /** Runs `effect` on the store `database` (its own small pool). */
 const onStore = <A, E>(database: string, effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>

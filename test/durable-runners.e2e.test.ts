@@ -3,7 +3,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Simulator from "@unishare/eci/simulator"
 import { describe, expect, it } from "vitest"
-import { type Child, freePort, cli as run, start as spawnCli, stopAll, until } from "./support/cli.ts"
+import { type Child, cli as run, start as spawnCli, startRunner, stopAll } from "./support/cli.ts"
 import { freshDatabase } from "./support/database.ts"
 import { apiKey, seedFor, writePlan } from "./support/eciPlan.ts"
 
@@ -39,37 +39,16 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
       // slow writes, so that the kill lands mid-run
       sim.inject({ kind: "delay", millis: 4000, method: "PUT", times: Number.POSITIVE_INFINITY })
       const runner = async () => {
-        const port = await freePort()
-        const child = spawnCli(
-          [
-            "runner",
-            "--database",
-            database,
-            "--runner-address",
-            `127.0.0.1:${port}`,
-            "--target",
-            "eci",
-            "--eci-url",
-            sim.url,
-            "--shard-lock-expiration",
-            "10",
-            "--json"
-          ],
-          env
-        )
-        children.push(child)
-        // the JSON document (stdout) follows the note (stderr): wait for it, the pipes are read apart
-        await until(
-          "a runner to be ready",
-          () => child.output().includes('"ready":true') || child.process.exitCode !== null
-        )
-        const id = /ready \(process ([0-9a-f-]+)[;)]/.exec(child.output())?.[1]
+        const { child, port, ready } = await startRunner(children, {
+          database,
+          eciUrl: sim.url,
+          env,
+          args: ["--shard-lock-expiration", "10"]
+        })
+        // the note on stderr names the same process as the JSON document on stdout
+        const id = /ready \(process ([0-9a-f-]+)[;)]/.exec(child.stderr())?.[1]
         expect(id, child.output()).toBeDefined()
-        const readyLine = child
-          .output()
-          .split("\n")
-          .find((l) => l.startsWith("{"))
-        expect(JSON.parse(readyLine ?? "{}")).toEqual({
+        expect(ready).toEqual({
           command: "runner",
           ok: true,
           ready: true,

@@ -13,7 +13,7 @@ import { DurableApply, RunnerCluster } from "@unishare/migration"
 import { Effect, Exit, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { describe, expect, it } from "vitest"
-import { type Child, freePort, cli as run, start, stopAll, until } from "./support/cli.ts"
+import { type Child, cli as run, start, startRunner, stopAll, until } from "./support/cli.ts"
 import { freshDatabase } from "./support/database.ts"
 import { apiKey, seedFor, writePlan } from "./support/eciPlan.ts"
 
@@ -56,33 +56,14 @@ const statusJson = async (plan: string, database: string) => {
 
 /** Starts a runner and waits until it is ready; returns it with its port and process id. */
 const runner = async (children: Array<Child>, database: string, simUrl: string, expirationSeconds: number) => {
-  const port = await freePort()
-  const child = start(
-    [
-      "runner",
-      "--database",
-      database,
-      "--runner-address",
-      `127.0.0.1:${port}`,
-      "--target",
-      "eci",
-      "--eci-url",
-      simUrl,
-      "--shard-lock-expiration",
-      String(expirationSeconds),
-      "--json"
-    ],
-    env
-  )
-  children.push(child)
-  await until("a runner to be ready", () => child.stdout().includes('"ready":true') || child.process.exitCode !== null)
-  expect(child.stdout(), child.output()).toContain('"ready":true')
-  const line = child
-    .stdout()
-    .split("\n")
-    .find((l) => l.startsWith('{"command":"runner"'))
-  const ready = JSON.parse(line ?? "{}") as { readonly process: string }
-  return { child, port, process: ready.process }
+  const { child, port, ready } = await startRunner(children, {
+    database,
+    eciUrl: simUrl,
+    env,
+    args: ["--shard-lock-expiration", String(expirationSeconds)]
+  })
+  expect(ready, child.output()).toBeDefined()
+  return { child, port, process: ready?.process ?? "" }
 }
 
 const tempDir = () => Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-visibility-"))

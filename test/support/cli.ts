@@ -76,3 +76,65 @@ export const stopAll = async (children: ReadonlyArray<Child>) => {
     if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill("SIGTERM")
   await Promise.all(children.map((c) => c.exited))
 }
+
+/** What `unishare runner --json` prints on stdout once it is ready. */
+export interface RunnerReady {
+  readonly command: "runner"
+  readonly ok: boolean
+  readonly ready: boolean
+  readonly runnerAddress: string
+  readonly process: string
+  readonly target: string
+  readonly shardsPerGroup: number
+  readonly shardLockExpirationSeconds: number
+}
+
+/** The ready document a runner printed, if it has printed it yet. */
+export const runnerReady = (child: Child): RunnerReady | undefined => {
+  const lines = child.stdout().split("\n")
+  lines.pop() // a line is read whole only once its newline came
+  const line = lines.find((l) => l.startsWith('{"command":"runner"'))
+  const document = line === undefined ? undefined : (JSON.parse(line) as RunnerReady)
+  return document?.ready === true ? document : undefined
+}
+
+/**
+ * Starts `unishare runner --json` writing to the EnergyCAP simulator `eciUrl` from the store
+ * `database` at `127.0.0.1:port` (a free port unless given), adds it to `children`, and waits until
+ * it is ready (`ready`) or has exited (`ready` undefined).
+ */
+export const startRunner = async (
+  children: Array<Child>,
+  options: {
+    readonly database: string
+    readonly eciUrl: string
+    readonly env: Record<string, string>
+    readonly args?: ReadonlyArray<string>
+    readonly port?: number
+  }
+) => {
+  const port = options.port ?? (await freePort())
+  const child = start(
+    [
+      "runner",
+      "--database",
+      options.database,
+      "--runner-address",
+      `127.0.0.1:${port}`,
+      "--target",
+      "eci",
+      "--eci-url",
+      options.eciUrl,
+      "--json",
+      ...(options.args ?? [])
+    ],
+    options.env
+  )
+  children.push(child)
+  await until(
+    "a runner to be ready or to exit",
+    () => runnerReady(child) !== undefined || child.process.exitCode !== null,
+    120_000
+  )
+  return { child, port, ready: runnerReady(child) }
+}
