@@ -142,6 +142,10 @@ const exportCommand = Command.make("export", exportFlags, lazily("export")).pipe
   ])
 )
 
+/** `--database`, optional, described for its command. */
+const databaseFlag = (description: string) =>
+  Flag.String("database").pipe(Flag.optional, Flag.withDescription(description))
+
 const planFlags = {
   snapshot: Flag.String("snapshot").pipe(Flag.withDescription("the snapshot file (from export)")),
   target: providerFlag("target", "the provider to migrate to: cloudflare, smartsheet or eci"),
@@ -247,11 +251,8 @@ const applyFlags = {
     Flag.withDefault(4),
     Flag.withDescription("resources written at once (1-64; writes to one resource stay serialized; default 4)")
   ),
-  database: Flag.String("database").pipe(
-    Flag.optional,
-    Flag.withDescription(
-      "the run store: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL if set, else <plan>.run.db beside the plan)"
-    )
+  database: databaseFlag(
+    "the run store: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL if set, else <plan>.run.db beside the plan)"
   ),
   submit: Flag.Boolean("submit").pipe(
     Flag.withDefault(false),
@@ -290,11 +291,8 @@ const applyCommand = Command.make("apply", applyFlags, lazily("apply")).pipe(
 
 const statusFlags = {
   plan: Flag.String("plan").pipe(Flag.withDescription("the plan file (from plan) whose run to show")),
-  database: Flag.String("database").pipe(
-    Flag.optional,
-    Flag.withDescription(
-      "the run store apply used: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL, else <plan>.run.db)"
-    )
+  database: databaseFlag(
+    "the run store apply used: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL, else <plan>.run.db)"
   ),
   audit: Flag.Boolean("audit").pipe(
     Flag.withDefault(false),
@@ -331,10 +329,7 @@ const statusCommand = Command.make("status", statusFlags, lazily("status")).pipe
 )
 
 const runnerFlags = {
-  database: Flag.String("database").pipe(
-    Flag.optional,
-    Flag.withDescription("the PostgreSQL store shared by the runners: postgres://… (default: UNISHARE_DATABASE_URL)")
-  ),
+  database: databaseFlag("the PostgreSQL store shared by the runners: postgres://… (default: UNISHARE_DATABASE_URL)"),
   runnerAddress: Flag.String("runner-address").pipe(
     Flag.withDefault("127.0.0.1:34431"),
     Flag.withDescription(
@@ -377,11 +372,8 @@ const runnerCommand = Command.make("runner", runnerFlags, lazily("runner")).pipe
 const verifyFlags = {
   plan: Flag.String("plan").pipe(Flag.withDescription("the plan file (from plan)")),
   target: providerFlag("target", "the target provider (default: the plan's)").pipe(Flag.optional),
-  database: Flag.String("database").pipe(
-    Flag.optional,
-    Flag.withDescription(
-      "the run store apply used, read for the targets it created: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL, else <plan>.run.db)"
-    )
+  database: databaseFlag(
+    "the run store apply used, read for the targets it created: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL, else <plan>.run.db)"
   ),
   json,
   ...endpoints

@@ -106,12 +106,11 @@ const targetOf = (flag: Option.Option<Notation.ProviderName>, planTarget: string
  * beside the plan file.
  */
 const storeOf = (flag: Option.Option<string>, planFile: string): string =>
-  Option.getOrElse(
-    Option.orElse(flag, () =>
-      Option.filter(Option.fromNullishOr(process.env.UNISHARE_DATABASE_URL), (url) => url !== "")
-    ),
-    () => Files.storePathFor(planFile)
-  )
+  Option.getOrElse(databaseOf(flag), () => Files.storePathFor(planFile))
+
+/** `--database`, else a non-empty `UNISHARE_DATABASE_URL`. */
+const databaseOf = (flag: Option.Option<string>): Option.Option<string> =>
+  Option.orElse(flag, () => Option.filter(Option.fromNullishOr(process.env.UNISHARE_DATABASE_URL), (url) => url !== ""))
 
 /**
  * How a command ends other than with success: an `Output.Exit` carrying its exit code (the error
@@ -290,9 +289,7 @@ export const handlers: {
       "runner",
       flags.json,
       Effect.gen(function* () {
-        const database = Option.orElse(flags.database, () =>
-          Option.filter(Option.fromNullishOr(process.env.UNISHARE_DATABASE_URL), (url) => url !== "")
-        )
+        const database = databaseOf(flags.database)
         if (Option.isNone(database)) {
           return yield* Errors.invalid(
             "unishare",
