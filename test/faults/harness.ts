@@ -10,7 +10,7 @@ import * as Cloudflare from "@unishare/cloudflare"
 import * as CloudflareSimulator from "@unishare/cloudflare/simulator"
 import {
   type AccessLevel,
-  type Errors,
+  Errors,
   FetchTransport,
   Grantee,
   type ResourceRef,
@@ -335,18 +335,6 @@ export interface Outcome {
   readonly millis: number
 }
 
-const known = new Set([
-  "NotFound",
-  "AccessDenied",
-  "RateLimited",
-  "Conflict",
-  "InvalidInput",
-  "Rejected",
-  "Unavailable",
-  "Unsupported",
-  "ProtocolError"
-])
-
 const isSyncResult = (value: unknown): value is Sync.SyncResult =>
   typeof value === "object" && value !== null && "verified" in value && "failures" in value
 
@@ -406,7 +394,7 @@ export const runCell = (
       }
     } else {
       const error = Cause.findErrorOption(exit.cause)
-      if (Option.isNone(error) || !known.has((error.value as { _tag?: string })._tag ?? "")) {
+      if (Option.isNone(error) || !Errors.isSharingError(error.value)) {
         label = "defect"
         violations.push(`not a typed error: ${Cause.pretty(exit.cause).slice(0, 300)}`)
       } else {

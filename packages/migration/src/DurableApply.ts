@@ -759,26 +759,6 @@ const checkPlan = (plan: Migration.MigrationPlan, target: Shape) =>
     yield* Migration.checkDigest(plan)
   })
 
-const report = (
-  plan: Migration.MigrationPlan,
-  dryRun: boolean,
-  results: ReadonlyArray<Migration.UnitResult>,
-  stopped: Errors.SharingError | undefined
-): Migration.ApplyReport => {
-  const count = (o: Migration.UnitResult["outcome"]) => results.filter((r) => r.outcome === o).length
-  return {
-    planId: plan.id,
-    dryRun,
-    units: results,
-    applied: count("applied"),
-    alreadyApplied: count("already-applied"),
-    failed: count("failed"),
-    notRun: count("not-run"),
-    writes: count("applied"),
-    ...(stopped !== undefined ? { stopped } : {})
-  }
-}
-
 /**
  * What a durable apply would do, read from the store in context without changing it (no table is
  * created; an empty store, e.g. an in-memory SQLite, stands for "never applied"): units applied by
@@ -859,7 +839,7 @@ export const dryRun = (
       if (options.onProgress !== undefined)
         yield* options.onProgress({ done, total, failed: 0, unit: ResourceRef.key(item.target) })
     }
-    return report(plan, true, results, stopped)
+    return Migration.applyReport(plan, true, results, stopped)
   }).pipe(Effect.withSpan("unishare.migration.durableDryRun"))
 
 /** The generation of a repair: the last one if it did not finish (a crash), else a new one. */
@@ -1059,7 +1039,7 @@ export const apply = (
         storeError
       )
     }
-    return report(plan, false, results, stopped)
+    return Migration.applyReport(plan, false, results, stopped)
   }).pipe(Effect.withSpan("unishare.migration.durableApply"))
 
 /**

@@ -1084,19 +1084,39 @@ export const apply = (
       })
       results.push(...rest.flat())
     }
-    const count = (o: UnitResult["outcome"]) => results.filter((r) => r.outcome === o).length
-    return {
-      planId: plan.id,
-      dryRun: options.dryRun === true,
-      units: results,
-      applied: count("applied"),
-      alreadyApplied: count("already-applied"),
-      failed: count("failed"),
-      notRun: count("not-run"),
-      writes: count("applied"),
-      ...(stopped !== undefined ? { stopped } : {})
-    }
+    return applyReport(plan, options.dryRun === true, results, stopped)
   }).pipe(Effect.withSpan("unishare.migration.apply"))
+
+/**
+ * The report of an apply from what became of each unit (counted by outcome), and the error that
+ * stopped it early, if one did.
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/migration"
+ * const summary = (plan: Migration.MigrationPlan, units: ReadonlyArray<Migration.UnitResult>) =>
+ *   Migration.applyReport(plan, false, units, undefined).applied
+ * ```
+ */
+export const applyReport = (
+  plan: MigrationPlan,
+  dryRun: boolean,
+  results: ReadonlyArray<UnitResult>,
+  stopped: Errors.SharingError | undefined
+): ApplyReport => {
+  const count = (o: UnitResult["outcome"]) => results.filter((r) => r.outcome === o).length
+  return {
+    planId: plan.id,
+    dryRun,
+    units: results,
+    applied: count("applied"),
+    alreadyApplied: count("already-applied"),
+    failed: count("failed"),
+    notRun: count("not-run"),
+    writes: count("applied"),
+    ...(stopped !== undefined ? { stopped } : {})
+  }
+}
 
 /**
  * The read-back of one target resource.
