@@ -5,6 +5,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import * as Net from "node:net"
 import * as Path from "node:path"
+import { innerHangGuardMillis } from "./hangGuard.ts"
 
 /** The real `unishare` command. */
 export const bin = Path.resolve(import.meta.dirname, "../../packages/cli/src/bin.ts")
@@ -53,8 +54,12 @@ export const start = (args: ReadonlyArray<string>, env: Record<string, string>):
   return { process: child, output: () => output, stdout: () => stdout, stderr: () => stderr, exited }
 }
 
-/** Polls `condition` every 50 ms until it holds (or fails after `millis`). */
-export const until = async (what: string, condition: () => boolean | Promise<boolean>, millis = 240_000) => {
+/** Polls `condition` every 50 ms until it holds (or fails after `millis`, a hang guard). */
+export const until = async (
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  millis = innerHangGuardMillis
+) => {
   const deadline = Date.now() + millis
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
@@ -65,7 +70,7 @@ export const until = async (what: string, condition: () => boolean | Promise<boo
 /** Runs `unishare args` to its end with exactly the environment `env`. */
 export const cli = (args: ReadonlyArray<string>, env: Record<string, string>) =>
   new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, [bin, ...args], { timeout: 120_000, env }, (error, stdout, stderr) =>
+    execFile(process.execPath, [bin, ...args], { timeout: innerHangGuardMillis, env }, (error, stdout, stderr) =>
       resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
     )
   )
@@ -133,8 +138,7 @@ export const startRunner = async (
   children.push(child)
   await until(
     "a runner to be ready or to exit",
-    () => runnerReady(child) !== undefined || child.process.exitCode !== null,
-    120_000
+    () => runnerReady(child) !== undefined || child.process.exitCode !== null
   )
   return { child, port, ready: runnerReady(child) }
 }

@@ -72,7 +72,9 @@ export interface Route {
  * 200 with an unreadable body (`html`: an HTML page, `malformed`: broken JSON, `truncated`: the
  * real body cut in half, `wrong-content-type`: the real body labelled `text/plain`); `stall` runs
  * the route, sends the real status, headers and half the body, then nothing more (the connection
- * stays open until the simulator closes).
+ * stays open until the simulator closes); `hold` keeps the request waiting, before the route runs,
+ * until `until` settles (then it runs as usual), so a test can keep a write in flight for exactly
+ * as long as it needs, whatever the machine's speed (`Running.held` counts the requests waiting).
  *
  * @example
  * ```ts
@@ -94,6 +96,7 @@ export type Fault = (
   | { readonly kind: "applied-then-drop" }
   | { readonly kind: "applied-then-garbled"; readonly style: GarbleStyle }
   | { readonly kind: "stall" }
+  | { readonly kind: "hold"; readonly until: PromiseLike<unknown> }
 ) & {
   /** Only requests with this method (or one of these). */
   readonly method?: string | ReadonlyArray<string> | undefined
@@ -235,6 +238,8 @@ export interface Running {
   readonly clearLog: () => void
   readonly inject: (fault: Fault) => void
   readonly clearFaults: () => void
+  /** How many requests a `hold` fault keeps waiting right now. */
+  readonly held: () => number
   readonly close: () => Promise<void>
 }
 
@@ -315,6 +320,7 @@ export const start = async (options: Options): Promise<Running> => {
   const windows = new Map<string, { arrivals: Array<number>; head: number; blockedUntil: number }>()
   const timers = new Set<ReturnType<typeof setTimeout>>()
   const stalled = new Set<Http.ServerResponse>()
+  let holding = 0
 
   const takeFault = (method: string, path: string): Fault | undefined => {
     for (const active of faults) {
@@ -461,6 +467,20 @@ export const start = async (options: Options): Promise<Running> => {
               timers.add(timer)
               return
             }
+            case "hold": {
+              holding++
+              let released = false
+              const release = () => {
+                if (released) return
+                released = true
+                holding--
+                // a request whose client went away (or a closed simulator) is not run
+                if (!res.destroyed && server.listening) dispatch(auth, undefined)
+              }
+              res.on("close", release)
+              Promise.resolve(fault.until).then(release, release)
+              return
+            }
             case "applied-then-status":
             case "applied-then-drop":
             case "applied-then-garbled":
@@ -548,6 +568,7 @@ export const start = async (options: Options): Promise<Running> => {
     clearFaults: () => {
       faults.length = 0
     },
+    held: () => holding,
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer)

@@ -230,4 +230,25 @@ describe("Simulator", () => {
       )
     })
   )
+
+  it.live("a hold fault keeps the write waiting until released, counted by held(); the write then runs as usual", () =>
+    Effect.gen(function* () {
+      const sim = yield* Simulator.serve({ seed })
+      let release: () => void = () => {}
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      sim.inject({ kind: "hold", until: gate, method: "PUT" })
+      const put = call(sim, "PUT", "/api/v3/list/42/share", { body: share([3], []) }).pipe(Effect.runPromise)
+      while (sim.held() === 0) yield* Effect.promise(() => new Promise((r) => setImmediate(r)))
+      // held before the route ran: nothing logged, nothing changed; other requests pass
+      assert.deepStrictEqual(sim.log(), [])
+      assert.strictEqual((yield* call(sim, "GET", "/api/v3/list")).status, 200)
+      assert.notDeepEqual(sim.share(42), share([3], []))
+      release()
+      assert.strictEqual((yield* Effect.promise(() => put)).status, 200)
+      assert.strictEqual(sim.held(), 0)
+      assert.deepStrictEqual(sim.share(42), share([3], []))
+    })
+  )
 })

@@ -1,0 +1,19 @@
+import { defineConfig } from "vitest/config"
+import { hangGuardMillis } from "./test/support/hangGuard.ts"
+import { allFiles, slowFiles } from "./vitest.config.ts"
+
+/**
+ * `pnpm test:fast`: every unit and property test, in-process simulators only (no PostgreSQL, no
+ * child processes, no packing, no browser). The inner loop; `pnpm test` stays the full run.
+ */
+export default defineConfig({
+  test: {
+    include: allFiles,
+    exclude: ["**/node_modules/**", ...slowFiles],
+    testTimeout: hangGuardMillis,
+    hookTimeout: hangGuardMillis,
+    teardownTimeout: hangGuardMillis,
+    pool: "forks",
+    reporters: ["default", "./test/support/SlowestReporter.ts"]
+  }
+})
