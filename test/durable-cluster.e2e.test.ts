@@ -5,18 +5,16 @@
  */
 import * as Fs from "node:fs"
 import * as Net from "node:net"
-import * as Os from "node:os"
-import * as Path from "node:path"
-import { PgClient } from "@effect/sql-pg"
 import { MemoryProvider } from "@unishare/core"
 import * as Simulator from "@unishare/eci/simulator"
 import { DurableApply, RunnerCluster } from "@unishare/migration"
 import { Effect, Exit, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { describe, expect, it } from "vitest"
-import { type Child, cli, freePort, start, startRunner, stopAll, until } from "./support/cli.ts"
-import { freshDatabase } from "./support/database.ts"
-import { apiKey, seedFor, writePlan } from "./support/eciPlan.ts"
+import { type Child, cli, freePort, running, start, startRunner, stopAll, until } from "./support/cli.ts"
+import { freshDatabase, onStore, tablesOf } from "./support/database.ts"
+import { apiKey, holdWrites, seedFor, tempDir, writePlan } from "./support/eciPlan.ts"
+import { innerHangGuardMillis } from "./support/hangGuard.ts"
 
 const env = { PATH: process.env.PATH ?? "", ECI_API_KEY: apiKey }
 
@@ -70,12 +68,6 @@ const runner = (
     ...(port !== undefined ? { port } : {})
   })
 
-/** Runs `effect` on the store `database` (its own small pool). */
-const onStore = <A, E>(database: string, effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-  Effect.runPromise(
-    effect.pipe(Effect.provide(PgClient.layer({ url: Redacted.make(database), maxConnections: 1 })), Effect.scoped)
-  )
-
 const connects = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = Net.connect({ host: "127.0.0.1", port })
@@ -86,14 +78,12 @@ const connects = (port: number) =>
     socket.once("error", () => resolve(false))
   })
 
-const tempDir = () => Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-cluster-"))
-
 describe("runner and submitter settings come from their flags only", () => {
   it("with every sharding variable of the environment set to hostile values, a runner listens on --runner-address and a submitted run completes", async () => {
     const listIds = [4100, 4101, 4102, 4103]
     const database = await freshDatabase("hostile")
     const sim = await Simulator.start({ seed: seedFor(listIds) })
-    const dir = tempDir()
+    const dir = tempDir("cluster")
     const children: Array<Child> = []
     try {
       const plan = await writePlan(sim, dir, listIds)
@@ -120,7 +110,7 @@ describe("runner and submitter settings come from their flags only", () => {
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  }, 300_000)
+  })
 })
 
 describe("one store, one set of cluster settings", () => {
@@ -181,7 +171,7 @@ describe("one store, one set of cluster settings", () => {
       await stopAll(children)
       await sim.close()
     }
-  }, 300_000)
+  })
 })
 
 describe("an apply without --submit never runs beside live runners", () => {
@@ -189,7 +179,7 @@ describe("an apply without --submit never runs beside live runners", () => {
     const listIds = [4300, 4301, 4302]
     const database = await freshDatabase("inprocess")
     const sim = await Simulator.start({ seed: seedFor(listIds) })
-    const dir = tempDir()
+    const dir = tempDir("cluster")
     const children: Array<Child> = []
     try {
       const plan = await writePlan(sim, dir, listIds)
@@ -209,23 +199,22 @@ describe("an apply without --submit never runs beside live runners", () => {
       await live.child.exited
       expect(await onStore(database, RunnerCluster.liveMembers)).toEqual([])
 
-      // while an apply runs in its own process (slow writes), a runner is refused
-      sim.inject({ kind: "delay", millis: 1500, method: "PUT", times: Number.POSITIVE_INFINITY })
+      // while an apply runs in its own process (its writes held in flight), a runner is refused
+      const writes = holdWrites(sim)
       const applying = start(
         ["apply", "--plan", plan, "--database", database, "--eci-url", sim.url, "--concurrency", "1", "--json"],
         env
       )
       children.push(applying)
-      await until(
-        "the apply to register",
-        async () =>
-          (await onStore(database, RunnerCluster.liveMembers)).some((m) => m.role === "in-process") ||
-          applying.process.exitCode !== null
-      )
+      await until("the apply to write", () => sim.held() > 0 || !running(applying))
+      expect(sim.held(), applying.output()).toBe(1)
+      expect((await onStore(database, RunnerCluster.liveMembers)).map((m) => m.role)).toEqual(["in-process"])
       const beside = await runner(children, database, sim.url, [])
       expect((await beside.child.exited).code, beside.child.output()).toBe(2)
       expect(beside.child.output()).toContain("an apply running in its own process is live on this store")
       expect(await connects(beside.port)).toBe(false)
+      expect(running(applying), applying.output()).toBe(true)
+      writes.release()
 
       const done = await applying.exited
       expect(done.code, applying.output()).toBe(0)
@@ -236,25 +225,50 @@ describe("an apply without --submit never runs beside live runners", () => {
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  }, 300_000)
+  })
 
   it("a runner killed with SIGKILL keeps the store closed to in-process applies until its registration expires", async () => {
     const listIds = [4400]
     const database = await freshDatabase("killed")
     const sim = await Simulator.start({ seed: seedFor(listIds) })
-    const dir = tempDir()
+    const dir = tempDir("cluster")
     const children: Array<Child> = []
     try {
       const plan = await writePlan(sim, dir, listIds)
-      const live = await runner(children, database, sim.url, ["--shard-lock-expiration", "20"])
+      // the shortest lifetime the command accepts: the test waits it out
+      const live = await runner(children, database, sim.url, ["--shard-lock-expiration", "2"])
       expect(live.ready, live.child.output()).toBeDefined()
-      live.child.process.kill("SIGKILL")
-      await live.child.exited
-      const left = await onStore(database, RunnerCluster.liveMembers)
-      expect(left.map((m) => m.address)).toEqual([`127.0.0.1:${live.port}`])
-      expect(left[0]?.expiresInSeconds).toBeLessThanOrEqual(20)
+      const address = `127.0.0.1:${live.port}`
+      // PostgreSQL's now() is the start of the transaction: pinned just before the kill, it shows what
+      // an apply joining before the registration expires finds in the store the killed runner left
+      const atKill = await onStore(
+        database,
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          return yield* sql.withTransaction(
+            Effect.gen(function* () {
+              yield* sql`SELECT now()`
+              yield* Effect.promise(async () => {
+                live.child.process.kill("SIGKILL")
+                await live.child.exited
+              })
+              const left = yield* RunnerCluster.liveMembers
+              const joined = yield* Effect.exit(
+                Effect.scoped(RunnerCluster.join({ role: "in-process", process: "probe", requested: {} }))
+              )
+              return { left, joined }
+            })
+          )
+        })
+      )
+      // SIGKILL leaves the registration behind (a clean stop deletes it), and it closes the store
+      expect(atKill.left.map((m) => m.address)).toEqual([address])
+      expect(atKill.left[0]?.expiresInSeconds).toBeLessThanOrEqual(2)
+      const refusal = Exit.isFailure(atKill.joined) ? JSON.stringify(atKill.joined.cause) : "joined"
+      expect(refusal).toContain('"_tag":"StoreInUse"')
+      expect(refusal).toContain(`runner(s) are live on this store: ${address}`)
       await until("the killed runner's registration to expire", async () =>
-        (await onStore(database, RunnerCluster.liveMembers)).every((m) => m.address !== `127.0.0.1:${live.port}`)
+        (await onStore(database, RunnerCluster.liveMembers)).every((m) => m.address !== address)
       )
       const applied = await cli(["apply", "--plan", plan, "--database", database, "--eci-url", sim.url, "--json"], env)
       expect(applied.code, applied.stdout + applied.stderr).toBe(0)
@@ -263,36 +277,45 @@ describe("an apply without --submit never runs beside live runners", () => {
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  }, 300_000)
+  })
 })
 
 describe("registrations in the store", () => {
   it("a live member's registration is renewed past its lifetime, and deleted when it stops", async () => {
     const database = await freshDatabase("heartbeat")
-    const seen = await onStore(
+    await onStore(
       database,
       Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        // the shortest lifetime a registration accepts
         yield* RunnerCluster.join({
           role: "runner",
           process: "heartbeat-test",
           address: "127.0.0.1:1",
-          requested: { shardLockExpirationMillis: 2000 }
+          requested: { shardLockExpirationMillis: 1000 }
         })
-        // three lifetimes: without renewal the registration would have expired twice over
-        const started = Date.now()
-        let checks = 0
-        while (Date.now() - started < 6000) {
-          const members = yield* RunnerCluster.liveMembers
-          expect(members.map((m) => m.process)).toEqual(["heartbeat-test"])
-          checks++
-          yield* Effect.sleep("200 millis")
-        }
-        return checks
+        const registered = yield* sql<{
+          readonly expires: string
+        }>`SELECT expires_at::text AS expires FROM unishare_cluster_members`
+        const first = registered[0]?.expires ?? ""
+        // the lifetime runs on PostgreSQL's clock (expires_at > now()), which no clock of this process
+        // drives: wait until the store's clock is past the first expiry and the member is still live
+        const past = sql<{ readonly past: boolean }>`SELECT now() > ${first}::timestamptz AS past`
+        const renewed = Effect.gen(function* () {
+          for (;;) {
+            if ((yield* past)[0]?.past === true) {
+              const members = yield* RunnerCluster.liveMembers
+              if (members.some((m) => m.process === "heartbeat-test")) return members
+            }
+            yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
+          }
+        })
+        const members = yield* renewed.pipe(Effect.timeout(innerHangGuardMillis))
+        expect(members.map((m) => m.process)).toEqual(["heartbeat-test"])
       }).pipe(Effect.scoped)
     )
-    expect(seen).toBeGreaterThan(3)
     expect(await onStore(database, RunnerCluster.liveMembers)).toEqual([])
-  }, 120_000)
+  })
 })
 
 describe("runner flags are checked before anything connects", () => {
@@ -311,28 +334,24 @@ describe("runner flags are checked before anything connects", () => {
         "user@host:80",
         "http://host:80"
       ]
-      for (const address of addresses) {
-        const result = await cli([...base, "--runner-address", address], env)
+      // independent runs, each refused before it connects: run together
+      const byAddress = await Promise.all(addresses.map((address) => cli([...base, "--runner-address", address], env)))
+      addresses.forEach((address, i) => {
+        const result = byAddress[i]!
         expect(result.code, `${address}: ${result.stdout}${result.stderr}`).toBe(2)
         expect(JSON.parse(result.stdout), address).toMatchObject({ ok: false })
         expect(result.stdout, address).toContain("--runner-address")
-      }
-      for (const seconds of ["1", "3601"]) {
-        const result = await cli(
-          [...base, "--runner-address", "127.0.0.1:34431", "--shard-lock-expiration", seconds],
-          env
+      })
+      const bySeconds = await Promise.all(
+        ["1", "3601"].map((seconds) =>
+          cli([...base, "--runner-address", "127.0.0.1:34431", "--shard-lock-expiration", seconds], env)
         )
+      )
+      for (const result of bySeconds) {
         expect(result.code, result.stdout + result.stderr).toBe(2)
         expect(result.stdout).toContain("--shard-lock-expiration")
       }
-      const tables = await onStore(
-        database,
-        Effect.flatMap(
-          SqlClient.SqlClient,
-          (sql) => sql<{ readonly n: number | string }>`SELECT COUNT(*) AS n FROM pg_tables WHERE schemaname = 'public'`
-        )
-      )
-      expect(Number(tables[0]?.n)).toBe(0)
+      expect(await tablesOf(database)).toEqual([])
       expect(sim.log()).toEqual([])
       // the library's layers check the same before touching the store
       const url = Redacted.make(database)
@@ -359,16 +378,9 @@ describe("runner flags are checked before anything connects", () => {
         const exit = await Effect.runPromiseExit(refusal)
         expect(Exit.isFailure(exit) && JSON.stringify(exit.cause)).toContain('"_tag":"InvalidClusterOptions"')
       }
-      const after = await onStore(
-        database,
-        Effect.flatMap(
-          SqlClient.SqlClient,
-          (sql) => sql<{ readonly n: number | string }>`SELECT COUNT(*) AS n FROM pg_tables WHERE schemaname = 'public'`
-        )
-      )
-      expect(Number(after[0]?.n)).toBe(0)
+      expect(await tablesOf(database)).toEqual([])
     } finally {
       await sim.close()
     }
-  }, 300_000)
+  })
 })

@@ -1,14 +1,20 @@
 /**
  * The real `unishare` command in child processes, for the durable-run tests: one-shot runs (`cli`),
- * long-running ones (`start`: runners, submitters) and polling for what they print.
+ * long-running ones (`start`: runners, submitters, applies), runs killed on an event (`killWhen`),
+ * `status --json` (`statusJson`) and waiting for what they print or store (`until`).
+ *
+ * Every process runs the bundled bin (`packages/cli/dist/bin.js`, built once per test run by the
+ * globalSetup `packages/cli/test/bundle.setup.ts`, with Node's compile cache), the executable that is
+ * published: one parsed file instead of the TypeScript sources Node strips on every start.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import * as Net from "node:net"
 import * as Path from "node:path"
+import type { Workflow } from "@unishare/cli"
 import { innerHangGuardMillis } from "./hangGuard.ts"
 
-/** The real `unishare` command. */
-export const bin = Path.resolve(import.meta.dirname, "../../packages/cli/src/bin.ts")
+/** The real `unishare` command: the bundled bin. */
+export const bin = Path.resolve(import.meta.dirname, "../../packages/cli/dist/bin.js")
 
 /** A loopback port free at the time of the call. */
 export const freePort = () =>
@@ -33,6 +39,9 @@ export interface Child {
   readonly stderr: () => string
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
+
+/** Whether `child` is still running. */
+export const running = (child: Child): boolean => child.process.exitCode === null && child.process.signalCode === null
 
 /** Starts `unishare args` with exactly the environment `env`. */
 export const start = (args: ReadonlyArray<string>, env: Record<string, string>): Child => {
@@ -75,11 +84,45 @@ export const cli = (args: ReadonlyArray<string>, env: Record<string, string>) =>
     )
   )
 
+/**
+ * Starts `unishare args` and SIGKILLs it once `seen` holds; resolves once it died of the kill, and
+ * rejects when it ended on its own first (what `seen` waits for must keep it running: a `stall` or
+ * `hold` fault of the simulator).
+ */
+export const killWhen = async (
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  what: string,
+  seen: () => boolean | Promise<boolean>
+): Promise<void> => {
+  const child = start(args, env)
+  try {
+    await until(what, async () => !running(child) || (await seen()))
+  } finally {
+    if (running(child)) child.process.kill("SIGKILL")
+  }
+  const { signal } = await child.exited
+  if (signal !== "SIGKILL") throw new Error(`the command ended before ${what}: ${child.output()}`)
+}
+
 /** Stops every child still running (SIGTERM) and waits for all of them. */
 export const stopAll = async (children: ReadonlyArray<Child>) => {
-  for (const child of children)
-    if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill("SIGTERM")
+  for (const child of children) if (running(child)) child.process.kill("SIGTERM")
   await Promise.all(children.map((c) => c.exited))
+}
+
+/** What `unishare status --json` prints. */
+export type StatusDocument = Workflow.StoreStatus & { readonly command: "status"; readonly ok: true }
+
+/** `unishare status --plan plan --database database --json`, parsed (it must exit 0). */
+export const statusJson = async (
+  plan: string,
+  database: string,
+  env: Record<string, string>
+): Promise<StatusDocument> => {
+  const { code, stdout, stderr } = await cli(["status", "--plan", plan, "--database", database, "--json"], env)
+  if (code !== 0) throw new Error(`status exited ${code}: ${stdout}\n${stderr}`)
+  return JSON.parse(stdout) as StatusDocument
 }
 
 /** What `unishare runner --json` prints on stdout once it is ready. */
@@ -136,9 +179,6 @@ export const startRunner = async (
     options.env
   )
   children.push(child)
-  await until(
-    "a runner to be ready or to exit",
-    () => runnerReady(child) !== undefined || child.process.exitCode !== null
-  )
+  await until("a runner to be ready or to exit", () => runnerReady(child) !== undefined || !running(child))
   return { child, port, ready: runnerReady(child) }
 }

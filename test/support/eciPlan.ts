@@ -1,9 +1,11 @@
 /**
- * Migration plans onto the EnergyCAP simulator for the durable-run tests: three users (by email)
- * granted viewer on each of `listIds`, one replace unit per list (`writePlan`); or on new lists that
- * apply creates (`writeCreatePlan`).
+ * The EnergyCAP simulator side of the durable-run tests: migration plans onto it — three users (by
+ * email) granted viewer on each of `listIds`, one replace unit per list (`writePlan`), or on new
+ * lists that apply creates (`writeCreatePlan`) — written to a directory of their own (`tempDir`),
+ * and its share writes held in flight for as long as a test needs (`holdWrites`).
  */
 import * as Fs from "node:fs"
+import * as Os from "node:os"
 import * as Path from "node:path"
 import { Grantee, ShareStatus } from "@unishare/core"
 import * as Eci from "@unishare/eci"
@@ -24,6 +26,24 @@ export const seedFor = (listIds: ReadonlyArray<number>): Simulator.Seed => ({
   lists: listIds.map((listId) => ({ listId, name: `List ${listId}`, kind: "bill" as const, creatorId: 1 })),
   apiKeys: [{ key: apiKey, userId: 1, permissions: Simulator.allPermissions }]
 })
+
+/** A new empty directory under the system's temporary directory (the caller removes it). */
+export const tempDir = (prefix: string): string => Fs.mkdtempSync(Path.join(Os.tmpdir(), `unishare-${prefix}-`))
+
+/**
+ * Holds the simulator's share writes (`PUT`), after letting the first `after` through (default 0),
+ * until `release()` (a `hold` fault: a held write waits before it runs; `sim.held()` counts them).
+ * A write held for a process that dies meanwhile is never run. Replaces no earlier fault: a fault
+ * injected before still takes the requests it matches first.
+ */
+export const holdWrites = (sim: Simulator.Simulator, options: { readonly after?: number } = {}) => {
+  let release = (): void => {}
+  const until = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  sim.inject({ kind: "hold", until, method: "PUT", after: options.after ?? 0, times: Number.POSITIVE_INFINITY })
+  return { release: () => release() }
+}
 
 /** Plans the three grants on each list against the simulator and writes the plan to `<dir>/plan.json`. */
 export const writePlan = (sim: Simulator.Simulator, dir: string, listIds: ReadonlyArray<number>): Promise<string> =>
