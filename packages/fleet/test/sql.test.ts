@@ -1,10 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { KeyedLock } from "@unishare/core"
-import { SqlKeyedLock, SqlRateLimiterStore } from "@unishare/fleet"
+import { RateLimiter as Budget, KeyedLock } from "@unishare/core"
+import { SqlBudgetStore, SqlKeyedLock, SqlRateLimiterStore } from "@unishare/fleet"
 import { Deferred, Duration, Effect, Exit, Fiber, Layer } from "effect"
 import { RateLimiter } from "effect/persistence"
 import { SqlClient } from "effect/sql"
-import { pg } from "./support.ts"
+import { TestClock } from "effect/testing"
+import { advisoryWaiters, pg, until } from "./support.ts"
 
 /** Two lock tables on two separate pools: two "processes" as far as PostgreSQL can tell. */
 const twoLocks = (options: SqlKeyedLock.Options) =>
@@ -19,7 +20,8 @@ const namespace = () => `test-${Math.random().toString(36).slice(2)}`
 describe("SqlKeyedLock", () => {
   it.live("serializes holders of one key across sessions, not of different keys", () =>
     Effect.gen(function* () {
-      const { a, b } = yield* twoLocks({ namespace: namespace() })
+      const ns = namespace()
+      const { a, b } = yield* twoLocks({ namespace: ns })
       const events: Array<string> = []
       const held = yield* Deferred.make<void>()
       const release = yield* Deferred.make<void>()
@@ -46,7 +48,11 @@ describe("SqlKeyedLock", () => {
           Effect.sync(() => events.push("b in"))
         )
         .pipe(Effect.forkScoped)
-      yield* Effect.sleep(Duration.millis(300))
+      // b's session waits in PostgreSQL for the key a holds (an event, not a pause)
+      yield* until(
+        "b to wait for the lock a holds",
+        Effect.map(advisoryWaiters(`${ns}:list:42`), (n) => n > 0)
+      ).pipe(Effect.provide(pg(1)))
       assert.deepStrictEqual(events, ["a in", "b other key"])
       yield* Deferred.succeed(release, undefined)
       yield* Fiber.join(first)
@@ -76,26 +82,33 @@ describe("SqlKeyedLock", () => {
     }).pipe(Effect.scoped)
   )
 
-  it.live("a holder whose connection dies loses the lock: its effect is interrupted with LockUnavailable", () =>
-    Effect.gen(function* () {
-      const ns = namespace()
-      const lock = yield* SqlKeyedLock.make({ namespace: ns, heartbeat: "100 millis" }).pipe(
-        Effect.provideContext(yield* Layer.build(pg()))
-      )
-      const held = yield* Deferred.make<void>()
-      const holder = yield* lock
-        .withLock("list:42", Effect.andThen(Deferred.succeed(held, undefined), Effect.never))
-        .pipe(Effect.forkScoped)
-      yield* Deferred.await(held)
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()`
-      const exit = yield* Fiber.await(holder)
-      assert.isTrue(Exit.isFailure(exit))
-      const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
-      const failure = reason?._tag === "Fail" ? reason.error : undefined
-      assert.instanceOf(failure, KeyedLock.LockUnavailable)
-      assert.match((failure as KeyedLock.LockUnavailable).message, /lost the lock/)
-    }).pipe(Effect.provide(pg()), Effect.scoped)
+  // the heartbeat runs on the virtual clock: the holder's connection is checked exactly when the
+  // test moves time by one (default, 5 s) heartbeat, after its connection was killed
+  it.effect(
+    "a holder whose connection dies loses the lock at its next heartbeat: interrupted with LockUnavailable",
+    () =>
+      Effect.gen(function* () {
+        const ns = namespace()
+        const lock = yield* SqlKeyedLock.make({ namespace: ns }).pipe(Effect.provideContext(yield* Layer.build(pg())))
+        const held = yield* Deferred.make<void>()
+        const holder = yield* lock
+          .withLock("list:42", Effect.andThen(Deferred.succeed(held, undefined), Effect.never))
+          .pipe(Effect.forkScoped)
+        yield* Deferred.await(held)
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`SELECT pg_terminate_backend(pid) FROM pg_locks, (SELECT hashtextextended(${`${ns}:list:42`}, 0) AS h) AS k
+        WHERE locktype = 'advisory' AND granted AND objsubid = 1
+          AND classid::bigint = (k.h >> 32) & 4294967295 AND objid::bigint = k.h & 4294967295`
+        // no heartbeat yet: the holder does not know
+        assert.isUndefined(holder.pollUnsafe())
+        yield* TestClock.adjust("5 seconds")
+        const exit = yield* Fiber.await(holder)
+        assert.isTrue(Exit.isFailure(exit))
+        const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
+        const failure = reason?._tag === "Fail" ? reason.error : undefined
+        assert.instanceOf(failure, KeyedLock.LockUnavailable)
+        assert.match((failure as KeyedLock.LockUnavailable).message, /lost the lock/)
+      }).pipe(Effect.provide(pg()), Effect.scoped)
   )
 })
 
@@ -109,53 +122,80 @@ const limiter = Effect.gen(function* () {
 
 const key = () => `k-${Math.random().toString(36).slice(2)}`
 
-describe("SqlRateLimiterStore", () => {
+/**
+ * Runs `effect` between two readings of this machine's clock. The store computes with the
+ * database's clock (PostgreSQL runs on this machine, so it is the same clock): its reading lies
+ * between the two, so a figure derived from it is checked against the interval they span. A slower
+ * machine widens the interval; it never moves the exact value out of it.
+ */
+const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function* () {
+    const before = Date.now()
+    const value = yield* effect
+    // Date.now() is whole milliseconds, the database's clock is not
+    return { value, before: before - 1, after: Date.now() + 1 }
+  })
+
+const hour = 60 * 60 * 1_000
+const day = 24 * hour
+
+/** Windows of days: no window can end while a test runs, however slow the machine (hang guard: minutes). */
+describe("SqlRateLimiterStore (the database's clock)", () => {
   it.live("fixed window: the limit holds across processes; past it, RateLimitExceeded with a retry delay", () =>
     Effect.gen(function* () {
       const [a, b] = [yield* limiter, yield* limiter]
-      const k = key()
-      const options = { key: k, limit: 5, window: "10 seconds" as const }
-      for (const l of [a, b, a, b, a]) yield* l.consume(options)
-      const exit = yield* Effect.exit(b.consume(options))
-      assert.isTrue(Exit.isFailure(exit))
-      const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
+      const options = { key: key(), limit: 5, window: "5 days" as const }
+      const first = yield* timed(a.consume(options))
+      for (const l of [b, a, b, a]) yield* l.consume(options)
+      const last = yield* timed(Effect.exit(b.consume(options)))
+      const reason = Exit.isFailure(last.value) ? last.value.cause.reasons[0] : undefined
       const error = reason?._tag === "Fail" ? reason.error : undefined
       assert.strictEqual(error?.reason._tag, "RateLimitExceeded")
+      // the window ends 5 days after the first consumption
       const retryAfter = error?.reason._tag === "RateLimitExceeded" ? Duration.toMillis(error.reason.retryAfter) : 0
-      assert.isTrue(retryAfter > 5_000 && retryAfter <= 10_000, `retryAfter ${retryAfter}`)
+      assert.isAtLeast(retryAfter, 5 * day - (last.after - first.before))
+      assert.isAtMost(retryAfter, 5 * day - (last.before - first.after))
     }).pipe(Effect.scoped)
   )
 
   it.live("fixed window with delay: each consumption past the limit is delayed by one more window", () =>
     Effect.gen(function* () {
       const [a, b] = [yield* limiter, yield* limiter]
-      const k = key()
-      const options = { key: k, limit: 2, window: "4 seconds" as const, onExceeded: "delay" as const }
-      // when each consumption may go, relative to the first (the calls themselves take time)
-      const sendAt: Array<number> = []
-      for (const l of [a, b, a, b, a]) {
-        const at = Date.now()
-        sendAt.push(at + Duration.toMillis((yield* l.consume(options)).delay))
+      const window = 2 * day
+      const options = { key: key(), limit: 2, window: "2 days" as const, onExceeded: "delay" as const }
+      const calls = []
+      for (const l of [a, b, a, b, a]) calls.push(yield* timed(l.consume(options)))
+      const start = calls[0]!
+      // may go: at once, at once, a window after the first, again, two windows after the first
+      const windows = [0, 0, 1, 1, 2]
+      for (const [i, call] of calls.entries()) {
+        const delay = Duration.toMillis(call.value.delay)
+        const n = windows[i] ?? 0
+        if (n === 0) {
+          assert.strictEqual(delay, 0, `consumption ${i}`)
+          continue
+        }
+        // delay = the first consumption's time + n windows - this one's time
+        assert.isAtLeast(delay, start.before + n * window - call.after, `consumption ${i}`)
+        assert.isAtMost(delay, start.after + n * window - call.before, `consumption ${i}`)
       }
-      const start = sendAt[0] ?? 0
-      const expected = [0, 0, 4_000, 4_000, 8_000]
-      sendAt.forEach((t, i) => {
-        assert.isTrue(Math.abs(t - start - (expected[i] ?? 0)) < 250, `consumption ${i} at +${t - start} ms`)
-      })
     }).pipe(Effect.scoped)
   )
 
-  it.live("token bucket: the bucket is shared; an empty bucket fails, overflow delays", () =>
+  it.live("token bucket: the bucket is shared; an empty bucket fails, overflow delays until the next token", () =>
     Effect.gen(function* () {
       const [a, b] = [yield* limiter, yield* limiter]
-      const k = key()
-      const options = { key: k, limit: 3, window: "30 seconds" as const, algorithm: "token-bucket" as const }
-      assert.strictEqual((yield* a.consume(options)).remaining, 2)
+      const options = { key: key(), limit: 3, window: "3 days" as const, algorithm: "token-bucket" as const }
+      const first = yield* timed(a.consume(options))
+      assert.strictEqual(first.value.remaining, 2)
       assert.strictEqual((yield* b.consume(options)).remaining, 1)
       assert.strictEqual((yield* a.consume(options)).remaining, 0)
       assert.isTrue(Exit.isFailure(yield* Effect.exit(b.consume(options))))
-      const delayed = yield* b.consume({ ...options, onExceeded: "delay" })
-      assert.isTrue(Duration.toMillis(delayed.delay) > 5_000)
+      // one token a day: the next one comes a day after the bucket was full
+      const delayed = yield* timed(b.consume({ ...options, onExceeded: "delay" }))
+      const delay = Duration.toMillis(delayed.value.delay)
+      assert.isAtLeast(delay, day - (delayed.after - first.before))
+      assert.isAtMost(delay, day - (delayed.before - first.after))
     }).pipe(Effect.scoped)
   )
 
@@ -166,10 +206,86 @@ describe("SqlRateLimiterStore", () => {
       const consume = { key: k, tokens: 1, fallbackLimit: 10, fallbackWindow: Duration.seconds(10) }
       const before = yield* a.adaptiveConsume(consume)
       assert.strictEqual(before.phase, "inactive")
-      yield* a.adaptiveFeedback({ key: k, epoch: 0, tokens: 1, status: 429, retryAfter: Duration.seconds(3) })
-      const after = yield* b.adaptiveConsume(consume)
-      assert.strictEqual(after.phase, "cooldown")
-      assert.isTrue(Duration.toMillis(after.delay) > 2_000 && Duration.toMillis(after.delay) <= 3_000)
+      const feedback = yield* timed(
+        a.adaptiveFeedback({ key: k, epoch: 0, tokens: 1, status: 429, retryAfter: Duration.hours(1) })
+      )
+      const after = yield* timed(b.adaptiveConsume(consume))
+      assert.strictEqual(after.value.phase, "cooldown")
+      const delay = Duration.toMillis(after.value.delay)
+      assert.isAtLeast(delay, hour - (after.after - feedback.before))
+      assert.isAtMost(delay, hour - (after.before - feedback.after))
+    }).pipe(Effect.scoped)
+  )
+})
+
+/** A budget store on its own pool (another "process"), sharing the table. */
+const budgetStore = Effect.gen(function* () {
+  return yield* SqlBudgetStore.make({ table: "rate_budgets_test" }).pipe(
+    Effect.provideContext(yield* Layer.build(pg(2)))
+  )
+})
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i)
+
+/**
+ * On the virtual clock (`it.effect`): the reservations read the time from `TestClock`, which stands
+ * still until the test moves it, so the schedule is exact however slow the machine or the database.
+ */
+describe("SqlBudgetStore (the shared client budget)", () => {
+  it.effect("two processes on one budget get exactly the schedule one process would: every reservation atomic", () =>
+    Effect.gen(function* () {
+      const limit = { requests: 20, windowMillis: 5_000 }
+      const k = key()
+      const stores = [yield* budgetStore, yield* budgetStore]
+      const total = 60
+      let reserved = 0
+      const allReserved = yield* Deferred.make<void>()
+      const counting = (store: Budget.BudgetStore): Budget.BudgetStore => ({
+        update: (key, f) =>
+          Effect.tap(store.update(key, f), () =>
+            ++reserved === total ? Deferred.succeed(allReserved, undefined) : Effect.void
+          )
+      })
+      // 60 requests at once, alternately from each process, each with its own connection
+      const fibers = yield* Effect.forEach(range(total), (i) =>
+        Budget.acquire(k, limit).pipe(
+          Effect.provideService(Budget.Store, counting(stores[i % 2]!)),
+          Effect.forkChild({ startImmediately: true })
+        )
+      )
+      // time stands still at 0 until every request has reserved its send time
+      yield* Deferred.await(allReserved)
+      const pace = Budget.paceOf(limit)
+      let state: Budget.State | undefined
+      const expected = range(total).map(() => {
+        const [at, next] = Budget.reserve(state, pace, 0)
+        state = next
+        return at
+      })
+      yield* TestClock.adjust(expected.at(-1) ?? 0)
+      const at = yield* Fiber.joinAll(fibers)
+      // a lost update (two processes reserving from the same stored state) would repeat a send time
+      assert.deepStrictEqual(
+        [...at].sort((x, y) => x - y),
+        expected
+      )
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("a 429 seen by one process pauses the other for Retry-After plus the margin", () =>
+    Effect.gen(function* () {
+      const limit = { requests: 60, windowMillis: 5_000 }
+      const k = key()
+      const [a, b] = [yield* budgetStore, yield* budgetStore]
+      yield* Budget.observe(k, limit, { status: 429, headers: {}, retryAfterMillis: 3_000 }).pipe(
+        Effect.provideService(Budget.Store, a)
+      )
+      const next = yield* Budget.acquire(k, limit).pipe(
+        Effect.provideService(Budget.Store, b),
+        Effect.forkChild({ startImmediately: true })
+      )
+      yield* TestClock.adjust(3_000 + Budget.paceOf(limit).marginMillis)
+      assert.strictEqual(yield* Fiber.join(next), 3_000 + Budget.paceOf(limit).marginMillis)
     }).pipe(Effect.scoped)
   )
 })
