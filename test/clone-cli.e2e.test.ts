@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as EciSimulator from "@unishare/eci/simulator"
+import { innerHangGuardMillis } from "./support/hangGuard.ts"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
 // the machine's PATH without the workspace's node_modules/.bin: `node` there is the system Node
@@ -24,7 +25,7 @@ const pnpm = async (args: ReadonlyArray<string>, env: Record<string, string> = {
     const { stdout, stderr } = await promisify(execFile)("pnpm", [...args], {
       cwd: root,
       env: { PATH: systemPath, HOME: process.env.HOME ?? Os.homedir(), ...env },
-      timeout: 120_000
+      timeout: innerHangGuardMillis
     })
     return { code: 0, stdout, stderr }
   } catch (error) {

@@ -22,11 +22,11 @@ import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type Packed, packAll } from "../scripts/pack.ts"
+import { innerHangGuardMillis } from "./support/hangGuard.ts"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
 const fixtures = Path.join(root, "test", "consumer")
 const rootManifest = JSON.parse(Fs.readFileSync(Path.join(root, "package.json"), "utf8"))
-const minutes = (n: number) => n * 60_000
 
 interface Run {
   readonly code: number
@@ -50,7 +50,7 @@ const run = async (
     const { stdout, stderr } = await promisify(execFile)(file, [...args], {
       cwd: options.cwd,
       env,
-      timeout: options.timeout ?? minutes(5),
+      timeout: options.timeout ?? innerHangGuardMillis,
       maxBuffer: 64 * 1024 * 1024
     })
     return { code: 0, stdout, stderr }
@@ -71,7 +71,7 @@ let packed: Array<Packed> = []
 beforeAll(() => {
   workDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-consumer-"))
   packed = packAll(Path.join(workDir, "tarballs"))
-}, minutes(15))
+})
 
 afterAll(() => {
   if (workDir !== "") Fs.rmSync(workDir, { recursive: true, force: true })
@@ -149,12 +149,12 @@ describe("an npm project installing the tarballs", () => {
     for (const file of Fs.readdirSync(fixtures)) Fs.copyFileSync(Path.join(fixtures, file), Path.join(project, file))
     const install = await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
       cwd: project,
-      timeout: minutes(10)
+      timeout: innerHangGuardMillis
     })
     expectSuccess(install, "npm install")
     nodes["22"] = Path.join(project, "node_modules", "node", "bin", "node")
     nodes["24"] = process.execPath
-  }, minutes(12))
+  })
 
   for (const major of ["22", "24"]) {
     const on = (file: string) => `${Path.dirname(file)}${Path.delimiter}${process.env.PATH ?? ""}`

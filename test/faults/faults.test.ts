@@ -72,44 +72,41 @@ const table = (transport: TransportName, all: ReadonlyArray<Row>): string => {
 }
 
 describe("fault matrix", () => {
-  it.live(
-    `${cells.length} cells: finish, typed, honest maybeApplied, no duplicate, no lost write`,
-    () =>
-      Effect.gen(function* () {
-        const rows = yield* Effect.forEach(
-          cells,
-          ({ transport, adapter, op, kind, persistent }) =>
-            Effect.scoped(
-              Effect.gen(function* () {
-                const f = yield* fixture(adapter, transport)
-                const outcome = yield* runCell(f, f.shareA, op, kind, persistent)
-                return {
-                  transport,
-                  adapter,
-                  op: op.name,
-                  fault: kind?.name ?? "none",
-                  persistent,
-                  label: outcome.label,
-                  violations: outcome.violations
-                } satisfies Row
-              })
-            ),
-          // the cells mostly wait for short deadlines: many at once cost little CPU
-          { concurrency: 32 }
+  it.live(`${cells.length} cells: finish, typed, honest maybeApplied, no duplicate, no lost write`, () =>
+    Effect.gen(function* () {
+      const rows = yield* Effect.forEach(
+        cells,
+        ({ transport, adapter, op, kind, persistent }) =>
+          Effect.scoped(
+            Effect.gen(function* () {
+              const f = yield* fixture(adapter, transport)
+              const outcome = yield* runCell(f, f.shareA, op, kind, persistent)
+              return {
+                transport,
+                adapter,
+                op: op.name,
+                fault: kind?.name ?? "none",
+                persistent,
+                label: outcome.label,
+                violations: outcome.violations
+              } satisfies Row
+            })
+          ),
+        // the cells mostly wait for short deadlines: many at once cost little CPU
+        { concurrency: 32 }
+      )
+      console.log(
+        `fault matrix (transient / persistent; ok = success, Tag? = Unavailable with maybeApplied, ! = violation)\n${transports.map((t) => table(t, rows)).join("\n")}`
+      )
+      const failures = rows.flatMap((r) =>
+        r.violations.map(
+          (v) => `${r.transport} ${r.adapter} ${r.op} ${r.fault} ${r.persistent ? "persistent" : "transient"}: ${v}`
         )
-        console.log(
-          `fault matrix (transient / persistent; ok = success, Tag? = Unavailable with maybeApplied, ! = violation)\n${transports.map((t) => table(t, rows)).join("\n")}`
-        )
-        const failures = rows.flatMap((r) =>
-          r.violations.map(
-            (v) => `${r.transport} ${r.adapter} ${r.op} ${r.fault} ${r.persistent ? "persistent" : "transient"}: ${v}`
-          )
-        )
-        assert.deepStrictEqual(failures, [])
-        // Sanity: the matrix ran every cell, and unfaulted cells all succeed.
-        assert.strictEqual(rows.length, cells.length)
-        assert.isTrue(rows.filter((r) => r.fault === "none").every((r) => r.label === "ok"))
-      }),
-    300_000
+      )
+      assert.deepStrictEqual(failures, [])
+      // Sanity: the matrix ran every cell, and unfaulted cells all succeed.
+      assert.strictEqual(rows.length, cells.length)
+      assert.isTrue(rows.filter((r) => r.fault === "none").every((r) => r.label === "ok"))
+    })
   )
 })

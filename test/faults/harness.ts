@@ -297,9 +297,8 @@ export const operations: ReadonlyArray<Operation> = [
 /** A named fault of the simulator kit (the matcher is added per operation). */
 export interface FaultKind {
   readonly name: string
-  readonly fault: (persistent: boolean) => SimulatorKit.Fault
-  /** The write may land after the answer (held before the route ran): wait this long before reading the state. */
-  readonly settleMillis?: number | undefined
+  /** The fault; a `hold` is released by `answered`, which settles once the operation has finished. */
+  readonly fault: (persistent: boolean, answered: Promise<void>) => SimulatorKit.Fault
 }
 
 const times = (persistent: boolean) => (persistent ? Number.POSITIVE_INFINITY : 1)
@@ -310,8 +309,8 @@ export const faultKinds: ReadonlyArray<FaultKind> = [
   { name: "reset", fault: (p) => ({ kind: "drop", times: times(p) }) },
   {
     name: "slow",
-    fault: (p) => ({ kind: "delay", millis: timeoutMillis * 2, times: times(p) }),
-    settleMillis: timeoutMillis * 3
+    // held until the operation has given up (its deadline passed): the write lands after that
+    fault: (p, answered) => ({ kind: "hold", until: answered, times: times(p) })
   },
   { name: "garbage", fault: (p) => ({ kind: "malformed", times: times(p) }) },
   { name: "applied+500", fault: (p) => ({ kind: "applied-then-status", status: 500, times: times(p) }) },
@@ -358,14 +357,23 @@ export const runCell = (
   Effect.gen(function* () {
     const before = (yield* readState(f)).state
     f.sim.clearLog()
+    let answer = () => {}
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve
+    })
     if (kind !== undefined) {
-      f.sim.inject({ ...kind.fault(persistent), method: op.writes ? writeMethods : "GET" } as SimulatorKit.Fault)
+      f.sim.inject({
+        ...kind.fault(persistent, answered),
+        method: op.writes ? writeMethods : "GET"
+      } as SimulatorKit.Fault)
     }
     const started = Date.now()
     const exit = yield* op.run(f, shareA).pipe(Effect.timeoutOption(cellDeadlineMillis), Effect.exit)
     const millis = Date.now() - started
     f.sim.clearFaults()
-    if (kind?.settleMillis !== undefined) yield* Effect.sleep(kind.settleMillis)
+    // requests held past the answer land now: wait until the simulator has run every one
+    answer()
+    while (f.sim.held() > 0) yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
     const log = f.sim.log()
     const after = yield* readState(f)
     const intended = op.intended(f, before)

@@ -1,7 +1,6 @@
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
-import { vi } from "vitest"
 import {
   eciKey,
   exportAndPlan,
@@ -14,9 +13,6 @@ import {
   tempDir,
   writeMaps
 } from "./helpers.ts"
-
-// every test spawns the real bin several times: on a loaded 2-core machine that takes a while
-vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 const commands = ["export", "plan", "apply", "verify", "sync", "simulate", "demo"] as const
 

@@ -2,11 +2,7 @@ import { spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { vi } from "vitest"
 import { bin, type Json, json, runCli, tempDir } from "./helpers.ts"
-
-// every test spawns the real bin several times: on a loaded 2-core machine that takes a while
-vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 describe("unishare demo", () => {
   it("migrates the seeded dataset, verifies it and exits 0", async () => {

@@ -1,11 +1,7 @@
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterEach, beforeEach, describe, expect, it } from "@effect/vitest"
-import { vi } from "vitest"
 import { exportAndPlan, ids, json, runCli, type Sims, startSims, tempDir, writes } from "./helpers.ts"
-
-// every test spawns the real bin several times: on a loaded 2-core machine that takes a while
-vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 describe("unishare against the simulators", () => {
   let sims: Sims

@@ -4,12 +4,11 @@
  * JSON identity maps in notation, and a migration into EnergyCAP that creates its target lists.
  */
 import * as Fs from "node:fs"
-import * as Net from "node:net"
 import * as Path from "node:path"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
 import * as CloudflareSim from "@unishare/cloudflare/simulator"
 import * as EciSim from "@unishare/eci/simulator"
-import { vi } from "vitest"
+import { freePort, until } from "../../../test/support/cli.ts"
 import {
   eciKey,
   eciSeed,
@@ -24,18 +23,6 @@ import {
   tempDir,
   writes
 } from "./helpers.ts"
-
-// every test spawns the real bin several times: on a loaded 2-core machine that takes a while
-vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = Net.createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as Net.AddressInfo).port
-      server.close(() => resolve(port))
-    })
-  })
 
 const storeOf = (plan: string) => plan.replace(/\.json$/, ".run.db")
 
@@ -309,25 +296,20 @@ describe("unishare on a real run (writes)", () => {
 
   it("SIGINT during apply says how far it got and how to resume; the same command resumes", async () => {
     const { plan } = await exportAndPlan(sims, dir)
-    // list 43's replace hangs for a while in its read-back (after its write): the run is interrupted
-    // while it waits
-    sims.eci.inject({ kind: "delay", millis: 8_000, method: "GET", path: /\/list\/43\/share$/, times: 1 })
-    const before = sims.eci.log().length
+    // list 43's replace is held in its read-back (after its write) until the run has been
+    // interrupted: the run is interrupted while it waits, however slow the machine
+    let release = () => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    sims.eci.inject({ kind: "hold", until: released, method: "GET", path: /\/list\/43\/share$/, times: 1 })
     const running = spawnCli(["apply", "--plan", plan, "--concurrency", "1"], sims.env)
-    const deadline = Date.now() + 60_000
-    // list 42 is written and recorded before list 43 starts (one resource at a time), so once list
-    // 43's write is seen, list 42 is done
-    while (
-      !sims.eci
-        .log()
-        .slice(before)
-        .some((e) => e.method === "PUT" && e.path.endsWith("/list/43/share"))
-    ) {
-      if (Date.now() > deadline) throw new Error("apply never wrote list 43")
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    // list 42 is written and recorded before list 43 starts (one resource at a time), and list 43's
+    // read-back comes after its write: once it is held, list 42 is done and list 43 is in flight
+    await until("list 43's read-back to be held", () => sims.eci.held() > 0)
     running.child.kill("SIGINT")
     const interrupted = await running.done
+    release()
     expect(interrupted.code, JSON.stringify(interrupted)).toBe(130)
     expect(interrupted.stderr).toMatch(/interrupted after 1 of 2 units; run the same command to resume/)
     expect(interrupted.stderr).toContain(storeOf(plan))

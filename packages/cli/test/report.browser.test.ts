@@ -7,11 +7,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { type Browser, chromium } from "playwright-core"
-import { vi } from "vitest"
 import { exportAndPlan, ids, type Sims, startSims, tempDir } from "./helpers.ts"
-
-// every test spawns the real bin several times: on a loaded 2-core machine that takes a while
-vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 const candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/lib/chromium/chromium"]
 const findChromium = () => candidates.find((c) => Fs.existsSync(c))
@@ -46,7 +42,7 @@ describe("plan --report: the HTML report in Chromium", () => {
     expect(made.planned.code, made.planned.stderr).toBe(0)
     plan = made.plan
     browser = await chromium.launch({ executablePath, headless: true, args: ["--no-sandbox"] })
-  }, 1_200_000)
+  })
   afterAll(async () => {
     await browser?.close()
     await sims?.close()

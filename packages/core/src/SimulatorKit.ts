@@ -320,7 +320,7 @@ export const start = async (options: Options): Promise<Running> => {
   const windows = new Map<string, { arrivals: Array<number>; head: number; blockedUntil: number }>()
   const timers = new Set<ReturnType<typeof setTimeout>>()
   const stalled = new Set<Http.ServerResponse>()
-  let holding = 0
+  const holds = new Set<Http.ServerResponse>()
 
   const takeFault = (method: string, path: string): Fault | undefined => {
     for (const active of faults) {
@@ -468,17 +468,12 @@ export const start = async (options: Options): Promise<Running> => {
               return
             }
             case "hold": {
-              holding++
-              let released = false
-              const release = () => {
-                if (released) return
-                released = true
-                holding--
-                // a request whose client went away (or a closed simulator) is not run
-                if (!res.destroyed && server.listening) dispatch(auth, undefined)
-              }
-              res.on("close", release)
-              Promise.resolve(fault.until).then(release, release)
+              // like `delay`, the route runs when released even if the client has gone away (a
+              // provider finishes a request whose caller stopped waiting)
+              holds.add(res)
+              // a closed simulator has dropped it: nothing runs
+              const resume = () => (holds.delete(res) ? dispatch(auth, undefined) : undefined)
+              Promise.resolve(fault.until).then(resume, resume)
               return
             }
             case "applied-then-status":
@@ -568,13 +563,15 @@ export const start = async (options: Options): Promise<Running> => {
     clearFaults: () => {
       faults.length = 0
     },
-    held: () => holding,
+    held: () => holds.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer)
         timers.clear()
         for (const res of stalled) res.destroy()
         stalled.clear()
+        for (const res of holds) res.destroy()
+        holds.clear()
         server.closeAllConnections()
         server.close(() => resolve())
       })

@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { HttpApi, RateLimiter, SimulatorKit } from "@unishare/core"
 import { VirtualTime } from "@unishare/core/testing"
-import { Clock, Effect, Redacted, Schema } from "effect"
-import { FetchHttpClient } from "effect/http"
+import { Clock, Effect, Fiber, Redacted, Schema } from "effect"
+import { FetchHttpClient, HttpClient, HttpClientResponse } from "effect/http"
+import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
 
 /** Send times (from the start) of `n` acquisitions started together, on the test clock. */
@@ -32,6 +33,14 @@ const sendTimes = (
       { stepMillis }
     )
     return times.sort((a, b) => a - b)
+  })
+
+/** Runs `request`, moving the test clock `millis` on while it waits for its answer. */
+const answeredLater = <A, E>(request: Effect.Effect<A, E>, millis: number) =>
+  Effect.gen(function* () {
+    const fiber = yield* Effect.forkChild(request)
+    yield* TestClock.adjust(millis)
+    return yield* Fiber.join(fiber)
   })
 
 describe("RateLimiter", () => {
@@ -109,23 +118,23 @@ describe("RateLimiter", () => {
     assert.deepStrictEqual(RateLimiter.settleState(state, pace, 10, 115).recent, [0, 15, 20])
   })
 
-  it.live(
+  it.effect(
     "HttpApi settles each attempt: an answer within the margin never touches the store again; a slow one moves its reservation to its answer",
     () =>
       Effect.gen(function* () {
-        const sim = yield* SimulatorKit.serve({
-          name: "test",
-          routes: [{ method: "GET", pattern: "/x", handle: () => ({ status: 200, body: {} }) }],
-          authenticate: () => ({ ok: true, principal: "p", scheme: "bearer" }),
-          notFound: () => ({ status: 404 })
-        })
+        // the provider answers after `answerAfter` ms of the test clock: the time each request
+        // takes is decided here, not by how fast the machine runs
+        let answerAfter = 0
+        const provider = HttpClient.make((request) =>
+          Effect.sleep(answerAfter).pipe(Effect.as(HttpClientResponse.fromWeb(request, Response.json({}))))
+        )
         const limit = { requests: 10, windowMillis: 60_000, marginMillis: 100 }
         const api = yield* HttpApi.make({
           provider: "settle",
-          baseUrl: sim.url,
+          baseUrl: "http://provider.test",
           auth: HttpApi.bearer(Redacted.make("t")),
           rateLimit: limit
-        })
+        }).pipe(Effect.provideService(HttpClient.HttpClient, provider))
         const memory = RateLimiter.memoryStore()
         let updates = 0
         let last: RateLimiter.State | undefined
@@ -141,22 +150,24 @@ describe("RateLimiter", () => {
         const get = api
           .json({ operation: "get", method: "GET", path: "/x", response: Schema.Unknown })
           .pipe(Effect.provideService(RateLimiter.Store, counting))
+        yield* TestClock.adjust(1_000)
+        // an answer within the margin (here: at once): one update (the reservation), none for settling
         yield* get
-        // fast: one update (the reservation), none for settling
         assert.strictEqual(updates, 1)
         const reservedFast = last?.recent[0] ?? Number.NaN
-        sim.inject({ kind: "delay", millis: 400, times: 1 })
-        const before = Date.now()
-        yield* get
-        const after = Date.now()
-        // slow: the reservation and its settling
-        assert.strictEqual(updates, 3)
-        const moved = last?.recent.at(-1) ?? Number.NaN
+        // an answer at the margin's edge still changes nothing
+        answerAfter = limit.marginMillis
+        yield* answeredLater(get, answerAfter)
+        assert.strictEqual(updates, 2)
+        // a slow answer: the reservation and its settling
+        answerAfter = 400
+        const sentAt = yield* Clock.currentTimeMillis
+        yield* answeredLater(get, answerAfter)
+        assert.strictEqual(updates, 4)
         assert.strictEqual(last?.recent[0], reservedFast)
-        // the second request's entry is its answer time minus the margin (its answer came ≥ 400 ms after it was sent)
-        assert.isAtLeast(moved, before + 400 - 100)
-        assert.isAtMost(moved, after - 100 + 1)
-      }).pipe(Effect.provide(FetchHttpClient.layer))
+        // the slow request's entry is its answer time minus the margin (the latest it can have arrived)
+        assert.strictEqual(last?.recent.at(-1), sentAt + 400 - limit.marginMillis)
+      })
   )
 
   it.effect("a limit's own marginMillis replaces the default skew margin", () =>
