@@ -1,11 +1,19 @@
 import * as Fs from "node:fs"
-import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Simulator from "@unishare/eci/simulator"
 import { describe, expect, it } from "vitest"
-import { type Child, cli as run, start as spawnCli, startRunner, stopAll } from "./support/cli.ts"
+import {
+  type Child,
+  cli as run,
+  running,
+  start as spawnCli,
+  startRunner,
+  statusJson,
+  stopAll,
+  until
+} from "./support/cli.ts"
 import { freshDatabase } from "./support/database.ts"
-import { apiKey, seedFor, writePlan } from "./support/eciPlan.ts"
+import { apiKey, holdWrites, seedFor, tempDir, writePlan } from "./support/eciPlan.ts"
 
 const LISTS = 30
 const listIds = Array.from({ length: LISTS }, (_, i) => 3000 + i)
@@ -13,37 +21,25 @@ const env = { PATH: process.env.PATH ?? "", ECI_API_KEY: apiKey }
 
 const cli = (args: ReadonlyArray<string>) => run(args, env)
 
-interface Status {
-  readonly complete: boolean
-  readonly resources: ReadonlyArray<{
-    readonly resource: string
-    readonly appliedBy: ReadonlyArray<string>
-    readonly running: ReadonlyArray<{ readonly unit: string; readonly process: string }>
-  }>
-}
-
-const status = async (plan: string, database: string): Promise<Status> => {
-  const { code, stdout, stderr } = await cli(["status", "--plan", plan, "--database", database, "--json"])
-  if (code !== 0) throw new Error(`status exited ${code}: ${stdout}\n${stderr}`)
-  return JSON.parse(stdout) as Status
-}
+const status = (plan: string, database: string) => statusJson(plan, database, env)
 
 describe("unishare runner + apply --submit (durable, many machines on one PostgreSQL)", () => {
   it("two runners and a submitter; one runner killed with SIGKILL mid-run: the other finishes, state equals the plan, verify exits 0", async () => {
     const database = await freshDatabase("runners")
     const sim = await Simulator.start({ seed: seedFor(listIds) })
-    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-runners-"))
+    const dir = tempDir("runners")
     const children: Array<Child> = []
     try {
       const plan = await writePlan(sim, dir, listIds)
-      // slow writes, so that the kill lands mid-run
-      sim.inject({ kind: "delay", millis: 4000, method: "PUT", times: Number.POSITIVE_INFINITY })
+      // every write is held: a unit a runner started stays in flight until the kill
+      const writes = holdWrites(sim)
       const runner = async () => {
         const { child, port, ready } = await startRunner(children, {
           database,
           eciUrl: sim.url,
           env,
-          args: ["--shard-lock-expiration", "10"]
+          // the shortest the command accepts: the other runner takes the killed one's work over after it
+          args: ["--shard-lock-expiration", "2"]
         })
         // the note on stderr names the same process as the JSON document on stdout
         const id = /ready \(process ([0-9a-f-]+)[;)]/.exec(child.stderr())?.[1]
@@ -56,12 +52,11 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
           process: id,
           target: "eci",
           shardsPerGroup: 32,
-          shardLockExpirationSeconds: 10
+          shardLockExpirationSeconds: 2
         })
         return { ...child, id: id ?? "" }
       }
-      const first = await runner()
-      const second = await runner()
+      const runners = [await runner(), await runner()]
       const submitter = spawnCli(
         [
           "apply",
@@ -80,22 +75,29 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
       )
       children.push(submitter)
       const puts = () => sim.log().filter((e) => e.method === "PUT").length
-      // kill the first runner while it is writing: once the store shows a unit it started and did not finish
+      // kill a runner while it is writing: once the store shows units it started (none can finish)
+      const runningOn = (now: Awaited<ReturnType<typeof status>>, id: string) =>
+        now.resources.flatMap((r) => r.running.filter((u) => u.process === id).map(() => r.resource))
       let inFlight: ReadonlyArray<string> = []
-      const deadline = Date.now() + 240_000
-      while (inFlight.length === 0 && submitter.process.exitCode === null && Date.now() < deadline) {
+      let killed = runners[0]!
+      await until("a runner to start units", async () => {
+        if (!running(submitter)) return true
         const now = await status(plan, database)
-        inFlight = now.resources.flatMap((r) => r.running.filter((u) => u.process === first.id).map(() => r.resource))
-      }
+        const busy = runners.find((r) => runningOn(now, r.id).length > 0)
+        if (busy !== undefined) {
+          killed = busy
+          inFlight = runningOn(now, busy.id)
+        }
+        return busy !== undefined
+      })
       expect(inFlight.length, submitter.output()).toBeGreaterThan(0)
-      first.process.kill("SIGKILL")
-      expect((await first.exited).signal).toBe("SIGKILL")
-      // what it had in flight at the kill (it may have finished some between the read and the kill;
-      // the other runner takes the rest over only after the 10 s shard-lock expiration)
-      const atKill = await status(plan, database)
-      inFlight = atKill.resources.flatMap((r) => r.running.filter((u) => u.process === first.id).map(() => r.resource))
-      expect(inFlight.length, "the killed runner had no unit in flight at the kill").toBeGreaterThan(0)
-      expect(puts()).toBeLessThan(LISTS)
+      const survivor = runners.find((r) => r !== killed)!
+      killed.process.kill("SIGKILL")
+      expect((await killed.exited).signal).toBe("SIGKILL")
+      // nothing was written yet: the units it had in flight are taken over by the other runner once
+      // its shard locks expire
+      expect(puts()).toBe(0)
+      writes.release()
 
       const ended = await submitter.exited
       expect(ended.code, submitter.output()).toBe(0)
@@ -117,7 +119,7 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
       )
       expect(paths.size).toBe(LISTS)
       expect(puts()).toBeLessThanOrEqual(LISTS + 8)
-      expect(second.process.exitCode).toBeNull()
+      expect(running(survivor)).toBe(true)
 
       sim.clearFaults()
       const verified = await cli(["verify", "--plan", plan, "--eci-url", sim.url, "--json"])
@@ -126,43 +128,38 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
       expect(after).toMatchObject({ complete: true, applied: LISTS, failed: 0, pending: 0 })
       // the units the killed runner had in flight were finished by the other runner
       for (const resource of inFlight) {
-        expect(after.resources.find((r) => r.resource === resource)?.appliedBy).toEqual([second.id])
+        expect(after.resources.find((r) => r.resource === resource)?.appliedBy).toEqual([survivor.id])
       }
-      for (const r of after.resources) expect([first.id, second.id]).toEqual(expect.arrayContaining([...r.appliedBy]))
+      for (const r of after.resources)
+        expect(runners.map((x) => x.id)).toEqual(expect.arrayContaining([...r.appliedBy]))
     } finally {
       await stopAll(children)
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  }, 600_000)
+  })
 })
 
 describe("unishare runner / apply --submit: bad input is refused before anything starts (exit 2)", () => {
   it("a SQLite store, a bad --runner-address, a bad --shard-lock-expiration, --submit without PostgreSQL", async () => {
-    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-runners-"))
+    const dir = tempDir("runners")
     const sim = await Simulator.start({ seed: seedFor(listIds) })
     try {
       const base = ["runner", "--target", "eci", "--eci-url", sim.url]
-      const sqlite = await cli([...base, "--database", Path.join(dir, "x.db")])
-      expect(sqlite.code).toBe(2)
-      expect(sqlite.stderr + sqlite.stdout).toContain("PostgreSQL")
-      const address = await cli([...base, "--database", "postgres://127.0.0.1:1/x", "--runner-address", "nohost"])
-      expect(address.code).toBe(2)
-      expect(address.stderr + address.stdout).toContain("host:port")
-      const expiration = await cli([...base, "--database", "postgres://127.0.0.1:1/x", "--shard-lock-expiration", "0"])
-      expect(expiration.code).toBe(2)
       const plan = await writePlan(sim, dir, listIds)
       sim.clearLog()
-      const submit = await cli([
-        "apply",
-        "--plan",
-        plan,
-        "--database",
-        Path.join(dir, "x.db"),
-        "--submit",
-        "--eci-url",
-        sim.url
+      // independent runs, each refused before it connects: run together
+      const [sqlite, address, expiration, submit] = await Promise.all([
+        cli([...base, "--database", Path.join(dir, "x.db")]),
+        cli([...base, "--database", "postgres://127.0.0.1:1/x", "--runner-address", "nohost"]),
+        cli([...base, "--database", "postgres://127.0.0.1:1/x", "--shard-lock-expiration", "0"]),
+        cli(["apply", "--plan", plan, "--database", Path.join(dir, "x.db"), "--submit", "--eci-url", sim.url])
       ])
+      expect(sqlite.code).toBe(2)
+      expect(sqlite.stderr + sqlite.stdout).toContain("PostgreSQL")
+      expect(address.code).toBe(2)
+      expect(address.stderr + address.stdout).toContain("host:port")
+      expect(expiration.code).toBe(2)
       expect(submit.code).toBe(2)
       expect(submit.stderr + submit.stdout).toContain("--submit")
       expect(Fs.existsSync(Path.join(dir, "x.db"))).toBe(false)
@@ -171,5 +168,5 @@ describe("unishare runner / apply --submit: bad input is refused before anything
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  }, 300_000)
+  })
 })
