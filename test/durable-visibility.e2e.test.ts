@@ -7,7 +7,7 @@
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as Simulator from "@unishare/eci/simulator"
-import { DurableApply, RunnerCluster } from "@unishare/migration"
+import { DurableApply } from "@unishare/migration"
 import { Effect, Exit, Layer, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import {
@@ -20,7 +20,7 @@ import {
   stopAll,
   until
 } from "./support/cli.ts"
-import { freshDatabase, onStore, tablesOf } from "./support/database.ts"
+import { freshDatabase, tablesOf } from "./support/database.ts"
 import { apiKey, holdWrites, seedFor, tempDir, writePlan } from "./support/eciPlan.ts"
 
 const env = { PATH: process.env.PATH ?? "", ECI_API_KEY: apiKey }
