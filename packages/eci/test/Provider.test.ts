@@ -1,15 +1,19 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Errors, Grantee, Sync } from "@unishare/core"
-import { Effect, Option, Redacted, Stream } from "effect"
+import { Effect, Option, Redacted, type Scope, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
 import * as Eci from "../src/index.ts"
-import { keys, leaks, setup } from "./support.ts"
+import { keys, leaks, onVirtualTime, setup } from "./support.ts"
 
 const user = (id: number) => Grantee.user({ id: String(id) })
 const shareLog = (log: ReadonlyArray<{ method: string; path: string }>) => log.map((r) => `${r.method} ${r.path}`)
 
+/** A test on the virtual clock (`onVirtualTime`): no write waits out the re-read pause in real time. */
+const virtual = <E>(name: string, body: () => Effect.Effect<void, E, Scope.Scope>) =>
+  it.effect(name, () => onVirtualTime(body()))
+
 describe("Provider", () => {
-  it.live("list is one GET and maps users, groups and everyone to stable share ids", () =>
+  virtual("list is one GET and maps users, groups and everyone to stable share ids", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* setup()
       const shares = yield* Stream.runCollect(provider.list(Eci.list(43)))
@@ -33,7 +37,7 @@ describe("Provider", () => {
     })
   )
 
-  it.live("grant by id is GET + PUT of the full set + verifying GET; the same grant again writes nothing", () =>
+  virtual("grant by id is GET + PUT of the full set + verifying GET; the same grant again writes nothing", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* setup()
       const share = yield* provider.grant(Eci.list(43), { grantee: user(11), level: "viewer" })
@@ -62,7 +66,7 @@ describe("Provider", () => {
     })
   )
 
-  it.live("grant by email resolves the user through /user and keeps the email on the share", () =>
+  virtual("grant by email resolves the user through /user and keeps the email on the share", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* setup()
       const share = yield* provider.grant(Eci.list(42), {
@@ -83,7 +87,7 @@ describe("Provider", () => {
     })
   )
 
-  it.live(
+  virtual(
     "bad input: listId beyond int32, Everyone with users, unknown email → typed errors, nothing sent or written",
     () =>
       Effect.gen(function* () {
@@ -157,7 +161,7 @@ describe("Provider", () => {
       })
   )
 
-  it.live("a sync whose desired set has Everyone and users fails with InvalidInput and writes nothing", () =>
+  virtual("a sync whose desired set has Everyone and users fails with InvalidInput and writes nothing", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* setup()
       const error = yield* Effect.flip(
@@ -177,7 +181,7 @@ describe("Provider", () => {
     })
   )
 
-  it.live("Everyone: opt-in, sent without ids, exclusive of explicit grants (Conflict), switched with replace", () =>
+  virtual("Everyone: opt-in, sent without ids, exclusive of explicit grants (Conflict), switched with replace", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* setup()
       const everyone = yield* provider.grant(Eci.list(42), {
@@ -221,7 +225,7 @@ describe("Provider", () => {
     })
   )
 
-  it.live("one implicit level: editor rounds down to viewer, onLossy fail is Unsupported before any request", () =>
+  virtual("one implicit level: editor rounds down to viewer, onLossy fail is Unsupported before any request", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* setup()
       const strict = yield* Effect.flip(
@@ -241,7 +245,7 @@ describe("Provider", () => {
     })
   )
 
-  it.live("revoke is GET + PUT + verifying GET; revoking again, or an unknown grantee, writes nothing", () =>
+  virtual("revoke is GET + PUT + verifying GET; revoking again, or an unknown grantee, writes nothing", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* setup()
       yield* provider.revoke(Eci.list(43), "user:10")
@@ -266,7 +270,7 @@ describe("Provider", () => {
     })
   )
 
-  it.live("N concurrent grants on one list in one process: all N present, no lost update", () =>
+  virtual("N concurrent grants on one list in one process: all N present, no lost update", () =>
     Effect.gen(function* () {
       const { sim, provider, config } = yield* setup()
       // a second provider instance in the same process shares the per-list lock
@@ -289,7 +293,7 @@ describe("Provider", () => {
     })
   )
 
-  it.live("a concurrent writer elsewhere is detected by the read-back and reported as Conflict", () =>
+  virtual("a concurrent writer elsewhere is detected by the read-back and reported as Conflict", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* setup()
       // another writer replaces the whole set right after our PUT: our grant is lost
@@ -322,7 +326,7 @@ describe("Provider", () => {
     })
   )
 
-  it.live("Sync retries a Conflict and converges (operations strategy)", () =>
+  virtual("Sync retries a Conflict and converges (operations strategy)", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* setup()
       sim.interleave({
@@ -346,7 +350,7 @@ describe("Provider", () => {
     })
   )
 
-  it.live("sync of 500 desired grantees is exactly 1 GET + 1 PUT + the verifying GET", () =>
+  virtual("sync of 500 desired grantees is exactly 1 GET + 1 PUT + the verifying GET", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* setup()
       const desired = Array.from({ length: 500 }, (_, i) => ({ grantee: user(i + 1), level: "viewer" as const }))
@@ -370,7 +374,7 @@ describe("Provider", () => {
     })
   )
 
-  it.live("replace is one PUT and sets exactly the desired set (duplicates collapse)", () =>
+  virtual("replace is one PUT and sets exactly the desired set (duplicates collapse)", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* setup()
       const shares = yield* provider.replace!(Eci.list(43), [
@@ -398,7 +402,7 @@ describe("Provider", () => {
     })
   )
 
-  it.live("a PUT that failed after being applied is retried (PUT is idempotent) and verified", () =>
+  virtual("a PUT that failed after being applied is retried (PUT is idempotent) and verified", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* setup()
       sim.inject({ kind: "applied-then-status", status: 503, method: "PUT" })
@@ -411,7 +415,7 @@ describe("Provider", () => {
     })
   )
 
-  it.live("401 on a list without permission is AccessDenied naming the documented permissions; nothing written", () =>
+  virtual("401 on a list without permission is AccessDenied naming the documented permissions; nothing written", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* setup({ key: keys.noLists })
       const denied = yield* Effect.flip(provider.grant(Eci.list(42), { grantee: user(1), level: "viewer" }))
@@ -430,7 +434,7 @@ describe("Provider", () => {
     })
   )
 
-  it.live("listResources uses GET /list; resolveGrantee maps emails to ids and leaves ids alone", () =>
+  virtual("listResources uses GET /list; resolveGrantee maps emails to ids and leaves ids alone", () =>
     Effect.gen(function* () {
       const { sim, provider } = yield* setup()
       const resources = yield* Stream.runCollect(provider.listResources!)
@@ -457,7 +461,7 @@ describe("Provider", () => {
     })
   )
 
-  it.live("layerConfig reads ECI_* variables; the key stays redacted", () =>
+  virtual("layerConfig reads ECI_* variables; the key stays redacted", () =>
     Effect.gen(function* () {
       const { sim } = yield* setup()
       const { ConfigProvider, Layer } = yield* Effect.promise(() => import("effect"))

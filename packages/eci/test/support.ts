@@ -1,6 +1,7 @@
 /**
  * Test fixtures: a seeded simulator and a provider / client pointed at it.
  */
+import { VirtualTime } from "@unishare/core/testing"
 import { Effect, Redacted } from "effect"
 import { FetchHttpClient } from "effect/http"
 import * as Client from "../src/Client.ts"
@@ -75,3 +76,12 @@ export const leaks = (value: unknown): ReadonlyArray<string> => {
       : JSON.stringify(value, (_k, v) => (v instanceof Error ? { ...v, message: v.message, stack: v.stack } : v))
   return Object.values(keys).filter((k) => text.includes(k))
 }
+
+/**
+ * Runs `effect` on the virtual clock (under `it.effect`): the provider pauses 100–250 ms before the
+ * re-read that follows each PUT (`recheckDelay`), and here virtual time moves by 250 ms whenever no
+ * request is in flight (`VirtualTime.run`), so a pause ends at once and every request still reaches
+ * the simulator in the order the provider sends it. Nothing waits for real time.
+ */
+export const onVirtualTime = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  VirtualTime.run(effect, { stepMillis: 250 })
