@@ -105,23 +105,23 @@ describe("packed tarballs", () => {
   })
 
   it("pass publint --strict", async () => {
-    for (const p of packed) {
-      const result = await run(bin("publint"), ["run", "--strict", p.tarball], { cwd: workDir })
-      expectSuccess(result, `publint ${p.name}`)
-    }
+    const results = await Promise.all(
+      packed.map((p) => run(bin("publint"), ["run", "--strict", p.tarball], { cwd: workDir }))
+    )
+    for (const [i, result] of results.entries()) expectSuccess(result, `publint ${packed[i]?.name}`)
   })
 
   it("pass attw (are the types wrong)", async () => {
-    for (const p of packed) {
-      const result = await run(bin("attw"), [p.tarball, "--profile", "esm-only", "--format", "ascii"], {
-        cwd: workDir
-      })
-      expectSuccess(result, `attw ${p.name}`)
-    }
+    const results = await Promise.all(
+      packed.map((p) => run(bin("attw"), [p.tarball, "--profile", "esm-only", "--format", "ascii"], { cwd: workDir }))
+    )
+    for (const [i, result] of results.entries()) expectSuccess(result, `attw ${packed[i]?.name}`)
   })
 })
 
-describe("an npm project installing the tarballs", () => {
+// the checks below read the installed project and write only files of their own (each demo runs in
+// its own directory): they run at once, the demos' waits overlapping the type checks
+describe.concurrent("an npm project installing the tarballs", () => {
   let project = ""
   const nodes: Record<string, string> = {}
 
@@ -190,8 +190,10 @@ describe("an npm project installing the tarballs", () => {
 
     it(`Node ${major}: the installed unishare demo passes`, async () => {
       const node = nodes[major]!
+      const cwd = Path.join(project, `demo-on-node-${major}`)
+      Fs.mkdirSync(cwd)
       const result = await run(Path.join(project, "node_modules", ".bin", "unishare"), ["demo", "--json"], {
-        cwd: project,
+        cwd,
         path: on(node)
       })
       expectSuccess(result, "unishare demo")
@@ -216,7 +218,7 @@ describe("an npm project installing the tarballs", () => {
           .map(([subpath]) => (subpath === "." ? p.name : `${p.name}/${subpath.slice(2)}`))
       })
       Fs.writeFileSync(
-        Path.join(project, "entries.ts"),
+        Path.join(project, `entries.${mode}.ts`),
         `${specifiers.map((s, i) => `import * as m${i} from "${s}"`).join("\n")}\nexport const modules = [${specifiers.map((_, i) => `m${i}`).join(", ")}]\n`
       )
       const tsconfig = `tsconfig.${mode}.json`
@@ -233,7 +235,7 @@ describe("an npm project installing the tarballs", () => {
             skipLibCheck: false,
             noEmit: true
           },
-          files: ["usage.ts", "entries.ts"]
+          files: ["usage.ts", `entries.${mode}.ts`]
         })
       )
       const result = await run(
