@@ -32,9 +32,9 @@ export const runFixture = <A>(name: string, input: unknown): Promise<A> =>
   })
 
 /**
- * Waits until `condition` holds, checking it every 10 ms: a wait for an event (a request held by a
- * simulator, a session waiting for a lock), never for an amount of time. Dies after the inner hang
- * guard, naming `what`.
+ * Waits until `condition` holds, checking it every 10 ms of the live clock (`it.live`): a wait for
+ * an event (a request held by a simulator, a session waiting for a lock), never for an amount of
+ * time. Dies after the inner hang guard, naming `what`.
  */
 export const until = <E, R>(what: string, condition: Effect.Effect<boolean, E, R>): Effect.Effect<void, E, R> =>
   Effect.gen(function* () {
