@@ -1,73 +1,37 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process"
 import * as Fs from "node:fs"
-import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Simulator from "@unishare/eci/simulator"
 import { describe, expect, it } from "vitest"
+import { type Child, cli as run, running, start, statusJson as status, stopAll, until } from "./support/cli.ts"
 import { freshDatabase } from "./support/database.ts"
-import { apiKey, seedFor, writePlan } from "./support/eciPlan.ts"
+import { apiKey, holdWrites, seedFor, tempDir, writePlan } from "./support/eciPlan.ts"
 
-/** The real `unishare` command. */
-const bin = Path.resolve(import.meta.dirname, "../packages/cli/src/bin.ts")
 const LISTS = 30
 const listIds = Array.from({ length: LISTS }, (_, i) => 2000 + i)
 /** The list whose writes the simulator refuses (404): its unit fails. */
 const refused = listIds[LISTS - 1] ?? 0
-const env = { PATH: process.env.PATH ?? "", ECI_API_KEY: apiKey }
+/** No provider credential: status needs none. */
+const base = { PATH: process.env.PATH ?? "" }
+const env = { ...base, ECI_API_KEY: apiKey }
 
-interface Status {
-  readonly command: string
-  readonly submitted: boolean
-  readonly complete: boolean
-  readonly units: number
-  readonly applied: number
-  readonly failed: number
-  readonly pending: number
-  readonly resources: ReadonlyArray<{
-    readonly resource: string
-    readonly units: number
-    readonly applied: number
-    readonly failed: number
-    readonly pending: number
-    readonly failures: ReadonlyArray<{ readonly unit: string; readonly message: string }>
-  }>
-}
+/** Runs `unishare` with `args` (no provider credential unless `extraEnv` gives one). */
+const cli = (args: ReadonlyArray<string>, extraEnv: Record<string, string> = {}) => run(args, { ...base, ...extraEnv })
 
-/** Runs `unishare` with `args` (no provider credential: status needs none), resolving code and output. */
-const cli = (args: ReadonlyArray<string>, extraEnv: Record<string, string> = {}) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { timeout: 120_000, env: { PATH: process.env.PATH ?? "", ...extraEnv } },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
-    )
-  )
-
-const statusJson = async (plan: string, database: string): Promise<Status> => {
-  const { code, stdout, stderr } = await cli(["status", "--plan", plan, "--database", database, "--json"])
-  if (code !== 0) throw new Error(`status exited ${code}: ${stdout}\n${stderr}`)
-  return JSON.parse(stdout) as Status
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode)
-    child.on("exit", (code) => resolve(code))
-  })
+const statusJson = (plan: string, database: string) => status(plan, database, base)
 
 describe("unishare status (a durable run's progress from its store)", () => {
   it("watches a PostgreSQL run from another process: applied / failed / pending per resource, live and at the end", async () => {
     const database = await freshDatabase("status")
     const sim = await Simulator.start({ seed: seedFor(listIds) })
-    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-status-"))
+    const dir = tempDir("status")
+    const children: Array<Child> = []
     try {
       const plan = await writePlan(sim, dir, listIds)
       // before any apply: not submitted, nothing applied
       const before = await statusJson(plan, database)
       expect(before).toMatchObject({ command: "status", submitted: false, complete: false, applied: 0 })
 
-      // one list refuses writes (its unit fails); every write is slow, so the run takes a while
+      // one list refuses writes (its unit fails)
       sim.inject({
         kind: "status",
         status: 404,
@@ -75,41 +39,34 @@ describe("unishare status (a durable run's progress from its store)", () => {
         path: `/api/v3/list/${refused}/share`,
         times: Number.POSITIVE_INFINITY
       })
-      sim.inject({ kind: "delay", millis: 400, method: "PUT", times: Number.POSITIVE_INFINITY })
-      const child = spawn(
-        process.execPath,
-        [bin, "apply", "--plan", plan, "--database", database, "--eci-url", sim.url, "--concurrency", "2", "--json"],
-        { stdio: ["ignore", "pipe", "pipe"], env }
+      // the first writes go through, the others are held: the run is in progress until released
+      const writes = holdWrites(sim, { after: 3 })
+      const child = start(
+        ["apply", "--plan", plan, "--database", database, "--eci-url", sim.url, "--concurrency", "2", "--json"],
+        env
       )
-      let output = ""
-      child.stdout?.on("data", (d: Buffer) => {
-        output += d.toString()
-      })
-      child.stderr?.on("data", (d: Buffer) => {
-        output += d.toString()
-      })
-      const done = exited(child)
+      children.push(child)
 
       // while the run goes on, another process sees it progress (poll until it has)
-      let live: Status | undefined
-      const deadline = Date.now() + 240_000
-      while (child.exitCode === null && Date.now() < deadline) {
+      let live: Awaited<ReturnType<typeof statusJson>> | undefined
+      await until("a status showing the run in progress", async () => {
+        if (!running(child)) return true
         const s = await statusJson(plan, database)
         if (s.submitted) {
           expect(s.units, JSON.stringify(s)).toBe(LISTS)
           expect(s.applied + s.failed + s.pending).toBe(LISTS)
         }
-        if (s.submitted && s.applied > 0 && s.pending > 0) {
-          live = s
-          break
-        }
-      }
-      expect(live, `no status showed the run in progress; apply said:\n${output}`).toBeDefined()
+        if (s.submitted && s.applied > 0 && s.pending > 0) live = s
+        return live !== undefined
+      })
+      expect(live, `no status showed the run in progress; apply said:\n${child.output()}`).toBeDefined()
       // what status reported applied was really written
       const writtenThen = listIds.filter((id) => (sim.share(id)?.sharedUserIds.length ?? 0) === 3).length
       expect(writtenThen).toBeGreaterThanOrEqual(live?.applied ?? Number.POSITIVE_INFINITY)
+      writes.release()
 
-      const code = await done
+      const { code } = await child.exited
+      const output = child.output()
       expect(code, output).not.toBe(0) // one unit failed
 
       const after = await statusJson(plan, database)
@@ -151,14 +108,15 @@ describe("unishare status (a durable run's progress from its store)", () => {
       const complete = await statusJson(plan, database)
       expect(complete).toMatchObject({ complete: true, applied: LISTS, failed: 0, pending: 0 })
     } finally {
+      await stopAll(children)
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  }, 600_000)
+  })
 
   it("the default SQLite store beside the plan: read after the run; a missing store is a clear error (exit 2)", async () => {
     const sim = await Simulator.start({ seed: seedFor(listIds) })
-    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-status-"))
+    const dir = tempDir("status")
     try {
       const plan = await writePlan(sim, dir, listIds)
       const store = plan.replace(/\.json$/, ".run.db")
@@ -184,5 +142,5 @@ describe("unishare status (a durable run's progress from its store)", () => {
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  }, 600_000)
+  })
 })
