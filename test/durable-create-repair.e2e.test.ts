@@ -4,51 +4,22 @@
  * failed after its create goes to the created list in the next round, and a crashed repair resumes
  * in its own generation without repeating the writes it finished.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process"
 import * as Fs from "node:fs"
-import * as Os from "node:os"
-import * as Path from "node:path"
 import * as Eci from "@unishare/eci"
 import * as Simulator from "@unishare/eci/simulator"
 import { Migration } from "@unishare/migration"
 import { Effect, Redacted } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { describe, expect, it } from "vitest"
-import { apiKey, seedFor, writeCreatePlan, writePlan } from "./support/eciPlan.ts"
+import { killWhen as kill, cli as run } from "./support/cli.ts"
+import { apiKey, seedFor, tempDir, writeCreatePlan, writePlan } from "./support/eciPlan.ts"
 
-/** The real `unishare` command. */
-const bin = Path.resolve(import.meta.dirname, "../packages/cli/src/bin.ts")
 const env = { PATH: process.env.PATH ?? "", ECI_API_KEY: apiKey }
 
-const cli = (args: ReadonlyArray<string>) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, [bin, ...args], { timeout: 240_000, env }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
-    )
-  )
+const cli = (args: ReadonlyArray<string>) => run(args, env)
 
-/** Starts `unishare` with `args` and SIGKILLs it once `seen` holds (checked every 5 ms). */
-const killWhen = (args: ReadonlyArray<string>, seen: () => boolean): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"], env })
-    let output = ""
-    child.stdout?.on("data", (d: Buffer) => {
-      output += d.toString()
-    })
-    child.stderr?.on("data", (d: Buffer) => {
-      output += d.toString()
-    })
-    const timer = setInterval(() => {
-      if (seen()) {
-        clearInterval(timer)
-        child.kill("SIGKILL")
-      }
-    }, 5)
-    child.on("exit", (_code, signal) => {
-      clearInterval(timer)
-      signal === "SIGKILL" ? resolve() : reject(new Error(`the command ended before the kill: ${output}`))
-    })
-  })
+/** Starts `unishare args` and SIGKILLs it once `seen` holds (what it waits for keeps it running: a stall). */
+const killWhen = (args: ReadonlyArray<string>, what: string, seen: () => boolean) => kill(args, env, what, seen)
 
 const auditOf = async (plan: string) => {
   const run = await cli(["status", "--plan", plan, "--audit"])
@@ -74,7 +45,7 @@ describe("unishare apply --create-missing, durable", () => {
   it("killed after a list was created and before it was recorded: the re-run adopts that list (not a look-alike), exactly one per source", async () => {
     const sources = [501, 502, 503]
     const sim = await Simulator.start({ seed: seedFor([]) })
-    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-create-"))
+    const dir = tempDir("create")
     try {
       const plan = await writeCreatePlan(sim, dir, sources)
       // look-alikes made by someone else on the target before the run: same names, descriptions made
@@ -103,7 +74,7 @@ describe("unishare apply --create-missing, durable", () => {
       // killed while it waits for the answer, so the list exists and the store does not know it
       sim.inject({ kind: "stall", method: "POST", path: "/api/v3/list", after: 1, times: 1 })
       const args = ["apply", "--plan", plan, "--eci-url", sim.url, "--concurrency", "1", "--json"]
-      await killWhen(args, () => posts().length >= 2)
+      await killWhen(args, "the second create", () => posts().length >= 2)
       expect(ours()).toHaveLength(2)
 
       const again = await cli(args)
@@ -138,14 +109,14 @@ describe("unishare apply --create-missing, durable", () => {
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  }, 600_000)
+  })
 })
 
 describe("unishare apply --create-missing, a failed write after the create", () => {
   it("the next run (a new round) writes to the list the first run created, and creates nothing more", async () => {
     const sources = [601, 602]
     const sim = await Simulator.start({ seed: seedFor([]) })
-    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-create-"))
+    const dir = tempDir("create")
     try {
       const plan = await writeCreatePlan(sim, dir, sources)
       // the first list's share write is refused once: its create stands, its write fails
@@ -166,14 +137,14 @@ describe("unishare apply --create-missing, a failed write after the create", () 
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  }, 600_000)
+  })
 })
 
 describe("unishare apply --repair, durable", () => {
   it("a repair killed mid-way resumes in its own generation: finished writes are not repeated; the next repair is a new generation", async () => {
     const listIds = [701, 702, 703, 704]
     const sim = await Simulator.start({ seed: seedFor(listIds) })
-    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-repair-"))
+    const dir = tempDir("repair")
     try {
       const plan = await writePlan(sim, dir, listIds)
       const args = ["apply", "--plan", plan, "--eci-url", sim.url, "--concurrency", "1", "--json"]
@@ -187,7 +158,7 @@ describe("unishare apply --repair, durable", () => {
       const puts = () => sim.log().filter((e) => e.method === "PUT")
       // the repair's second write stalls: the process is killed while it waits
       sim.inject({ kind: "stall", method: "PUT", after: 1, times: 1 })
-      await killWhen([...args, "--repair"], () => puts().length >= 2)
+      await killWhen([...args, "--repair"], "the second repair write", () => puts().length >= 2)
       const resumed = await cli([...args, "--repair"])
       expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0)
       expect(JSON.parse(resumed.stdout)).toMatchObject({ failed: 0 })
@@ -222,5 +193,5 @@ describe("unishare apply --repair, durable", () => {
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  }, 600_000)
+  })
 })
