@@ -14,6 +14,7 @@ export default defineConfig({
     hookTimeout: hangGuardMillis,
     teardownTimeout: hangGuardMillis,
     pool: "forks",
+    maxWorkers: 2,
     reporters: ["default", "./test/support/SlowestReporter.ts"]
   }
 })

@@ -131,7 +131,7 @@ describe("RateLimiter", () => {
         const limit = { requests: 10, windowMillis: 60_000, marginMillis: 100 }
         const api = yield* HttpApi.make({
           provider: "settle",
-          baseUrl: "http://provider.test",
+          baseUrl: "http://127.0.0.1:9",
           auth: HttpApi.bearer(Redacted.make("t")),
           rateLimit: limit
         }).pipe(Effect.provideService(HttpClient.HttpClient, provider))
