@@ -6,18 +6,16 @@
  */
 import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
-import * as Os from "node:os"
 import * as Path from "node:path"
 import { DatabaseSync } from "node:sqlite"
-import { PgClient } from "@effect/sql-pg"
 import * as Simulator from "@unishare/eci/simulator"
 import { DurableApply, Migration } from "@unishare/migration"
-import { Effect, Exit, Redacted, Schema } from "effect"
+import { Effect, Exit, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { describe, expect, it } from "vitest"
 import { cli as run } from "./support/cli.ts"
-import { freshDatabase } from "./support/database.ts"
-import { apiKey, seedFor, writePlan } from "./support/eciPlan.ts"
+import { freshDatabase, onStore as on } from "./support/database.ts"
+import { apiKey, seedFor, tempDir, writePlan } from "./support/eciPlan.ts"
 
 const env = { PATH: process.env.PATH ?? "", ECI_API_KEY: apiKey }
 const cli = (args: ReadonlyArray<string>) => run(args, env)
@@ -50,7 +48,7 @@ describe("a store made by an older version", () => {
   it("SQLite (first shape: no process, generation, operations, at, created; no audit or repairs table): status, --audit and a dry run read it and change no byte; apply then upgrades it", async () => {
     const listIds = [5500, 5501, 5502, 5503]
     const sim = await Simulator.start({ seed: seedFor(listIds) })
-    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-old-store-"))
+    const dir = tempDir("old-store")
     try {
       const planFile = await writePlan(sim, dir, listIds)
       const plan = decodePlan(Fs.readFileSync(planFile, "utf8"))
@@ -129,17 +127,14 @@ describe("a store made by an older version", () => {
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  }, 300_000)
+  })
 
   it("PostgreSQL (units with a process column, no audit or repairs table, no engine tables): status and --audit read it without a write; a live member in our own table is shown", async () => {
     const listIds = [5600, 5601, 5602, 5603]
     const sim = await Simulator.start({ seed: seedFor(listIds) })
-    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-old-store-"))
+    const dir = tempDir("old-store")
     const database = await freshDatabase("oldstore")
-    const onStore = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-      Effect.runPromise(
-        effect.pipe(Effect.provide(PgClient.layer({ url: Redacted.make(database), maxConnections: 1 })), Effect.scoped)
-      )
+    const onStore = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) => on(database, effect)
     const shape = () =>
       onStore(
         Effect.flatMap(
@@ -206,5 +201,5 @@ describe("a store made by an older version", () => {
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  }, 300_000)
+  })
 })
