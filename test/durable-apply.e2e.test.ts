@@ -1,14 +1,10 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process"
 import * as Fs from "node:fs"
-import * as Os from "node:os"
-import * as Path from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import * as Simulator from "@unishare/eci/simulator"
 import { describe, expect, it } from "vitest"
-import { seedFor, writePlan as writeEciPlan } from "./support/eciPlan.ts"
+import { cli, killWhen } from "./support/cli.ts"
+import { apiKey, seedFor, tempDir, writePlan as writeEciPlan } from "./support/eciPlan.ts"
 
-/** The real `unishare` command. */
-const bin = Path.resolve(import.meta.dirname, "../packages/cli/src/bin.ts")
 const LISTS = 60
 const listIds = Array.from({ length: LISTS }, (_, i) => 1000 + i)
 
@@ -31,7 +27,6 @@ interface Counts {
 
 /** `unishare apply --plan … --json` against the simulator: durable in the default store, `<plan>.run.db`. */
 const argsOf = (input: Input) => [
-  bin,
   "apply",
   "--plan",
   input.plan,
@@ -42,52 +37,41 @@ const argsOf = (input: Input) => [
   "--json",
   ...(input.dryRun === true ? ["--dry-run"] : [])
 ]
-const env = { PATH: process.env.PATH ?? "", ECI_API_KEY: "durable-key" }
+const env = { PATH: process.env.PATH ?? "", ECI_API_KEY: apiKey }
 
-const run = (input: Input): Promise<Counts> =>
-  new Promise((resolve, reject) =>
-    execFile(process.execPath, argsOf(input), { timeout: 240_000, env }, (error, stdout, stderr) => {
-      if (error !== null) return reject(new Error(`${error.message}\n${stdout}\n${stderr}`))
-      const { applied, alreadyApplied, failed, wouldApply } = JSON.parse(stdout) as Counts
-      resolve({ applied, alreadyApplied, failed, wouldApply })
-    })
-  )
+const run = async (input: Input): Promise<Counts> => {
+  const { code, stdout, stderr } = await cli(argsOf(input), env)
+  if (code !== 0) throw new Error(`apply exited ${code}\n${stdout}\n${stderr}`)
+  const { applied, alreadyApplied, failed, wouldApply } = JSON.parse(stdout) as Counts
+  return { applied, alreadyApplied, failed, wouldApply }
+}
 
-/** Starts an apply and SIGKILLs it once the simulator has seen `writes` PUTs. */
-const killAfter = (sim: Simulator.Simulator, input: Input, writes: number): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, argsOf(input), { stdio: ["ignore", "pipe", "pipe"], env })
-    let stderr = ""
-    child.stdout?.on("data", (d: Buffer) => {
-      stderr += d.toString()
-    })
-    child.stderr?.on("data", (d: Buffer) => {
-      stderr += d.toString()
-    })
-    const timer = setInterval(() => {
-      if (sim.log().filter((e) => e.method === "PUT").length >= writes) {
-        clearInterval(timer)
-        child.kill("SIGKILL")
-      }
-    }, 5)
-    child.on("exit", (_code, signal) => {
-      clearInterval(timer)
-      signal === "SIGKILL"
-        ? resolve()
-        : reject(new Error(`the apply ended before the kill at ${writes} writes: ${stderr}`))
-    })
-  })
+const putsOf = (sim: Simulator.Simulator) => sim.log().filter((e) => e.method === "PUT").length
+
+/**
+ * Starts an apply and SIGKILLs it once the simulator has run `writes` PUTs in all: the writes after
+ * those stall (each lands, its answer never comes), so the apply is still writing at the kill,
+ * whatever the machine's speed.
+ */
+const killAfter = async (sim: Simulator.Simulator, input: Input, writes: number): Promise<void> => {
+  sim.inject({ kind: "stall", method: "PUT", after: writes - putsOf(sim), times: Number.POSITIVE_INFINITY })
+  try {
+    await killWhen(argsOf(input), env, `${writes} writes`, () => putsOf(sim) >= writes)
+  } finally {
+    sim.clearFaults()
+  }
+}
 
 describe("unishare apply (durable, embedded store beside the plan)", () => {
   it("SIGKILL at ~10 %, ~50 %, ~90 % and re-run: state equals the plan, no unit repeated beyond those in flight, a third run writes nothing", async () => {
     const sim = await Simulator.start({ seed })
-    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-durable-"))
+    const dir = tempDir("durable")
     try {
       const plan = await writePlan(sim, dir)
       const concurrency = 4
       const input: Input = { url: sim.url, plan, concurrency }
       for (const fraction of [0.1, 0.5, 0.9]) await killAfter(sim, input, Math.round(LISTS * fraction))
-      const putsBefore = sim.log().filter((e) => e.method === "PUT").length
+      const putsBefore = putsOf(sim)
       expect(putsBefore).toBeLessThan(LISTS + 3 * concurrency)
       const second = await run(input)
       expect(second.failed).toBe(0)
@@ -119,11 +103,11 @@ describe("unishare apply (durable, embedded store beside the plan)", () => {
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  }, 600_000)
+  })
 
   it("a second process on the same store is refused with a clear message, before any write", async () => {
     const sim = await Simulator.start({ seed })
-    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-durable-"))
+    const dir = tempDir("durable")
     try {
       const plan = await writePlan(sim, dir)
       // another process holds the store (as a running apply does)
@@ -131,11 +115,7 @@ describe("unishare apply (durable, embedded store beside the plan)", () => {
       holder.exec("PRAGMA locking_mode = EXCLUSIVE")
       holder.exec("BEGIN EXCLUSIVE; COMMIT")
       sim.clearLog()
-      const refused = await new Promise<{ code: number | null; stdout: string }>((resolve) =>
-        execFile(process.execPath, argsOf({ url: sim.url, plan, concurrency: 4 }), { env }, (error, stdout) =>
-          resolve({ code: error === null ? 0 : (error.code as number), stdout })
-        )
-      )
+      const refused = await cli(argsOf({ url: sim.url, plan, concurrency: 4 }), env)
       holder.close()
       expect(refused.code).toBe(2)
       expect(refused.stdout).toMatch(/in use by another unishare process/)
@@ -144,5 +124,5 @@ describe("unishare apply (durable, embedded store beside the plan)", () => {
       await sim.close()
       Fs.rmSync(dir, { recursive: true, force: true })
     }
-  }, 300_000)
+  })
 })

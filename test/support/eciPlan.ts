@@ -33,8 +33,9 @@ export const tempDir = (prefix: string): string => Fs.mkdtempSync(Path.join(Os.t
 /**
  * Holds the simulator's share writes (`PUT`), after letting the first `after` through (default 0),
  * until `release()` (a `hold` fault: a held write waits before it runs; `sim.held()` counts them).
- * A write held for a process that dies meanwhile is never run. Replaces no earlier fault: a fault
- * injected before still takes the requests it matches first.
+ * A write held for a process killed meanwhile still runs at the release (its connection is only
+ * half-closed), as a write that reached the target just before the crash. Replaces no earlier
+ * fault: a fault injected before still takes the requests it matches first.
  */
 export const holdWrites = (sim: Simulator.Simulator, options: { readonly after?: number } = {}) => {
   let release = (): void => {}
