@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config"
+import DurationSequencer from "./test/support/DurationSequencer.ts"
 import { hangGuardMillis } from "./test/support/hangGuard.ts"
 
 /**
@@ -24,6 +25,8 @@ export default defineConfig({
     teardownTimeout: hangGuardMillis,
     pool: "forks",
     maxWorkers: 2,
+    // longest files first (test/durations.json): two workers finish together
+    sequence: { sequencer: DurationSequencer },
     reporters: ["default", "./test/support/SlowestReporter.ts"]
   }
 })

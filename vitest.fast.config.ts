@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config"
+import DurationSequencer from "./test/support/DurationSequencer.ts"
 import { hangGuardMillis } from "./test/support/hangGuard.ts"
 import { allFiles, slowFiles } from "./vitest.config.ts"
 
@@ -15,6 +16,8 @@ export default defineConfig({
     teardownTimeout: hangGuardMillis,
     pool: "forks",
     maxWorkers: 2,
+    // longest files first (test/durations.json): two workers finish together
+    sequence: { sequencer: DurationSequencer },
     reporters: ["default", "./test/support/SlowestReporter.ts"]
   }
 })

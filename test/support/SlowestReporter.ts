@@ -2,7 +2,8 @@
  * A vitest reporter that ends every run with the suite's health: the slowest test files (wall time
  * of each file: set-up, import and tests) and the slowest tests, so that a slow test is seen the day
  * it lands. With `UNISHARE_TEST_DURATIONS=<file>` it also writes every file's and test's duration
- * as JSON (`pnpm test:durations` compares two such files).
+ * as JSON; `test/durations.json`, made so by a full run on a quiet machine, is the order in which
+ * `DurationSequencer` starts the files (longest first).
  *
  * vitest's own `slowTestThreshold` only colours a test; nothing in it ranks them, hence this module.
  *
