@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Cause, Exit } from "effect"
+import { Cause, Effect, Exit, Logger } from "effect"
 import * as Cli from "./Cli.ts"
 import { codes } from "./ExitCode.ts"
 
@@ -14,7 +14,9 @@ import { codes } from "./ExitCode.ts"
 if (process.env.npm_lifecycle_event === "unishare" && process.env.INIT_CWD !== undefined)
   process.chdir(process.env.INIT_CWD)
 
-NodeRuntime.runMain(Cli.run(process.argv.slice(2)), {
+// every log line (ours, Effect's, the cluster's) goes to stderr at every level: stdout is the
+// command's output alone (with --json, exactly one JSON document)
+NodeRuntime.runMain(Cli.run(process.argv.slice(2)).pipe(Effect.provideService(Logger.LogToStderr, true)), {
   disableErrorReporting: true,
   teardown: (exit, onExit) => {
     const code = Exit.isSuccess(exit)

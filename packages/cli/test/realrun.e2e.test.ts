@@ -153,6 +153,24 @@ describe("unishare on a real run (read-only checks on one exported plan)", () =>
     expect(quiet.stderr).not.toContain("debug http")
   })
 
+  it("--json with --log-level debug: stdout is exactly one JSON document (every log line on stderr) for apply, status and verify", async () => {
+    const own = tempDir()
+    const { plan } = await exportAndPlan(sims, own)
+    for (const args of [
+      ["apply", "--plan", plan],
+      ["status", "--plan", plan],
+      ["verify", "--plan", plan]
+    ]) {
+      const run = await runCli([...args, "--json", "--log-level", "debug"], sims.env)
+      expect(run.code, `${args[0]}: ${run.stderr}`).toBe(0)
+      // one document: the whole of stdout parses, and it is one line of JSON plus its newline
+      expect(() => JSON.parse(run.stdout), `${args[0]} stdout:\n${run.stdout.slice(0, 2000)}`).not.toThrow()
+      // the durable engine's own debug lines went to stderr
+      if (args[0] === "apply") expect(run.stderr).toContain("DEBUG")
+    }
+    Fs.rmSync(own, { recursive: true, force: true })
+  })
+
   it("refuses to overwrite a file without --force (before any request); help shows the defaults", async () => {
     const original = Fs.readFileSync(snapshot, "utf8")
     const ss = sims.smartsheet.log().length
