@@ -6,8 +6,12 @@
  *
  * @since 0.1.0
  */
+import { createHash } from "node:crypto"
 import type { Migration } from "@unishare/migration"
 import * as Notation from "./Notation.ts"
+
+/** A CSP source allowing exactly one inline element: the base64 SHA-256 of its text. */
+const cspHash = (text: string): string => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`
 
 /**
  * One row of the report.
@@ -148,7 +152,7 @@ export const render = (plan: Migration.MigrationPlan): string => {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${cspHash(script)}; style-src ${cspHash(style)}">
 <title>${escapeHtml(title)}</title>
 <style>${style}</style>
 </head>

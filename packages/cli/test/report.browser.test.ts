@@ -113,4 +113,30 @@ describe("plan --report: the HTML report in Chromium", () => {
     expect(errors).toEqual([])
     await page.close()
   })
+
+  it("allows only its own script and style (CSP hashes, no 'unsafe-inline'): an injected inline script never runs", async () => {
+    const original = Fs.readFileSync(html, "utf8")
+    expect(original).not.toContain("unsafe-inline")
+    // what an escaping slip would let through: inline script and style the report did not write
+    const tampered = Path.join(dir, "tampered.html")
+    Fs.writeFileSync(
+      tampered,
+      original.replace(
+        "</body>",
+        '<script>document.title = "injected"</script><style>body { display: none }</style></body>'
+      )
+    )
+    const page = await browser.newPage()
+    const violations: Array<string> = []
+    page.on("console", (m) => {
+      if (m.text().includes("Content Security Policy")) violations.push(m.text())
+    })
+    await page.goto(`file://${tampered}`)
+    // the report's own script ran (the table is filled), the injected one did not
+    expect(await page.$$eval("#shares tbody tr", (trs) => trs.length)).toBeGreaterThan(0)
+    expect(await page.title()).not.toBe("injected")
+    expect(await page.isVisible("#shares")).toBe(true)
+    expect(violations.length).toBeGreaterThan(0)
+    await page.close()
+  })
 })
