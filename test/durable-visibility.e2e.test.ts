@@ -97,10 +97,13 @@ describe("a submitter whose runners vanish mid-run", () => {
         const text = await cli(["status", "--plan", plan, "--database", database])
         return { json, text }
       }
-      let watched = await shown()
-      while (watched.json.members?.length !== 1 || !watched.text.stdout.includes("Live on this store:")) {
-        watched = await shown()
-      }
+      let watched: Awaited<ReturnType<typeof shown>> | undefined
+      await until("status to show the live runner", async () => {
+        const now = await shown()
+        if (now.json.members?.length === 1 && now.text.stdout.includes("Live on this store:")) watched = now
+        return watched !== undefined
+      })
+      if (watched === undefined) throw new Error("unreachable")
       const member = watched.json.members?.[0]
       expect(member).toMatchObject({ role: "runner", address: `127.0.0.1:${first.port}`, process: first.process })
       // renewed after the runner started, before status answered (one clock: this machine's)
