@@ -140,7 +140,8 @@ describe.concurrent("an npm project installing the tarballs", () => {
           // vitest: the optional peer of @unishare/core/testing (the conformance kit)
           dependencies: { ...own, effect: dev.effect, vitest: dev.vitest },
           // the tarballs depend on each other by version, which the tarballs installed here satisfy
-          devDependencies: { "@types/node": dev["@types/node"], node: "^22.19.0" }
+          // Node 20 (too old) beside it: the installed command must refuse it with a clear message
+          devDependencies: { "@types/node": dev["@types/node"], node: "^22.19.0", node20: "npm:node@20" }
         },
         null,
         2
@@ -203,6 +204,25 @@ describe.concurrent("an npm project installing the tarballs", () => {
       expect(version.stdout).toMatch(new RegExp(`^v${major}\\.`))
     })
   }
+
+  it("Node 20: every command exits 2 naming the required and the running version, before loading anything", async () => {
+    const node20 = Path.join(project, "node_modules", "node20", "bin", "node")
+    const unishare = Path.join(project, "node_modules", "@unishare", "cli", "dist", "bin.js")
+    const commands = ["--version", "demo", "export", "plan", "apply", "status", "runner", "verify", "sync", "simulate"]
+    const runs = await Promise.all(
+      commands.flatMap((command) => [
+        run(node20, [unishare, command], { cwd: project }),
+        run(node20, [unishare, command, "--json"], { cwd: project })
+      ])
+    )
+    for (const [i, result] of runs.entries()) {
+      const what = `${commands[Math.floor(i / 2)]}${i % 2 === 1 ? " --json" : ""}`
+      expect(result.code, `${what}: ${result.stdout}${result.stderr}`).toBe(2)
+      expect(result.stderr, what).toMatch(/needs Node\.js 22\.19 or newer; this is Node\.js 20\.\d+\.\d+/)
+      expect(result.stderr, what).not.toContain("node:sqlite")
+      if (i % 2 === 1) expect(JSON.parse(result.stdout), what).toMatchObject({ ok: false, error: { exitCode: 2 } })
+    }
+  })
 
   for (const [mode, options] of [
     ["NodeNext", { module: "NodeNext", moduleResolution: "NodeNext" }],

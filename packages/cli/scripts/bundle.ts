@@ -25,9 +25,31 @@ const packageDir = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), ".
 /** The directory the executable is written to (`publishConfig.bin.unishare` is `./dist/bin.js`). */
 export const defaultOutdir = Path.join(packageDir, "dist")
 
+/**
+ * The oldest Node.js the command runs on (Effect 4; `node:sqlite` for the embedded run store): the
+ * bin checks it before loading anything else and exits 2 naming both versions.
+ *
+ * @example
+ * ```ts
+ * import { minimumNode } from "./bundle.ts"
+ * minimumNode // "22.19"
+ * ```
+ */
+export const minimumNode = "22.19"
+
 const loader = `#!/usr/bin/env node
-// unishare: reuse V8's compiled code across starts, then run the bundled command line.
+// unishare: check the runtime before anything that needs a newer one is loaded, reuse V8's
+// compiled code across starts, then run the bundled command line.
 import * as Module from "node:module"
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number)
+const [needMajor, needMinor] = "${minimumNode}".split(".").map(Number)
+if (major < needMajor || (major === needMajor && minor < needMinor)) {
+  const message = "unishare needs Node.js ${minimumNode} or newer; this is Node.js " + process.versions.node + ". Install a current Node.js (for example 24) and run the command again."
+  if (process.argv.includes("--json"))
+    process.stdout.write(JSON.stringify({ ok: false, error: { _tag: "UnsupportedRuntime", message, exitCode: 2 } }) + "\\n")
+  process.stderr.write("error: " + message + "\\n")
+  process.exit(2)
+}
 Module.enableCompileCache?.()
 await import("./unishare.js")
 `
