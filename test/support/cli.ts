@@ -3,18 +3,18 @@
  * long-running ones (`start`: runners, submitters, applies), runs killed on an event (`killWhen`),
  * `status --json` (`statusJson`) and waiting for what they print or store (`until`).
  *
- * Every process runs the bundled bin (`packages/cli/dist/bin.js`, built once per test run by the
- * globalSetup `packages/cli/test/bundle.setup.ts`, with Node's compile cache), the executable that is
- * published: one parsed file instead of the TypeScript sources Node strips on every start.
+ * Every process runs the bundled bin (`packages/cli/.test-bin/bin.js`, built once per test run by
+ * the globalSetup `packages/cli/test/bundle.setup.ts` as the published `dist/bin.js` is, with Node's
+ * compile cache): one parsed file instead of the TypeScript sources Node strips on every start.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import * as Net from "node:net"
-import * as Path from "node:path"
 import type { Workflow } from "@unishare/cli"
+import { testBin } from "../../packages/cli/test/testBin.ts"
 import { innerHangGuardMillis } from "./hangGuard.ts"
 
 /** The real `unishare` command: the bundled bin. */
-export const bin = Path.resolve(import.meta.dirname, "../../packages/cli/dist/bin.js")
+export const bin = testBin
 
 /** A loopback port free at the time of the call. */
 export const freePort = () =>

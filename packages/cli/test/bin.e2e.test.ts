@@ -1,7 +1,8 @@
 /**
- * The published executable: `dist/bin.js` (bundled once per run by `bundle.setup.ts`) is what
- * `publishConfig.bin` names, prints the package's version, and starts from the bundle; the command
- * bodies are split into chunks that `--version` and `--help` never load.
+ * The published executable: `bundle()` writes `bin.js` (here bundled once per run into `.test-bin/`
+ * by `bundle.setup.ts`; packed into `dist/`, which `publishConfig.bin` names); it prints the
+ * package's version and starts from the bundle; the command bodies are split into chunks that
+ * `--version` and `--help` never load.
  */
 import { spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
@@ -16,7 +17,8 @@ const manifest = JSON.parse(Fs.readFileSync(Path.join(packageDir, "package.json"
 
 describe("unishare bin", () => {
   it("is the file publishConfig.bin names, and loads one bundle (and its chunks) with source maps", () => {
-    expect(Path.resolve(packageDir, manifest.publishConfig.bin.unishare)).toBe(bin)
+    expect(manifest.publishConfig.bin.unishare).toBe("./dist/bin.js")
+    expect(Path.basename(bin)).toBe("bin.js")
     const loader = Fs.readFileSync(bin, "utf8")
     expect(loader.startsWith("#!/usr/bin/env node\n")).toBe(true)
     expect(loader).toContain('import("./unishare.js")')

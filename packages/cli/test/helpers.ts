@@ -2,14 +2,14 @@ import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
 import { expect } from "@effect/vitest"
 import type { SimulatorKit } from "@unishare/core"
 import * as EciSim from "@unishare/eci/simulator"
 import * as SmartsheetSim from "@unishare/smartsheet/simulator"
+import { testBin } from "./testBin.ts"
 
-/** The bundled executable (`dist/bin.js`), built once per test run by `bundle.setup.ts`. */
-export const bin = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "../dist/bin.js")
+/** The bundled executable, built once per test run by `bundle.setup.ts` (see `testBin.ts`). */
+export const bin = testBin
 
 export interface CliRun {
   readonly code: number | null
