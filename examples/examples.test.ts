@@ -1,6 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
 import { MemoryProvider } from "@unishare/core"
-import * as EciSimulator from "@unishare/eci/simulator"
 import { Effect } from "effect"
 import { run as adapterOnly } from "./adapter-only.ts"
 import { start } from "./backend-endpoint.ts"
