@@ -72,6 +72,6 @@ export default class SlowestReporter implements Reporter {
     out.write(`Slowest tests (of ${durations.tests.length}):\n`)
     for (const t of durations.tests.slice(0, shown)) out.write(`  ${seconds(t.millis)}  ${clip(t.name)}\n`)
     const target = process.env.UNISHARE_TEST_DURATIONS
-    if (target !== undefined && target !== "") Fs.writeFileSync(target, `${JSON.stringify(durations, null, 1)}\n`)
+    if (target !== undefined && target !== "") Fs.writeFileSync(target, `${JSON.stringify(durations, null, 2)}\n`)
   }
 }
