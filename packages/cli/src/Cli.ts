@@ -88,7 +88,7 @@ export const run = (args: ReadonlyArray<string>): Effect.Effect<number> => {
         return Effect.as(
           asJson
             ? Effect.andThen(
-                Output.line(JSON.stringify(usageJson(e), null, 2)),
+                Output.document(JSON.stringify(usageJson(e), null, 2)),
                 Output.note(usageJson(e).error.message)
               )
             : Effect.void,

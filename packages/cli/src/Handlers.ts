@@ -229,7 +229,7 @@ export const handlers: {
               .join("; ")}${plan.problems.length > 3 ? "; …" : ""}): fix them and plan again, or pass --allow-problems`
           )
           if (flags.json) {
-            yield* Output.line(
+            yield* Output.document(
               JSON.stringify(
                 {
                   command: "apply",
@@ -275,7 +275,7 @@ export const handlers: {
         const store = storeOf(flags.database, flags.plan)
         if (flags.audit) {
           const entries = yield* Workflow.runAudit(plan, store)
-          for (const entry of entries) yield* Output.line(JSON.stringify(entry))
+          for (const entry of entries) yield* Output.document(JSON.stringify(entry))
           return
         }
         const status = yield* Workflow.runStatus(plan, store)

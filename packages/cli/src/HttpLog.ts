@@ -9,6 +9,7 @@
  */
 import { Effect, Layer, LogLevel } from "effect"
 import { FetchHttpClient, HttpClient, type HttpClientRequest } from "effect/http"
+import { terminalSafe } from "./Output.ts"
 
 /**
  * The most recent transport failure: the URL (without query) and its cause.
@@ -50,7 +51,7 @@ export const causeOf = (error: unknown): string => {
   return text
 }
 
-const write = (text: string) => Effect.sync(() => process.stderr.write(`${text}\n`))
+const write = (text: string) => Effect.sync(() => process.stderr.write(`${terminalSafe(text)}\n`))
 
 /**
  * `FetchHttpClient` with the debug log and failure capture described above.

@@ -25,7 +25,35 @@ export class Exit extends Schema.TaggedError<Exit>()("Exit", {
 }) {}
 
 /**
- * Writes text to stdout (a newline is added).
+ * Characters a terminal acts on rather than shows: C0 controls but newline and tab, DEL, C1
+ * controls, and the Unicode bidi controls that reorder what is shown (marks, embeddings,
+ * overrides, isolates).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
+const unsafeForTerminal = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
+/**
+ * Human text made safe for a terminal: every control character that could move the cursor, clear
+ * the screen, set the title, recolour or reorder text (ESC, OSC, CR, C1, DEL, bidi controls) is
+ * shown as a visible escape (`\x1b`, `\r`, `\u202e`), so a name chosen by whoever controls a
+ * provider's data can neither hide nor forge lines. Newlines and tabs stay. JSON output is not
+ * passed through it: JSON is exact.
+ *
+ * @example
+ * ```ts
+ * import { Output } from "@unishare/cli"
+ * Output.terminalSafe("Budget\u001b[2J\rFAKE: all good") // "Budget\\x1b[2J\\rFAKE: all good"
+ * ```
+ */
+export const terminalSafe = (text: string): string =>
+  text.replace(unsafeForTerminal, (c) => {
+    const code = c.charCodeAt(0)
+    if (c === "\r") return "\\r"
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`
+  })
+
+/**
+ * Writes human text to stdout (a newline is added), made safe for a terminal (`terminalSafe`).
  *
  * @example
  * ```ts
@@ -35,11 +63,25 @@ export class Exit extends Schema.TaggedError<Exit>()("Exit", {
  */
 export const line = (text: string): Effect.Effect<void> =>
   Effect.sync(() => {
-    process.stdout.write(`${text}\n`)
+    process.stdout.write(`${terminalSafe(text)}\n`)
   })
 
 /**
- * Writes text to stderr (a newline is added).
+ * Writes a JSON document (or one JSON line) to stdout exactly as given (a newline is added).
+ *
+ * @example
+ * ```ts
+ * import { Output } from "@unishare/cli"
+ * const doc = Output.document(JSON.stringify({ ok: true }))
+ * ```
+ */
+export const document = (json: string): Effect.Effect<void> =>
+  Effect.sync(() => {
+    process.stdout.write(`${json}\n`)
+  })
+
+/**
+ * Writes human text to stderr (a newline is added), made safe for a terminal (`terminalSafe`).
  *
  * @example
  * ```ts
@@ -49,7 +91,7 @@ export const line = (text: string): Effect.Effect<void> =>
  */
 export const note = (text: string): Effect.Effect<void> =>
   Effect.sync(() => {
-    process.stderr.write(`${text}\n`)
+    process.stderr.write(`${terminalSafe(text)}\n`)
   })
 
 /**
@@ -62,7 +104,7 @@ export const note = (text: string): Effect.Effect<void> =>
  * ```
  */
 export const result = (json: boolean, value: unknown, text: () => string): Effect.Effect<void> =>
-  json ? line(JSON.stringify(Report.toJson(value), null, 2)) : line(text())
+  json ? document(JSON.stringify(Report.toJson(value), null, 2)) : line(text())
 
 /**
  * Rewrites the library's option names in a message to the command-line flags that set them
@@ -142,6 +184,6 @@ export const errorText = (error: Errors.SharingError): string => {
  */
 export const failure = (json: boolean, command: string, error: Errors.SharingError): Effect.Effect<void> =>
   Effect.andThen(
-    json ? line(JSON.stringify({ command, ok: false, error: errorJson(error) }, null, 2)) : Effect.void,
+    json ? document(JSON.stringify({ command, ok: false, error: errorJson(error) }, null, 2)) : Effect.void,
     note(errorText(error))
   )

@@ -493,7 +493,7 @@ export const runRunner = (
         `runner ${runnerAddress} ready (process ${DurableApply.processId}; ${settings.shardsPerGroup} shards per group, shard-lock expiration ${expiration} s)`
       )
       if (options.json === true) {
-        yield* Output.line(
+        yield* Output.document(
           JSON.stringify({
             command: "runner",
             ok: true,

@@ -138,9 +138,12 @@ export interface Sims {
   readonly close: () => Promise<void>
 }
 
-export const startSims = async (): Promise<Sims> => {
-  const smartsheet = await SmartsheetSim.start({ seed: smartsheetSeed, rateLimit: false })
-  const eci = await EciSim.start({ seed: eciSeed })
+/** Starts both simulators, seeded with `smartsheetSeed` and `eciSeed` unless other seeds are given. */
+export const startSims = async (
+  seeds: { readonly smartsheet?: SmartsheetSim.Seed; readonly eci?: EciSim.Seed } = {}
+): Promise<Sims> => {
+  const smartsheet = await SmartsheetSim.start({ seed: seeds.smartsheet ?? smartsheetSeed, rateLimit: false })
+  const eci = await EciSim.start({ seed: seeds.eci ?? eciSeed })
   return {
     smartsheet,
     eci,
