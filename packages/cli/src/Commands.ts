@@ -430,6 +430,7 @@ const simulateFlags = {
     Flag.optional,
     Flag.withDescription("first port: smartsheet on it, eci on +1, cloudflare on +2 (default: free ports)")
   ),
+  force,
   json
 }
 

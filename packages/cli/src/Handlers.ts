@@ -359,7 +359,12 @@ export const handlers: {
     reporting(
       "simulate",
       flags.json,
-      Simulate.run({ outDir: flags.outDir, port: Option.getOrUndefined(flags.port), json: flags.json })
+      Simulate.run({
+        outDir: flags.outDir,
+        port: Option.getOrUndefined(flags.port),
+        json: flags.json,
+        force: flags.force
+      })
     ),
   demo: (flags) => reporting("demo", flags.json, Demo.run({ outDir: flags.outDir, json: flags.json }))
 }

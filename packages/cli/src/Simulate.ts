@@ -98,7 +98,8 @@ export const start = (
   })
 
 /**
- * Writes the dataset's identity and resource maps into `dir` and returns their paths.
+ * Writes the dataset's identity and resource maps into `dir` and returns their paths. An existing
+ * map is never replaced unless `force` (the files of an earlier `simulate` in the same directory).
  *
  * @example
  * ```ts
@@ -108,7 +109,8 @@ export const start = (
  */
 export const writeMaps = (
   data: DemoData.Dataset,
-  dir: string
+  dir: string,
+  options: { readonly force?: boolean | undefined } = {}
 ): Effect.Effect<
   {
     readonly energycapIdentities: string
@@ -127,14 +129,15 @@ export const writeMaps = (
       cloudflareResources: Path.join(dir, "resources-cloudflare.json"),
       smartsheetResources: Path.join(dir, "smartsheet-resources.txt")
     }
-    yield* Files.writeText(files.energycapIdentities, `${data.energycap.identitiesCsv}\n`, "--out-dir")
-    yield* Files.writeText(files.energycapResources, `${data.energycap.resourcesJson}\n`, "--out-dir")
-    yield* Files.writeText(files.cloudflareIdentities, `${data.accounts.identitiesCsv}\n`, "--out-dir")
-    yield* Files.writeText(files.cloudflareResources, `${data.accounts.resourcesJson}\n`, "--out-dir")
+    yield* Files.writeText(files.energycapIdentities, `${data.energycap.identitiesCsv}\n`, "--out-dir", options)
+    yield* Files.writeText(files.energycapResources, `${data.energycap.resourcesJson}\n`, "--out-dir", options)
+    yield* Files.writeText(files.cloudflareIdentities, `${data.accounts.identitiesCsv}\n`, "--out-dir", options)
+    yield* Files.writeText(files.cloudflareResources, `${data.accounts.resourcesJson}\n`, "--out-dir", options)
     yield* Files.writeText(
       files.smartsheetResources,
       `${data.smartsheet.resources.map((r) => `${r.provider}:${r.kind}:${r.id}`).join("\n")}\n`,
-      "--out-dir"
+      "--out-dir",
+      options
     )
     return files
   })
@@ -153,11 +156,13 @@ export const run = (options: {
   readonly outDir: string
   readonly port?: number | undefined
   readonly json: boolean
+  /** Replace the maps an earlier run wrote into `outDir`. */
+  readonly force?: boolean | undefined
 }): Effect.Effect<never, Errors.InvalidInput> =>
   Effect.scoped(
     Effect.gen(function* () {
       const sims = yield* start({ port: options.port })
-      const files = yield* writeMaps(sims.data, options.outDir)
+      const files = yield* writeMaps(sims.data, options.outDir, { force: options.force })
       const info = {
         command: "simulate" as const,
         ok: true,

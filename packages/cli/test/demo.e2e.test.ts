@@ -85,6 +85,26 @@ describe("unishare simulate", () => {
       const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
       child.kill("SIGTERM")
       expect(await exit).toBe(130)
+
+      // again in the same directory: the maps are not replaced without --force, which the command has
+      const again = await runCli(["simulate", "--json", "--out-dir", dir], { PATH: process.env.PATH ?? "" })
+      expect(again.code, again.stderr).toBe(2)
+      expect(again.stderr).toContain("pass --force")
+      const forced = spawn(process.execPath, [bin, "simulate", "--json", "--force", "--out-dir", dir], {
+        env: { PATH: process.env.PATH ?? "" },
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      const forcedExit = new Promise<number | null>((resolve) => forced.on("exit", (code) => resolve(code)))
+      let forcedOut = ""
+      await new Promise<void>((resolve, reject) => {
+        forced.stdout.on("data", (c: Buffer) => {
+          forcedOut += c.toString()
+          if (forcedOut.includes('"ok": true')) resolve()
+        })
+        forced.on("exit", (code) => reject(new Error(`simulate --force exited with ${code}: ${forcedOut}`)))
+      })
+      forced.kill("SIGTERM")
+      expect(await forcedExit).toBe(130)
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL")
       Fs.rmSync(dir, { recursive: true, force: true })
