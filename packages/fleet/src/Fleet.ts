@@ -59,9 +59,14 @@ export const layerSql = (
  * ```ts
  * import { Effect, Redacted } from "effect"
  * import { FetchHttpClient } from "effect/http"
+ * import { Grantee } from "@unishare/core"
  * import * as Eci from "@unishare/eci"
  * import { Fleet } from "@unishare/fleet"
- * const program = Eci.make({ apiKey: Redacted.make("…") }).pipe(
+ * // provide the layer to the whole program that uses the provider (its scope owns the pool)
+ * const program = Effect.gen(function* () {
+ *   const energycap = yield* Eci.make({ apiKey: Redacted.make("…") })
+ *   return yield* energycap.grant(Eci.list(42), { grantee: Grantee.user({ id: "7" }), level: "viewer" })
+ * }).pipe(
  *   Effect.provide(Fleet.layer({ database: Redacted.make("postgres://app@db:5432/app") })),
  *   Effect.provide(FetchHttpClient.layer)
  * )

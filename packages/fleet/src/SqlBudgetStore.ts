@@ -18,6 +18,7 @@
 import { RateLimiter } from "@unishare/core"
 import { Effect, Layer } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
+import { layerClosedMessage } from "./SqlKeyedLock.ts"
 
 /**
  * Options: `table` (default `"unishare_rate_budgets"`; letters, digits and `_`).
@@ -134,4 +135,22 @@ export const make = (
  * ```
  */
 export const layer = (options: Options = {}): Layer.Layer<never, SqlError.SqlError, SqlClient.SqlClient> =>
-  Layer.effect(RateLimiter.Store, make(options))
+  Layer.effect(
+    RateLimiter.Store,
+    Effect.gen(function* () {
+      const store = yield* make(options)
+      // the layer's scope owns the pool: once it has closed, say so instead of failing on a closed pool
+      let closed = false
+      yield* Effect.addFinalizer(() =>
+        Effect.sync(() => {
+          closed = true
+        })
+      )
+      return {
+        update: (key, f) =>
+          closed
+            ? Effect.fail(new RateLimiter.StoreUnavailable({ key, message: layerClosedMessage }))
+            : store.update(key, f)
+      } satisfies RateLimiter.BudgetStore
+    })
+  )

@@ -136,4 +136,35 @@ export const make = (options: Options = {}): Effect.Effect<KeyedLock.KeyedLock, 
  * ```
  */
 export const layer = (options: Options = {}): Layer.Layer<never, never, SqlClient.SqlClient> =>
-  Layer.effect(KeyedLock.KeyedLock, make(options))
+  Layer.effect(
+    KeyedLock.KeyedLock,
+    Effect.gen(function* () {
+      const lock = yield* make(options)
+      // the layer's scope owns the pool: once it has closed, say so instead of failing on a closed pool
+      let closed = false
+      yield* Effect.addFinalizer(() =>
+        Effect.sync(() => {
+          closed = true
+        })
+      )
+      return {
+        withLock: (key, effect) =>
+          closed
+            ? Effect.fail(new KeyedLock.LockUnavailable({ key, message: layerClosedMessage }))
+            : lock.withLock(key, effect),
+        size: lock.size
+      } satisfies KeyedLock.KeyedLock
+    })
+  )
+
+/**
+ * Why a lock or budget from a closed fleet layer is unavailable, and what to do about it.
+ *
+ * @example
+ * ```ts
+ * import { SqlKeyedLock } from "@unishare/fleet"
+ * SqlKeyedLock.layerClosedMessage.includes("Fleet.layer") // true
+ * ```
+ */
+export const layerClosedMessage =
+  "the fleet layer that provided it has closed, and its database pool with it: provide Fleet.layer to the whole program that uses the provider (Effect.provide on the program), not to the effect that makes the provider"
