@@ -9,6 +9,7 @@
 
 import * as Errors from "@unishare/core/Errors"
 import * as Grantee from "@unishare/core/Grantee"
+import * as Ids from "@unishare/core/Ids"
 import type { Shape } from "@unishare/core/SharingProvider"
 import { Effect, Option, Schema } from "effect"
 import { parseJson } from "./Snapshot.ts"
@@ -81,24 +82,41 @@ const kinds = ["user", "group", "account", "organization", "everyone"] as const
 
 /**
  * Parses the `kind:value` notation used by CSV files and CLI flags: `user:ada@example.com`,
- * `user:1001` (an id), `group:7`, `account:abc`, `organization:org1`, `everyone`.
+ * `user:1001` (an id), `group:7`, `account:abc`, `organization:org1`, `everyone`. Strict, as the
+ * library is: the kind in lower case, no whitespace around the kind, the value or the whole, a
+ * non-empty value of well-formed Unicode (a lone surrogate is refused, never sent), and nothing
+ * after `everyone`. The message names what is wrong.
  *
  * @example
  * ```ts
  * import { IdentityMap } from "@unishare/migration"
  * IdentityMap.parseGrantee("user:ada@example.com") // { ok: true, grantee: { _tag: "User", email: "ada@example.com" } }
+ * IdentityMap.parseGrantee("group: 7").ok // false
  * ```
  */
 export const parseGrantee = (
   text: string
 ): { readonly ok: true; readonly grantee: Grantee.Grantee } | { readonly ok: false; readonly message: string } => {
-  const trimmed = text.trim()
-  const colon = trimmed.indexOf(":")
-  const kind = (colon < 0 ? trimmed : trimmed.slice(0, colon)).toLowerCase()
-  const value = colon < 0 ? "" : trimmed.slice(colon + 1).trim()
-  if (kind === "everyone") return { ok: true, grantee: Grantee.everyone }
-  if (value === "")
-    return { ok: false, message: `expected kind:value (kinds: ${kinds.join(", ")}), got ${JSON.stringify(text)}` }
+  const refuse = (why: string) => ({ ok: false as const, message: `${why}, got ${JSON.stringify(text)}` })
+  const expected = `expected kind:value (kinds: ${kinds.join(", ")})`
+  if (!Ids.isWellFormed(text)) return refuse("not well-formed Unicode (a lone surrogate)")
+  if (text !== text.trim()) return refuse(`whitespace around the grantee; ${expected}`)
+  if (text === "everyone") return { ok: true, grantee: Grantee.everyone }
+  const colon = text.indexOf(":")
+  if (colon < 0) return refuse(expected)
+  const kind = text.slice(0, colon)
+  const value = text.slice(colon + 1)
+  if (!(kinds as ReadonlyArray<string>).includes(kind)) {
+    const lower = kind.toLowerCase()
+    return refuse(
+      (kinds as ReadonlyArray<string>).includes(lower.trim())
+        ? `the kind is written ${lower.trim()} (lower case, no spaces); ${expected}`
+        : `unknown grantee kind ${JSON.stringify(kind)} (kinds: ${kinds.join(", ")})`
+    )
+  }
+  if (kind === "everyone") return refuse("everyone takes no value")
+  if (value === "") return refuse(`the ${kind} value is empty; ${expected}`)
+  if (value !== value.trim()) return refuse(`whitespace around the ${kind} value`)
   switch (kind) {
     case "user":
       return { ok: true, grantee: value.includes("@") ? Grantee.user({ email: value }) : Grantee.user({ id: value }) }
@@ -106,10 +124,8 @@ export const parseGrantee = (
       return { ok: true, grantee: Grantee.group(value) }
     case "account":
       return { ok: true, grantee: Grantee.account(value) }
-    case "organization":
-      return { ok: true, grantee: Grantee.organization(value) }
     default:
-      return { ok: false, message: `unknown grantee kind ${JSON.stringify(kind)} (kinds: ${kinds.join(", ")})` }
+      return { ok: true, grantee: Grantee.organization(value) }
   }
 }
 

@@ -24,3 +24,28 @@ describe("identity resolution against a target that validates its input", () => 
     })
   )
 })
+
+describe("IdentityMap.parseGrantee is strict, as the library is", () => {
+  it("refuses what it once read leniently, naming the problem; accepts the exact notation", () => {
+    const refused: ReadonlyArray<readonly [string, string]> = [
+      ["group: 7", "whitespace around the group value"],
+      ["USER:ada@example.com", "lower case"],
+      ["User:ada@example.com", "lower case"],
+      ["user:", "the user value is empty"],
+      ["user:ada@example.com ", "whitespace around the grantee"],
+      [" group:7", "whitespace around the grantee"],
+      ["everyone:all", "everyone takes no value"],
+      ["Everyone", "expected kind:value"],
+      ["user:a\ud800@b.c", "lone surrogate"],
+      ["team:7", "unknown grantee kind"]
+    ]
+    for (const [text, why] of refused) {
+      const r = IdentityMap.parseGrantee(text)
+      assert.isFalse(r.ok, text)
+      assert.include(r.ok ? "" : r.message, why, text)
+    }
+    assert.deepStrictEqual(IdentityMap.parseGrantee("group:7"), { ok: true, grantee: Grantee.group("7") })
+    assert.deepStrictEqual(IdentityMap.parseGrantee("everyone"), { ok: true, grantee: Grantee.everyone })
+    assert.deepStrictEqual(IdentityMap.parseGrantee("user:1001"), { ok: true, grantee: Grantee.user({ id: "1001" }) })
+  })
+})
