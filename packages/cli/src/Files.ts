@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { constants as bufferConstants } from "node:buffer"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { AccessLevel, Errors, Grantee, ResourceRef, type Share } from "@unishare/core"
@@ -22,15 +23,46 @@ import * as Notation from "./Notation.ts"
  */
 export const readText = (path: string, field: string): Effect.Effect<string, Errors.InvalidInput> =>
   Effect.try({
-    try: () => Fs.readFileSync(path, "utf8"),
+    try: () => {
+      // a file is read whole into one string: past Node's longest string it cannot be, so say so
+      // (with the limit) before trying instead of failing with an allocation error
+      const size = Fs.statSync(path).size
+      if (size > maxTextBytes) throw new TooLarge(size)
+      return Fs.readFileSync(path, "utf8")
+    },
     catch: (e) =>
       Errors.invalid(
         "unishare",
         "read file",
         field,
-        (e as NodeJS.ErrnoException).code === "ENOENT" ? `no such file: ${path}` : `cannot read ${path}: ${String(e)}`
+        e instanceof TooLarge
+          ? `${path} is ${megabytes(e.size)}: a file is read whole, and at most ${megabytes(maxTextBytes)} fits (the longest string Node.js holds)`
+          : (e as NodeJS.ErrnoException).code === "ENOENT"
+            ? `no such file: ${path}`
+            : `cannot read ${path}: ${String(e)}`
       )
   })
+
+/**
+ * The largest file `readText` reads: Node's longest string (`buffer.constants.MAX_STRING_LENGTH`
+ * characters; a file of at most that many bytes always fits).
+ *
+ * @example
+ * ```ts
+ * import { Files } from "@unishare/cli"
+ * Files.maxTextBytes > 500_000_000 // true
+ * ```
+ */
+export const maxTextBytes: number = bufferConstants.MAX_STRING_LENGTH
+
+class TooLarge {
+  readonly size: number
+  constructor(size: number) {
+    this.size = size
+  }
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1_048_576).toFixed(0)} MiB`
 
 /**
  * Fails with `InvalidInput` at `field` when `path` exists and `force` is not set: the commands never

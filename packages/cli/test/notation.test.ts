@@ -1,4 +1,7 @@
-/** The CLI's grantee inputs are strict: a malformed one is an `InvalidInput` naming its field, never a crash. */
+/** The CLI's inputs are strict and bounded: a malformed or oversized one is an `InvalidInput` naming its field, never a crash. */
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Files } from "@unishare/cli"
 import { Effect, Exit } from "effect"
@@ -20,6 +23,25 @@ describe("sync --desired", () => {
           )
         }
       }
+    })
+  )
+})
+
+describe("reading an input file", () => {
+  it.effect("a file too large to read whole is invalid input naming its size and the limit", () =>
+    Effect.gen(function* () {
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-large-"))
+      const path = Path.join(dir, "snapshot.json")
+      // sparse: the size without the disk space
+      Fs.writeFileSync(path, "")
+      Fs.truncateSync(path, Files.maxTextBytes + 1)
+      const exit = yield* Effect.exit(Files.readText(path, "--snapshot"))
+      Fs.rmSync(dir, { recursive: true, force: true })
+      assert.isTrue(Exit.isFailure(exit))
+      const text = JSON.stringify(exit)
+      assert.include(text, "InvalidInput")
+      assert.include(text, "--snapshot")
+      assert.include(text, `at most ${Math.round(Files.maxTextBytes / 1_048_576)} MiB fits`)
     })
   )
 })
