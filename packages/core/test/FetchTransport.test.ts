@@ -4,6 +4,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { FetchTransport, HttpApi } from "@unishare/core"
 import { Effect, Exit, Fiber, Redacted, Schema, Tracer } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
+import { innerHangGuardMillis } from "../../../test/support/hangGuard.ts"
 
 interface Seen {
   readonly url: string
@@ -57,10 +58,11 @@ const server = Effect.acquireRelease(
   (s) => Effect.promise(s.close)
 )
 
-/** Polls `condition` on the real clock (a generous bound: the machine may be loaded). */
+/** Polls `condition` on the real clock until it holds (or the hang guard runs out). */
 const eventually = (condition: () => boolean) =>
   Effect.gen(function* () {
-    for (let i = 0; i < 1_000 && !condition(); i++) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
+    const deadline = Date.now() + innerHangGuardMillis
+    while (!condition() && Date.now() < deadline) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 10)))
     return condition()
   })
 
