@@ -433,7 +433,9 @@ export const applyPlan = (
       Effect.ensuring(bar.finish),
       Effect.onInterrupt(() =>
         Output.note(
-          `interrupted after ${done} of ${total || "?"} units; run the same command to resume (the run store ${storeName(store)} keeps what was applied)`
+          total === 0
+            ? `interrupted while starting the run (opening the run store ${storeName(store)}${options.submit === true ? ", submitting to the runners" : ""} and the first units), before any unit finished; run the same command to resume (the run store keeps what was recorded)`
+            : `interrupted after ${done} of ${total} units; run the same command to resume (the run store ${storeName(store)} keeps what was applied)`
         )
       )
     )

@@ -312,6 +312,27 @@ describe("unishare on a real run (writes)", () => {
     expect(sims.eci.share(42)!.sharedWithEveryone).toBe(false)
   })
 
+  it("SIGINT before any unit finished says the run was starting (not 'of ? units'); the same command resumes", async () => {
+    const { plan } = await exportAndPlan(sims, tempDir())
+    let release = () => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    // every request to the target waits: no unit can finish
+    sims.eci.inject({ kind: "hold", until: released, times: Number.POSITIVE_INFINITY })
+    const running = spawnCli(["apply", "--plan", plan, "--concurrency", "1"], sims.env)
+    await until("the first request to be held", () => sims.eci.held() > 0)
+    running.child.kill("SIGINT")
+    const interrupted = await running.done
+    sims.eci.clearFaults()
+    release()
+    expect(interrupted.code, JSON.stringify(interrupted)).toBe(130)
+    expect(interrupted.stderr).toContain("interrupted while starting the run")
+    expect(interrupted.stderr).not.toContain("of ? units")
+    const resumed = await runCli(["apply", "--plan", plan, "--json"], sims.env)
+    expect(resumed.code, resumed.stderr).toBe(0)
+  })
+
   it("SIGINT during apply says how far it got and how to resume; the same command resumes", async () => {
     const { plan } = await exportAndPlan(sims, dir)
     // list 43's replace is held in its read-back (after its write) until the run has been
