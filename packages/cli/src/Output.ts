@@ -25,14 +25,6 @@ export class Exit extends Schema.TaggedError<Exit>()("Exit", {
 }) {}
 
 /**
- * Characters a terminal acts on rather than shows: C0 controls but newline and tab, DEL, C1
- * controls, and the Unicode bidi controls that reorder what is shown (marks, embeddings,
- * overrides, isolates).
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
-const unsafeForTerminal = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
-
-/**
  * Human text made safe for a terminal: every control character that could move the cursor, clear
  * the screen, set the title, recolour or reorder text (ESC, OSC, CR, C1, DEL, bidi controls) is
  * shown as a visible escape (`\x1b`, `\r`, `\u202e`), so a name chosen by whoever controls a
@@ -45,12 +37,7 @@ const unsafeForTerminal = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\
  * Output.terminalSafe("Budget\u001b[2J\rFAKE: all good") // "Budget\\x1b[2J\\rFAKE: all good"
  * ```
  */
-export const terminalSafe = (text: string): string =>
-  text.replace(unsafeForTerminal, (c) => {
-    const code = c.charCodeAt(0)
-    if (c === "\r") return "\\r"
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`
-  })
+export const terminalSafe = (text: string): string => Report.printable(text)
 
 /**
  * Writes human text to stdout (a newline is added), made safe for a terminal (`terminalSafe`).

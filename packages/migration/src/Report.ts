@@ -24,8 +24,50 @@ export const shorten = (text: string, width: number): string => {
 }
 
 /**
- * Renders rows as an aligned text table. With `maxWidth`, the widest columns are narrowed (cells
- * shortened in the middle) until each line fits.
+ * Shortens prose to `width` characters at its end, at a word boundary when one is near, with an
+ * ellipsis (`shorten` keeps both ends, for ids; a note cut in the middle reads as nonsense).
+ *
+ * @example
+ * ```ts
+ * import { Report } from "@unishare/migration"
+ * Report.shortenEnd("unresolved (no identity map entry); fallback group gets viewer", 30) // "unresolved (no identity map…"
+ * ```
+ */
+export const shortenEnd = (text: string, width: number): string => {
+  if (text.length <= width) return text
+  if (width <= 1) return text.slice(0, width)
+  const cut = text.slice(0, width - 1)
+  const space = cut.lastIndexOf(" ")
+  return `${(space >= width / 2 ? cut.slice(0, space) : cut).trimEnd()}…`
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
+const unprintable = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
+/**
+ * Text made safe to show on a terminal: every control character a terminal acts on (C0 but newline
+ * and tab, DEL, C1, and the bidi controls that reorder text) becomes a visible escape (`\x1b`,
+ * `\r`, `\u202e`). Names come from whoever controls a provider's data: escaped, they can neither
+ * move the cursor, clear the screen, set the title, recolour nor reorder what is shown. Tables
+ * escape their cells before measuring them.
+ *
+ * @example
+ * ```ts
+ * import { Report } from "@unishare/migration"
+ * Report.printable("Budget\u001b[2J\rFAKE: all good") // "Budget\\x1b[2J\\rFAKE: all good"
+ * ```
+ */
+export const printable = (text: string): string =>
+  text.replace(unprintable, (c) => {
+    const code = c.charCodeAt(0)
+    if (c === "\r") return "\\r"
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`
+  })
+
+/**
+ * Renders rows as an aligned text table. Cells are made `printable` first. With `maxWidth`, the
+ * widest columns are narrowed until each line fits: cells shortened in the middle (ids keep both
+ * ends), the last column (notes) at its end on a word boundary.
  *
  * @example
  * ```ts
@@ -38,12 +80,13 @@ export const table = (
   rows: ReadonlyArray<ReadonlyArray<string>>,
   options: { readonly maxWidth?: number | undefined } = {}
 ): string => {
+  rows = rows.map((r) => r.map(printable))
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)))
   const max = options.maxWidth
+  const last = widths.length - 1
   if (max !== undefined) {
     const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1)
     // the last column (notes) gives way first, then the widest
-    const last = widths.length - 1
     while (total() > max) {
       const widest = (widths[last] ?? 0) > 24 ? last : widths.indexOf(Math.max(...widths))
       if ((widths[widest] ?? 0) <= 6) break
@@ -52,7 +95,7 @@ export const table = (
   }
   const line = (cells: ReadonlyArray<string>) =>
     cells
-      .map((c, i) => shorten(c, widths[i] ?? 0).padEnd(widths[i] ?? 0))
+      .map((c, i) => (i === last && i > 0 ? shortenEnd : shorten)(c, widths[i] ?? 0).padEnd(widths[i] ?? 0))
       .join("  ")
       .trimEnd()
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n")

@@ -1,4 +1,4 @@
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, expect, it } from "@effect/vitest"
 import { Errors, Grantee, MemoryProvider, ShareStatus, type SharingProvider } from "@unishare/core"
 import { IdentityMap, Migration, Report, ResourceMap, Snapshot } from "@unishare/migration"
 import { Effect, Option, Schema } from "effect"
@@ -250,4 +250,28 @@ describe("migration engine", () => {
       assert.notStrictEqual(again.id, plan.id)
     })
   )
+})
+
+describe("Report tables", () => {
+  it("escape control characters before measuring (columns stay aligned) and cut notes at a word boundary", () => {
+    const text = Report.table(
+      ["source", "note"],
+      [
+        ["list \u001b[2J", "unresolved (no identity map entry); the fallback group gets viewer"],
+        ["list 2", "exact"]
+      ],
+      { maxWidth: 40 }
+    )
+    const [header, , first, second] = text.split("\n")
+    expect(first).toContain("list \\x1b[2J")
+    expect(first).not.toMatch(/\u001b/)
+    // aligned: the note column starts at the same place in every row
+    expect(first?.indexOf("unresolved")).toBe(header?.indexOf("note"))
+    expect(second?.indexOf("exact")).toBe(header?.indexOf("note"))
+    // cut at the end, on a word
+    expect(first).toMatch(/unresolved \(no identity map…$|unresolved \(no identity…$|unresolved \(no…$/)
+    expect(Report.shortenEnd("unresolved (no identity map entry); fallback group gets viewer", 30)).toBe(
+      "unresolved (no identity map…"
+    )
+  })
 })
