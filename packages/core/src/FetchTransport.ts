@@ -101,11 +101,23 @@ export interface Incoming {
  */
 export type SendFailure =
   | { readonly _tag: "TimedOut" }
-  | { readonly _tag: "Failed"; readonly reason: "TransportError" | "DecodeError" }
+  | {
+      readonly _tag: "Failed"
+      readonly reason: "TransportError" | "DecodeError"
+      /** The system's error code when the connection failed (`ECONNREFUSED`, `ENOTFOUND`, `ECONNRESET`, …). */
+      readonly code?: string
+    }
 
 const timedOut: SendFailure = { _tag: "TimedOut" }
 const transportError: SendFailure = { _tag: "Failed", reason: "TransportError" }
 const decodeError: SendFailure = { _tag: "Failed", reason: "DecodeError" }
+
+/** A failed `fetch`, with the system's error code (undici puts it on the error's cause) when there is one. */
+const transportFailure = (e: unknown): SendFailure => {
+  const cause = typeof e === "object" && e !== null ? (e as { readonly cause?: unknown }).cause : undefined
+  const code = typeof cause === "object" && cause !== null ? (cause as { readonly code?: unknown }).code : undefined
+  return typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code) ? { ...transportError, code } : transportError
+}
 
 const recordOf = (headers: globalThis.Headers): Record<string, string> => {
   const record: Record<string, string> = {}
@@ -184,7 +196,7 @@ export const send = (outgoing: Outgoing, timeoutMillis: number): Effect.Effect<I
             () => settle(Effect.fail(decodeError))
           )
         },
-        () => settle(Effect.fail(transportError))
+        (e: unknown) => settle(Effect.fail(transportFailure(e)))
       )
       return Effect.sync(() => {
         settled = true

@@ -564,8 +564,18 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
     const timedOut = Effect.fail(timedOutFailure)
     const toTransport = (e: unknown): AttemptFailure => ({ _tag: "Transport", message: scrub(transportMessage(e)) })
     const sendFailure = (failure: FetchTransport.SendFailure): AttemptFailure =>
-      failure._tag === "TimedOut" ? timedOutFailure : { _tag: "Transport", message: failure.reason }
+      failure._tag === "TimedOut"
+        ? timedOutFailure
+        : {
+            _tag: "Transport",
+            message: failure.code === undefined ? failure.reason : `${failure.reason}: ${failure.code}`
+          }
     const direct = FetchTransport.isDirect(client)
+    /** The base URL as messages show it: origin and path (never user info or a query). */
+    const shownBase = (() => {
+      const u = new URL(baseUrl)
+      return `${u.origin}${u.pathname}`.replace(/\/+$/, "")
+    })()
 
     // Everything about a request that does not depend on the request is built here, once: the
     // fixed headers (with the credentials when the `Auth` is `constant`), one template request per
@@ -744,7 +754,8 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
                 case "Transport":
                   return yield* new Errors.Unavailable({
                     ...common,
-                    message: `${provider} ${spec.operation}: ${failure.message} (${attemptCount(n + 1)})`,
+                    // where it went (origin and path: no credentials, no query) and why
+                    message: `${provider} ${spec.operation}: ${failure.message} (${spec.method} ${scrub(`${shownBase}${spec.path}`)}; ${attemptCount(n + 1)})`,
                     maybeApplied: write
                   })
                 case "Garbled":
@@ -820,9 +831,21 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
 const transportMessage = (e: unknown): string => {
   if (typeof e === "object" && e !== null && "reason" in e) {
     const reason = (e as { reason: { _tag?: string; description?: string } }).reason
-    return `${reason._tag ?? "transport error"}${reason.description !== undefined ? `: ${reason.description}` : ""}`
+    const code = systemCode(reason)
+    return `${reason._tag ?? "transport error"}${reason.description !== undefined ? `: ${reason.description}` : ""}${code !== undefined ? `: ${code}` : ""}`
   }
   return "transport error"
+}
+
+/** The system's error code (`ECONNREFUSED`, …) somewhere in a failure's chain of causes. */
+const systemCode = (e: unknown): string | undefined => {
+  let current = e
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    const code = (current as { readonly code?: unknown }).code
+    if (typeof code === "string" && /^E[A-Z0-9_]{1,40}$/.test(code)) return code
+    current = (current as { readonly cause?: unknown }).cause
+  }
+  return undefined
 }
 
 const decoders = new WeakMap<Schema.Top, (input: unknown) => Result.Result<unknown, Schema.SchemaError>>()

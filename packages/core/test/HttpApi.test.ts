@@ -204,6 +204,34 @@ for (const [transportName, transport] of transports)
       }).pipe(Effect.provide(transport))
     )
 
+    it.effect(
+      "a refused connection is Unavailable naming the method, the URL (origin and path only) and the cause",
+      () =>
+        Effect.gen(function* () {
+          // a port nothing listens on: the simulator is started, then closed
+          const sim = yield* Effect.promise(() =>
+            SimulatorKit.start({
+              name: "gone",
+              routes: [],
+              authenticate: () => ({ ok: true, principal: "p", scheme: "none" }),
+              notFound: () => ({ status: 404 })
+            })
+          )
+          yield* Effect.promise(() => sim.close())
+          const client = yield* api(`http://127.0.0.1:${sim.port}/v2?tenant=t`, {
+            retry: { times: 1, baseMillis: 1, maxMillis: 1 }
+          })
+          const error = yield* Effect.flip(
+            runFor(client.json({ operation: "getItem", method: "GET", path: "/items/7", response: Item }), 1_000)
+          )
+          assert.strictEqual(error._tag, "Unavailable")
+          assert.include(error.message, `(GET http://127.0.0.1:${sim.port}/v2/items/7; 2 attempts)`)
+          assert.include(error.message, "ECONNREFUSED")
+          assert.notInclude(error.message, "tenant")
+          assert.notInclude(error.message, secret)
+        }).pipe(Effect.provide(transport))
+    )
+
     it.effect("refuses plain http to a non-loopback host before any request", () =>
       Effect.gen(function* () {
         const error = yield* Effect.flip(api("http://api.example.com"))
@@ -340,7 +368,8 @@ for (const [transportName, transport] of transports)
           )
           assert.strictEqual(read._tag, "Unavailable")
           assert.isFalse(read._tag === "Unavailable" && read.maybeApplied)
-          assert.include(read.message, "timed out after 300 ms (3 attempts)")
+          assert.include(read.message, "timed out after 300 ms (GET ")
+          assert.include(read.message, "; 3 attempts)")
           sim.clearFaults()
           sim.inject({ kind: "stall", method: "PUT", times: Number.POSITIVE_INFINITY })
           const write = yield* Effect.flip(
