@@ -18,7 +18,7 @@
 import { RateLimiter } from "@unishare/core"
 import { Effect, Layer } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
-import { layerClosedMessage } from "./SqlKeyedLock.ts"
+import * as LayerClosed from "./LayerClosed.ts"
 
 /**
  * Options: `table` (default `"unishare_rate_budgets"`; letters, digits and `_`).
@@ -140,16 +140,11 @@ export const layer = (options: Options = {}): Layer.Layer<never, SqlError.SqlErr
     Effect.gen(function* () {
       const store = yield* make(options)
       // the layer's scope owns the pool: once it has closed, say so instead of failing on a closed pool
-      let closed = false
-      yield* Effect.addFinalizer(() =>
-        Effect.sync(() => {
-          closed = true
-        })
-      )
+      const closed = yield* LayerClosed.watch
       return {
         update: (key, f) =>
-          closed
-            ? Effect.fail(new RateLimiter.StoreUnavailable({ key, message: layerClosedMessage }))
+          closed()
+            ? Effect.fail(new RateLimiter.StoreUnavailable({ key, message: LayerClosed.message }))
             : store.update(key, f)
       } satisfies RateLimiter.BudgetStore
     })

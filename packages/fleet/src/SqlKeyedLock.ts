@@ -17,6 +17,7 @@
 import { KeyedLock } from "@unishare/core"
 import { Duration, Effect, Layer, Schedule } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
+import * as LayerClosed from "./LayerClosed.ts"
 
 /** The PostgreSQL error behind a `SqlError` (its SQLSTATE `code` and server message), if any. */
 const postgresError = (e: SqlError.SqlError): { readonly code?: string; readonly message?: string } | undefined => {
@@ -141,30 +142,13 @@ export const layer = (options: Options = {}): Layer.Layer<never, never, SqlClien
     Effect.gen(function* () {
       const lock = yield* make(options)
       // the layer's scope owns the pool: once it has closed, say so instead of failing on a closed pool
-      let closed = false
-      yield* Effect.addFinalizer(() =>
-        Effect.sync(() => {
-          closed = true
-        })
-      )
+      const closed = yield* LayerClosed.watch
       return {
         withLock: (key, effect) =>
-          closed
-            ? Effect.fail(new KeyedLock.LockUnavailable({ key, message: layerClosedMessage }))
+          closed()
+            ? Effect.fail(new KeyedLock.LockUnavailable({ key, message: LayerClosed.message }))
             : lock.withLock(key, effect),
         size: lock.size
       } satisfies KeyedLock.KeyedLock
     })
   )
-
-/**
- * Why a lock or budget from a closed fleet layer is unavailable, and what to do about it.
- *
- * @example
- * ```ts
- * import { SqlKeyedLock } from "@unishare/fleet"
- * SqlKeyedLock.layerClosedMessage.includes("Fleet.layer") // true
- * ```
- */
-export const layerClosedMessage =
-  "the fleet layer that provided it has closed, and its database pool with it: provide Fleet.layer to the whole program that uses the provider (Effect.provide on the program), not to the effect that makes the provider"

@@ -5,11 +5,12 @@
  *
  * @example
  * ```ts
- * import { Fleet, SqlBudgetStore, SqlKeyedLock, SqlRateLimiterStore } from "@unishare/fleet"
+ * import { Fleet, LayerClosed, SqlBudgetStore, SqlKeyedLock, SqlRateLimiterStore } from "@unishare/fleet"
  * ```
  * @since 0.1.0
  */
 export * as Fleet from "./Fleet.ts"
+export * as LayerClosed from "./LayerClosed.ts"
 export * as SqlBudgetStore from "./SqlBudgetStore.ts"
 export * as SqlKeyedLock from "./SqlKeyedLock.ts"
 export * as SqlRateLimiterStore from "./SqlRateLimiterStore.ts"
