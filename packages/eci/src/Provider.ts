@@ -614,7 +614,17 @@ export const fromClient = (
     operation: string
   ): Effect.Effect<void, Errors.SharingError> => {
     if (allowEveryone === true || !targets.some((t) => t._tag === "Group")) return Effect.void
-    return Effect.flatMap(allUsersGroupIds, (ids) => {
+    // the check is a query the caller did not ask for: a refusal says what it was for
+    const lookup = Effect.mapError(allUsersGroupIds, (e) =>
+      e._tag === "AccessDenied"
+        ? new Errors.AccessDenied({
+            provider: e.provider,
+            operation,
+            message: `sharing with a group first checks that it is not EnergyCAP's all-users group "${allUsersGroupName}" (one user-group query), which the API key may not do: ${e.message}. Give the key UsersAndUserGroups: View, or pass allowEveryone: true to skip the check`
+          })
+        : e
+    )
+    return Effect.flatMap(lookup, (ids) => {
       const at = targets.findIndex((t) => t._tag === "Group" && ids.has(t.userGroupId))
       if (at < 0) return Effect.void
       return Effect.fail(
