@@ -7,6 +7,8 @@
  *
  * @since 0.1.0
  */
+
+import { FetchTransport } from "@unishare/core"
 import { Effect, Layer, LogLevel } from "effect"
 import { FetchHttpClient, HttpClient, type HttpClientRequest } from "effect/http"
 import { terminalSafe } from "./Output.ts"
@@ -31,7 +33,7 @@ const urlOf = (request: HttpClientRequest.HttpClientRequest): string => {
 
 /**
  * The root cause of a transport failure, as short text (`ECONNREFUSED`, `UND_ERR_HEADERS_TIMEOUT`,
- * a TLS error message, …).
+ * a TLS error message, …): core's `FetchTransport.causeOf`, or "unknown cause".
  *
  * @example
  * ```ts
@@ -39,17 +41,7 @@ const urlOf = (request: HttpClientRequest.HttpClientRequest): string => {
  * HttpLog.causeOf(new Error("fetch failed", { cause: { code: "ECONNREFUSED" } })) // "ECONNREFUSED"
  * ```
  */
-export const causeOf = (error: unknown): string => {
-  let current: unknown = error
-  let text = "unknown cause"
-  for (let depth = 0; depth < 6 && current !== undefined && current !== null; depth++) {
-    const e = current as { code?: unknown; message?: unknown; cause?: unknown; reason?: unknown }
-    if (typeof e.code === "string") return e.code
-    if (typeof e.message === "string" && e.message !== "") text = e.message
-    current = e.cause ?? (typeof e.reason === "object" ? e.reason : undefined)
-  }
-  return text
-}
+export const causeOf = (error: unknown): string => FetchTransport.causeOf(error) ?? "unknown cause"
 
 const write = (text: string) => Effect.sync(() => process.stderr.write(`${terminalSafe(text)}\n`))
 

@@ -104,19 +104,41 @@ export type SendFailure =
   | {
       readonly _tag: "Failed"
       readonly reason: "TransportError" | "DecodeError"
-      /** The system's error code when the connection failed (`ECONNREFUSED`, `ENOTFOUND`, `ECONNRESET`, …). */
-      readonly code?: string
+      /** Why the request failed, when known (see `causeOf`): `ECONNREFUSED`, `ENOTFOUND`, a TLS error, … */
+      readonly cause?: string
     }
 
 const timedOut: SendFailure = { _tag: "TimedOut" }
 const transportError: SendFailure = { _tag: "Failed", reason: "TransportError" }
 const decodeError: SendFailure = { _tag: "Failed", reason: "DecodeError" }
 
-/** A failed `fetch`, with the system's error code (undici puts it on the error's cause) when there is one. */
+/**
+ * The root cause of a failed request, as short text: the first error code in the chain of causes
+ * (`ECONNREFUSED`, `UND_ERR_HEADERS_TIMEOUT`, …), else the innermost message (a TLS error, "bad
+ * port"); `undefined` when there is neither. Follows `cause` and effect's `reason`.
+ *
+ * @example
+ * ```ts
+ * import { FetchTransport } from "@unishare/core"
+ * FetchTransport.causeOf(new Error("fetch failed", { cause: { code: "ECONNREFUSED" } })) // "ECONNREFUSED"
+ * ```
+ */
+export const causeOf = (error: unknown): string | undefined => {
+  let current: unknown = error
+  let text: string | undefined
+  for (let depth = 0; depth < 6 && typeof current === "object" && current !== null; depth++) {
+    const e = current as { code?: unknown; message?: unknown; cause?: unknown; reason?: unknown }
+    if (typeof e.code === "string" && e.code !== "") return e.code
+    if (typeof e.message === "string" && e.message !== "") text = e.message
+    current = e.cause ?? (typeof e.reason === "object" ? e.reason : undefined)
+  }
+  return text
+}
+
+/** A failed `fetch`, with its root cause when there is one. */
 const transportFailure = (e: unknown): SendFailure => {
-  const cause = typeof e === "object" && e !== null ? (e as { readonly cause?: unknown }).cause : undefined
-  const code = typeof cause === "object" && cause !== null ? (cause as { readonly code?: unknown }).code : undefined
-  return typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code) ? { ...transportError, code } : transportError
+  const cause = causeOf(e)
+  return cause === undefined ? transportError : { ...transportError, cause }
 }
 
 const recordOf = (headers: globalThis.Headers): Record<string, string> => {

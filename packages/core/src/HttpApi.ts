@@ -568,7 +568,7 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
         ? timedOutFailure
         : {
             _tag: "Transport",
-            message: failure.code === undefined ? failure.reason : `${failure.reason}: ${failure.code}`
+            message: scrub(failure.cause === undefined ? failure.reason : `${failure.reason}: ${failure.cause}`)
           }
     const direct = FetchTransport.isDirect(client)
     /** The base URL as messages show it: origin and path (never user info or a query). */
@@ -830,22 +830,12 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
 
 const transportMessage = (e: unknown): string => {
   if (typeof e === "object" && e !== null && "reason" in e) {
-    const reason = (e as { reason: { _tag?: string; description?: string } }).reason
-    const code = systemCode(reason)
-    return `${reason._tag ?? "transport error"}${reason.description !== undefined ? `: ${reason.description}` : ""}${code !== undefined ? `: ${code}` : ""}`
+    const reason = (e as { reason: { _tag?: string; description?: string; cause?: unknown } }).reason
+    const cause = reason.cause === undefined ? undefined : FetchTransport.causeOf(reason.cause)
+    const detail = [reason.description, cause].filter((d) => d !== undefined && d !== "").join(": ")
+    return `${reason._tag ?? "transport error"}${detail !== "" ? `: ${detail}` : ""}`
   }
   return "transport error"
-}
-
-/** The system's error code (`ECONNREFUSED`, …) somewhere in a failure's chain of causes. */
-const systemCode = (e: unknown): string | undefined => {
-  let current = e
-  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
-    const code = (current as { readonly code?: unknown }).code
-    if (typeof code === "string" && /^E[A-Z0-9_]{1,40}$/.test(code)) return code
-    current = (current as { readonly cause?: unknown }).cause
-  }
-  return undefined
 }
 
 const decoders = new WeakMap<Schema.Top, (input: unknown) => Result.Result<unknown, Schema.SchemaError>>()

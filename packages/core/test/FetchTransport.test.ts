@@ -148,7 +148,7 @@ describe("FetchTransport", () => {
       const failure = yield* Effect.flip(
         FetchTransport.send({ method: "GET", url: `${url}/ok`, headers: {}, body: undefined }, 5_000)
       )
-      assert.deepStrictEqual(failure, { _tag: "Failed", reason: "TransportError", code: "ECONNREFUSED" })
+      assert.deepStrictEqual(failure, { _tag: "Failed", reason: "TransportError", cause: "ECONNREFUSED" })
     })
   )
 
