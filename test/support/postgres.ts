@@ -2,13 +2,20 @@
  * A throwaway PostgreSQL for tests and benchmarks: Debian's `postgresql` package (installed with
  * apt-get when missing, which needs root), a fresh cluster made by `initdb` in a temporary
  * directory, listening on a free loopback port, stopped and deleted by `stop()`. Trust
- * authentication on loopback only; fsync off (the data is thrown away).
+ * authentication on loopback only, except for the role `passwordRole`, which must give its password
+ * (for the tests of refused credentials); fsync off (the data is thrown away).
  */
 import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
+
+/**
+ * The one role the server authenticates by password (SCRAM): a test creates it with the password it
+ * wants (`CREATE ROLE … LOGIN PASSWORD …`); every other role is trusted.
+ */
+export const passwordRole = "unishare_password"
 
 /** A running throwaway server. */
 export interface Postgres {
@@ -66,6 +73,9 @@ export const start = async (): Promise<Postgres> => {
   }
   if (isRoot()) execFileSync("chown", ["postgres:postgres", dir])
   asPostgres(Path.join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
+  // the first matching line wins: `passwordRole` must give its password over TCP, the rest is trusted
+  const hba = Path.join(data, "pg_hba.conf")
+  Fs.writeFileSync(hba, `host all ${passwordRole} 127.0.0.1/32 scram-sha-256\n${Fs.readFileSync(hba, "utf8")}`)
   const port = await freePort()
   const options = `-p ${port} -h 127.0.0.1 -k ${dir} -F -c max_connections=300 -c shared_buffers=32MB`
   asPostgres(Path.join(bin, "pg_ctl"), [

@@ -19,7 +19,10 @@ export const codes = {
   ok: 0,
   /** An unexpected internal error (a bug: please report it). */
   internal: 1,
-  /** Invalid input or usage: a bad flag, file, notation or missing credential; an unsupported request. Nothing was written. */
+  /**
+   * Invalid input or usage: a bad flag, file, notation or missing credential; a run store that
+   * refuses the credentials or has no such database; an unsupported request. Nothing was written.
+   */
   invalid: 2,
   /** The provider refused the credential or its permissions. */
   accessDenied: 3,
@@ -99,7 +102,7 @@ export const table = [
   "Exit codes:",
   "  0    success (verify: no drift)",
   "  1    internal error (a bug)",
-  "  2    invalid input or usage (bad flag, file, notation, missing credential, unsupported request); nothing written",
+  "  2    invalid input or usage (bad flag, file, notation, missing credential, run store credentials refused or no such database, unsupported request); nothing written",
   "  3    access denied by the provider (the run stops at the first refusal)",
   "  4    resource or share not found",
   "  5    provider unavailable or rate limited after retries (the run stops)",

@@ -17,6 +17,7 @@ import * as HttpLog from "./HttpLog.ts"
 import * as Notation from "./Notation.ts"
 import * as Output from "./Output.ts"
 import * as Providers from "./Providers.ts"
+import * as RunStore from "./RunStore.ts"
 import * as Simulate from "./Simulate.ts"
 import * as Workflow from "./Workflow.ts"
 
@@ -103,10 +104,13 @@ const targetOf = (flag: Option.Option<Notation.ProviderName>, planTarget: string
 
 /**
  * The run store of a plan: `--database`, else `UNISHARE_DATABASE_URL`, else `<plan>.run.db`
- * beside the plan file.
+ * beside the plan file; a PostgreSQL store is connected to first (`RunStore.check`), so that bad
+ * credentials or a missing database fail as bad input before the command starts.
  */
-const storeOf = (flag: Option.Option<string>, planFile: string): string =>
-  Option.getOrElse(databaseOf(flag), () => Files.storePathFor(planFile))
+const storeOf = (flag: Option.Option<string>, planFile: string, operation: string) => {
+  const store = Option.getOrElse(databaseOf(flag), () => Files.storePathFor(planFile))
+  return Effect.as(RunStore.check(store, operation), store)
+}
 
 /** `--database`, else a non-empty `UNISHARE_DATABASE_URL`. */
 const databaseOf = (flag: Option.Option<string>): Option.Option<string> =>
@@ -246,7 +250,7 @@ export const handlers: {
         }
         const name = yield* targetOf(flags.target, plan.targetProvider, "--target")
         const target = yield* Providers.fromEnvironment(name, { endpoints: endpointsOf(flags) })
-        const store = storeOf(flags.database, flags.plan)
+        const store = yield* storeOf(flags.database, flags.plan, "apply")
         const report = yield* Workflow.applyPlan(plan, target, {
           store,
           dryRun: flags.dryRun,
@@ -272,7 +276,7 @@ export const handlers: {
       flags.json,
       Effect.gen(function* () {
         const plan = yield* Files.readPlan(flags.plan, "--plan")
-        const store = storeOf(flags.database, flags.plan)
+        const store = yield* storeOf(flags.database, flags.plan, "status")
         if (flags.audit) {
           const entries = yield* Workflow.runAudit(plan, store)
           for (const entry of entries) yield* Output.document(JSON.stringify(entry))
@@ -298,6 +302,7 @@ export const handlers: {
             "name the store: --database postgres://… or UNISHARE_DATABASE_URL"
           )
         }
+        yield* RunStore.check(database.value, "runner")
         const target = yield* Providers.fromEnvironment(flags.target, { endpoints: endpointsOf(flags) })
         yield* Workflow.runRunner(target, {
           database: database.value,
@@ -315,7 +320,8 @@ export const handlers: {
         const plan = yield* Files.readPlan(flags.plan, "--plan")
         const name = yield* targetOf(flags.target, plan.targetProvider, "--target")
         const target = yield* Providers.fromEnvironment(name, { endpoints: endpointsOf(flags) })
-        const verified = yield* Workflow.verifyPlan(plan, target, { store: storeOf(flags.database, flags.plan) })
+        const store = yield* storeOf(flags.database, flags.plan, "verify")
+        const verified = yield* Workflow.verifyPlan(plan, target, { store })
         const report =
           verified.stopped !== undefined ? { ...verified, stopped: explain(verified.stopped, name) } : verified
         yield* Output.result(flags.json, Workflow.verifySummary(report, flags.plan), () =>
