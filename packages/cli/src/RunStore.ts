@@ -17,13 +17,15 @@ import { SqlClient, type SqlError } from "effect/sql"
  * Where a PostgreSQL URL points, without its password: the user (the URL's, else the operating
  * system user PostgreSQL clients default to), host, port and database (the server's default, the
  * user's name, when the URL names none). The query parameters `user`, `host`, `port` and `dbname`
- * override the URL's parts, as they do for the connection.
+ * override the URL's parts, as they do for the connection. `address` is `host:port` (an IPv6 host
+ * in brackets), `text` is `address/database`.
  *
  * @example
  * ```ts
  * import { RunStore } from "@unishare/cli"
  * RunStore.location("postgres://app:secret@db.example.com/runs")
- * // { user: "app", host: "db.example.com", port: 5432, database: "runs", text: "db.example.com:5432/runs" }
+ * // { user: "app", host: "db.example.com", port: 5432, database: "runs",
+ * //   address: "db.example.com:5432", text: "db.example.com:5432/runs" }
  * ```
  */
 export const location = (
@@ -33,14 +35,10 @@ export const location = (
   readonly host: string
   readonly port: number
   readonly database: string
+  readonly address: string
   readonly text: string
 } => {
-  let url: URL | undefined
-  try {
-    url = new URL(database)
-  } catch {
-    url = undefined
-  }
+  const url = URL.canParse(database) ? new URL(database) : undefined
   const param = (name: string) => url?.searchParams.get(name) ?? undefined
   const decoded = (text: string | undefined) => {
     if (text === undefined || text === "") return undefined
@@ -55,7 +53,8 @@ export const location = (
   const host = param("host") ?? (decoded(url?.hostname)?.replace(/^\[(.*)\]$/, "$1") || "localhost")
   const port = Number(param("port") ?? (url?.port || 5432))
   const name = param("dbname") ?? decoded(url?.pathname.replace(/^\//, "")) ?? user
-  return { user, host, port, database: name, text: `${host}:${port}/${name}` }
+  const address = `${host.includes(":") ? `[${host}]` : host}:${port}`
+  return { user, host, port, database: name, address, text: `${address}/${name}` }
 }
 
 /** The SQLSTATE (or the system error code, ECONNREFUSED…) behind a connection failure. */
@@ -114,7 +113,7 @@ export const connectFailure = (
       "unishare",
       operation,
       "--database",
-      `PostgreSQL at ${at.host}:${at.port} has no database "${at.database}": ${detail}. Create it, or name an existing one in --database (or UNISHARE_DATABASE_URL)`
+      `PostgreSQL at ${at.address} has no database "${at.database}": ${detail}. Create it, or name an existing one in --database (or UNISHARE_DATABASE_URL)`
     )
   }
   if (error.reason._tag === "AuthorizationError") {

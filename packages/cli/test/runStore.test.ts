@@ -1,0 +1,50 @@
+/** How a PostgreSQL store's connection failure reads: configuration (exit 2) or outage (exit 5), never the password. */
+import { describe, expect, it } from "@effect/vitest"
+import { ExitCode, RunStore } from "@unishare/cli"
+import { SqlError } from "effect/sql"
+
+const failure = (reason: SqlError.SqlError["reason"]) => new SqlError.SqlError({ reason })
+const props = (code: string, message: string) => ({
+  cause: Object.assign(new Error(message), { code }),
+  message: "PgConnection: Failed to connect",
+  operation: "connect"
+})
+const url = "postgres://app:s3cret-pw@db.example.com:6543/runs"
+
+describe("RunStore", () => {
+  it("locates a store from its URL and query parameters, without the password", () => {
+    expect(RunStore.location(url)).toEqual({
+      user: "app",
+      host: "db.example.com",
+      port: 6543,
+      database: "runs",
+      address: "db.example.com:6543",
+      text: "db.example.com:6543/runs"
+    })
+    expect(RunStore.location("postgres://[::1]/x?user=ops&port=7000&dbname=other&password=pw").text).toBe(
+      "[::1]:7000/other"
+    )
+    expect(RunStore.location("postgresql://a%40b@h").database).toBe("a@b")
+  })
+
+  it("refused credentials, a missing database and no CONNECT right are bad input; anything else is an outage", () => {
+    const cases = [
+      [new SqlError.AuthenticationError(props("28P01", 'password authentication failed for user "app"')), 2],
+      [new SqlError.AuthenticationError(props("28000", 'role "app" does not exist')), 2],
+      [new SqlError.UnknownError(props("3D000", 'database "runs" does not exist')), 2],
+      [new SqlError.AuthorizationError(props("42501", "permission denied for database runs")), 2],
+      [new SqlError.ConnectionError(props("ECONNREFUSED", "connect ECONNREFUSED 10.0.0.1:6543")), 5]
+    ] as const
+    for (const [reason, code] of cases) {
+      const error = RunStore.connectFailure(failure(reason), url, "apply")
+      expect(ExitCode.ofError(error), reason.message).toBe(code)
+      const text = JSON.stringify(error)
+      expect(text).toContain("db.example.com:6543")
+      expect(text).not.toContain("s3cret-pw")
+    }
+    const refused = RunStore.connectFailure(failure(cases[0][0]), url, "apply")
+    expect(refused.message).toContain(
+      'PostgreSQL refused the credentials for user "app" at db.example.com:6543/runs: password authentication failed for user "app" (SQLSTATE 28P01)'
+    )
+  })
+})
