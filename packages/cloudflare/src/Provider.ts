@@ -11,8 +11,10 @@
  *   granting it again removes the exclusion). Organizations cannot be added to account-targeted
  *   shares (`Unsupported`).
  * - One implicit level: `viewer`, meaning "the recipient can use the shared resources". Other
- *   levels translate per `onLossy` (`round-down` → viewer with a `Lossy` warning, logged; `fail` →
- *   `Unsupported`); `update` to viewer returns the share unchanged.
+ *   levels translate per `onLossy` (`round-down` → viewer with a `Lossy` warning; `fail` →
+ *   `Unsupported`); `update` to viewer returns the share unchanged. Warnings are values
+ *   (`Granting.grant` returns them, the planner reports them); the adapter logs nothing unless
+ *   built with `logWarnings: true`.
  * - Status: associating → pending, associated → active, disassociating → revoking, disassociated →
  *   revoked; a share that is `deleting`/`deleted` makes its live recipients revoking. Per-resource
  *   errors (`resources[].error`): terminal → `failed{terminal: true}`, others → `pending` with the
@@ -136,8 +138,24 @@ export const capabilities: Capabilities.Capabilities = Capabilities.make({
 })
 
 /**
- * Provider configuration: the client's, plus the accounts whose shares `listResources` enumerates
- * (without them `listResources` is absent).
+ * Options of the provider built from a client: the accounts whose shares `listResources`
+ * enumerates (without them `listResources` is absent), and `logWarnings` (default `false`): also
+ * log the warnings of writes (a level narrowed to `viewer`, an unsupported `notify`) with
+ * `Warning.log`. By default the adapter logs nothing; `Granting.grant` returns the warnings.
+ *
+ * @example
+ * ```ts
+ * import type { Provider } from "@unishare/cloudflare"
+ * const options: Provider.Options = { accounts: ["023e105f4ecef8ad9ca31a8372d0c353"], logWarnings: true }
+ * ```
+ */
+export interface Options {
+  readonly accounts?: ReadonlyArray<string> | undefined
+  readonly logWarnings?: boolean | undefined
+}
+
+/**
+ * Provider configuration: the client's, plus the provider's `Options`.
  *
  * @example
  * ```ts
@@ -146,9 +164,7 @@ export const capabilities: Capabilities.Capabilities = Capabilities.make({
  * const config: Provider.Config = { credentials: Client.apiToken(Redacted.make("t")), accounts: ["023e105f4ecef8ad9ca31a8372d0c353"] }
  * ```
  */
-export interface Config extends Client.Config {
-  readonly accounts?: ReadonlyArray<string> | undefined
-}
+export interface Config extends Client.Config, Options {}
 
 /**
  * Maps a recipient (with its share) to a neutral status.
@@ -221,10 +237,7 @@ const isLive = (r: Wire.Recipient) => r.association_status === "associating" || 
  * const provider = Effect.map(Client.make({ credentials: Client.apiToken(Redacted.make("t")) }), (c) => Provider.fromClient(c))
  * ```
  */
-export const fromClient = (
-  client: Client.Client,
-  options: { readonly accounts?: ReadonlyArray<string> | undefined } = {}
-): SharingProvider.Shape => {
+export const fromClient = (client: Client.Client, options: Options = {}): SharingProvider.Shape => {
   const lock = KeyedLock.make()
   /**
    * Target type of the shares read so far (fixed when a share is created, so it never goes stale).
@@ -303,8 +316,9 @@ export const fromClient = (
   const findByAccount = (list: ReadonlyArray<Wire.Recipient>, accountId: string) =>
     list.find((r) => r.account_id === accountId && isLive(r)) ?? list.find((r) => r.account_id === accountId)
 
+  /** Warnings are returned (`Granting.grant`), logged only on request (`logWarnings: true`). */
   const logWarnings = (warnings: ReadonlyArray<Warning.Warning>, operation: string) =>
-    Warning.log(warnings, { provider, operation })
+    options.logWarnings === true ? Warning.log(warnings, { provider, operation }) : Effect.void
 
   const unsupportedOrganization = (operation: string) =>
     new CoreErrors.Unsupported({
@@ -613,4 +627,4 @@ export const fromClient = (
 export const make = (
   config: Config
 ): Effect.Effect<SharingProvider.Shape, CoreErrors.InvalidInput, HttpClient.HttpClient> =>
-  Effect.map(Client.make(config), (client) => fromClient(client, { accounts: config.accounts }))
+  Effect.map(Client.make(config), (client) => fromClient(client, config))

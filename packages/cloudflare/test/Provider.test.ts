@@ -2,11 +2,16 @@
  * The neutral adapter on the simulator: status mapping, idempotent grant, no-op revoke, update per
  * policy, replace (and its refusals), organization-targeted shares, listResources, pagination.
  */
+import { randomUUID } from "node:crypto"
 import { assert, describe, it } from "@effect/vitest"
-import { Grantee, ShareStatus } from "@unishare/core"
-import { Effect, Stream } from "effect"
+import { Grantee, Granting, ShareStatus } from "@unishare/core"
+import { SharingClient } from "@unishare/core/promise"
+import { Effect, Logger, Redacted, Stream } from "effect"
+import { afterEach, vi } from "vitest"
+import * as Client from "../src/Client.ts"
 import * as Provider from "../src/Provider.ts"
-import { environment, ORG, OWNER, R1, R2, R3, ruleset } from "./support.ts"
+import * as Simulator from "../src/Simulator.ts"
+import { accounts, environment, ORG, OWNER, R1, R2, R3, ruleset } from "./support.ts"
 
 const writes = <A extends { readonly method: string }>(log: ReadonlyArray<A>) => log.filter((r) => r.method !== "GET")
 
@@ -249,4 +254,64 @@ describe("pagination", () => {
       assert.strictEqual(sim.log().length, 1)
     }).pipe(Effect.scoped)
   )
+
+  it.live("a lossy grant logs nothing by default: its warning is returned; logWarnings: true also logs it", () =>
+    Effect.gen(function* () {
+      const { sim, client } = yield* environment({ transitions: { mode: "reads", reads: 0 } })
+      const seeded = sim.seedShare({ account_id: OWNER, name: "WAF", resources: [ruleset] })
+      const resource = Provider.share(OWNER, seeded.id)
+      const logged: Array<string> = []
+      const capture = Logger.layer([Logger.make((o) => logged.push(`${o.logLevel}: ${String(o.message)}`))])
+      const editor = { grantee: Grantee.account(R1), level: "editor", notify: { message: "hi" } } as const
+
+      const quiet = yield* Granting.grant(Provider.fromClient(client), resource, editor).pipe(Effect.provide(capture))
+      assert.strictEqual(quiet.share.level, "viewer")
+      assert.strictEqual(quiet.fidelity, "narrowed")
+      assert.deepStrictEqual(
+        quiet.warnings.map((w) => w._tag),
+        ["Lossy"]
+      )
+      yield* Provider.fromClient(client).update(resource, quiet.share.id, "admin").pipe(Effect.provide(capture))
+      assert.deepStrictEqual(logged, [])
+
+      yield* Granting.grant(Provider.fromClient(client, { logWarnings: true }), resource, editor).pipe(
+        Effect.provide(capture)
+      )
+      assert.strictEqual(logged.length, 2)
+      assert.match(logged[0] ?? "", /^Warn: cloudflare grant: narrowed editor → viewer/)
+      assert.match(logged[1] ?? "", /^Warn: cloudflare grant: unsupported notify/)
+    }).pipe(Effect.scoped)
+  )
+})
+
+describe("Provider under the Promise facade", () => {
+  afterEach(() => vi.restoreAllMocks())
+
+  it("a lossy grant writes nothing to the console and returns its warning", async () => {
+    const consoleOutput: Array<unknown> = []
+    for (const method of ["log", "info", "warn", "error", "debug", "trace"] as const) {
+      vi.spyOn(console, method).mockImplementation((...args) => void consoleOutput.push(args))
+    }
+    const token = `cf-facade-${randomUUID()}`
+    const sim = await Simulator.start({ credentials: [{ token }], seed: { accounts } })
+    const cloudflare = SharingClient.create(
+      Provider.make({ credentials: Client.apiToken(Redacted.make(token)), baseUrl: sim.url })
+    )
+    try {
+      const seeded = sim.seedShare({ account_id: OWNER, name: "WAF", resources: [ruleset] })
+      const granted = await cloudflare.grantWithFidelity(Provider.share(OWNER, seeded.id), {
+        grantee: Grantee.account(R1),
+        level: "editor"
+      })
+      assert.strictEqual(granted.share.level, "viewer")
+      assert.deepStrictEqual(
+        granted.warnings.map((w) => w._tag),
+        ["Lossy"]
+      )
+      assert.deepStrictEqual(consoleOutput, [])
+    } finally {
+      await cloudflare.close()
+      await sim.close()
+    }
+  })
 })

@@ -66,8 +66,9 @@ export const format = (w: Warning): string => {
 
 /**
  * Logs warnings at warning level, annotated with `unishare.warning` (the tag), `unishare.provider`,
- * `unishare.operation` and, when given, `unishare.resource`. Adapters use it for warnings the port
- * cannot return (a narrowed level on `grant`, a deprecated input).
+ * `unishare.operation` and, when given, `unishare.resource`. The neutral adapters return their
+ * warnings (`Granting.grant`, the planner) and call this only when asked to (`logWarnings: true`);
+ * the Cloudflare native client calls it for a deprecated input it rewrote.
  *
  * @example
  * ```ts

@@ -266,6 +266,11 @@ export interface Options {
    * that update and revoke refuse them without a request. Default 10 000.
    */
   readonly readOnlyCacheSize?: number | undefined
+  /**
+   * Also log the warnings of writes (a narrowed or widened level) with `Warning.log`. Default
+   * `false`: the adapter logs nothing; `Granting.grant` returns the warnings.
+   */
+  readonly logWarnings?: boolean | undefined
 }
 
 /**
@@ -331,7 +336,7 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
   const validShareId = (shareId: string, operation: string) =>
     Translation.validate(ShareId, shareId, { provider, operation, path: "shareId" })
 
-  /** Level translation for writes that name no grantee (update): core's rules, warnings logged. */
+  /** Level translation for writes that name no grantee (update): core's rules, warnings logged on request. */
   const translateLevel = (
     resource: ResourceRef.ResourceRef,
     level: unknown,
@@ -347,7 +352,10 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
     warnings: ReadonlyArray<Warning.Warning>,
     resource: ResourceRef.ResourceRef,
     operation: string
-  ) => Warning.log(warnings, { provider, operation, resource: ResourceRef.describe(resource) })
+  ) =>
+    options.logWarnings === true
+      ? Warning.log(warnings, { provider, operation, resource: ResourceRef.describe(resource) })
+      : Effect.void
 
   /** The item-level shares of these grantees, from one listing (`sharingInclude=ITEM`). */
   const findExisting = (a: Client.Asset, grantees: ReadonlyArray<Grantee.Grantee>) =>

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Grantee, RateLimiter, SharingProvider } from "@unishare/core"
+import { Grantee, Granting, RateLimiter, SharingProvider } from "@unishare/core"
 import { VirtualTime } from "@unishare/core/testing"
 import { Effect, Logger, Option, Redacted, Stream } from "effect"
 import { FetchHttpClient } from "effect/http"
@@ -207,24 +207,36 @@ describe("Provider: bad input fails before any request", () => {
 })
 
 describe("Provider: Smartsheet rules", () => {
-  it.live("dashboards have no EDITOR: editor narrows to COMMENTER with a warning", () =>
-    Effect.gen(function* () {
-      const { sim, provider } = yield* fixture()
-      const logs: Array<string> = []
-      const logger = Logger.make((options) => {
-        logs.push(`${options.logLevel} ${String(options.message)}`)
-      })
-      const share = yield* provider
-        .grant(dashboard, { grantee: linus, level: "editor" })
-        .pipe(Effect.provide(Logger.layer([logger])))
-      assert.strictEqual(share.level, "commenter")
-      assert.deepStrictEqual(requests(sim).find((r) => r.method === "POST")?.body, [
-        { email: "linus@example.com", accessLevel: "COMMENTER" }
-      ])
-      assert.isTrue(logs.some((l) => l.startsWith("Warn") && l.includes("editor") && l.includes("commenter")))
-      const widened = yield* provider.grant(dashboard, { grantee: finance, level: "editor", onLossy: "round-up" })
-      assert.strictEqual(widened.level, "sharer")
-    }).pipe(Effect.provide(FetchHttpClient.layer))
+  it.live(
+    "dashboards have no EDITOR: editor narrows to COMMENTER with a warning, returned (logged only on request)",
+    () =>
+      Effect.gen(function* () {
+        const { sim, client, provider } = yield* fixture()
+        const logs: Array<string> = []
+        const logger = Logger.layer([
+          Logger.make((options) => {
+            logs.push(`${options.logLevel} ${String(options.message)}`)
+          })
+        ])
+        const granted = yield* Granting.grant(provider, dashboard, { grantee: linus, level: "editor" }).pipe(
+          Effect.provide(logger)
+        )
+        assert.strictEqual(granted.share.level, "commenter")
+        assert.deepStrictEqual(
+          granted.warnings.map((w) => w._tag),
+          ["Lossy"]
+        )
+        assert.deepStrictEqual(requests(sim).find((r) => r.method === "POST")?.body, [
+          { email: "linus@example.com", accessLevel: "COMMENTER" }
+        ])
+        assert.deepStrictEqual(logs, [])
+        yield* Provider.fromClient(client, { logWarnings: true })
+          .grant(dashboard, { grantee: linus, level: "editor" })
+          .pipe(Effect.provide(logger))
+        assert.isTrue(logs.some((l) => l.startsWith("Warn") && l.includes("editor") && l.includes("commenter")))
+        const widened = yield* provider.grant(dashboard, { grantee: finance, level: "editor", onLossy: "round-up" })
+        assert.strictEqual(widened.level, "sharer")
+      }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 
   it.live("list asks for workspace shares and reports them inherited; not for a workspace", () =>
