@@ -23,7 +23,7 @@ import * as Translation from "@unishare/core/Translation"
 import { Effect, Result, Schema, Stream } from "effect"
 import * as IdentityMap from "./IdentityMap.ts"
 import type * as ResourceMap from "./ResourceMap.ts"
-import type * as Snapshot from "./Snapshot.ts"
+import * as Snapshot from "./Snapshot.ts"
 
 /**
  * What became of one source share: `exact`, `narrowed` or `widened` (translated), `unsupported`
@@ -137,6 +137,27 @@ export const PlanOptions = Schema.Struct({
 export type PlanOptions = typeof PlanOptions.Type
 
 /**
+ * The snapshot a plan was made from: its provider, when it was exported, its digest
+ * (`Snapshot.digestOf`: SHA-256 of its canonical JSON) and how many resources and shares it holds.
+ * Plans written before it was recorded have no `snapshot` and still read (and apply) as before.
+ *
+ * @example
+ * ```ts
+ * import type { Migration } from "@unishare/migration"
+ * const s: Migration.PlanSnapshot = { provider: "smartsheet", exportedAt: "2026-01-05T09:00:00.000Z", digest: "…", resources: 2, shares: 4 }
+ * ```
+ */
+export const PlanSnapshot = Schema.Struct({
+  provider: Schema.String,
+  exportedAt: Schema.String,
+  digest: Schema.String,
+  resources: Schema.Number,
+  shares: Schema.Number
+})
+/** @example const from = (p: Migration.MigrationPlan): Migration.PlanSnapshot | undefined => p.snapshot */
+export type PlanSnapshot = typeof PlanSnapshot.Type
+
+/**
  * The plan file.
  *
  * @example
@@ -153,6 +174,8 @@ export const MigrationPlan = Schema.Struct({
   /** SHA-256 over everything else in the plan: `apply` refuses a plan whose content no longer matches. */
   digest: Schema.String,
   createdAt: Schema.String,
+  /** The snapshot it was made from (absent in plans written before it was recorded). */
+  snapshot: Schema.optionalKey(PlanSnapshot),
   sourceProvider: Schema.String,
   targetProvider: Schema.String,
   options: PlanOptions,
@@ -489,6 +512,13 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
       version: 1,
       id,
       createdAt,
+      snapshot: {
+        provider: snapshot.provider,
+        exportedAt: snapshot.exportedAt,
+        digest: Snapshot.digestOf(snapshot),
+        resources: snapshot.resources.length,
+        shares: snapshot.resources.reduce((n, r) => n + r.shares.length, 0)
+      },
       sourceProvider: snapshot.provider,
       targetProvider: caps.provider,
       options,
@@ -498,16 +528,6 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
     } as const
     return { ...unsigned, digest: digestOf(unsigned) }
   }).pipe(Effect.withSpan("unishare.migration.plan"))
-
-/** JSON with object keys sorted, so a digest does not depend on key order. */
-const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        )
-      : v
-  )
 
 const encodePlan = Schema.encodeSync(MigrationPlan)
 
@@ -522,7 +542,7 @@ const encodePlan = Schema.encodeSync(MigrationPlan)
  */
 export const digestOf = (plan: Omit<MigrationPlan, "digest">): string => {
   const { digest: _, ...rest } = encodePlan({ ...plan, digest: "" } as MigrationPlan)
-  return createHash("sha256").update(canonical(rest)).digest("hex")
+  return createHash("sha256").update(Snapshot.canonicalJson(rest)).digest("hex")
 }
 
 /**

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 
+import { createHash } from "node:crypto"
 import { AccessLevel } from "@unishare/core/AccessLevel"
 import * as Errors from "@unishare/core/Errors"
 import { Grantee } from "@unishare/core/Grantee"
@@ -67,6 +68,43 @@ export const Snapshot = Schema.Struct({
 })
 /** @example const empty: Snapshot.Snapshot = { format: "unishare/snapshot", version: 1, provider: "memory", exportedAt: "", resources: [] } */
 export type Snapshot = typeof Snapshot.Type
+
+/**
+ * JSON with object keys sorted and no whitespace, so a digest depends on content only, not on key
+ * order or indentation (the plan's digest and the snapshot's use it).
+ *
+ * @example
+ * ```ts
+ * import { Snapshot } from "@unishare/migration"
+ * Snapshot.canonicalJson({ b: 1, a: [2] }) // '{"a":[2],"b":1}'
+ * ```
+ */
+export const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        )
+      : v
+  )
+
+const encodeSnapshot = Schema.encodeSync(Snapshot)
+
+/**
+ * The digest of a snapshot: SHA-256 (hex) of its canonical JSON (`canonicalJson`), the same however
+ * the file is indented. A plan records the digest of the snapshot it was made from
+ * (`plan.snapshot.digest`), so a reviewer can tell which snapshot a plan (and its report) came from.
+ *
+ * @example
+ * ```ts
+ * import { Snapshot } from "@unishare/migration"
+ * Snapshot.digestOf({ format: "unishare/snapshot", version: 1, provider: "eci", exportedAt: "", resources: [] }).length // 64
+ * ```
+ */
+export const digestOf = (snapshot: Snapshot): string =>
+  createHash("sha256")
+    .update(canonicalJson(encodeSnapshot(snapshot)))
+    .digest("hex")
 
 /**
  * Export options: explicit `resources` (otherwise the provider's `listResources`), and how many
