@@ -12,8 +12,11 @@ import { FetchHttpClient } from "effect/http"
 
 /** Shares the roster sheet with the Auditors group, then raises Ada to ADMIN; returns the final shares. */
 export const run = Effect.gen(function* () {
-  const sim = yield* SmartsheetSimulator.serve({ seed: SmartsheetSimulator.exampleSeed })
-  const smartsheet = yield* Client.make({ token: Redacted.make(SmartsheetSimulator.exampleToken), baseUrl: sim.url })
+  const sim = yield* SmartsheetSimulator.serve({ seed: SmartsheetSimulator.demoSeed })
+  const smartsheet = yield* Client.make({
+    token: Redacted.make(SmartsheetSimulator.demoCredentials.owner),
+    baseUrl: sim.url
+  })
   const roster = { assetType: "sheet", assetId: "4000000000000004" } as const
   yield* smartsheet.shareAsset(roster, [{ groupId: "2000000000000002", accessLevel: "VIEWER" }])
   const ada = (yield* Stream.runCollect(smartsheet.listShares(roster))).find((s) => s.email === "ada@example.com")!

@@ -17,7 +17,7 @@ import { FetchHttpClient } from "effect/http"
 
 /** Runs export → plan → apply → verify and returns the plan and the reports. */
 export const migrate = Effect.gen(function* () {
-  const smartsheetSim = yield* SmartsheetSimulator.serve({ seed: SmartsheetSimulator.exampleSeed })
+  const smartsheetSim = yield* SmartsheetSimulator.serve({ seed: SmartsheetSimulator.demoSeed })
   const eciSim = yield* EciSimulator.serve({
     seed: {
       ...EciSimulator.demoSeed,
@@ -30,10 +30,10 @@ export const migrate = Effect.gen(function* () {
     }
   })
   const smartsheet = yield* Smartsheet.make({
-    token: Redacted.make(SmartsheetSimulator.exampleToken),
+    token: Redacted.make(SmartsheetSimulator.demoCredentials.owner),
     baseUrl: smartsheetSim.url
   })
-  const eci = yield* Eci.make({ apiKey: Redacted.make(EciSimulator.demoKeys.admin), baseUrl: eciSim.url })
+  const eci = yield* Eci.make({ apiKey: Redacted.make(EciSimulator.demoCredentials.admin), baseUrl: eciSim.url })
 
   const budget = Smartsheet.asset("sheet", "4000000000000001")
   const roster = Smartsheet.asset("sheet", "4000000000000004")

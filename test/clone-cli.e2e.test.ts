@@ -48,7 +48,7 @@ describe("pnpm unishare from the clone", () => {
   it("pnpm -s unishare export --json: stdout is one JSON document", async () => {
     const run = await pnpm(
       ["-s", "unishare", "export", "--provider", "eci", "--out", Path.join(temp, "snapshot.json"), "--json"],
-      { ECI_API_KEY: EciSimulator.demoKeys.admin, ECI_BASE_URL: simulator.url }
+      { ECI_API_KEY: EciSimulator.demoCredentials.admin, ECI_BASE_URL: simulator.url }
     )
     expect(run.code, run.stderr).toBe(0)
     const document = JSON.parse(run.stdout)

@@ -125,7 +125,7 @@ beforeAll(async () => {
     })
   )
   const cfConfig: Cloudflare.Provider.Config = {
-    credentials: Cloudflare.Client.apiToken(Redacted.make("cf-simulator-token")),
+    credentials: Cloudflare.Client.apiToken(Redacted.make(CloudflareSimulator.demoCredentials.apiToken)),
     baseUrl: cf.url,
     retry: { times: 0 },
     rateLimit: false
@@ -145,7 +145,7 @@ beforeAll(async () => {
     emails: []
   })
 
-  const ss = await inScope(SmartsheetSimulator.serve({ seed: SmartsheetSimulator.exampleSeed, rateLimit: false }))
+  const ss = await inScope(SmartsheetSimulator.serve({ seed: SmartsheetSimulator.demoSeed, rateLimit: false }))
   ss.addToken({ token: "ss-property-token", user: "owner@example.com" })
   const ssConfig: Smartsheet.SmartsheetConfig = {
     token: Redacted.make("ss-property-token"),
@@ -169,7 +169,7 @@ beforeAll(async () => {
 
   const eci = await inScope(EciSimulator.serve({ seed: EciSimulator.demoSeed }))
   const eciConfig: Eci.Config = {
-    apiKey: Redacted.make(EciSimulator.demoKeys.admin),
+    apiKey: Redacted.make(EciSimulator.demoCredentials.admin),
     baseUrl: eci.url,
     retry: { times: 0 }
   }

@@ -25,7 +25,7 @@ export const withEffect: Effect.Effect<boolean, unknown> = Effect.gen(function* 
 export const withPromises = async (): Promise<ReadonlyArray<Share.Share>> => {
   const simulator = await EciSimulator.start({ seed: EciSimulator.demoSeed })
   const client = SharingClient.create(
-    Eci.make({ apiKey: Redacted.make(EciSimulator.demoKeys.admin), baseUrl: simulator.url })
+    Eci.make({ apiKey: Redacted.make(EciSimulator.demoCredentials.admin), baseUrl: simulator.url })
   )
   try {
     await client.grant(Eci.list(1004), { grantee: Grantee.group("12"), level: "viewer" })

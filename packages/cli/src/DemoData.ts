@@ -16,7 +16,7 @@
  * @since 0.1.0
  */
 import { createHash } from "node:crypto"
-import type * as CloudflareSim from "@unishare/cloudflare/simulator"
+import * as CloudflareSim from "@unishare/cloudflare/simulator"
 import type { ResourceRef, SharingProvider } from "@unishare/core"
 import * as EciSim from "@unishare/eci/simulator"
 import type * as SmartsheetSim from "@unishare/smartsheet/simulator"
@@ -273,7 +273,7 @@ export const make = (seed = 20261123): Dataset => {
   }
 
   // --- EnergyCAP -----------------------------------------------------------------------------------
-  const eciKey = EciSim.demoKeys.admin
+  const eciKey = EciSim.demoCredentials.admin
   const eciUsers: Array<EciSim.UserSeed> = [
     { userId: 1, userCode: "sharingadmin", fullName: admin.name, email: admin.email },
     ...employees.map((e, i) => ({ userId: 100 + i, userCode: e.code, fullName: e.name, email: e.email }))
@@ -421,7 +421,7 @@ export const make = (seed = 20261123): Dataset => {
     eci: { seed: eciSeed, apiKey: eciKey },
     cloudflare: {
       seed: cloudflareSeed,
-      token: "cf-simulator-token",
+      token: CloudflareSim.demoCredentials.apiToken,
       sourceAccount: legacy.id,
       targetAccount: platform.id
     },

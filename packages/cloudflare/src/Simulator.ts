@@ -65,18 +65,41 @@ export type Credential = ({ readonly token: string } | { readonly email: string;
 }
 
 /**
- * The credentials accepted when none are configured.
+ * The credentials the simulator accepts when started without `credentials` (the same name in every
+ * adapter's simulator): an API token, and a global API key with its email. Each reaches every account.
  *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import * as Cloudflare from "@unishare/cloudflare"
+ * import * as Simulator from "@unishare/cloudflare/simulator"
+ * const sim = await Simulator.start({ seed: Simulator.demoSeed })
+ * const provider = Cloudflare.make({
+ *   credentials: Cloudflare.Client.apiToken(Redacted.make(Simulator.demoCredentials.apiToken)),
+ *   baseUrl: sim.url
+ * })
+ * ```
+ */
+export const demoCredentials = {
+  apiToken: "cf-simulator-token",
+  globalKey: { email: "simulator@example.com", key: "cf-simulator-global-key" }
+} as const
+
+/** `demoCredentials` as the list `Options.credentials` takes: what the simulator accepts by default. */
+const acceptedByDefault: ReadonlyArray<Credential> = [{ token: demoCredentials.apiToken }, demoCredentials.globalKey]
+
+/**
+ * The credentials accepted when none are configured, as a list.
+ *
+ * @deprecated Use `demoCredentials` (`demoCredentials.apiToken`, `demoCredentials.globalKey`), the
+ * name every adapter's simulator uses.
  * @example
  * ```ts
  * import * as Simulator from "@unishare/cloudflare/simulator"
  * Simulator.defaultCredentials[0] // { token: "cf-simulator-token" }
  * ```
  */
-export const defaultCredentials: ReadonlyArray<Credential> = [
-  { token: "cf-simulator-token" },
-  { email: "simulator@example.com", key: "cf-simulator-global-key" }
-]
+export const defaultCredentials: ReadonlyArray<Credential> = acceptedByDefault
 
 /**
  * A seeded account (`organization_id` groups accounts into an organization).
@@ -164,7 +187,8 @@ export interface Seed {
 
 /**
  * A small realistic data set: one organization with four accounts, an account-targeted WAF share
- * and an organization-targeted Gateway share.
+ * and an organization-targeted Gateway share. The package README lists its ids; `demoCredentials`
+ * reach it.
  *
  * @example
  * ```ts
@@ -223,6 +247,7 @@ export interface Options {
   readonly port?: number | undefined
   readonly now?: (() => number) | undefined
   readonly transitions?: Transitions | undefined
+  /** The credentials accepted; default `demoCredentials` (its token and its global key). */
   readonly credentials?: ReadonlyArray<Credential> | undefined
   readonly rateLimit?:
     | { readonly requests: number; readonly windowMillis: number; readonly lockoutMillis?: number | undefined }
@@ -387,7 +412,7 @@ const checkId = (value: unknown, field: string): string => {
 export const start = async (options: Options = {}): Promise<CloudflareSimulator> => {
   const now = options.now ?? Date.now
   const transitions: Transitions = options.transitions ?? { mode: "time" }
-  const credentials = options.credentials ?? defaultCredentials
+  const credentials = options.credentials ?? acceptedByDefault
   const resourceTypes = new Set<string>([...knownResourceTypes, ...(options.extraResourceTypes ?? [])])
   const accounts = new Map<string, SeedAccount>()
   const shares = new Map<string, ShareState>()

@@ -357,9 +357,9 @@ const paginate = <A>(items: ReadonlyArray<A>, query: URLSearchParams) => {
  * ```ts
  * import { Redacted } from "effect"
  * import * as Eci from "@unishare/eci"
- * import { start, demoKeys, demoSeed } from "@unishare/eci/simulator"
+ * import { start, demoCredentials, demoSeed } from "@unishare/eci/simulator"
  * const sim = await start({ seed: demoSeed })
- * const energycap = Eci.make({ baseUrl: sim.url, apiKey: Redacted.make(demoKeys.admin) })
+ * const energycap = Eci.make({ baseUrl: sim.url, apiKey: Redacted.make(demoCredentials.admin) })
  * await sim.close()
  * ```
  */
@@ -884,17 +884,18 @@ export const serve = (options: Options = {}): Effect.Effect<Simulator, never, Sc
   )
 
 /**
- * API keys of the demo seed: `admin` (BillListAdministrator, RecordsListAdministrator, users and
- * groups), `analyst` (creator of list 1002 with SharedBillLists.Create) and `readonly` (no list
- * permission: list-share calls answer 401).
+ * The credentials of `demoSeed` (the same name in every adapter's simulator), its API keys:
+ * `admin` (BillListAdministrator, RecordsListAdministrator, users and groups), `analyst` (creator
+ * of list 1002 with SharedBillLists.Create) and `readonly` (no list permission: list-share calls
+ * answer 401).
  *
  * @example
  * ```ts
- * import { demoKeys } from "@unishare/eci/simulator"
- * demoKeys.admin.split(".").length // 3
+ * import { demoCredentials } from "@unishare/eci/simulator"
+ * demoCredentials.admin.split(".").length // 3
  * ```
  */
-export const demoKeys = {
+export const demoCredentials = {
   admin: "ZWNhcHxkZW1v.ZGVtb3xhZG1pbnwx.c2ltLWFkbWluLWtleQ==",
   analyst: "ZWNhcHxkZW1v.ZGVtb3xhbmFseXN0fDI=.c2ltLWFuYWx5c3Qta2V5",
   readonly: "ZWNhcHxkZW1v.ZGVtb3xyZWFkb25seXwz.c2ltLXJlYWRvbmx5LWtleQ=="
@@ -903,7 +904,7 @@ export const demoKeys = {
 /**
  * Realistic demo data: a utility-bill team (users with emails and login names), groups (including
  * EnergyCAP's built-in "Everyone" group), bill and records lists with creators and shares, and the
- * `demoKeys`.
+ * API keys of `demoCredentials`. The package README lists its ids.
  *
  * @example
  * ```ts
@@ -941,7 +942,7 @@ export const demoSeed: Seed = {
   ],
   apiKeys: [
     {
-      key: demoKeys.admin,
+      key: demoCredentials.admin,
       userId: 1,
       permissions: [
         "BillListAdministrator.Manage",
@@ -952,7 +953,19 @@ export const demoSeed: Seed = {
         "UsersAndRoles.View"
       ]
     },
-    { key: demoKeys.analyst, userId: 2, permissions: ["SharedBillLists.Create", "UsersAndUserGroups.View"] },
-    { key: demoKeys.readonly, userId: 5, permissions: [] }
+    { key: demoCredentials.analyst, userId: 2, permissions: ["SharedBillLists.Create", "UsersAndUserGroups.View"] },
+    { key: demoCredentials.readonly, userId: 5, permissions: [] }
   ]
 }
+
+/**
+ * The API keys of the demo seed.
+ *
+ * @deprecated Use `demoCredentials`, the name every adapter's simulator uses.
+ * @example
+ * ```ts
+ * import { demoKeys } from "@unishare/eci/simulator"
+ * demoKeys.admin.split(".").length // 3
+ * ```
+ */
+export const demoKeys = demoCredentials

@@ -215,17 +215,17 @@ describe("Simulator", () => {
   it.live("the demo seed loads: demo keys, lists with creators and shares", () =>
     Effect.gen(function* () {
       const sim = yield* Simulator.serve({ seed: Simulator.demoSeed })
-      const lists = yield* call(sim, "GET", "/api/v3/list", { key: Simulator.demoKeys.analyst })
+      const lists = yield* call(sim, "GET", "/api/v3/list", { key: Simulator.demoCredentials.analyst })
       assert.deepStrictEqual(
         (lists.body as unknown as Array<{ listId: number }>).map((l) => l.listId),
         [1001, 1002, 1003]
       )
       assert.strictEqual(
-        (yield* call(sim, "GET", "/api/v3/list/1002/share", { key: Simulator.demoKeys.analyst })).status,
+        (yield* call(sim, "GET", "/api/v3/list/1002/share", { key: Simulator.demoCredentials.analyst })).status,
         200
       )
       assert.strictEqual(
-        (yield* call(sim, "GET", "/api/v3/list/1001/share", { key: Simulator.demoKeys.readonly })).status,
+        (yield* call(sim, "GET", "/api/v3/list/1001/share", { key: Simulator.demoCredentials.readonly })).status,
         401
       )
     })

@@ -803,7 +803,7 @@ const routes = (s: Internal): ReadonlyArray<SimulatorKit.Route> => {
  * @example
  * ```ts
  * import * as Simulator from "@unishare/smartsheet/simulator"
- * const sim = await Simulator.start({ seed: Simulator.exampleSeed })
+ * const sim = await Simulator.start({ seed: Simulator.demoSeed })
  * await sim.close()
  * ```
  */
@@ -849,7 +849,7 @@ export const start = async (options: Options = {}): Promise<Simulator> => {
  * import { Effect } from "effect"
  * import * as Simulator from "@unishare/smartsheet/simulator"
  * const program = Effect.scoped(Effect.gen(function* () {
- *   const sim = yield* Simulator.serve({ seed: Simulator.exampleSeed })
+ *   const sim = yield* Simulator.serve({ seed: Simulator.demoSeed })
  *   return sim.url
  * }))
  * ```
@@ -861,27 +861,32 @@ export const serve = (options: Options = {}): Effect.Effect<Simulator, never, Sc
   )
 
 /**
- * The token of `exampleSeed` (owner of every example asset).
+ * The credentials of `demoSeed` (the same name in every adapter's simulator): `owner`, the API
+ * token of Olivia Owner (owner@example.com), who owns every demo asset.
  *
  * @example
  * ```ts
+ * import { Redacted } from "effect"
+ * import * as Smartsheet from "@unishare/smartsheet"
  * import * as Simulator from "@unishare/smartsheet/simulator"
- * Simulator.exampleToken // "sim-owner-token"
+ * const sim = await Simulator.start({ seed: Simulator.demoSeed })
+ * const provider = Smartsheet.make({ token: Redacted.make(Simulator.demoCredentials.owner), baseUrl: sim.url })
  * ```
  */
-export const exampleToken = "sim-owner-token"
+export const demoCredentials = { owner: "sim-owner-token" } as const
 
 /**
  * Realistic demo data: a "Finance" workspace holding a budget sheet, a report and a dashboard, a
- * standalone sheet, four users, two groups, and a few shares at several levels.
+ * standalone sheet, four users, two groups, and a few shares at several levels. The package README
+ * lists its ids; `demoCredentials` reach it.
  *
  * @example
  * ```ts
  * import * as Simulator from "@unishare/smartsheet/simulator"
- * const sim = await Simulator.start({ seed: Simulator.exampleSeed })
+ * const sim = await Simulator.start({ seed: Simulator.demoSeed })
  * ```
  */
-export const exampleSeed: Seed = {
+export const demoSeed: Seed = {
   users: [
     { id: "1000000000000001", email: "owner@example.com", name: "Olivia Owner" },
     {
@@ -897,7 +902,7 @@ export const exampleSeed: Seed = {
     { id: "2000000000000001", name: "Finance", members: ["ada@example.com", "grace@example.com"] },
     { id: "2000000000000002", name: "Auditors", members: ["linus@example.com"] }
   ],
-  tokens: [{ token: exampleToken, user: "owner@example.com" }],
+  tokens: [{ token: demoCredentials.owner, user: "owner@example.com" }],
   assets: [
     { type: "workspace", id: "3000000000000001", name: "Finance", owner: "owner@example.com" },
     { type: "sheet", id: "4000000000000001", name: "Budget 2026", workspace: "3000000000000001" },
@@ -913,3 +918,27 @@ export const exampleSeed: Seed = {
     { assetType: "sheet", assetId: "4000000000000004", email: "grace@example.com", accessLevel: "ADMIN" }
   ]
 }
+
+/**
+ * The token of the demo seed.
+ *
+ * @deprecated Use `demoCredentials.owner`, the name every adapter's simulator uses.
+ * @example
+ * ```ts
+ * import * as Simulator from "@unishare/smartsheet/simulator"
+ * Simulator.exampleToken // "sim-owner-token"
+ * ```
+ */
+export const exampleToken = demoCredentials.owner
+
+/**
+ * The demo seed.
+ *
+ * @deprecated Use `demoSeed`, the name every adapter's simulator uses.
+ * @example
+ * ```ts
+ * import * as Simulator from "@unishare/smartsheet/simulator"
+ * Simulator.exampleSeed === Simulator.demoSeed // true
+ * ```
+ */
+export const exampleSeed: Seed = demoSeed

@@ -421,7 +421,7 @@ describe("Provider: secrets", () => {
 describe("layer", () => {
   it.live("Smartsheet.layer serves the SharingProvider service", () =>
     Effect.gen(function* () {
-      const sim = yield* Simulator.serve({ seed: Simulator.exampleSeed })
+      const sim = yield* Simulator.serve({ seed: Simulator.demoSeed })
       const token = `layer-${Math.random()}`
       sim.addToken({ token, user: "owner@example.com" })
       const shares = yield* Effect.gen(function* () {

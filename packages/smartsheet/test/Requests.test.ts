@@ -23,9 +23,9 @@ const environment = Effect.gen(function* () {
   const f = yield* fixture({
     simulator: {
       seed: {
-        ...Simulator.exampleSeed,
+        ...Simulator.demoSeed,
         assets: [
-          ...(Simulator.exampleSeed.assets ?? []),
+          ...(Simulator.demoSeed.assets ?? []),
           { type: "sheet", id: sheetId, name: "Bounds", owner: "owner@example.com" }
         ]
       }

@@ -8,7 +8,7 @@ const token = "sim-test-token"
 /** Raw protocol access: the simulator is checked against the docs, not against our client. */
 const setup = (options: Simulator.Options = {}) =>
   Effect.gen(function* () {
-    const sim = yield* Simulator.serve({ seed: Simulator.exampleSeed, ...options })
+    const sim = yield* Simulator.serve({ seed: Simulator.demoSeed, ...options })
     sim.addToken({ token, user: "owner@example.com" })
     sim.addToken({ token: "viewer-token", user: "linus@example.com" })
     sim.addToken({ token: "expired-token", user: "ada@example.com", expired: true })

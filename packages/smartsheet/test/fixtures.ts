@@ -33,7 +33,7 @@ export const fixture = (
 ): Effect.Effect<Fixture, never, Scope.Scope | HttpClient.HttpClient> =>
   Effect.gen(function* () {
     const token = `ss-secret-${randomUUID()}`
-    const sim = yield* Simulator.serve({ seed: Simulator.exampleSeed, ...options.simulator })
+    const sim = yield* Simulator.serve({ seed: Simulator.demoSeed, ...options.simulator })
     sim.addToken({ token, user: "owner@example.com" })
     const client = yield* Client.make({
       token: Redacted.make(token),
