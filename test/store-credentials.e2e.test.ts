@@ -55,7 +55,8 @@ describe("a PostgreSQL run store that refuses the connection", () => {
     const { hostname, port, pathname } = new URL(url)
     for (const command of [
       ["status", "--plan", plan, "--database", url],
-      ["apply", "--plan", plan, "--database", url, "--eci-url", sim?.url ?? ""]
+      ["apply", "--plan", plan, "--database", url, "--eci-url", sim?.url ?? ""],
+      ["apply", "--plan", plan, "--database", url, "--eci-url", sim?.url ?? "", "--dry-run"]
     ]) {
       const { code, stdout, stderr } = await cli(command, { ...env, ECI_API_KEY: apiKey })
       expect(code, stderr).toBe(2)
@@ -74,8 +75,9 @@ describe("a PostgreSQL run store that refuses the connection", () => {
   })
 
   it("the same from UNISHARE_DATABASE_URL, and for a runner", async () => {
-    const { code, stdout, stderr } = await cli(["runner", "--target", "eci"], {
+    const { code, stdout, stderr } = await cli(["runner", "--target", "eci", "--eci-url", sim?.url ?? ""], {
       ...env,
+      ECI_API_KEY: apiKey,
       UNISHARE_DATABASE_URL: withPassword(wrongPassword)
     })
     expect(code, stderr).toBe(2)

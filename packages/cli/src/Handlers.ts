@@ -104,13 +104,10 @@ const targetOf = (flag: Option.Option<Notation.ProviderName>, planTarget: string
 
 /**
  * The run store of a plan: `--database`, else `UNISHARE_DATABASE_URL`, else `<plan>.run.db`
- * beside the plan file; a PostgreSQL store is connected to first (`RunStore.check`), so that bad
- * credentials or a missing database fail as bad input before the command starts.
+ * beside the plan file.
  */
-const storeOf = (flag: Option.Option<string>, planFile: string, operation: string) => {
-  const store = Option.getOrElse(databaseOf(flag), () => Files.storePathFor(planFile))
-  return Effect.as(RunStore.check(store, operation), store)
-}
+const storeOf = (flag: Option.Option<string>, planFile: string): string =>
+  Option.getOrElse(databaseOf(flag), () => Files.storePathFor(planFile))
 
 /** `--database`, else a non-empty `UNISHARE_DATABASE_URL`. */
 const databaseOf = (flag: Option.Option<string>): Option.Option<string> =>
@@ -250,14 +247,14 @@ export const handlers: {
         }
         const name = yield* targetOf(flags.target, plan.targetProvider, "--target")
         const target = yield* Providers.fromEnvironment(name, { endpoints: endpointsOf(flags) })
-        const store = yield* storeOf(flags.database, flags.plan, "apply")
+        const store = storeOf(flags.database, flags.plan)
         const report = yield* Workflow.applyPlan(plan, target, {
           store,
           dryRun: flags.dryRun,
           repair: flags.repair,
           concurrency: flags.concurrency,
           submit: flags.submit
-        })
+        }).pipe(RunStore.explainFailures(store, "apply", { readOnly: flags.dryRun }))
         const stopped = report.stopped !== undefined ? explain(report.stopped, name) : undefined
         const shown = stopped !== undefined ? { ...report, stopped } : report
         yield* Output.result(flags.json, Workflow.applySummary(shown, store), () =>
@@ -276,13 +273,14 @@ export const handlers: {
       flags.json,
       Effect.gen(function* () {
         const plan = yield* Files.readPlan(flags.plan, "--plan")
-        const store = yield* storeOf(flags.database, flags.plan, "status")
+        const store = storeOf(flags.database, flags.plan)
+        const explained = RunStore.explainFailures(store, "status", { readOnly: true })
         if (flags.audit) {
-          const entries = yield* Workflow.runAudit(plan, store)
+          const entries = yield* explained(Workflow.runAudit(plan, store))
           for (const entry of entries) yield* Output.document(JSON.stringify(entry))
           return
         }
-        const status = yield* Workflow.runStatus(plan, store)
+        const status = yield* explained(Workflow.runStatus(plan, store))
         yield* Output.result(flags.json, { command: "status", ok: true, ...status }, () =>
           Workflow.renderStatus(status, flags.plan)
         )
@@ -302,14 +300,13 @@ export const handlers: {
             "name the store: --database postgres://… or UNISHARE_DATABASE_URL"
           )
         }
-        yield* RunStore.check(database.value, "runner")
         const target = yield* Providers.fromEnvironment(flags.target, { endpoints: endpointsOf(flags) })
         yield* Workflow.runRunner(target, {
           database: database.value,
           runnerAddress: flags.runnerAddress,
           shardLockExpirationSeconds: Option.getOrUndefined(flags.shardLockExpiration),
           json: flags.json
-        })
+        }).pipe(RunStore.explainFailures(database.value, "runner", { readOnly: false }))
       })
     ),
   verify: (flags) =>
@@ -320,8 +317,10 @@ export const handlers: {
         const plan = yield* Files.readPlan(flags.plan, "--plan")
         const name = yield* targetOf(flags.target, plan.targetProvider, "--target")
         const target = yield* Providers.fromEnvironment(name, { endpoints: endpointsOf(flags) })
-        const store = yield* storeOf(flags.database, flags.plan, "verify")
-        const verified = yield* Workflow.verifyPlan(plan, target, { store })
+        const store = storeOf(flags.database, flags.plan)
+        const verified = yield* Workflow.verifyPlan(plan, target, { store }).pipe(
+          RunStore.explainFailures(store, "verify", { readOnly: true })
+        )
         const report =
           verified.stopped !== undefined ? { ...verified, stopped: explain(verified.stopped, name) } : verified
         yield* Output.result(flags.json, Workflow.verifySummary(report, flags.plan), () =>

@@ -1,10 +1,10 @@
 /**
- * The PostgreSQL run store a command names (`--database`, else `UNISHARE_DATABASE_URL`), connected
- * to once before the command uses it, so that a store that cannot work reads as what it is: one
- * that refuses the credentials, names no existing database or refuses the user access is bad
- * configuration (`InvalidInput` at `--database`, exit 2, nothing written); only a store that
- * cannot be reached is `Unavailable` (exit 5). Messages name the user, host, port and database,
- * never the password.
+ * Why a command's PostgreSQL run store (`--database`, else `UNISHARE_DATABASE_URL`) failed: when a
+ * command fails because its store did, the store is connected to once more to tell bad
+ * configuration from an outage. A store that refuses the credentials, names no existing database
+ * or refuses the user access is bad configuration (`InvalidInput` at `--database`, exit 2); only a
+ * store that cannot be reached stays `Unavailable` (exit 5), saying where and why. Messages name
+ * the user, host, port and database, never the password.
  *
  * @since 0.1.0
  */
@@ -165,3 +165,41 @@ export const check = (database: string, operation: string): Effect.Effect<void, 
     })
   )
 }
+
+/** Whether `error` is a run store's failure (the store errors are the `Unavailable`s of "unishare"). */
+const isStoreFailure = (error: Errors.SharingError): error is Errors.Unavailable =>
+  error._tag === "Unavailable" && error.provider === "unishare"
+
+/**
+ * `effect` (a command on the store `database`), its store failures explained: when it fails with
+ * the store's `Unavailable`, `check` connects once more. A configuration error (credentials
+ * refused, no such database, no CONNECT right) replaces the failure when nothing can have been
+ * written (`readOnly`, or the failure says `maybeApplied: false`); an unreachable store keeps the
+ * failure (its `maybeApplied` too) with the clearer message; a store that answers now leaves it as
+ * it is. Nothing is connected to when `effect` succeeds or fails otherwise.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { RunStore } from "@unishare/cli"
+ * const status = Effect.void.pipe(RunStore.explainFailures("postgres://app@db/runs", "status", { readOnly: true }))
+ * ```
+ */
+export const explainFailures =
+  (database: string, operation: string, options: { readonly readOnly: boolean }) =>
+  <A, R>(effect: Effect.Effect<A, Errors.SharingError, R>): Effect.Effect<A, Errors.SharingError, R> =>
+    Effect.catchIf(effect, isStoreFailure, (failure) =>
+      check(database, operation).pipe(
+        Effect.matchEffect({
+          onSuccess: () => Effect.fail(failure),
+          onFailure: (found) =>
+            Effect.fail(
+              found._tag === "InvalidInput" && (options.readOnly || !failure.maybeApplied)
+                ? found
+                : found._tag === "Unavailable"
+                  ? new Errors.Unavailable({ ...failure, message: found.message })
+                  : failure
+            )
+        })
+      )
+    )

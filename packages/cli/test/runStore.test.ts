@@ -1,6 +1,8 @@
 /** How a PostgreSQL store's connection failure reads: configuration (exit 2) or outage (exit 5), never the password. */
 import { describe, expect, it } from "@effect/vitest"
 import { ExitCode, RunStore } from "@unishare/cli"
+import { Errors } from "@unishare/core"
+import { Effect } from "effect"
 import { SqlError } from "effect/sql"
 
 const failure = (reason: SqlError.SqlError["reason"]) => new SqlError.SqlError({ reason })
@@ -47,4 +49,34 @@ describe("RunStore", () => {
       'PostgreSQL refused the credentials for user "app" at db.example.com:6543/runs: password authentication failed for user "app" (SQLSTATE 28P01)'
     )
   })
+
+  it.effect(
+    "explainFailures: a store failure becomes the configuration error only when nothing can have been written",
+    () =>
+      Effect.gen(function* () {
+        // a URL that does not parse is bad configuration, found without any connection
+        const broken = "postgres://[::1/runs"
+        const storeFailure = (maybeApplied: boolean) =>
+          new Errors.Unavailable({
+            provider: "unishare",
+            operation: "apply",
+            message: "the run store failed",
+            maybeApplied
+          })
+        const explained = (error: Errors.SharingError, readOnly: boolean) =>
+          Effect.flip(Effect.fail(error).pipe(RunStore.explainFailures(broken, "apply", { readOnly })))
+        expect((yield* explained(storeFailure(false), false))._tag).toBe("InvalidInput")
+        expect((yield* explained(storeFailure(true), true))._tag).toBe("InvalidInput")
+        // writes may have landed: the failure stays what it was
+        expect(yield* explained(storeFailure(true), false)).toEqual(storeFailure(true))
+        // not the store's failure: untouched
+        const provider = new Errors.Unavailable({
+          provider: "eci",
+          operation: "grant",
+          message: "503",
+          maybeApplied: false
+        })
+        expect(yield* explained(provider, true)).toBe(provider)
+      })
+  )
 })
