@@ -3,6 +3,10 @@
  * `pnpm publish` would: `publishConfig` applied, `workspace:*` replaced by versions, `prepack`
  * building `dist/` first. A new package joins by being a non-private workspace package.
  *
+ * Tarballs an earlier run left in the destination for other versions of these packages are removed
+ * first, so `packed/*.tgz` is always one consistent set (what the README's install from a clone
+ * installs in one npm command).
+ *
  * Usage: `pnpm pack:all [destination]` (default `packed/`). Prints the tarballs.
  */
 import { execFileSync } from "node:child_process"
@@ -43,8 +47,22 @@ export const publishedPackages = (): Array<WorkspacePackage> => {
     .sort((a, b) => a.name.localeCompare(b.name))
 }
 
-/** `@scope/name` at `1.2.3` → `scope-name-1.2.3.tgz`, the file name pnpm and npm give a tarball. */
-const tarballName = (p: WorkspacePackage) => `${p.name.replace(/^@/, "").replace("/", "-")}-${p.version}.tgz`
+const stem = (name: string) => name.replace(/^@/, "").replace("/", "-")
+
+/**
+ * `@scope/name` at `1.2.3` → `scope-name-1.2.3.tgz`, the file name pnpm and npm give a tarball.
+ *
+ * @example
+ * ```ts
+ * import { tarballName } from "./pack.ts"
+ * tarballName({ name: "@unishare/cli", version: "0.1.0" }) // "unishare-cli-0.1.0.tgz"
+ * ```
+ */
+export const tarballName = (p: Pick<WorkspacePackage, "name" | "version">): string => `${stem(p.name)}-${p.version}.tgz`
+
+/** Whether `file` is a tarball of package `name`, of any version (`unishare-core-0.1.0.tgz` for `@unishare/core`). */
+const isTarballOf = (name: string, file: string) =>
+  file.startsWith(`${stem(name)}-`) && /^\d+\.\d+\.\d+[^/]*\.tgz$/.test(file.slice(stem(name).length + 1))
 
 /**
  * Builds and packs every published package into `destination`; returns the tarballs.
@@ -58,6 +76,8 @@ const tarballName = (p: WorkspacePackage) => `${p.name.replace(/^@/, "").replace
 export const packAll = (destination: string): Array<Packed> => {
   Fs.mkdirSync(destination, { recursive: true })
   const packages = publishedPackages()
+  for (const file of Fs.readdirSync(destination))
+    if (packages.some((p) => isTarballOf(p.name, file))) Fs.rmSync(Path.join(destination, file), { force: true })
   execFileSync("pnpm", ["-r", "--filter", "!unishare-workspace", "pack", "--pack-destination", destination], {
     cwd: root,
     stdio: ["ignore", "pipe", "inherit"]

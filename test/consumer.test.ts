@@ -1,32 +1,95 @@
 /**
- * The packages as a user gets them. Packs every published workspace package once (`scripts/pack.ts`:
- * `prepack` builds `dist/`), then:
+ * The packages as a user gets them: this is the test behind the README's Install section, and it
+ * runs that section's install-from-clone blocks as written (they are marked
+ * `<!-- install-from-clone … -->` and `<!-- install-from-clone-libraries … -->`; the test reads
+ * them from README.md, it does not retype them):
  *
- * - lints each tarball with `publint --strict` and `attw` (ESM-only profile: the packages are ES
- *   modules, which Node ≥ 22.12 also loads through `require`);
- * - installs the tarballs with npm into a temporary project outside the workspace, with `effect` as
- *   the peer (and `vitest`, the optional peer of `@unishare/core/testing`), Node 22 from the npm
- *   package `node@22`, and `@types/node`;
+ * - in an empty directory, a copy of the working tree stands in for the block's `git clone` (the
+ *   one line it does not run; the URL must be the packages' repository), then the block's lines up
+ *   to `pnpm pack:all` run once: `pnpm install` and the packing (`prepack` builds `dist/`) in that
+ *   "clone", which is the only packing of this file;
+ * - on Node 22 and on Node 24, the rest of the block (the CLI tarball installed alone with
+ *   `npm install --global`, `unishare --version`, `unishare demo`) runs in its own empty
+ *   directory, with its own npm prefix (never the machine's global one), and the prefix must
+ *   hold no `@unishare/*` package but the command;
+ * - each tarball is linted with `publint --strict` and `attw` (ESM-only profile: the packages are
+ *   ES modules, which Node ≥ 22.12 also loads through `require`);
+ * - the libraries block installs the tarballs with npm into a project next to the clone, whose
+ *   package.json adds what the checks need: `effect` (pinned), `vitest` (the optional peer of
+ *   `@unishare/core/testing`), Node 22 and Node 20 from the npm packages `node@22` and `node@20`,
+ *   and `@types/node`;
  * - on Node 22 and on Node 24: `import` and `require` of every entry (each `./simulator` started
- *   and closed), a grant + list against the EnergyCAP simulator, and the installed `unishare demo`;
+ *   and closed) and a grant + list against the EnergyCAP simulator; on Node 20, every command of
+ *   the installed bin exits 2 naming the Node it needs;
  * - `tsc --noEmit` over typed consumer code and every entry, in NodeNext and Bundler modes with
  *   `skipLibCheck: false`.
  *
- * This is the test behind the README's Install section. npm's own cache keeps reruns offline-fast.
+ * Only the npm registry is reached (npm's and pnpm's caches keep reruns fast).
  */
-import { execFile } from "node:child_process"
+import { execFile, execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { type Packed, packAll } from "../scripts/pack.ts"
+import { type Packed, publishedPackages, tarballName } from "../scripts/pack.ts"
 import { innerHangGuardMillis } from "./support/hangGuard.ts"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
 const fixtures = Path.join(root, "test", "consumer")
 const rootManifest = JSON.parse(Fs.readFileSync(Path.join(root, "package.json"), "utf8"))
+const cliManifest = JSON.parse(Fs.readFileSync(Path.join(root, "packages", "cli", "package.json"), "utf8"))
+// the machine's PATH without the workspace's node_modules/.bin (its `node`, `tsc`…): what a user has
+const systemPath = (process.env.PATH ?? "")
+  .split(Path.delimiter)
+  .filter((dir) => !dir.includes("node_modules"))
+  .join(Path.delimiter)
+
+/**
+ * The commands of the README's ```sh block marked `<!-- marker … -->`, one per line, without
+ * comments and blank lines.
+ */
+const readmeCommands = (file: string, marker: string): Array<string> => {
+  const text = Fs.readFileSync(file, "utf8")
+  const block = new RegExp(`<!-- ${marker}[:\\s][^>]*-->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\``).exec(text)
+  if (block === null) throw new Error(`${Path.relative(root, file)}: no \`\`\`sh block marked <!-- ${marker}: … -->`)
+  return (block[1] ?? "")
+    .split("\n")
+    .map((line) => line.replace(/(^|\s)#.*$/, "").trim())
+    .filter((line) => line !== "")
+}
+
+/** A shell script running `commands` in order, stopping at the first that fails (its trace on stderr). */
+const script = (commands: ReadonlyArray<string>) => ["set -x", ...commands.map((c) => `${c} || exit`)].join("\n")
+
+/** npm settings for every npm the README's commands start: quiet, and offline-first (its cache). */
+const npmQuiet = {
+  npm_config_audit: "false",
+  npm_config_fund: "false",
+  npm_config_update_notifier: "false",
+  npm_config_prefer_offline: "true",
+  npm_config_loglevel: "error"
+}
+
+/** Copies what a clone of the working tree holds (tracked and untracked files, not ignored ones). */
+const copyWorkingTree = (from: string, to: string) => {
+  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: from,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024
+  })
+    .split("\0")
+    .filter((file) => file !== "")
+  for (const file of files) {
+    const source = Path.join(from, file)
+    const stat = Fs.lstatSync(source, { throwIfNoEntry: false })
+    if (stat === undefined) continue // deleted in the working tree, not yet in the index
+    Fs.mkdirSync(Path.dirname(Path.join(to, file)), { recursive: true })
+    if (stat.isSymbolicLink()) Fs.symlinkSync(Fs.readlinkSync(source), Path.join(to, file))
+    else Fs.copyFileSync(source, Path.join(to, file))
+  }
+}
 
 interface Run {
   readonly code: number
@@ -38,7 +101,13 @@ interface Run {
 const run = async (
   file: string,
   args: ReadonlyArray<string>,
-  options: { readonly cwd: string; readonly path?: string; readonly timeout?: number }
+  options: {
+    readonly cwd: string
+    readonly path?: string
+    readonly timeout?: number
+    /** set after the filtering below (an npm prefix, npm settings) */
+    readonly env?: Record<string, string>
+  }
 ): Promise<Run> => {
   // the machine's environment (proxy and certificate settings reach npm), without what the test
   // runner and pnpm set for their own processes
@@ -46,6 +115,7 @@ const run = async (
     Object.entries(process.env).filter(([name]) => !/^(NODE_OPTIONS|VITEST|npm_|PNPM_|TEST$)/i.test(name))
   )
   env.PATH = options.path ?? `${Path.dirname(process.execPath)}${Path.delimiter}${process.env.PATH ?? ""}`
+  Object.assign(env, options.env)
   try {
     const { stdout, stderr } = await promisify(execFile)(file, [...args], {
       cwd: options.cwd,
@@ -65,12 +135,39 @@ const expectSuccess = (result: Run, what: string) =>
 
 const bin = (name: string) => Path.join(root, "node_modules", ".bin", name)
 
+const readme = Path.join(root, "README.md")
+// the README's install from a clone: the command (pack once, then install per Node), the libraries
+const commandBlock = readmeCommands(readme, "install-from-clone")
+const librariesBlock = readmeCommands(readme, "install-from-clone-libraries")
+const packLine = commandBlock.findIndex((line) => /\bpnpm pack:all\b/.test(line))
+const repositoryUrl = String(cliManifest.repository.url).replace(/^git\+/, "")
+const cloneName = Path.basename(repositoryUrl, ".git")
+
 let workDir = ""
+/** The empty directory the README's blocks start in; the clone is `home/unishare`. */
+let home = ""
+let clone = ""
 let packed: Array<Packed> = []
 
-beforeAll(() => {
+beforeAll(async () => {
+  // the block: clone, install and pack (once), then install the command and run it (per Node)
+  expect(commandBlock[0], "the block starts by cloning the repository").toBe(`git clone ${repositoryUrl}`)
+  expect(packLine, "the block packs with pnpm pack:all").toBeGreaterThan(0)
+  expect(commandBlock.slice(packLine + 1).join("\n")).toMatch(/^npm install --global .*unishare-cli-/)
   workDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "unishare-consumer-"))
-  packed = packAll(Path.join(workDir, "tarballs"))
+  home = Path.join(workDir, "home")
+  clone = Path.join(home, cloneName)
+  Fs.mkdirSync(home)
+  // `git clone`: the working tree as a clone of it would hold it (uncommitted changes included)
+  copyWorkingTree(root, clone)
+  const packing = await run("sh", ["-c", script(commandBlock.slice(1, packLine + 1))], {
+    cwd: home,
+    path: `${Path.dirname(process.execPath)}${Path.delimiter}${systemPath}`,
+    env: { ...npmQuiet, npm_config_prefix: Path.join(workDir, "npm-global-packing") }
+  })
+  expectSuccess(packing, "the README's install from a clone, up to pnpm pack:all")
+  packed = publishedPackages().map((p) => ({ ...p, tarball: Path.join(clone, "packed", tarballName(p)) }))
+  expect(Fs.readdirSync(Path.join(clone, "packed")).sort()).toEqual(packed.map((p) => Path.basename(p.tarball)).sort())
 })
 
 afterAll(() => {
@@ -104,6 +201,22 @@ describe("packed tarballs", () => {
     }
   })
 
+  it("the CLI's tarball depends on no other @unishare package (its bundle holds them; they are optional peers of its library entries)", async () => {
+    const cli = packed.find((p) => p.name === "@unishare/cli")!
+    const manifest = await run("tar", ["-xzOf", cli.tarball, "package/package.json"], { cwd: workDir })
+    expectSuccess(manifest, "tar @unishare/cli")
+    const { dependencies = {}, peerDependencies = {}, peerDependenciesMeta = {} } = JSON.parse(manifest.stdout)
+    expect(Object.keys(dependencies).filter((name) => name.startsWith("@unishare/"))).toEqual([])
+    const internal = Object.keys(peerDependencies).filter((name) => name.startsWith("@unishare/"))
+    expect(internal).toEqual(expect.arrayContaining(["@unishare/core", "@unishare/migration"]))
+    for (const name of internal) expect(peerDependenciesMeta[name], name).toEqual({ optional: true })
+  })
+
+  it("the CLI README's install lines are the root README's (which run below)", () => {
+    const lines = readmeCommands(Path.join(root, "packages", "cli", "README.md"), "install-from-clone")
+    expect(lines.filter((line) => line !== "unishare --help")).toEqual(commandBlock.slice(0, packLine + 2))
+  })
+
   it("pass publint --strict", async () => {
     const results = await Promise.all(
       packed.map((p) => run(bin("publint"), ["run", "--strict", p.tarball], { cwd: workDir }))
@@ -126,9 +239,9 @@ describe.concurrent("an npm project installing the tarballs", () => {
   const nodes: Record<string, string> = {}
 
   beforeAll(async () => {
-    project = Path.join(workDir, "project")
+    // a project next to the clone, as the README's libraries block expects (`../unishare/packed/*.tgz`)
+    project = Path.join(home, "project")
     Fs.mkdirSync(project)
-    const own = Object.fromEntries(packed.map((p) => [p.name, `file:${p.tarball}`]))
     const dev = rootManifest.devDependencies as Record<string, string>
     Fs.writeFileSync(
       Path.join(project, "package.json"),
@@ -137,10 +250,12 @@ describe.concurrent("an npm project installing the tarballs", () => {
           name: "unishare-consumer",
           private: true,
           type: "module",
-          // vitest: the optional peer of @unishare/core/testing (the conformance kit)
-          dependencies: { ...own, effect: dev.effect, vitest: dev.vitest },
-          // the tarballs depend on each other by version, which the tarballs installed here satisfy
-          // Node 20 (too old) beside it: the installed command must refuse it with a clear message
+          // what the checks need beside the tarballs, which the README's block adds:
+          // effect pinned to the workspace's (the tarballs' peer) and vitest, the optional peer of
+          // @unishare/core/testing (the conformance kit)
+          dependencies: { effect: dev.effect, vitest: dev.vitest },
+          // Node 22 for the Node 22 runs, and Node 20 (too old): the installed command must refuse
+          // it with a clear message
           devDependencies: { "@types/node": dev["@types/node"], node: "^22.19.0", node20: "npm:node@20" }
         },
         null,
@@ -148,11 +263,16 @@ describe.concurrent("an npm project installing the tarballs", () => {
       )
     )
     for (const file of Fs.readdirSync(fixtures)) Fs.copyFileSync(Path.join(fixtures, file), Path.join(project, file))
-    const install = await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
+    const install = await run("sh", ["-c", script(librariesBlock)], {
       cwd: project,
-      timeout: innerHangGuardMillis
+      path: `${Path.dirname(process.execPath)}${Path.delimiter}${systemPath}`,
+      env: npmQuiet
     })
-    expectSuccess(install, "npm install")
+    expectSuccess(install, "the README's libraries install from a clone")
+    // every package came from its tarball: the tarballs depend on each other by version, which the
+    // tarballs installed together satisfy
+    const manifest = JSON.parse(Fs.readFileSync(Path.join(project, "package.json"), "utf8"))
+    for (const p of packed) expect(manifest.dependencies[p.name], p.name).toMatch(/^file:.*\.tgz$/)
     nodes["22"] = Path.join(project, "node_modules", "node", "bin", "node")
     nodes["24"] = process.execPath
   })
@@ -189,19 +309,35 @@ describe.concurrent("an npm project installing the tarballs", () => {
       expect(report).toMatchObject({ granted: "group:12", listed: 2 })
     })
 
-    it(`Node ${major}: the installed unishare demo passes`, async () => {
+    it(`Node ${major}: the README's install from a clone — the CLI tarball installs alone, unishare --version and demo pass`, async () => {
       const node = nodes[major]!
-      const cwd = Path.join(project, `demo-on-node-${major}`)
-      Fs.mkdirSync(cwd)
-      const result = await run(Path.join(project, "node_modules", ".bin", "unishare"), ["demo", "--json"], {
-        cwd,
-        path: on(node)
+      // an empty directory holding the clone packed above (the block's lines up to pnpm pack:all)
+      const dir = Path.join(workDir, `from-a-clone-on-node-${major}`)
+      Fs.mkdirSync(dir)
+      Fs.symlinkSync(clone, Path.join(dir, cloneName))
+      const prefix = Path.join(workDir, `npm-global-node-${major}`)
+      const path = [Path.join(prefix, "bin"), Path.dirname(node), systemPath].join(Path.delimiter)
+      const env = { ...npmQuiet, npm_config_prefix: prefix }
+      const result = await run("sh", ["-c", script(commandBlock.slice(packLine + 1))], { cwd: dir, path, env })
+      expectSuccess(result, `the README's install from a clone on Node ${major}`)
+      expect(result.stdout).toContain(`unishare v${cliManifest.version}`)
+      expect(result.stdout).toMatch(/Demo passed in .*: both migrations verified/)
+      // the command that ran is the one just installed, on this Node
+      const which = await run("sh", ["-c", "command -v unishare; node --version; unishare --help"], {
+        cwd: dir,
+        path,
+        env
       })
-      expectSuccess(result, "unishare demo")
-      const report = JSON.parse(result.stdout)
-      expect(report).toMatchObject({ command: "demo", ok: true })
-      const version = await run(node, ["-e", "process.stdout.write(process.version)"], { cwd: project })
-      expect(version.stdout).toMatch(new RegExp(`^v${major}\\.`))
+      expectSuccess(which, "unishare --help")
+      expect(which.stdout.split("\n").slice(0, 2)).toEqual([
+        Path.join(prefix, "bin", "unishare"),
+        expect.stringMatching(new RegExp(`^v${major}\\.`))
+      ])
+      // alone: no other @unishare package was installed (nor looked up: none is published)
+      const global = Path.join(prefix, "lib", "node_modules")
+      expect(Fs.readdirSync(global)).toEqual(["@unishare"])
+      expect(Fs.readdirSync(Path.join(global, "@unishare"))).toEqual(["cli"])
+      expect(Fs.existsSync(Path.join(global, "@unishare", "cli", "node_modules", "@unishare"))).toBe(false)
     })
   }
 

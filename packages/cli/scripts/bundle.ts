@@ -14,8 +14,15 @@
  * Files are written atomically (temporary file, then rename), chunks before the entry that imports
  * them, so a test spawning the bin while another build runs never sees half a file; chunk names
  * carry a content hash, and chunks of earlier builds are removed afterwards. Run as `node scripts/bundle.ts`, or import `bundle`.
+ *
+ * The bundle is self-contained: it imports nothing at run time but Node's built-in modules (the
+ * workspace packages, Effect, the SQL and HTTP clients are all inside), and the build fails if
+ * anything else is left external. That is why the package's tarball installs alone: the workspace
+ * packages are only optional peers (for the library entries, `dist/index.js` …), so `npm install
+ * --global unishare-cli-<version>.tgz` looks up no `@unishare/*` package.
  */
 import * as Fs from "node:fs"
+import { builtinModules } from "node:module"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as esbuild from "esbuild"
@@ -60,6 +67,26 @@ const writeAtomically = (path: string, contents: string | Uint8Array, mode: numb
   Fs.renameSync(temporary, path)
 }
 
+const builtins = new Set(builtinModules)
+
+/**
+ * The imports left outside the bundle that are not Node's built-in modules (`node:sqlite`, `fs`…),
+ * each as `specifier (in output file)`; empty for a self-contained bundle.
+ *
+ * @example
+ * ```ts
+ * import { externalImports } from "./bundle.ts"
+ * externalImports({ inputs: {}, outputs: { "dist/unishare.js": { imports: [{ path: "@unishare/core", kind: "import-statement", external: true }] } } } as never)
+ * // ["@unishare/core (in dist/unishare.js)"]
+ * ```
+ */
+export const externalImports = (metafile: esbuild.Metafile): Array<string> =>
+  Object.entries(metafile.outputs).flatMap(([output, { imports }]) =>
+    imports
+      .filter((i) => i.external === true && !i.path.startsWith("node:") && !builtins.has(i.path))
+      .map((i) => `${i.path} (in ${output})`)
+  )
+
 /** The directory of the chunks, inside the output directory. */
 const chunkDir = "chunks"
 
@@ -93,8 +120,14 @@ export const bundle = async (outdir: string = defaultOutdir): Promise<string> =>
       js: 'import { createRequire as __unishareRequire } from "node:module";const require=__unishareRequire(import.meta.url);'
     },
     write: false,
+    metafile: true,
     logLevel: "warning"
   })
+  const external = externalImports(result.metafile)
+  if (external.length > 0)
+    throw new Error(
+      `the unishare bundle must import only Node's built-in modules at run time, but imports ${external.join(", ")}: bundle them (or, for a native module, make it a dependency and allow it here)`
+    )
   Fs.mkdirSync(Path.join(outdir, chunkDir), { recursive: true })
   const entry = Path.join(outdir, "unishare.js")
   const isEntry = (path: string) => path === entry || path === `${entry}.map`
