@@ -15,17 +15,20 @@ import { Context, Effect, Schema, Semaphore } from "effect"
 
 /**
  * A shared lock could not be taken or kept (its store is unreachable, or it lost its lease). The
- * protected effect was not started, or was interrupted before it finished.
+ * protected effect was not started (`maybeApplied` absent or `false`), or was interrupted before it
+ * finished (`maybeApplied: true`: a write it had in flight may have been applied).
  *
  * @example
  * ```ts
  * import { KeyedLock } from "@unishare/core"
  * new KeyedLock.LockUnavailable({ key: "eci:list:42", message: "database unreachable" })
+ * new KeyedLock.LockUnavailable({ key: "eci:list:42", message: "lease lost", maybeApplied: true })
  * ```
  */
 export class LockUnavailable extends Schema.TaggedError<LockUnavailable>()("LockUnavailable", {
   key: Schema.String,
-  message: Schema.String
+  message: Schema.String,
+  maybeApplied: Schema.optionalKey(Schema.Boolean)
 }) {}
 
 /**

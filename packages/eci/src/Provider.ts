@@ -437,8 +437,11 @@ export const fromClient = (
           ? new Errors.Unavailable({
               provider: "eci",
               operation,
-              message: `could not take the lock for list ${listId}: ${e.message}`,
-              maybeApplied: false
+              message:
+                e.maybeApplied === true
+                  ? `lost the lock for list ${listId} during the write: ${e.message}`
+                  : `could not take the lock for list ${listId}: ${e.message}`,
+              maybeApplied: e.maybeApplied === true
             })
           : e
       )
