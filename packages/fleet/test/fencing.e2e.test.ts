@@ -96,7 +96,10 @@ const oneRun = (timing: Timing, run: number, sim: Simulator.Running, observer: S
     // B asks for the lock (its lease is contended) or — what the lease prevents — has already written
     yield* until(
       "B to ask for the lock, or to finish",
-      Effect.map(leaseOf(observer, namespace), (lease) => lease?.contended === true || grantB.pollUnsafe() !== undefined)
+      Effect.map(
+        leaseOf(observer, namespace),
+        (lease) => lease?.contended === true || grantB.pollUnsafe() !== undefined
+      )
     )
     if (timing.renewalsBeforeRelease > 0) {
       // A renews its lease on new sessions: each renewal moves `until` on
@@ -153,7 +156,10 @@ describe("the fleet lock when the holder's session drops during its write", () =
           )
         }
         // with the lease, B waits for A: both writes succeed and both grants stay
-        assert.deepStrictEqual(outcomes, Array.from({ length: runs }, () => "A ok, B ok, final AB"))
+        assert.deepStrictEqual(
+          outcomes,
+          Array.from({ length: runs }, () => "A ok, B ok, final AB")
+        )
       }).pipe(Effect.provide(FetchHttpClient.layer), Effect.scoped)
     )
   }

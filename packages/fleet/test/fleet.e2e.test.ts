@@ -15,7 +15,7 @@ import * as Simulator from "@unishare/eci/simulator"
 import { Effect, Fiber, Layer } from "effect"
 import { freshDatabase } from "../../../test/support/database.ts"
 import { innerHangGuardMillis } from "../../../test/support/hangGuard.ts"
-import { advisoryWaiters, pg, runFixture, until } from "./support.ts"
+import { contendedLocks, pg, runFixture, until } from "./support.ts"
 
 interface RaceResult {
   readonly ok: number
@@ -81,7 +81,7 @@ const race = (database: string | undefined) =>
     const waiting =
       database === undefined
         ? Effect.succeed(0)
-        : Effect.provideContext(advisoryWaiters(), yield* Layer.build(pg(1, database)))
+        : Effect.provideContext(contendedLocks(), yield* Layer.build(pg(1, database)))
     yield* until(
       "the first PUT to be held and the other process to queue for the lock or to finish",
       Effect.map(waiting, (n) => sim.held() === 1 && (n > 0 || finished().length > 0))

@@ -5,7 +5,7 @@ import { Deferred, Duration, Effect, Exit, Fiber, Layer } from "effect"
 import { RateLimiter } from "effect/persistence"
 import { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
-import { advisoryWaiters, pg, until } from "./support.ts"
+import { contendedLocks, databaseUrl, pg, tcpProxy, until } from "./support.ts"
 
 /** Two lock tables on two separate pools: two "processes" as far as PostgreSQL can tell. */
 const twoLocks = (options: SqlKeyedLock.Options) =>
@@ -51,7 +51,7 @@ describe("SqlKeyedLock", () => {
       // b's session waits in PostgreSQL for the key a holds (an event, not a pause)
       yield* until(
         "b to wait for the lock a holds",
-        Effect.map(advisoryWaiters(`${ns}:list:42`), (n) => n > 0)
+        Effect.map(contendedLocks(`${ns}:list:42`), (n) => n > 0)
       ).pipe(Effect.provide(pg(1)))
       assert.deepStrictEqual(events, ["a in", "b other key"])
       yield* Deferred.succeed(release, undefined)
@@ -63,7 +63,8 @@ describe("SqlKeyedLock", () => {
 
   it.live("fails with LockUnavailable when another process keeps the lock past acquireTimeout", () =>
     Effect.gen(function* () {
-      const { a, b } = yield* twoLocks({ namespace: namespace(), acquireTimeout: "200 millis" })
+      const ns = namespace()
+      const { a, b } = yield* twoLocks({ namespace: ns, acquireTimeout: "200 millis", requestDeadline: "100 millis" })
       const held = yield* Deferred.make<void>()
       const holder = yield* a
         .withLock("list:42", Effect.andThen(Deferred.succeed(held, undefined), Effect.never))
@@ -76,39 +77,87 @@ describe("SqlKeyedLock", () => {
       const failure = error?._tag === "Fail" ? error.error : undefined
       assert.instanceOf(failure, KeyedLock.LockUnavailable)
       assert.match((failure as KeyedLock.LockUnavailable).message, /still held by another process after 200 ms/)
+      assert.isUndefined((failure as KeyedLock.LockUnavailable).maybeApplied)
       yield* Fiber.interrupt(holder)
-      // released by the holder's interruption: the other process gets it now
-      assert.strictEqual(yield* b.withLock("list:42", Effect.succeed("ran")), "ran")
+      // the interrupted holder's lease ends requestDeadline later: then the other process gets it
+      const patient = yield* SqlKeyedLock.make({ namespace: ns, acquireTimeout: "10 minutes" }).pipe(
+        Effect.provideContext(yield* Layer.build(pg()))
+      )
+      assert.strictEqual(yield* patient.withLock("list:42", Effect.succeed("ran")), "ran")
     }).pipe(Effect.scoped)
   )
 
-  // the heartbeat runs on the virtual clock: the holder's connection is checked exactly when the
-  // test moves time by one (default, 5 s) heartbeat, after its connection was killed
-  it.effect(
-    "a holder whose connection dies loses the lock at its next heartbeat: interrupted with LockUnavailable",
+  it.live(
+    "a holder that finishes frees the key at once; an interrupted one keeps it for requestDeadline (a write in flight may still land)",
     () =>
       Effect.gen(function* () {
         const ns = namespace()
-        const lock = yield* SqlKeyedLock.make({ namespace: ns }).pipe(Effect.provideContext(yield* Layer.build(pg())))
+        const lock = yield* SqlKeyedLock.make({ namespace: ns, requestDeadline: "1 hour" }).pipe(
+          Effect.provideContext(yield* Layer.build(pg()))
+        )
+        const sql = yield* SqlClient.SqlClient
+        const lease = (key: string) =>
+          sql<{
+            readonly left: number
+          }>`SELECT extract(epoch FROM until - now())::float8 AS left FROM unishare_locks WHERE key = ${`${ns}:${key}`}`
+        assert.strictEqual(yield* lock.withLock("done", Effect.succeed(1)), 1)
+        assert.deepStrictEqual(yield* lease("done"), [])
+        const held = yield* Deferred.make<void>()
+        const holder = yield* lock
+          .withLock("interrupted", Effect.andThen(Deferred.succeed(held, undefined), Effect.never))
+          .pipe(Effect.forkScoped)
+        yield* Deferred.await(held)
+        // while held: the lease runs requestDeadline + 2 heartbeats (1 h + 10 s) from the last renewal
+        assert.isAbove((yield* lease("interrupted"))[0]?.left ?? 0, 3600)
+        yield* Fiber.interrupt(holder)
+        const left = (yield* lease("interrupted"))[0]?.left ?? 0
+        assert.isAbove(left, 0)
+        assert.isAtMost(left, 3600)
+      }).pipe(Effect.provide(pg(1)), Effect.scoped)
+  )
+
+  // the holder's own clock is the virtual one: the test moves it past two heartbeats after the
+  // database became unreachable (a proxy in front of it is cut); the database's clock is real
+  it.effect(
+    "a holder that cannot renew its lease for two heartbeats is stopped with LockUnavailable { maybeApplied: true }; its lease outlives it",
+    () =>
+      Effect.gen(function* () {
+        const ns = namespace()
+        const proxy = yield* Effect.acquireRelease(
+          Effect.promise(() => tcpProxy(databaseUrl())),
+          (p) => Effect.promise(() => p.close())
+        )
+        const lock = yield* SqlKeyedLock.make({ namespace: ns, requestDeadline: "1 hour" }).pipe(
+          Effect.provideContext(yield* Layer.build(pg(2, proxy.url)))
+        )
         const held = yield* Deferred.make<void>()
         const holder = yield* lock
           .withLock("list:42", Effect.andThen(Deferred.succeed(held, undefined), Effect.never))
           .pipe(Effect.forkScoped)
         yield* Deferred.await(held)
-        const sql = yield* SqlClient.SqlClient
-        yield* sql`SELECT pg_terminate_backend(pid) FROM pg_locks, (SELECT hashtextextended(${`${ns}:list:42`}, 0) AS h) AS k
-        WHERE locktype = 'advisory' AND granted AND objsubid = 1
-          AND classid::bigint = (k.h >> 32) & 4294967295 AND objid::bigint = k.h & 4294967295`
-        // no heartbeat yet: the holder does not know
-        assert.isUndefined(holder.pollUnsafe())
+        proxy.cut()
+        // one heartbeat: a renewal fails; no second chance comes before two heartbeats have passed
         yield* TestClock.adjust("5 seconds")
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
+        assert.isUndefined(holder.pollUnsafe())
+        for (let i = 0; i < 600 && holder.pollUnsafe() === undefined; i++) {
+          yield* TestClock.adjust("1 second")
+          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
+        }
         const exit = yield* Fiber.await(holder)
-        assert.isTrue(Exit.isFailure(exit))
         const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
         const failure = reason?._tag === "Fail" ? reason.error : undefined
         assert.instanceOf(failure, KeyedLock.LockUnavailable)
-        assert.match((failure as KeyedLock.LockUnavailable).message, /lost the lock/)
-      }).pipe(Effect.provide(pg()), Effect.scoped)
+        assert.match((failure as KeyedLock.LockUnavailable).message, /could not be renewed for 10000 ms/)
+        assert.isTrue((failure as KeyedLock.LockUnavailable).maybeApplied)
+        // the lease was neither freed nor shortened (the database was out of reach): nobody else can
+        // start while a request of the stopped holder may still land
+        const sql = yield* SqlClient.SqlClient
+        const rows = yield* sql<{
+          readonly left: number
+        }>`SELECT extract(epoch FROM until - now())::float8 AS left FROM unishare_locks WHERE key = ${`${ns}:list:42`}`
+        assert.isAbove(rows[0]?.left ?? 0, 1800)
+      }).pipe(Effect.provide(pg(1)), Effect.scoped)
   )
 })
 

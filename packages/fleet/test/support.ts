@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process"
+import * as Net from "node:net"
 import * as Path from "node:path"
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Redacted } from "effect"
@@ -46,22 +47,68 @@ export const until = <E, R>(what: string, condition: Effect.Effect<boolean, E, R
   })
 
 /**
- * How many sessions of the current database wait for an advisory lock that another session holds
- * (`key`: only the lock `SqlKeyedLock` takes for that namespaced key, e.g. `"test-1:list:42"`).
+ * How many keys of the shared lock are held while another process asks for them (their lease row's
+ * `contended_at` is set) — `key`: only that namespaced key, e.g. `"test-1:list:42"`. 0 while the lock
+ * table does not exist yet.
  */
-export const advisoryWaiters = (key?: string): Effect.Effect<number, never, SqlClient.SqlClient> =>
+export const contendedLocks = (
+  key?: string,
+  table = "unishare_locks"
+): Effect.Effect<number, never, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    // a 64-bit advisory key shows in pg_locks as classid (high 32 bits) and objid (low 32 bits)
     const rows =
       key === undefined
-        ? yield* sql<{ readonly n: number }>`
-            SELECT count(*)::int AS n FROM pg_locks
-            WHERE locktype = 'advisory' AND NOT granted
-              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`
-        : yield* sql<{ readonly n: number }>`
-            SELECT count(*)::int AS n FROM pg_locks, (SELECT hashtextextended(${key}, 0) AS h) AS k
-            WHERE locktype = 'advisory' AND NOT granted AND objsubid = 1
-              AND classid::bigint = (k.h >> 32) & 4294967295 AND objid::bigint = k.h & 4294967295`
+        ? yield* sql<{
+            readonly n: number
+          }>`SELECT count(*)::int AS n FROM ${sql(table)} WHERE contended_at IS NOT NULL`
+        : yield* sql<{
+            readonly n: number
+          }>`SELECT count(*)::int AS n FROM ${sql(table)} WHERE contended_at IS NOT NULL AND key = ${key}`
     return rows[0]?.n ?? 0
-  }).pipe(Effect.orDie)
+  }).pipe(Effect.orElseSucceed(() => 0))
+
+/**
+ * A TCP proxy in front of the database at `url`: `url` of the proxy (same credentials and database),
+ * `cut()` drops every connection and refuses new ones (the database out of reach), `close()`.
+ */
+export const tcpProxy = async (
+  url: string
+): Promise<{ readonly url: string; readonly cut: () => void; readonly close: () => Promise<void> }> => {
+  const target = new URL(url)
+  const sockets = new Set<Net.Socket>()
+  let open = true
+  const server = Net.createServer((client) => {
+    if (!open) return client.destroy()
+    const upstream = Net.connect(Number(target.port || 5432), target.hostname)
+    for (const s of [client, upstream]) {
+      sockets.add(s)
+      s.on("error", () => {})
+      s.on("close", () => {
+        sockets.delete(s)
+        client.destroy()
+        upstream.destroy()
+      })
+    }
+    client.pipe(upstream)
+    upstream.pipe(client)
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const address = server.address() as Net.AddressInfo
+  const proxied = new URL(url)
+  proxied.hostname = "127.0.0.1"
+  proxied.port = String(address.port)
+  const cut = () => {
+    open = false
+    for (const s of sockets) s.destroy()
+  }
+  return {
+    url: proxied.toString(),
+    cut,
+    close: () =>
+      new Promise((resolve) => {
+        cut()
+        server.close(() => resolve())
+      })
+  }
+}
