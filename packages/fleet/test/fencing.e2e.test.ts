@@ -17,7 +17,7 @@ import { Grantee, KeyedLock } from "@unishare/core"
 import * as Eci from "@unishare/eci"
 import * as Simulator from "@unishare/eci/simulator"
 import { SqlKeyedLock } from "@unishare/fleet"
-import { Effect, Exit, Fiber, Layer, Redacted } from "effect"
+import { type Duration, Effect, Exit, Fiber, Layer, Redacted } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { SqlClient } from "effect/sql"
 import { databaseUrl, until } from "./support.ts"
@@ -31,7 +31,7 @@ const pool = (applicationName: string) =>
 
 interface Timing {
   readonly name: string
-  readonly heartbeat: string
+  readonly heartbeat: Duration.Input
   /** How many renewals of A's lease to wait for (on new sessions) before releasing its PUT. */
   readonly renewalsBeforeRelease: number
 }
@@ -51,7 +51,7 @@ const leaseOf = (sql: SqlClient.SqlClient, namespace: string) =>
     (rows) => rows[0]
   )
 
-const oneRun = (timing: Timing, run: number, sim: Simulator.Running, observer: SqlClient.SqlClient) =>
+const oneRun = (timing: Timing, run: number, sim: Simulator.Simulator, observer: SqlClient.SqlClient) =>
   Effect.gen(function* () {
     const listId = 100 + run
     const namespace = `fencing-${timing.renewalsBeforeRelease}-${run}-${Math.random().toString(36).slice(2)}`
