@@ -143,7 +143,7 @@ export const renderPlan = (plan: Migration.MigrationPlan, options: PlanTextOptio
     `Migration plan ${plan.id}: ${plan.sourceProvider} → ${plan.targetProvider} (${plan.options.mode}, on-lossy ${plan.options.onLossy}${plan.options.allowEveryone ? ", everyone allowed" : ""})`,
     `${s.resources} resource(s) planned, ${s.problems} problem(s); ${s.operations} write(s): ${s.grants} grant, ${s.updates} update, ${s.revokes} revoke`,
     "",
-    `Source shares: ${s.shares} — exact ${s.exact}, narrowed ${s.narrowed}, widened ${s.widened}, unsupported ${s.unsupported}, unresolved ${s.unresolved}, skipped ${s.skipped}${s.fallback > 0 ? ` (fallback ${s.fallback})` : ""}`
+    `Source shares: ${s.shares} — exact ${s.exact}, narrowed ${s.narrowed}, widened ${s.widened}, unsupported ${s.unsupported}, unresolved ${s.unresolved}, skipped ${s.skipped}${s.fallback > 0 ? `; ${s.fallback} more unresolved, given to the fallback (counted above by their level)` : ""}`
   ]
   // unresolved / unsupported principals, one row per principal and outcome
   const principals = new Map<

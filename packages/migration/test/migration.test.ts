@@ -102,6 +102,8 @@ describe("migration engine", () => {
       assert.include(ghost.note ?? "", "fallback")
       assert.strictEqual(plan.summary.unresolved, 0)
       assert.strictEqual(plan.summary.fallback, 1)
+      // the text summary does not read "unresolved 0" alone: the fallback shares are named unresolved
+      assert.include(Report.renderPlan(plan), "1 more unresolved, given to the fallback")
     })
   )
 
