@@ -11,7 +11,7 @@ import * as Errors from "@unishare/core/Errors"
 import * as Grantee from "@unishare/core/Grantee"
 import * as Ids from "@unishare/core/Ids"
 import type { Shape } from "@unishare/core/SharingProvider"
-import { Effect, Option, Schema } from "effect"
+import { Effect, Option, Result, Schema } from "effect"
 import { parseJson } from "./Snapshot.ts"
 
 /**
@@ -263,8 +263,15 @@ export interface ResolveOptions {
 }
 
 /**
- * Resolves each distinct source principal once against the target (using its `resolveGrantee`).
- * The fallback is resolved too; one that does not exist on the target is `InvalidInput`.
+ * Resolves each distinct source principal once against the target, in as few requests as the
+ * target allows: when it has `resolveGrantees`, every distinct target principal to look up (the
+ * fallback included) goes in one call, which the adapter batches (EnergyCAP: one
+ * `email one of` query per 200 emails); otherwise one `resolveGrantee` per distinct principal.
+ * The outcome of each principal is the same either way: resolved, does not exist, or not valid on
+ * the target (an id out of its format, an email several target users share) with the target's
+ * reason — reported, never fatal. A batch the target refuses for some of its principals is sent
+ * again without them (one more pass per refusal). The fallback is resolved too; one that does not
+ * exist on the target, or is not valid there, is `InvalidInput` at `fallback`.
  *
  * @example
  * ```ts
@@ -281,78 +288,191 @@ export const resolveAll = (
   options: ResolveOptions = {}
 ): Effect.Effect<ReadonlyMap<string, Resolution>, Errors.SharingError> =>
   Effect.gen(function* () {
-    const out = new Map<string, Resolution>()
-    let fallback = options.fallback
-    if (fallback !== undefined && target.resolveGrantee !== undefined && fallback._tag !== "Everyone") {
-      const found = yield* target
-        .resolveGrantee(fallback)
-        .pipe(Effect.catchTag("NotFound", () => Effect.succeed(Option.none<Grantee.Grantee>())))
-      if (Option.isNone(found)) {
-        return yield* Errors.invalid(
-          target.capabilities.provider,
-          "resolve identities",
-          "fallback",
-          `${Grantee.describe(fallback)} does not exist on ${target.capabilities.provider}`
-        )
-      }
-      fallback = found.value
-    }
+    const provider = target.capabilities.provider
+    const resolves = target.resolveGrantees !== undefined || target.resolveGrantee !== undefined
+    const asks = (g: Grantee.Grantee | undefined): g is Grantee.Grantee =>
+      resolves && g !== undefined && g._tag !== "Everyone"
     const unique = new Map<string, Grantee.Grantee>()
     for (const g of sources) {
       const key = Grantee.keys(g)[0]
       if (key !== undefined && !unique.has(key)) unique.set(key, g)
     }
-    const resolveOne = (source: Grantee.Grantee) =>
-      Effect.gen(function* () {
-        const mapped = map.lookup(source)
-        let candidate: Grantee.Grantee | undefined = mapped
-        let via: Resolution["via"] = mapped !== undefined ? "map" : undefined
-        if (candidate === undefined && options.autoMap !== false) {
-          if (options.sameProvider === true) candidate = source
-          else if (source._tag === "User" && source.email !== undefined)
-            candidate = Grantee.user({ email: source.email })
-          else if (source._tag === "Everyone") candidate = Grantee.everyone
-          if (candidate !== undefined) via = "auto"
+    // the candidate of each principal: its map entry, or the automatic mapping (no requests)
+    const candidates = [...unique.values()].map((source) => {
+      const mapped = map.lookup(source)
+      let candidate: Grantee.Grantee | undefined = mapped
+      let via: Resolution["via"] = mapped !== undefined ? "map" : undefined
+      if (candidate === undefined && options.autoMap !== false) {
+        if (options.sameProvider === true) candidate = source
+        else if (source._tag === "User" && source.email !== undefined) candidate = Grantee.user({ email: source.email })
+        else if (source._tag === "Everyone") candidate = Grantee.everyone
+        if (candidate !== undefined) via = "auto"
+      }
+      return { source, candidate, via }
+    })
+    // what the target is asked about, each distinct grantee once (the fallback first)
+    const asked: Array<Grantee.Grantee> = []
+    const at = new Map<string, number>()
+    const ask = (g: Grantee.Grantee) => {
+      const key = exactKey(g)
+      if (at.has(key)) return
+      at.set(key, asked.length)
+      asked.push(g)
+    }
+    const fallbackAsked = asks(options.fallback)
+    if (fallbackAsked) ask(options.fallback!)
+    for (const c of candidates) if (asks(c.candidate)) ask(c.candidate)
+    const outcomes: Array<Outcome> = []
+    if (target.resolveGrantees !== undefined) outcomes.push(...(yield* resolveBatch(target, asked)))
+    else if (fallbackAsked) {
+      // the fallback alone first: one that does not exist stops the plan after one request
+      outcomes.push(...(yield* resolveEach(target, asked.slice(0, 1))))
+      if (outcomes[0]!._tag === "found") outcomes.push(...(yield* resolveEach(target, asked.slice(1))))
+    } else outcomes.push(...(yield* resolveEach(target, asked)))
+    let fallback = options.fallback
+    if (fallbackAsked) {
+      const outcome = outcomes[0]!
+      if (outcome._tag !== "found") {
+        return yield* Errors.invalid(
+          provider,
+          "resolve identities",
+          "fallback",
+          outcome._tag === "invalid"
+            ? `${Grantee.describe(fallback!)} is not valid on ${provider}: ${outcome.problem}`
+            : `${Grantee.describe(fallback!)} does not exist on ${provider}`
+        )
+      }
+      fallback = outcome.grantee
+    }
+    const out = new Map<string, Resolution>()
+    for (const { source, candidate, via } of candidates) {
+      let resolved = candidate
+      let reason = candidate === undefined ? "no identity map entry" : undefined
+      if (asks(candidate)) {
+        const outcome = outcomes[at.get(exactKey(candidate))!]!
+        if (outcome._tag === "found") resolved = outcome.grantee
+        else {
+          reason =
+            outcome._tag === "invalid"
+              ? `${Grantee.describe(candidate)} is not valid on ${provider}: ${outcome.problem}`
+              : `${Grantee.describe(candidate)} does not exist on ${provider}`
+          resolved = undefined
         }
-        let reason = candidate === undefined ? "no identity map entry" : undefined
-        if (candidate !== undefined && target.resolveGrantee !== undefined && candidate._tag !== "Everyone") {
-          // a principal malformed for the target (an email that is not one address, an id out of
-          // its format) is unresolved, like one that does not exist: reported, never fatal
-          type Outcome = { readonly found: Option.Option<Grantee.Grantee>; readonly problem?: string }
-          const outcome = yield* target.resolveGrantee(candidate).pipe(
-            Effect.map((found): Outcome => ({ found })),
-            Effect.catchTag("NotFound", (): Effect.Effect<Outcome> => Effect.succeed({ found: Option.none() })),
-            Effect.catchTag(
-              "InvalidInput",
-              (e): Effect.Effect<Outcome> =>
-                Effect.succeed({ found: Option.none(), problem: e.issues.map((i) => i.message).join("; ") })
-            )
-          )
-          if (Option.isSome(outcome.found)) candidate = outcome.found.value
-          else {
-            reason =
-              outcome.problem !== undefined
-                ? `${Grantee.describe(candidate)} is not valid on ${target.capabilities.provider}: ${outcome.problem}`
-                : `${Grantee.describe(candidate)} does not exist on ${target.capabilities.provider}`
-            candidate = undefined
-          }
-        }
-        if (candidate === undefined && fallback !== undefined) {
-          return { source, target: fallback, via: "fallback", reason } satisfies Resolution
-        }
-        return candidate === undefined
-          ? ({ source, reason } satisfies Resolution)
-          : ({ source, target: candidate, via } satisfies Resolution)
-      })
-    // the first principal alone: a refused credential costs one request, not four
-    const all = [...unique.values()]
-    const resolved =
-      all.length === 0
-        ? []
-        : [yield* resolveOne(all[0]!), ...(yield* Effect.forEach(all.slice(1), resolveOne, { concurrency: 4 }))]
-    for (const r of resolved) for (const key of Grantee.keys(r.source)) out.set(key, r)
+      }
+      const resolution: Resolution =
+        resolved === undefined
+          ? fallback !== undefined
+            ? { source, target: fallback, via: "fallback", reason }
+            : { source, reason }
+          : { source, target: resolved, via }
+      for (const key of Grantee.keys(source)) out.set(key, resolution)
+    }
     return out
   })
+
+/** What the target said about one grantee. */
+type Outcome =
+  | { readonly _tag: "found"; readonly grantee: Grantee.Grantee }
+  | { readonly _tag: "missing" }
+  | { readonly _tag: "invalid"; readonly problem: string }
+
+/** Grantees that differ in any field are asked about separately (the target may answer differently). */
+const exactKey = (g: Grantee.Grantee): string =>
+  JSON.stringify([
+    g._tag,
+    "id" in g ? g.id : undefined,
+    "email" in g ? g.email : undefined,
+    "name" in g ? g.name : undefined
+  ])
+
+const problemOf = (e: Errors.InvalidInput): string => e.issues.map((i) => i.message).join("; ")
+
+/**
+ * One `resolveGrantee` per grantee (the first alone: a refused credential costs one request, not
+ * four). A grantee malformed for the target (an email that is not one address, an id out of its
+ * format) is `invalid`, like one that does not exist is `missing`: reported, never fatal.
+ */
+const resolveEach = (
+  target: Shape,
+  grantees: ReadonlyArray<Grantee.Grantee>
+): Effect.Effect<ReadonlyArray<Outcome>, Errors.SharingError> => {
+  const one = (g: Grantee.Grantee): Effect.Effect<Outcome, Errors.SharingError> =>
+    target.resolveGrantee === undefined
+      ? Effect.succeed({ _tag: "found", grantee: g })
+      : target.resolveGrantee(g).pipe(
+          Effect.map(
+            (found): Outcome => (Option.isSome(found) ? { _tag: "found", grantee: found.value } : { _tag: "missing" })
+          ),
+          Effect.catchTag("NotFound", (): Effect.Effect<Outcome> => Effect.succeed({ _tag: "missing" })),
+          Effect.catchTag(
+            "InvalidInput",
+            (e): Effect.Effect<Outcome> => Effect.succeed({ _tag: "invalid", problem: problemOf(e) })
+          )
+        )
+  return grantees.length === 0
+    ? Effect.succeed([])
+    : Effect.gen(function* () {
+        const first = yield* one(grantees[0]!)
+        return [first, ...(yield* Effect.forEach(grantees.slice(1), one, { concurrency: 4 }))]
+      })
+}
+
+/**
+ * All grantees in one `resolveGrantees` call. When the target refuses the call with `InvalidInput`
+ * naming some of them (`grantees.<k>…`), those are `invalid` with the target's messages and the call
+ * is made again without them; a refusal it cannot attribute, or `NotFound`, is answered one grantee
+ * at a time (`resolveGrantee`), so every grantee gets the outcome it would get alone.
+ */
+const resolveBatch = (
+  target: Shape,
+  grantees: ReadonlyArray<Grantee.Grantee>
+): Effect.Effect<ReadonlyArray<Outcome>, Errors.SharingError> =>
+  Effect.gen(function* () {
+    const outcomes: Array<Outcome | undefined> = grantees.map(() => undefined)
+    let pending = grantees.map((_, i) => i)
+    while (pending.length > 0) {
+      const answer = yield* Effect.result(target.resolveGrantees!(pending.map((i) => grantees[i]!)))
+      if (Result.isSuccess(answer)) {
+        pending.forEach((i, k) => {
+          const found = answer.success[k]
+          outcomes[i] =
+            found !== undefined && Option.isSome(found) ? { _tag: "found", grantee: found.value } : { _tag: "missing" }
+        })
+        break
+      }
+      const e = answer.failure
+      const refused = e._tag === "InvalidInput" ? attribute(e, pending.length) : undefined
+      if (refused === undefined) {
+        if ((e._tag !== "InvalidInput" && e._tag !== "NotFound") || target.resolveGrantee === undefined) return yield* e
+        const each = yield* resolveEach(
+          target,
+          pending.map((i) => grantees[i]!)
+        )
+        pending.forEach((i, k) => {
+          outcomes[i] = each[k]!
+        })
+        break
+      }
+      for (const [k, problem] of refused) outcomes[pending[k]!] = { _tag: "invalid", problem }
+      pending = pending.filter((_, k) => !refused.has(k))
+    }
+    return outcomes.map((o): Outcome => o ?? { _tag: "missing" })
+  })
+
+/**
+ * The grantees a batch refusal names, with their messages; `undefined` when some issue names none
+ * of them (then the batch cannot be split by it).
+ */
+const attribute = (e: Errors.InvalidInput, size: number): ReadonlyMap<number, string> | undefined => {
+  const byIndex = new Map<number, Array<string>>()
+  for (const issue of e.issues) {
+    const m = /^grantees\.(\d+)(?:\.|$)/.exec(issue.path)
+    const k = m === null ? Number.NaN : Number(m[1])
+    if (!(k >= 0 && k < size)) return undefined
+    byIndex.set(k, [...(byIndex.get(k) ?? []), issue.message])
+  }
+  return byIndex.size === 0 ? undefined : new Map([...byIndex].map(([k, ms]) => [k, ms.join("; ")]))
+}
 
 /**
  * Finds the resolution of a source grantee in `resolveAll`'s result.
