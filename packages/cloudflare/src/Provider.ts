@@ -42,6 +42,7 @@
  * | `replace` | 1 (PUT) + pages of the read-back |
  * | `sync`, nothing to change | 1 + pages |
  * | `sync`, changes | 1 + pages + 1 (PUT) + pages of the read-back (the verification) |
+ * | `resolveGrantee` | 0 (accounts and organizations are given by id, checked locally: no batch `resolveGrantees`) |
  *
  * @since 0.1.0
  */

@@ -243,6 +243,13 @@ const summarize = (items: ReadonlyArray<Item>, problems: ReadonlyArray<Problem>)
  * with their fidelity, merges principals that map to the same target (keeping the higher level, with
  * a note), and plans the minimal operations against the target's current shares.
  *
+ * Requests: the target is asked once about every distinct principal and the fallback together
+ * (`IdentityMap.resolveAll`), then each mapped target resource is listed once (a resource to be
+ * created is not read): requests = resolution + Σ the target's `requestBounds.list(shares)`, where
+ * resolution is ⌈E / 200⌉ on EnergyCAP (E distinct emails, the fallback's included; ids cost
+ * nothing) and 0 on Smartsheet and Cloudflare. For example 1,000 lists shared with 5,000 people is
+ * 25 + 1,000 requests.
+ *
  * @example
  * ```ts
  * import { type SharingProvider } from "@unishare/core"

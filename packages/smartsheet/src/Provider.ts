@@ -22,6 +22,7 @@
  * | `grant`, existing share | 1 + pages (the POST skipped it: one `ITEM` listing finds it; + 1 PATCH at another level) |
  * | `sync`, nothing to change | pages |
  * | `sync`, changes | pages + revocations + level changes + ⌈grants / 100⌉ (array POSTs) + pages of the read-back |
+ * | `resolveGrantee` | 0 (users are shared by email and groups by id: nothing to look up, so no batch `resolveGrantees`) |
  *
  * `sync` writes revocations and downgrades first, then upgrades, then grants (`Apply.writeOrder`).
  *
