@@ -4,7 +4,7 @@
 import { durable } from "./durable.ts"
 import type { Suite } from "./harness.ts"
 import { httpOverhead } from "./httpOverhead.ts"
-import { limiter } from "./limiter.ts"
+import { limiter, limiterBusy } from "./limiter.ts"
 import { listing } from "./listing.ts"
 import { planner } from "./planner.ts"
 import { requestCounts } from "./requests.ts"
@@ -16,6 +16,7 @@ export const suites: ReadonlyArray<Suite> = [
   httpOverhead({ requests: 250, rounds: 31 }),
   requestCounts,
   limiter,
+  limiterBusy,
   startup,
   durable
 ]
