@@ -607,14 +607,17 @@ export const make = (config: Config): Effect.Effect<HttpApi, Errors.InvalidInput
         ? (feedback: RateLimiter.Feedback) =>
             Effect.mapError(RateLimiter.observe(limiterKey, config.rateLimit!, feedback), budgetFailure)
         : undefined
-    /** `send` within the budget: reserved first, and settled once it ended however it ended (see `RateLimiter.settle`). */
+    /**
+     * `send` within the budget: confirmed just before it goes, in flight until it ended however it
+     * ended, then settled (see `RateLimiter.acquire` and `RateLimiter.settle`).
+     */
     const withinBudget =
       limiterKey !== undefined && config.rateLimit !== undefined
         ? <A>(send: Effect.Effect<A, AttemptFailure>): Effect.Effect<A, AttemptFailure> =>
             Effect.flatMap(
-              Effect.mapError(RateLimiter.acquire(limiterKey, config.rateLimit!), budgetFailure),
-              (reservedAt) =>
-                Effect.ensuring(send, Effect.ignore(RateLimiter.settle(limiterKey, config.rateLimit!, reservedAt)))
+              Effect.mapError(RateLimiter.acquire(limiterKey, config.rateLimit!, { timeoutMillis }), budgetFailure),
+              (sentAt) =>
+                Effect.ensuring(send, Effect.ignore(RateLimiter.settle(limiterKey, config.rateLimit!, sentAt)))
             )
         : undefined
 

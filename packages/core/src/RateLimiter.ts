@@ -1,30 +1,47 @@
 /**
- * A client-side request budget per credential that uses the provider's budget fully without a `429`.
+ * A client-side request budget per credential that uses the provider's budget fully without a `429`,
+ * however late the process runs.
  *
  * **The problem.** A provider counts requests when they *arrive*; a client can only count when it
- * *sends*. A client that sends exactly `requests` per `windowMillis` by its own clock is over the
- * budget as soon as one request travels slower than the one a window before it, and a burst sent
- * at once queues in the client, so its arrivals spread far from its send times. Some providers
+ * *sends*, and it does not control when that is: a process on a busy machine is descheduled at
+ * random, so a request planned for one moment leaves later, and requests planned apart leave
+ * together. A client that plans send times and trusts them is over the budget as soon as one
+ * request leaves or travels later than the one planned a window after it. Some providers
  * punish the excess hard (Cloudflare locks the credential out for five minutes).
  *
- * **The algorithm** (`reserve`, a pure function of the budget's `State`). Each request reserves a
- * send time, the earliest that satisfies all of:
- * - **the budget with a skew margin**: at most `requests` reservations in any
- *   `windowMillis + marginMillis` (a sliding log of the last `requests` send times). Whatever
- *   arrives within `marginMillis` (the limit's own, else 2% of the window, 100 ms to 5 s) of its send time still fits
- *   the provider's window, and a long run still uses about 98% of the budget.
+ * **The invariant.** A request counts from the moment it is *confirmed* — the send time, read
+ * inside one atomic update of the budget just before it is sent — until it is *settled*: answered,
+ * failed or abandoned (`settle`, which `HttpApi` calls after every attempt). The provider counts it
+ * once, at its arrival, somewhere in between. A send is confirmed only while, besides it, fewer
+ * than `requests` requests are either in flight or were settled within the last
+ * `windowMillis + marginMillis` (`marginMillis`: the limit's own, else 2% of the window, 100 ms to
+ * 5 s). Then no window of the provider's holds more than `requests` arrivals: of the requests that
+ * arrived in one window, take the one confirmed last. Every other one arrived less than
+ * `windowMillis` before that one did, so after that one's confirmation minus `windowMillis`; it was
+ * confirmed earlier, so at that confirmation it was either still in flight or already settled —
+ * after its arrival, so within the `windowMillis + marginMillis` before — and was counted. This
+ * holds whatever the delays between planning, confirming, sending, arriving and settling, stalls
+ * longer than a window included (an unanswered request counts for as long as it is in flight). The
+ * margin is for the clocks: the provider's time of a request may differ from ours by up to
+ * `marginMillis` (servers behind one endpoint, the clocks of several processes sharing one
+ * budget). A request answered at once holds its slot for the window and the margin, a slow one
+ * from its answer, so a long run still uses about 98% of the budget.
+ *
+ * **Planning** (`reserve`). Callers do not poll: a caller that cannot be confirmed now *claims* the
+ * earliest time its request could go and sleeps until it (on Effect's `Clock`, so tests can use
+ * `TestClock`). Claims are only plans: each is the earliest time that satisfies all of
+ * - **the budget**: at most `requests` confirmed, in-flight or claimed requests in any
+ *   `windowMillis + marginMillis` (an in-flight request counts as leaving now);
  * - **a spread burst**: after a burst of `burst` (10% of the budget) requests go at once, the rest
  *   are paced `spacingMillis` apart — ten times the budget's average rate — so a large batch
  *   neither queues in the client nor reaches the provider as one spike, while a small one is not
- *   slowed down.
+ *   slowed down;
+ * - **the queue**: not before an earlier caller's claim;
  * - **what the provider said**: nothing before `pausedUntil` (see `observe`).
- * Callers sleep until their reserved time on Effect's `Clock` (tests can use `TestClock`).
- *
- * **Counting a slow request by its answer** (`settle`, called by `HttpApi` after every attempt): a
- * request answered later than the margin after its reserved time may have arrived that late (the
- * process stalled before sending, or the network was slow); its log entry moves to its answer time
- * minus the margin, so requests reserved after that keep a whole window from its latest possible
- * arrival. Normally answers come within the margin and `settle` does not touch the store.
+ * On waking, the caller confirms (`confirm`) against what was actually sent and answered by then:
+ * if an earlier request left or was answered later than planned, or the provider asked for a pause,
+ * the send is not confirmed and the caller claims the earliest time the budget admits it. The spread
+ * is a plan, not re-checked: requests a stall delayed go together, within the budget.
  *
  * **Learning from the provider** (`observe`, called by `HttpApi` after every response): a `429`
  * pauses the budget for its `Retry-After` (a whole window without one — Smartsheet sends none and
@@ -34,12 +51,14 @@
  *
  * **Where the state lives.** `effect/persistence`'s `RateLimiterStore` offers fixed windows and
  * token buckets only: a token bucket that never exceeds `requests` per window must refill at
- * `(requests - burst) / window`, which either forbids bursts or wastes the budget, and a fixed
- * window allows twice the budget across a window edge. The sliding log above needs its own state,
- * so the store is this module's `Store`: one atomic read-modify-write of a small JSON-serialisable
- * `State` per key. The default keeps the states in memory, shared by every client of the process
- * (`memoryStore`); a store shared by several processes (a SQL row per key, updated in a
- * transaction that locks it) is provided with `Effect.provideService(RateLimiter.Store, store)`.
+ * `(requests - burst) / window`, which either forbids bursts or wastes the budget, a fixed window
+ * allows twice the budget across a window edge, and neither knows which requests are still in
+ * flight. The budget needs its own state, so the store is this module's `Store`: one atomic
+ * read-modify-write of a small JSON-serialisable `State` per key. The default keeps the states in
+ * memory, shared by every client of the process (`memoryStore`); a store shared by several
+ * processes (a SQL row per key, updated in a transaction that locks it) is provided with
+ * `Effect.provideService(RateLimiter.Store, store)`. A request whose process ends before settling
+ * it counts as in flight until its `timeoutMillis` has passed, then as settled then.
  *
  * @since 0.1.0
  */
@@ -47,17 +66,23 @@ import { Clock, Context, Duration, Effect, Schema } from "effect"
 import type { RateLimit } from "./Capabilities.ts"
 
 /**
- * The stored state of one budget: the last reservations (ascending, at most `requests`), the
- * pacing clock and the pause the provider asked for. Plain JSON.
+ * The stored state of one budget: settled requests, requests in flight, the claims of waiting
+ * callers, the pacing clock and the pause the provider asked for. Plain JSON; `inFlight` and
+ * `claims` are absent in a state written before they existed.
  *
  * @example
  * ```ts
  * import type { RateLimiter } from "@unishare/core"
- * const fresh: RateLimiter.State = { recent: [], paceAt: 0, pausedUntil: 0 }
+ * const fresh: RateLimiter.State = { recent: [], inFlight: [], claims: [], paceAt: 0, pausedUntil: 0 }
  * ```
  */
 export interface State {
+  /** When the last settled requests were answered (ascending; only those that can still count). */
   readonly recent: ReadonlyArray<number>
+  /** Confirmed, not yet settled: `[sentAt, until]`, counted as leaving now until settled or `until`. */
+  readonly inFlight?: ReadonlyArray<readonly [number, number]> | undefined
+  /** The times waiting callers will wake up to confirm (ascending; the latest that can still count). */
+  readonly claims?: ReadonlyArray<number> | undefined
   /** Theoretical time of the next paced send (GCRA): a burst may run ahead of it by `burst` spacings. */
   readonly paceAt: number
   readonly pausedUntil: number
@@ -147,7 +172,7 @@ export const Store: Context.Reference<BudgetStore> = Context.Reference<BudgetSto
  */
 export interface Pace {
   readonly requests: number
-  /** The provider's window plus `marginMillis`: the span the sliding log counts in. */
+  /** The provider's window plus `marginMillis`: the span the budget counts in. */
   readonly spanMillis: number
   readonly marginMillis: number
   readonly burst: number
@@ -181,9 +206,100 @@ export const paceOf = (limit: RateLimit): Pace => {
   }
 }
 
+/** `sorted` with `value` inserted in order (after equal values). */
+const insert = (sorted: ReadonlyArray<number>, value: number): Array<number> => {
+  const out = [...sorted]
+  let at = out.length
+  while (at > 0 && (out[at - 1] ?? 0) > value) at--
+  out.splice(at, 0, value)
+  return out
+}
+
+/** `sorted` without one occurrence of `value`. */
+const without = (sorted: ReadonlyArray<number>, value: number): ReadonlyArray<number> => {
+  const at = sorted.indexOf(value)
+  return at < 0 ? sorted : [...sorted.slice(0, at), ...sorted.slice(at + 1)]
+}
+
+/** The last `requests` of `sorted` later than `now - spanMillis`: no others can count again. */
+const live = (sorted: ReadonlyArray<number>, pace: Pace, now: number): ReadonlyArray<number> => {
+  let from = Math.max(0, sorted.length - pace.requests)
+  while (from < sorted.length && (sorted[from] ?? 0) <= now - pace.spanMillis) from++
+  return from === 0 ? sorted : sorted.slice(from)
+}
+
+interface Tidy {
+  readonly recent: ReadonlyArray<number>
+  readonly inFlight: ReadonlyArray<readonly [number, number]>
+  readonly claims: ReadonlyArray<number>
+  readonly paceAt: number | undefined
+  readonly pausedUntil: number
+}
+
+/** `state` at `now`: in-flight requests past their `until` settled then, what can no longer count dropped. */
+const tidy = (state: State | undefined, pace: Pace, now: number): Tidy => {
+  let recent = state?.recent ?? []
+  const inFlight: Array<readonly [number, number]> = []
+  for (const entry of state?.inFlight ?? []) {
+    if (entry[1] <= now) recent = insert(recent, entry[1])
+    else inFlight.push(entry)
+  }
+  return {
+    recent: live(recent, pace, now),
+    inFlight,
+    claims: live(state?.claims ?? [], pace, now),
+    paceAt: state?.paceAt,
+    pausedUntil: state?.pausedUntil ?? 0
+  }
+}
+
+const stateOf = (t: Tidy, paceAt: number): State => ({
+  recent: t.recent,
+  inFlight: t.inFlight,
+  claims: t.claims,
+  paceAt,
+  pausedUntil: t.pausedUntil
+})
+
+/** Two ascending lists as one. */
+const merge = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): ReadonlyArray<number> => {
+  if (b.length === 0) return a
+  if (a.length === 0) return b
+  const out: Array<number> = []
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    const x = a[i] ?? Number.POSITIVE_INFINITY
+    const y = b[j] ?? Number.POSITIVE_INFINITY
+    if (x <= y) {
+      out.push(x)
+      i++
+    } else {
+      out.push(y)
+      j++
+    }
+  }
+  return out
+}
+
+/** What counts against a send at `now`, ascending: settled requests, and in-flight ones as leaving now. */
+const sentBy = (t: Tidy, now: number): ReadonlyArray<number> =>
+  merge(
+    t.recent,
+    t.inFlight.map(([sentAt]) => Math.max(sentAt, now)).sort((a, b) => a - b)
+  )
+
+/** The `requests`-th latest of `sorted` plus the span: the earliest time one more fits (or `-∞`). */
+const freeAfter = (sorted: ReadonlyArray<number>, pace: Pace): number =>
+  sorted.length >= pace.requests
+    ? (sorted[sorted.length - pace.requests] ?? 0) + pace.spanMillis
+    : Number.NEGATIVE_INFINITY
+
 /**
- * The reservation rule: the earliest send time at or after `now` that keeps the budget, and the
- * state after it. Pure: stores call it inside their atomic update.
+ * The planning rule: the earliest time at or after `now` a new request may go (counting requests
+ * sent, in flight and claimed, the spread, the queue and the pause), and the state with that time
+ * claimed. Pure: stores call it inside their atomic update. A claim is a plan only: whoever holds
+ * it sends at that time if `confirm` admits it then.
  *
  * @example
  * ```ts
@@ -195,27 +311,99 @@ export const paceOf = (limit: RateLimit): Pace => {
  * ```
  */
 export const reserve = (state: State | undefined, pace: Pace, now: number): readonly [number, State] => {
-  const recent = state?.recent ?? []
-  let at = Math.max(now, state?.pausedUntil ?? 0, recent.at(-1) ?? Number.NEGATIVE_INFINITY)
-  // the sliding log: the request `requests` back must have left the span
-  if (recent.length >= pace.requests) {
-    at = Math.max(at, (recent[recent.length - pace.requests] ?? 0) + pace.spanMillis)
-  }
+  const t = tidy(state, pace, now)
+  const counted = merge(sentBy(t, now), t.claims)
+  let at = Math.max(now, t.pausedUntil, t.claims.at(-1) ?? Number.NEGATIVE_INFINITY, freeAfter(counted, pace))
   // the spread: GCRA, `burst` may run ahead of the pacing clock
-  const paceAt = state?.paceAt ?? at
+  const paceAt = t.paceAt ?? at
   // whole milliseconds: the span arithmetic stays exact
   at = Math.ceil(Math.max(at, paceAt - (pace.burst - 1) * pace.spacingMillis))
-  // keep the last `requests - 1` reservations that can still count, then this one
-  let from = Math.max(0, recent.length - pace.requests + 1)
-  while (from < recent.length && (recent[from] ?? 0) <= at - pace.spanMillis) from++
-  const kept = recent.slice(from)
-  kept.push(at)
-  return [at, { recent: kept, paceAt: Math.max(paceAt, at) + pace.spacingMillis, pausedUntil: state?.pausedUntil ?? 0 }]
+  return [
+    at,
+    stateOf({ ...t, claims: live(insert(t.claims, at), pace, now) }, Math.max(paceAt, at) + pace.spacingMillis)
+  ]
 }
 
 /**
- * Waits until one more request fits the budget for `key`, then reserves it, and returns the
- * reserved send time (for `settle`). Concurrent callers queue in order.
+ * What `confirm` decided: `sent` — the request goes now, at `at`, and counts as in flight until
+ * settled; otherwise the caller claimed `at` and confirms again then.
+ *
+ * @example
+ * ```ts
+ * import type { RateLimiter } from "@unishare/core"
+ * const wait: RateLimiter.Admission = { sent: false, at: 5_100 }
+ * ```
+ */
+export interface Admission {
+  readonly sent: boolean
+  readonly at: number
+}
+
+/**
+ * The sending rule, for the caller that claimed `claimedAt` and woke at `now`: the send is
+ * confirmed when the provider asked for no pause and, besides it, fewer than `requests` requests
+ * are in flight or were settled within the last `windowMillis + marginMillis`; it is then in flight
+ * (counted until settled, or `timeoutMillis` after `now` at most). Otherwise the claim moves to the
+ * earliest time the budget admits it, as far as is known now. Claims of others do not count here:
+ * they are plans, each confirmed in its turn. Pure: stores call it inside their atomic update.
+ *
+ * @example
+ * ```ts
+ * import { RateLimiter } from "@unishare/core"
+ * const pace = RateLimiter.paceOf({ requests: 1, windowMillis: 1_000 })
+ * const [, planned] = RateLimiter.reserve(undefined, pace, 0)
+ * const [sent, s1] = RateLimiter.confirm(planned, pace, 0, 0, 30_000) // { sent: true, at: 0 }
+ * // a second caller at 10 claims 1_110; the first request is answered at 400, so 1_110 is too early
+ * const [claim, s2] = RateLimiter.reserve(s1, pace, 10)
+ * const answered = RateLimiter.settleState(s2, pace, 0, 400)
+ * RateLimiter.confirm(answered, pace, claim, claim, 30_000)[0] // { sent: false, at: 1_500 }
+ * ```
+ */
+export const confirm = (
+  state: State | undefined,
+  pace: Pace,
+  claimedAt: number,
+  now: number,
+  timeoutMillis: number
+): readonly [Admission, State] => {
+  const t = tidy(state, pace, now)
+  const claims = without(t.claims, claimedAt)
+  const paceAt = t.paceAt ?? now
+  const sent = sentBy(t, now)
+  let counted = 0
+  for (const at of sent) if (at > now - pace.spanMillis) counted++
+  if (now >= t.pausedUntil && counted < pace.requests) {
+    return [
+      { sent: true, at: now },
+      stateOf({ ...t, claims, inFlight: [...t.inFlight, [now, now + Math.max(0, timeoutMillis)]] }, paceAt)
+    ]
+  }
+  const at = Math.ceil(Math.max(now + 1, t.pausedUntil, freeAfter(sent, pace)))
+  return [{ sent: false, at }, stateOf({ ...t, claims: live(insert(claims, at), pace, now) }, paceAt)]
+}
+
+/**
+ * `state` with the claim at `claimedAt` withdrawn (its caller gave up waiting); when it was the
+ * latest claim, the pacing clock goes back by the spacing it added.
+ */
+const withdraw = (state: State | undefined, pace: Pace, claimedAt: number): State => {
+  if (state === undefined) return { recent: [], inFlight: [], claims: [], paceAt: 0, pausedUntil: 0 }
+  const claims = state.claims ?? []
+  const latest = claims.at(-1) === claimedAt
+  return {
+    ...state,
+    claims: without(claims, claimedAt),
+    paceAt: latest ? Math.max(claimedAt, state.paceAt - pace.spacingMillis) : state.paceAt
+  }
+}
+
+/**
+ * Waits until one more request fits the budget for `key`, confirms it (see `confirm`) and returns
+ * its send time, for `settle`: send at once, and settle when it ended however it ended. Callers
+ * that must wait sleep until their claim and confirm again on waking, so a late wake-up (a busy
+ * machine) is checked against what happened meanwhile; they queue in order. `timeoutMillis`
+ * (default 60 s) bounds how long the request can be in flight: if it is never settled (its
+ * process ended), it counts as in flight that long, then as answered then.
  *
  * @example
  * ```ts
@@ -223,80 +411,95 @@ export const reserve = (state: State | undefined, pace: Pace, now: number): read
  * import { RateLimiter } from "@unishare/core"
  * const limit = { requests: 300, windowMillis: 60_000 }
  * const send = Effect.succeed("sent")
- * const limited = RateLimiter.acquire("smartsheet:abc", limit).pipe(
- *   Effect.flatMap((reservedAt) => Effect.ensuring(send, Effect.ignore(RateLimiter.settle("smartsheet:abc", limit, reservedAt))))
+ * const limited = RateLimiter.acquire("smartsheet:abc", limit, { timeoutMillis: 30_000 }).pipe(
+ *   Effect.flatMap((sentAt) => Effect.ensuring(send, Effect.ignore(RateLimiter.settle("smartsheet:abc", limit, sentAt))))
  * )
  * ```
  */
-export const acquire = (key: string, limit: RateLimit): Effect.Effect<number, StoreUnavailable> =>
+export const acquire = (
+  key: string,
+  limit: RateLimit,
+  options?: { readonly timeoutMillis?: number | undefined }
+): Effect.Effect<number, StoreUnavailable> =>
   Effect.gen(function* () {
     const store = yield* Store
     const clock = yield* Clock.Clock
     const pace = paceOf(limit)
-    // the time is read inside the update: a shared store may wait for the key's lock first, and a
-    // reservation made with the time from before that wait would be recorded too early
-    const at = yield* store.update(key, (state) => reserve(state, pace, clock.currentTimeMillisUnsafe()))
-    const now = clock.currentTimeMillisUnsafe()
-    if (at > now) yield* Effect.sleep(Duration.millis(at - now))
-    return at
+    const timeoutMillis = options?.timeoutMillis ?? 60_000
+    // the time is read inside each update: a shared store may wait for the key's lock first, and
+    // a time from before that wait would be too early
+    let admission = yield* store.update(key, (state): readonly [Admission, State] => {
+      const now = clock.currentTimeMillisUnsafe()
+      const [at, planned] = reserve(state, pace, now)
+      return at <= now ? confirm(planned, pace, at, now, timeoutMillis) : [{ sent: false, at }, planned]
+    })
+    while (!admission.sent) {
+      const claimedAt = admission.at
+      const now = clock.currentTimeMillisUnsafe()
+      if (claimedAt > now) {
+        yield* Effect.onInterrupt(Effect.sleep(Duration.millis(claimedAt - now)), () =>
+          Effect.ignore(store.update(key, (state) => [undefined, withdraw(state, pace, claimedAt)]))
+        )
+      }
+      admission = yield* store.update(key, (state) =>
+        confirm(state, pace, claimedAt, clock.currentTimeMillisUnsafe(), timeoutMillis)
+      )
+    }
+    return admission.at
   })
 
 /**
- * Moves a reservation to the latest time its request can have arrived: a request reserved at
- * `reservedAt` whose answer came at `answeredAt` arrived at the provider by `answeredAt`. Within
- * the margin (`answeredAt - reservedAt ≤ marginMillis`) the log already covers it and the state is
- * returned unchanged; later (the process stalled before sending, or the request travelled slowly)
- * its entry becomes `answeredAt - marginMillis`, so every request reserved after the answer keeps a
- * whole window from that request's arrival. A reservation no longer in the log is left alone.
+ * Settles the request sent at `sentAt` (what `acquire` returned), answered or given up at
+ * `answeredAt`: it is no longer in flight and counts from `answeredAt` on, the latest it can have
+ * arrived. A request no longer in flight (settled already, or past its `timeoutMillis`) is left
+ * alone.
  *
  * @example
  * ```ts
  * import { RateLimiter } from "@unishare/core"
  * const pace = RateLimiter.paceOf({ requests: 2, windowMillis: 1_000 })
- * const [at, state] = RateLimiter.reserve(undefined, pace, 0)
- * RateLimiter.settleState(state, pace, at, 3_000).recent // [2_900]: the default margin is 100 ms
+ * const [, planned] = RateLimiter.reserve(undefined, pace, 0)
+ * const [, sent] = RateLimiter.confirm(planned, pace, 0, 0, 30_000)
+ * RateLimiter.settleState(sent, pace, 0, 3_000).recent // [3_000]
  * ```
  */
-export const settleState = (state: State, pace: Pace, reservedAt: number, answeredAt: number): State => {
-  const latest = Math.ceil(answeredAt - pace.marginMillis)
-  if (latest <= reservedAt) return state
-  const index = state.recent.indexOf(reservedAt)
+export const settleState = (state: State, pace: Pace, sentAt: number, answeredAt: number): State => {
+  const inFlight = state.inFlight ?? []
+  const index = inFlight.findIndex(([at]) => at === sentAt)
   if (index < 0) return state
-  const recent = [...state.recent.slice(0, index), ...state.recent.slice(index + 1)]
-  let at = recent.length
-  while (at > 0 && (recent[at - 1] ?? 0) > latest) at--
-  recent.splice(at, 0, latest)
-  return { ...state, recent }
+  const at = Math.max(sentAt, Math.ceil(answeredAt))
+  return {
+    ...state,
+    inFlight: [...inFlight.slice(0, index), ...inFlight.slice(index + 1)],
+    recent: live(insert(state.recent, at), pace, at)
+  }
 }
 
 /**
- * Call when the request reserved at `reservedAt` (what `acquire` returned) was answered, failed or
- * was abandoned: a request slower than the margin is counted from the latest time it can have
- * arrived (`settleState`), so a stall between reserving and sending, or a slow network, cannot put
- * more than the budget into one of the provider's windows. Costs nothing (no store access) when
- * the answer came within the margin.
+ * Call when the request sent at `sentAt` (what `acquire` returned) was answered, failed or was
+ * abandoned: it stops counting as in flight and counts from now, the latest it can have arrived
+ * (`settleState`). One store update per request.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { RateLimiter } from "@unishare/core"
  * const limit = { requests: 60, windowMillis: 5_000 }
- * const program = Effect.flatMap(RateLimiter.acquire("eci:1", limit), (reservedAt) =>
- *   RateLimiter.settle("eci:1", limit, reservedAt)
+ * const program = Effect.flatMap(RateLimiter.acquire("eci:1", limit), (sentAt) =>
+ *   RateLimiter.settle("eci:1", limit, sentAt)
  * )
  * ```
  */
-export const settle = (key: string, limit: RateLimit, reservedAt: number): Effect.Effect<void, StoreUnavailable> =>
+export const settle = (key: string, limit: RateLimit, sentAt: number): Effect.Effect<void, StoreUnavailable> =>
   Effect.gen(function* () {
     const clock = yield* Clock.Clock
-    const pace = paceOf(limit)
-    if (clock.currentTimeMillisUnsafe() - pace.marginMillis <= reservedAt) return
     const store = yield* Store
+    const pace = paceOf(limit)
     yield* store.update(key, (state) => [
       undefined,
       state === undefined
-        ? { recent: [], paceAt: 0, pausedUntil: 0 }
-        : settleState(state, pace, reservedAt, clock.currentTimeMillisUnsafe())
+        ? { recent: [], inFlight: [], claims: [], paceAt: 0, pausedUntil: 0 }
+        : settleState(state, pace, sentAt, clock.currentTimeMillisUnsafe())
     ])
   })
 
@@ -370,6 +573,8 @@ export const observe = (key: string, limit: RateLimit, feedback: Feedback): Effe
         undefined,
         {
           recent: state?.recent ?? [],
+          inFlight: state?.inFlight ?? [],
+          claims: state?.claims ?? [],
           paceAt: state?.paceAt ?? now,
           pausedUntil: Math.max(state?.pausedUntil ?? 0, now + millis)
         }

@@ -4,11 +4,12 @@
  * stay within the provider's limit instead of sending N times it.
  *
  * Core's limiter keeps one small JSON state per key and changes it with one atomic
- * read-modify-write (`BudgetStore.update`). Here that is one short transaction per request: the
- * key's row is created if missing, locked (`SELECT … FOR UPDATE` on PostgreSQL; SQLite serializes
- * writers itself), read, passed to the limiter's pure `reserve` / `observe` step and written back.
- * The send times in the state come from each process's clock, so the machines of a fleet need
- * clocks that agree (NTP) well within the limiter's margin (2 % of the window, at least 100 ms).
+ * read-modify-write (`BudgetStore.update`). Here each is one short transaction (a request takes
+ * two, when it is sent and when it is answered, and one more per wait): the key's row is created if
+ * missing, locked (`SELECT … FOR UPDATE` on PostgreSQL; SQLite serializes writers itself), read,
+ * passed to the limiter's pure step and written back. The send times in the state come from each
+ * process's clock, so the machines of a fleet need clocks that agree (NTP) well within the
+ * limiter's margin (2 % of the window, at least 100 ms).
  *
  * The table (`unishare_rate_budgets` unless renamed) is created when the store is made, under an
  * advisory lock on PostgreSQL (processes starting together would race on it).
