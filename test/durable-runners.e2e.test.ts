@@ -1,3 +1,4 @@
+import * as Crypto from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as Simulator from "@unishare/eci/simulator"
@@ -24,13 +25,17 @@ const cli = (args: ReadonlyArray<string>) => run(args, env)
 const status = (plan: string, database: string) => statusJson(plan, database, env)
 
 describe("unishare runner + apply --submit (durable, many machines on one PostgreSQL)", () => {
-  it("two runners and a submitter; one runner killed with SIGKILL mid-run: the other finishes, state equals the plan, verify exits 0", async () => {
+  it("two runners and a submitter sharing a secret (TLS); one runner killed with SIGKILL mid-run: the other finishes, state equals the plan, verify exits 0; the submitter reports counts and the runner gone on stderr, stdout is one JSON document", async () => {
     const database = await freshDatabase("runners")
     const sim = await Simulator.start({ seed: seedFor(listIds) })
     const dir = tempDir("runners")
     const children: Array<Child> = []
     try {
       const plan = await writePlan(sim, dir, listIds)
+      // the runners read the secret from a file, the submitter from the environment
+      const secret = Crypto.randomBytes(32).toString("hex")
+      const secretFile = Path.join(dir, "runner.secret")
+      Fs.writeFileSync(secretFile, `${secret}\n`, { mode: 0o600 })
       // every write is held: a unit a runner started stays in flight until the kill
       const writes = holdWrites(sim)
       const runner = async () => {
@@ -39,7 +44,7 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
           eciUrl: sim.url,
           env,
           // the shortest the command accepts: the other runner takes the killed one's work over after it
-          args: ["--shard-lock-expiration", "2"]
+          args: ["--shard-lock-expiration", "2", "--secret-file", secretFile]
         })
         // the note on stderr names the same process as the JSON document on stdout
         const id = /ready \(process ([0-9a-f-]+)[;)]/.exec(child.stderr())?.[1]
@@ -52,9 +57,12 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
           process: id,
           target: "eci",
           shardsPerGroup: 32,
-          shardLockExpirationSeconds: 2
+          shardLockExpirationSeconds: 2,
+          authenticated: true,
+          maxConnections: 256
         })
-        return { ...child, id: id ?? "" }
+        expect(child.stderr()).toContain("peers authenticated with the runner secret (TLS)")
+        return { ...child, id: id ?? "", port }
       }
       const runners = [await runner(), await runner()]
       const submitter = spawnCli(
@@ -69,9 +77,11 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
           sim.url,
           "--concurrency",
           "8",
+          "--progress-interval",
+          "1",
           "--json"
         ],
-        env
+        { ...env, UNISHARE_RUNNER_SECRET: secret }
       )
       children.push(submitter)
       const puts = () => sim.log().filter((e) => e.method === "PUT").length
@@ -92,8 +102,23 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
       })
       expect(inFlight.length, submitter.output()).toBeGreaterThan(0)
       const survivor = runners.find((r) => r !== killed)!
+      // without a terminal, the submitter reports the run's counts on stderr while it follows
+      await until(
+        "the submitter to report counts",
+        () =>
+          /apply --submit: 0 of 30 unit\(s\) applied, 0 failed, 30 pending/.test(submitter.stderr()) ||
+          !running(submitter)
+      )
       killed.process.kill("SIGKILL")
       expect((await killed.exited).signal).toBe("SIGKILL")
+      // and says when the killed runner's registration has expired
+      const gone = `runner 127.0.0.1:${killed.port} is gone`
+      await until(
+        "the submitter to say the killed runner is gone",
+        () => submitter.stderr().includes(gone) || !running(submitter)
+      )
+      expect(submitter.stderr()).toContain(gone)
+      expect(submitter.stderr()).toContain(`Live runners: 127.0.0.1:${survivor.port}`)
       // nothing was written yet: the units it had in flight are taken over by the other runner once
       // its shard locks expire
       expect(puts()).toBe(0)
@@ -101,7 +126,8 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
 
       const ended = await submitter.exited
       expect(ended.code, submitter.output()).toBe(0)
-      const report = JSON.parse(submitter.output().slice(submitter.output().indexOf("{"))) as {
+      // stdout is the JSON report alone; the progress went to stderr
+      const report = JSON.parse(submitter.stdout()) as {
         applied: number
         alreadyApplied: number
         failed: number

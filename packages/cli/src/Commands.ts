@@ -228,6 +228,14 @@ const planCommand = Command.make("plan", planFlags, lazily("plan")).pipe(
   ])
 )
 
+const secretFileFlag = (who: string) =>
+  Flag.String("secret-file").pipe(
+    Flag.optional,
+    Flag.withDescription(
+      `a file holding the runners' shared secret (at least 32 bytes; e.g. openssl rand -hex 32 > runner.secret), the same for every runner and submitter of the store; default: the variable UNISHARE_RUNNER_SECRET. ${who}`
+    )
+  )
+
 const applyFlags = {
   plan: Flag.String("plan").pipe(Flag.withDescription("the plan file (from plan)")),
   target: providerFlag("target", "the target provider (default: the plan's)").pipe(Flag.optional),
@@ -258,6 +266,15 @@ const applyFlags = {
     Flag.withDefault(false),
     Flag.withDescription(
       "with a postgres:// store: hand the run to the `unishare runner` processes on it and follow its progress (this process writes nothing). Refused (exit 2, nothing stored) while no runner is live on the store; if every runner disappears mid-run it says so on stderr and goes on following"
+    )
+  ),
+  secretFile: secretFileFlag(
+    "With --submit: connects to the runners over TLS keyed by it (required when they listen on non-loopback addresses)"
+  ),
+  progressInterval: Flag.Int("progress-interval").pipe(
+    Flag.withDefault(5),
+    Flag.withDescription(
+      "with --submit: seconds (1-3600) between reports on stderr while following: runners gone or joined and, when stderr is not a terminal, the run's applied / failed / pending counts (default 5)"
     )
   ),
   json,
@@ -343,6 +360,15 @@ const runnerFlags = {
       "seconds (2-3600) before a dead runner's work is taken over by the others: the first runner of a store records it (default 35), later ones must match it or leave it unset"
     )
   ),
+  secretFile: secretFileFlag(
+    "Every connection to and from this runner is then TLS keyed by it; required to listen on an address that is not a loopback one (127.0.0.0/8, ::1, localhost)"
+  ),
+  maxConnections: Flag.Int("max-connections").pipe(
+    Flag.withDefault(256),
+    Flag.withDescription(
+      "at most this many connections open at once on the runner's socket, authenticated or in their handshake (1-65535, default 256); one more is closed at once"
+    )
+  ),
   json,
   ...endpoints
 }
@@ -358,12 +384,15 @@ const runnerCommand = Command.make("runner", runnerFlags, lazily("runner")).pipe
       "store records them and refuses a runner or submitter with different ones (exit 2), and refuses a runner",
       "while an apply without --submit is running on the store. With --json, 'ready' is one JSON document with",
       "the settings the runner uses. Start runners before submitting: apply --submit is refused while none is",
-      "live; `unishare status` lists the live runners with their last heartbeat."
+      "live; `unishare status` lists the live runners with their last heartbeat. With a shared secret",
+      "(--secret-file or UNISHARE_RUNNER_SECRET) every connection is TLS keyed by it and a peer without it is",
+      "closed before anything it sent is read; without one a runner listens on a loopback address only."
     )
   ),
   Command.withExamples([
     {
-      command: "unishare runner --database postgres://runs@db/unishare --runner-address 10.0.0.5:34431 --target eci",
+      command:
+        "unishare runner --database postgres://runs@db/unishare --runner-address 10.0.0.5:34431 --target eci --secret-file /etc/unishare/runner.secret",
       description: "one runner per machine"
     }
   ])

@@ -253,7 +253,9 @@ export const handlers: {
           dryRun: flags.dryRun,
           repair: flags.repair,
           concurrency: flags.concurrency,
-          submit: flags.submit
+          submit: flags.submit,
+          secretFile: Option.getOrUndefined(flags.secretFile),
+          progressIntervalSeconds: flags.progressInterval
         }).pipe(RunStore.explainFailures(store, "apply", { readOnly: flags.dryRun }))
         const stopped = report.stopped !== undefined ? explain(report.stopped, name) : undefined
         const shown = stopped !== undefined ? { ...report, stopped } : report
@@ -305,6 +307,8 @@ export const handlers: {
           database: database.value,
           runnerAddress: flags.runnerAddress,
           shardLockExpirationSeconds: Option.getOrUndefined(flags.shardLockExpiration),
+          secretFile: Option.getOrUndefined(flags.secretFile),
+          maxConnections: flags.maxConnections,
           json: flags.json
         }).pipe(RunStore.explainFailures(database.value, "runner", { readOnly: false }))
       })

@@ -13,11 +13,12 @@ import {
   Migration,
   Report,
   type ResourceMap,
+  RunnerAuth,
   RunnerCluster,
   Snapshot,
   SqliteClient
 } from "@unishare/migration"
-import { Effect, Fiber, type Layer, Option, Redacted, Result } from "effect"
+import { Duration, Effect, Fiber, type Layer, Option, Redacted, Result } from "effect"
 import type { SqlClient, SqlError } from "effect/sql"
 import type { WorkflowEngine } from "effect/workflow"
 import * as Files from "./Files.ts"
@@ -67,6 +68,84 @@ const clusterFailures = (operation: string) => ({
 /** A submission refused because no runner is live: bad input (exit 2), nothing stored. */
 const noLiveRunner = (e: RunnerCluster.NoLiveRunner) =>
   Effect.fail(Errors.invalid("unishare", "apply", "--submit", e.message))
+
+/**
+ * The runners' shared secret for a runner or a submitter: from `secretFile` (`--secret-file`), else
+ * from the environment variable `UNISHARE_RUNNER_SECRET` (set and empty counts as unset), else none.
+ * An unusable one is bad input naming its source (exit 2); the secret itself is never shown.
+ *
+ * @example
+ * ```ts
+ * import { Workflow } from "@unishare/cli"
+ * const secret = Workflow.runnerSecret("runner", "/etc/unishare/runner.secret")
+ * ```
+ */
+export const runnerSecret = (
+  operation: string,
+  secretFile: string | undefined,
+  env: NodeJS.ProcessEnv = process.env
+): Effect.Effect<RunnerAuth.Secret | undefined, Errors.InvalidInput> => {
+  const text = env[RunnerAuth.secretVariable]
+  const found =
+    secretFile !== undefined
+      ? RunnerAuth.fromFile(secretFile)
+      : text !== undefined && text !== ""
+        ? Effect.fromResult(RunnerAuth.fromText(Redacted.make(text), RunnerAuth.secretVariable))
+        : Effect.succeed(undefined)
+  return Effect.mapError(found, (e) => Errors.invalid("unishare", operation, e.source, e.message))
+}
+
+/** A runner or submitter refused for want of the secret: bad input (exit 2), nothing started. */
+const secretRequired = (operation: string, field: string) => (e: RunnerAuth.SecretRequired) =>
+  Effect.fail(Errors.invalid("unishare", operation, field, e.message))
+
+/**
+ * What a submitter says on stderr while it follows a run: every `interval`, the runners that left
+ * (their registration expired, or they stopped) or joined, "no runner is live" when the last one
+ * is gone and "live again" when one is back, and, when stderr is not a terminal (no progress bar),
+ * a line with the run's counts from the store, so that a log shows the run moving (or not).
+ * Reads only; a failed read (the database briefly away) is skipped. Runs until interrupted.
+ */
+const followRun = (
+  plan: Migration.MigrationPlan,
+  store: string,
+  options: { readonly interval: Duration.Input; readonly counts: boolean }
+): Effect.Effect<never, never, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const where = storeName(store)
+    const named = (m: RunnerCluster.Member) => m.address ?? `process ${m.process}`
+    let known: ReadonlyMap<string, RunnerCluster.Member> | undefined
+    const tick = Effect.gen(function* () {
+      const runners = (yield* RunnerCluster.liveMembers).filter((m) => m.role === "runner")
+      const now = new Map(runners.map((m) => [m.process, m]))
+      const live = runners.length === 0 ? "none" : runners.map(named).join(", ")
+      if (known !== undefined) {
+        for (const [process, m] of known) {
+          if (!now.has(process))
+            yield* Output.note(
+              `runner ${named(m)} is gone from ${where} (it stopped, or its registration expired: killed or cut off from the store); the other runners take over its work once its shard locks expire. Live runners: ${live}`
+            )
+        }
+        if (known.size > 0 && now.size === 0)
+          yield* Output.note(
+            `no runner is live on ${where} any more (their registrations expired): the run waits in the store. Start \`unishare runner\` on it to continue (this command goes on following; Ctrl-C stops following, the same apply --submit follows again)`
+          )
+        else if (known.size === 0 && now.size > 0)
+          yield* Output.note(`runner(s) live again on ${where}: ${live}; the run continues`)
+        else
+          for (const [process, m] of now)
+            if (!known.has(process)) yield* Output.note(`runner ${named(m)} joined ${where}. Live runners: ${live}`)
+      }
+      known = now
+      if (options.counts) {
+        const status = yield* DurableApply.status(plan)
+        yield* Output.note(
+          `apply --submit: ${status.applied} of ${status.units} unit(s) applied, ${status.failed} failed, ${status.pending} pending; live runners: ${live}`
+        )
+      }
+    }).pipe(Effect.ignore)
+    return yield* Effect.forever(Effect.andThen(Effect.sleep(options.interval), tick))
+  })
 
 /**
  * Exports the shares of `resources` (or of every resource the provider lists) into a snapshot file.
@@ -319,8 +398,11 @@ const readStore = (store: string) =>
  * target and writes what the plan says where it drifted (a new repair generation; a crashed repair
  * resumes in its own). Interrupted (SIGINT / SIGTERM), it says how far it got and how to resume.
  * With `submit`, the runners of the PostgreSQL store execute the run: refused (`--submit`, exit 2,
- * nothing stored) while none is live, and followed with a note on stderr when every runner's
- * registration expires mid-run and when one is back (`RunnerCluster.followRunners`).
+ * nothing stored) while none is live, or without the secret (`secretFile`, see `runnerSecret`) while
+ * they listen on addresses other machines can reach; followed on stderr every
+ * `progressIntervalSeconds` (default 5): a note when a runner
+ * is gone or joins, when every runner's registration has expired and when one is back, and, when
+ * stderr is not a terminal, a line with the run's counts from the store.
  *
  * @example
  * ```ts
@@ -343,6 +425,10 @@ export const applyPlan = (
     readonly progress?: string | undefined
     /** With a `postgres://` store: submit to the `unishare runner` processes and follow (execute nothing here). */
     readonly submit?: boolean | undefined
+    /** With `submit`: a file holding the runners' shared secret (else `UNISHARE_RUNNER_SECRET`; see `runnerSecret`). */
+    readonly secretFile?: string | undefined
+    /** With `submit`: seconds between reports on stderr while following (1-3600, default 5). */
+    readonly progressIntervalSeconds?: number | undefined
   }
 ): Effect.Effect<Migration.ApplyReport, Errors.SharingError> =>
   Effect.gen(function* () {
@@ -359,6 +445,11 @@ export const applyPlan = (
         "--submit hands the run to runners on a shared store: use --database postgres://…"
       )
     }
+    const interval = options.progressIntervalSeconds ?? 5
+    if (!Number.isInteger(interval) || interval < 1 || interval > 3600) {
+      return yield* Errors.invalid("unishare", "apply", "--progress-interval", "expected seconds from 1 to 3600")
+    }
+    const secret = options.submit === true ? yield* runnerSecret("apply", options.secretFile) : undefined
     const bar = Progress.make(options.progress ?? (options.repair === true ? "Repairing" : "Applying"))
     if (options.dryRun) {
       return yield* DurableApply.dryRun(plan, target, {
@@ -380,9 +471,10 @@ export const applyPlan = (
       | RunnerCluster.SettingsMismatch
       | RunnerCluster.StoreInUse
       | RunnerCluster.NoLiveRunner
+      | RunnerAuth.SecretRequired
     > =
       options.submit === true
-        ? DurableApply.layerSubmitter({ database: Redacted.make(store) })
+        ? DurableApply.layerSubmitter({ database: Redacted.make(store), secret })
         : DurableApply.isPostgres(store)
           ? DurableApply.layerPostgres({ database: Redacted.make(store) }, target)
           : DurableApply.layerEmbedded({ filename: store }, target)
@@ -401,27 +493,26 @@ export const applyPlan = (
           bar.onProgress(p)
         )
     })
-    // a submitter says so on stderr when the runners are gone mid-run (and when one is back), so
-    // that it never waits without a word; the run itself waits in the store for a runner
+    // a submitter says on stderr how the run goes and when runners come and go, so that it never
+    // waits without a word; the run itself waits in the store for a runner
     const following =
       options.submit === true
         ? Effect.raceFirst(
             applying,
-            RunnerCluster.followRunners({
-              interval: "2 seconds",
-              onNone: Output.note(
-                `no runner is live on ${storeName(store)} any more (their registrations expired): the run waits in the store. Start \`unishare runner\` on it to continue (this command goes on following; Ctrl-C stops following, the same apply --submit follows again)`
-              ),
-              onBack: (runners) =>
-                Output.note(
-                  `runner(s) live again on ${storeName(store)}: ${runners.map((r) => r.address ?? r.process).join(", ")}; the run continues`
-                )
+            followRun(plan, store, {
+              interval: Duration.seconds(interval),
+              counts: process.stderr.isTTY !== true
             })
           )
         : applying
     const run = following.pipe(
       Effect.provide(engine),
-      Effect.catchTags({ ...storeFailures("apply"), ...clusterFailures("apply"), NoLiveRunner: noLiveRunner }),
+      Effect.catchTags({
+        ...storeFailures("apply"),
+        ...clusterFailures("apply"),
+        NoLiveRunner: noLiveRunner,
+        SecretRequired: secretRequired("apply", "--secret-file")
+      }),
       Effect.scoped
     )
     // The engine waits for a workflow's reply without giving way to interruption. The run goes on in
@@ -446,9 +537,12 @@ const operationRows = (ops: ReadonlyArray<{ _tag: string; grantee: Grantee.Grant
 
 /**
  * Runs a runner of the PostgreSQL store `database` (see `DurableApply.layerRunner`) writing to
- * `target`, until interrupted (SIGINT / SIGTERM). Every flag is checked before anything connects.
- * Says "ready" on stderr once it has joined (and with `json`, as one JSON document on stdout with
- * the settings it runs with). `shardLockExpirationSeconds` left unset adopts the store's.
+ * `target`, until interrupted (SIGINT / SIGTERM). Every flag is checked before anything connects:
+ * the secret (`secretFile`, else `UNISHARE_RUNNER_SECRET`: see `runnerSecret`) is required for an
+ * address that is not a loopback one, and authenticates every connection (`RunnerAuth`);
+ * `maxConnections` caps the open connections (default 256). Says "ready" on stderr once it has
+ * joined (and with `json`, as one JSON document on stdout with the settings it runs with).
+ * `shardLockExpirationSeconds` left unset adopts the store's.
  *
  * @example
  * ```ts
@@ -463,6 +557,10 @@ export const runRunner = (
     readonly database: string
     readonly runnerAddress: string
     readonly shardLockExpirationSeconds?: number | undefined
+    /** A file holding the runners' shared secret (else `UNISHARE_RUNNER_SECRET`). */
+    readonly secretFile?: string | undefined
+    /** At most this many open connections, authenticated or in their handshake (default 256). */
+    readonly maxConnections?: number | undefined
     /** Also say "ready" as one JSON document on stdout. */
     readonly json?: boolean | undefined
   }
@@ -479,12 +577,24 @@ export const runRunner = (
     if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 2 || seconds > 3600)) {
       return yield* Errors.invalid("unishare", "runner", "--shard-lock-expiration", "expected seconds from 2 to 3600")
     }
+    const maxConnections = options.maxConnections ?? RunnerAuth.defaults.maxConnections
+    if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > 65_535) {
+      return yield* Errors.invalid("unishare", "runner", "--max-connections", "expected an integer from 1 to 65535")
+    }
+    const secret = yield* runnerSecret("runner", options.secretFile)
+    yield* Effect.catchTag(
+      RunnerAuth.requireSecret(address.success, secret),
+      "SecretRequired",
+      secretRequired("runner", "--runner-address")
+    )
     const runnerAddress = RunnerCluster.formatAddress(address.success)
     const layer = DurableApply.layerRunner(
       {
         database: Redacted.make(options.database),
         runnerAddress: address.success,
-        shardLockExpirationMillis: seconds === undefined ? undefined : seconds * 1000
+        shardLockExpirationMillis: seconds === undefined ? undefined : seconds * 1000,
+        secret,
+        maxConnections
       },
       target
     )
@@ -492,7 +602,7 @@ export const runRunner = (
       const settings = yield* RunnerCluster.ClusterSettings
       const expiration = settings.shardLockExpirationMillis / 1000
       yield* Output.note(
-        `runner ${runnerAddress} ready (process ${DurableApply.processId}; ${settings.shardsPerGroup} shards per group, shard-lock expiration ${expiration} s)`
+        `runner ${runnerAddress} ready (process ${DurableApply.processId}; ${settings.shardsPerGroup} shards per group, shard-lock expiration ${expiration} s; ${secret === undefined ? "no secret: plain TCP on a loopback address" : "peers authenticated with the runner secret (TLS)"}, at most ${maxConnections} connections)`
       )
       if (options.json === true) {
         yield* Output.document(
@@ -504,7 +614,9 @@ export const runRunner = (
             process: DurableApply.processId,
             target: target.capabilities.provider,
             shardsPerGroup: settings.shardsPerGroup,
-            shardLockExpirationSeconds: expiration
+            shardLockExpirationSeconds: expiration,
+            authenticated: secret !== undefined,
+            maxConnections
           })
         )
       }
@@ -514,6 +626,7 @@ export const runRunner = (
       Effect.catchTags({
         ...clusterFailures("runner"),
         SqlError: storeFailures("runner").SqlError,
+        SecretRequired: secretRequired("runner", "--runner-address"),
         SocketServerError: (e) =>
           Effect.fail(
             Errors.invalid(

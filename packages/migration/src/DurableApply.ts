@@ -47,7 +47,7 @@
  * @since 0.1.0
  */
 import { randomUUID } from "node:crypto"
-import { NodeClusterSocket, NodeCrypto } from "@effect/platform-node"
+import { NodeCrypto } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import * as Errors from "@unishare/core/Errors"
 import * as Planner from "@unishare/core/Planner"
@@ -69,6 +69,7 @@ import { RpcSerialization } from "effect/rpc"
 import { SqlClient, type SqlError } from "effect/sql"
 import { Activity, Workflow, type WorkflowEngine } from "effect/workflow"
 import * as Migration from "./Migration.ts"
+import * as RunnerAuth from "./RunnerAuth.ts"
 import * as RunnerCluster from "./RunnerCluster.ts"
 import * as SqliteClient from "./SqliteClient.ts"
 
@@ -432,6 +433,64 @@ const readKey = (generation: number, resource: string) => `${repairPrefix(genera
 
 const repairPrefix = (generation: number) => `repair-${generation}|`
 
+const StoreView = Schema.Struct({
+  skip: Schema.Array(Schema.String),
+  created: Schema.optionalKey(ResourceRef.ResourceRef),
+  refused: Schema.optionalKey(Schema.String)
+})
+
+/**
+ * What the store allows an `ApplyResource` payload to claim, as an activity (so that a replay of
+ * the workflow sees what its first run saw): the units to skip are those of `payload.skip` the
+ * store records as applied, the target a create made is the one the store records (never the
+ * payload's), and a repair generation must be one the store records. A payload that claims
+ * anything else is logged (to stderr in the command line) and the store's values are used: a
+ * peer's word never makes a runner skip a unit or write to another resource.
+ */
+const storeActivity = (payload: typeof ApplyResource.payloadSchema.Type, item: Migration.Item) =>
+  Activity.make({
+    name: "store",
+    success: StoreView,
+    execute: Effect.gen(function* () {
+      const sql = yield* tables
+      const generation = payload.generation ?? 0
+      const execution = `${payload.resource} (plan ${payload.planDigest.slice(0, 12)}, round ${payload.round}${generation > 0 ? `, repair ${generation}` : ""})`
+      if (generation > 0) {
+        const repairs = yield* sql<{
+          readonly generation: number
+        }>`SELECT generation FROM unishare_repairs WHERE digest = ${payload.planDigest} AND generation = ${generation}`
+        if (repairs.length === 0) {
+          const refused = `refused the run of ${execution}: the store records no repair ${generation} of this plan`
+          yield* Effect.logWarning(refused)
+          return { skip: [], refused }
+        }
+      }
+      const rows = yield* sql<{
+        readonly unit: string
+        readonly created: string | null
+      }>`SELECT unit, created FROM unishare_units WHERE digest = ${payload.planDigest} AND resource = ${payload.resource} AND outcome = 'applied'`
+      const applied = new Set(rows.map((r) => r.unit))
+      const skip = payload.skip.filter((unit) => applied.has(unit))
+      const row = item.create === undefined ? undefined : rows.find((r) => r.unit === Migration.createKey(item.source))
+      const recorded = row?.created != null ? decodeRef(row.created) : Option.none()
+      const created = Option.getOrUndefined(recorded)
+      const claims: Array<string> = []
+      const unapplied = payload.skip.filter((unit) => !applied.has(unit))
+      if (unapplied.length > 0)
+        claims.push(
+          `to skip ${unapplied.length} unit(s) the store does not record as applied (${unapplied.slice(0, 3).join(", ")}${unapplied.length > 3 ? ", …" : ""}): they run`
+        )
+      const claimed = payload.created === undefined ? undefined : ResourceRef.key(payload.created)
+      const actual = created === undefined ? undefined : ResourceRef.key(created)
+      if (claimed !== undefined && claimed !== actual)
+        claims.push(
+          `that its target was created as ${claimed}, which the store does not record (${actual === undefined ? "no target created yet" : `the store's: ${actual}`}): the store's is used`
+        )
+      if (claims.length > 0) yield* Effect.logWarning(`the run of ${execution} claimed ${claims.join("; and ")}`)
+      return { skip, ...(created !== undefined ? { created } : {}) }
+    }).pipe(Effect.orDie)
+  })
+
 /**
  * The workflow's implementation: registers `ApplyResource` with the engine; needs the `Target` and
  * the store's `SqlClient`.
@@ -463,7 +522,10 @@ export const layerWorkflows = ApplyResource.toLayer((payload) =>
       })
       return { units: Migration.unitsOf(item, target).map((unit) => failedOutcome(unit, error)) }
     }
-    let ref = item.create === undefined ? item.target : payload.created
+    // skip and created come from the store, never from the payload alone (a peer's word)
+    const view = yield* storeActivity(payload, item)
+    if (view.refused !== undefined) return { units: [] }
+    let ref = item.create === undefined ? item.target : view.created
     let units = Migration.unitsOf(item, target)
     if (generation > 0) {
       if (ref === undefined) return { units: [] }
@@ -486,7 +548,7 @@ export const layerWorkflows = ApplyResource.toLayer((payload) =>
       }
       units = Migration.unitsOf(item, target, { operations: read.operations, prefix: repairPrefix(generation) })
     }
-    const skip = new Set(payload.skip)
+    const skip = new Set(view.skip)
     const outcomes: Array<UnitOutcome> = []
     for (const unit of units) {
       if (skip.has(unit.key)) continue
@@ -1294,6 +1356,8 @@ export const audit = (
 export interface ClusterOptions extends EngineOptions {
   readonly database: Redacted.Redacted<string>
   readonly shardLockExpirationMillis?: number | undefined
+  /** The runners' shared secret (`RunnerAuth`): without it, sockets are plain TCP and runners loopback only. */
+  readonly secret?: RunnerAuth.Secret | undefined
 }
 
 const requestedOf = (options: ClusterOptions): RunnerCluster.Requested => ({
@@ -1313,22 +1377,58 @@ const socketSharding = <A, E, R>(transport: Layer.Layer<A, E, R>) =>
     Layer.provide(RpcSerialization.layerSchemaBinary())
   )
 
-/** A runner's transport: the socket server on its address, clients to the others, ping health checks. */
-const serverTransport = SocketRunner.layer.pipe(
-  Layer.provide([NodeClusterSocket.layerSocketServer, NodeClusterSocket.layerClientProtocol]),
-  Layer.provide(
-    RunnerHealth.layerPing.pipe(Layer.provide(Runners.layerRpc), Layer.provide(NodeClusterSocket.layerClientProtocol))
+/**
+ * A runner's transport: its socket server (`RunnerAuth.layerSocketServer`: authenticated with the
+ * secret, a connection limit, a handshake deadline), clients to the others, ping health checks.
+ */
+const serverTransport = (options: RunnerOptions) => {
+  const client = RunnerAuth.layerClientProtocol(options.secret)
+  return SocketRunner.layer.pipe(
+    Layer.provide([
+      RunnerAuth.layerSocketServer({
+        address: options.runnerAddress,
+        secret: options.secret,
+        maxConnections: options.maxConnections,
+        handshakeTimeoutMillis: options.handshakeTimeoutMillis
+      }),
+      client
+    ]),
+    Layer.provide(RunnerHealth.layerPing.pipe(Layer.provide(Runners.layerRpc), Layer.provide(client)))
   )
-)
+}
 
-/** A submitter's transport: clients only. */
-const clientTransport = SocketRunner.layerClientOnly.pipe(Layer.provide(NodeClusterSocket.layerClientProtocol))
+/** A submitter's transport: clients only (authenticated with the secret when there is one). */
+const clientTransport = (secret: RunnerAuth.Secret | undefined) =>
+  SocketRunner.layerClientOnly.pipe(Layer.provide(RunnerAuth.layerClientProtocol(secret)))
+
+/**
+ * Options of a runner: its address (where it listens, and where the others reach it), and its
+ * socket's connection limit and handshake deadline (`RunnerAuth.defaults` when left out).
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import type { DurableApply } from "@unishare/migration"
+ * const options: DurableApply.RunnerOptions = {
+ *   database: Redacted.make("postgres://localhost/runs"),
+ *   runnerAddress: { host: "127.0.0.1", port: 34431 },
+ *   maxConnections: 64
+ * }
+ * ```
+ */
+export interface RunnerOptions extends ClusterOptions {
+  readonly runnerAddress: RunnerCluster.Address
+  readonly maxConnections?: number | undefined
+  readonly handshakeTimeoutMillis?: number | undefined
+}
 
 /**
  * A runner: this process executes `ApplyResource` workflows for the shards it holds, talking to the
  * other runners over sockets (`runnerAddress`, unique per runner, reachable by the others; it also
- * listens there) and sharing the PostgreSQL store. Its sharding configuration is explicit (no
- * environment variable changes it) and agreed with the store (`RunnerCluster.join`: fails with
+ * listens there) and sharing the PostgreSQL store. Its sockets are authenticated with `secret`
+ * (`RunnerAuth`); without one it refuses (`RunnerAuth.SecretRequired`, before touching anything) an
+ * address that is not a loopback one. Its sharding configuration is explicit (no environment
+ * variable changes it) and agreed with the store (`RunnerCluster.join`: fails with
  * `SettingsMismatch`, or with `StoreInUse` while an in-process apply or another runner at the same
  * address is live). Runs until interrupted; a killed runner's work is taken over by the others once
  * its shard locks expire. Also provides the `RunnerCluster.ClusterSettings` it runs with.
@@ -1345,13 +1445,10 @@ const clientTransport = SocketRunner.layerClientOnly.pipe(Layer.provide(NodeClus
  * const main = Layer.launch(RunnerLive)
  * ```
  */
-export const layerRunner = (
-  options: ClusterOptions & { readonly runnerAddress: RunnerCluster.Address },
-  target: Shape
-) =>
-  layerWorkflows.pipe(
+export const layerRunner = (options: RunnerOptions, target: Shape) => {
+  const runner = layerWorkflows.pipe(
     Layer.provideMerge(ClusterWorkflowEngine.layer),
-    Layer.provideMerge(socketSharding(serverTransport)),
+    Layer.provideMerge(socketSharding(serverTransport(options))),
     Layer.provideMerge(
       agreedConfig(
         {
@@ -1365,6 +1462,40 @@ export const layerRunner = (
     ),
     Layer.provide(Layer.succeed(Target, target)),
     Layer.provideMerge(PgClient.layer({ url: options.database, applicationName: "unishare-runner" }))
+  )
+  // an address that does not parse is refused by `RunnerCluster.join` (InvalidClusterOptions)
+  const parsed = Result.isSuccess(RunnerCluster.parseAddress(RunnerCluster.formatAddress(options.runnerAddress)))
+  return parsed
+    ? Layer.unwrap(Effect.as(RunnerAuth.requireSecret(options.runnerAddress, options.secret), runner))
+    : runner
+}
+
+/**
+ * Refuses a submitter without a secret while a live runner listens on an address that is not a
+ * loopback one: such a runner has a secret (`layerRunner` requires it), and would refuse every
+ * connection of this submitter while the run waited.
+ */
+const submitterMeetsRunners = (secret: RunnerAuth.Secret | undefined) =>
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      if (secret !== undefined) return
+      const remote = (yield* RunnerCluster.liveMembers).filter(
+        (m) =>
+          m.role === "runner" &&
+          m.address !== null &&
+          Result.match(RunnerCluster.parseAddress(m.address), {
+            onFailure: () => true,
+            onSuccess: (a) => !RunnerAuth.isLoopback(a.host)
+          })
+      )
+      const first = remote[0]?.address
+      if (first != null) {
+        return yield* new RunnerAuth.SecretRequired({
+          address: first,
+          message: `the runners of this store listen on addresses other machines can reach (${remote.map((m) => m.address).join(", ")}), so they accept only peers holding their shared secret: give this submitter the same secret (--secret-file <file> or ${RunnerAuth.secretVariable}). Nothing was stored`
+        })
+      }
+    })
   )
 
 /**
@@ -1385,10 +1516,11 @@ export const layerSubmitter = (
   options: ClusterOptions
 ): Layer.Layer<
   WorkflowEngine.WorkflowEngine | SqlClient.SqlClient | RunnerCluster.ClusterSettings,
-  RunnerCluster.JoinError<"submitter">
+  RunnerCluster.JoinError<"submitter"> | RunnerAuth.SecretRequired
 > =>
   ClusterWorkflowEngine.layer.pipe(
-    Layer.provideMerge(socketSharding(clientTransport)),
+    Layer.provideMerge(socketSharding(clientTransport(options.secret))),
+    Layer.provideMerge(submitterMeetsRunners(options.secret)),
     Layer.provideMerge(agreedConfig({ role: "submitter", process: thisRun, requested: requestedOf(options) })),
     Layer.provideMerge(PgClient.layer({ url: options.database, applicationName: "unishare-submit" }))
   )
