@@ -109,6 +109,7 @@ describe("unishare runner + apply --submit (durable, many machines on one Postgr
           /apply --submit: 0 of 30 unit\(s\) applied, 0 failed, 30 pending/.test(submitter.stderr()) ||
           !running(submitter)
       )
+      expect(submitter.stderr()).toMatch(/apply --submit: 0 of 30 unit\(s\) applied, 0 failed, 30 pending/)
       killed.process.kill("SIGKILL")
       expect((await killed.exited).signal).toBe("SIGKILL")
       // and says when the killed runner's registration has expired

@@ -119,31 +119,33 @@ const followRun = (
       const runners = (yield* RunnerCluster.liveMembers).filter((m) => m.role === "runner")
       const now = new Map(runners.map((m) => [m.process, m]))
       const live = runners.length === 0 ? "none" : runners.map(named).join(", ")
-      if (known !== undefined) {
-        for (const [process, m] of known) {
-          if (!now.has(process))
-            yield* Output.note(
-              `runner ${named(m)} is gone from ${where} (it stopped, or its registration expired: killed or cut off from the store); the other runners take over its work once its shard locks expire. Live runners: ${live}`
-            )
-        }
-        if (known.size > 0 && now.size === 0)
+      // joining required a live runner: a first read without any means they are gone already
+      const hadRunners = known === undefined || known.size > 0
+      for (const [process, m] of known ?? []) {
+        if (!now.has(process))
           yield* Output.note(
-            `no runner is live on ${where} any more (their registrations expired): the run waits in the store. Start \`unishare runner\` on it to continue (this command goes on following; Ctrl-C stops following, the same apply --submit follows again)`
+            `runner ${named(m)} is gone from ${where} (it stopped, or its registration expired: killed or cut off from the store); the other runners take over its work once its shard locks expire. Live runners: ${live}`
           )
-        else if (known.size === 0 && now.size > 0)
-          yield* Output.note(`runner(s) live again on ${where}: ${live}; the run continues`)
-        else
-          for (const [process, m] of now)
-            if (!known.has(process)) yield* Output.note(`runner ${named(m)} joined ${where}. Live runners: ${live}`)
       }
+      if (hadRunners && now.size === 0)
+        yield* Output.note(
+          `no runner is live on ${where} any more (their registrations expired): the run waits in the store. Start \`unishare runner\` on it to continue (this command goes on following; Ctrl-C stops following, the same apply --submit follows again)`
+        )
+      else if (known !== undefined && known.size === 0 && now.size > 0)
+        yield* Output.note(`runner(s) live again on ${where}: ${live}; the run continues`)
+      else if (known !== undefined)
+        for (const [process, m] of now)
+          if (!known.has(process)) yield* Output.note(`runner ${named(m)} joined ${where}. Live runners: ${live}`)
       known = now
       if (options.counts) {
         const status = yield* DurableApply.status(plan)
-        yield* Output.note(
-          `apply --submit: ${status.applied} of ${status.units} unit(s) applied, ${status.failed} failed, ${status.pending} pending; live runners: ${live}`
-        )
+        if (status.submitted)
+          yield* Output.note(
+            `apply --submit: ${status.applied} of ${status.units} unit(s) applied, ${status.failed} failed, ${status.pending} pending; live runners: ${live}`
+          )
       }
     }).pipe(Effect.ignore)
+    yield* tick
     return yield* Effect.forever(Effect.andThen(Effect.sleep(options.interval), tick))
   })
 
