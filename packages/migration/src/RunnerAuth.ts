@@ -463,6 +463,7 @@ const connectTls = (address: RunnerAddress.RunnerAddress, key: Buffer, failed: (
  *
  * @example
  * ```ts
+ * import { Layer } from "effect"
  * import { RpcSerialization } from "effect/rpc"
  * import { RunnerAuth } from "@unishare/migration"
  * const ClientLive = RunnerAuth.layerClientProtocol(undefined).pipe(Layer.provide(RpcSerialization.layerSchemaBinary()))
