@@ -146,7 +146,9 @@ describe("Client: exact requests", () => {
       const full = yield* client.getCollaboration(ids.graceCoOwner)
       assert.strictEqual(full.role, "co-owner")
       assert.strictEqual(full.item?.id, ids.budgets)
-      const some = yield* client.getCollaboration(ids.erinPending, { fields: ["status", "acceptance_requirements_status"] })
+      const some = yield* client.getCollaboration(ids.erinPending, {
+        fields: ["status", "acceptance_requirements_status"]
+      })
       assert.deepStrictEqual(some, {
         type: "collaboration",
         id: ids.erinPending,
@@ -180,7 +182,10 @@ describe("Client: exact requests", () => {
     Effect.gen(function* () {
       const { sim, client } = yield* setup()
       sim.setSettings({ collaborationExpiry: { enabledAt: "2000-01-01T00:00:00Z" } })
-      const result = yield* client.updateCollaboration(ids.graceCoOwner, { role: "viewer uploader", can_view_path: false })
+      const result = yield* client.updateCollaboration(ids.graceCoOwner, {
+        role: "viewer uploader",
+        can_view_path: false
+      })
       assert.strictEqual(result._tag, "Updated")
       assert.strictEqual(result._tag === "Updated" ? result.collaboration.role : undefined, "viewer uploader")
       const expiring = yield* client.updateCollaboration(ids.graceCoOwner, { expires_at: "2099-01-01T00:00:00Z" })
@@ -236,33 +241,35 @@ describe("Client: exact requests", () => {
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 
-  it.live("updateCollaboration role owner: 204, ownership moves, the old owner is co-owner on a new collaboration", () =>
-    Effect.gen(function* () {
-      const { sim, client } = yield* setup()
-      const before = sim.collaborations("folder", ids.budgets)
-      const result = yield* client.updateCollaboration(ids.graceCoOwner, { role: "owner" })
-      assert.deepStrictEqual(result, { _tag: "OwnershipTransferred" })
-      assert.deepStrictEqual(requests(sim), [
-        {
-          method: "PUT",
-          path: `/collaborations/${ids.graceCoOwner}`,
-          query: "",
-          body: { role: "owner" },
-          status: 204
-        }
-      ])
-      assert.strictEqual(sim.ownerOf("folder", ids.budgets), ids.grace)
-      assert.strictEqual(sim.ownerOf("file", ids.budgetFile), ids.grace) // what was below and the old owner's
-      assert.strictEqual(sim.ownerOf("folder", ids.financeFolder), ids.owner)
-      const after = sim.collaborations("folder", ids.budgets)
-      assert.strictEqual(before.length, 1)
-      assert.strictEqual(after.length, 1)
-      assert.notStrictEqual(after[0]?.id, ids.graceCoOwner)
-      assert.deepStrictEqual([after[0]?.accessible_by?.id, after[0]?.role], [ids.owner, "co-owner"])
-      // the old id is gone: repeating the transfer is a 404
-      const again = yield* Effect.flip(client.getCollaboration(ids.graceCoOwner))
-      assert.strictEqual(again._tag, "NotFound")
-    }).pipe(Effect.provide(FetchHttpClient.layer))
+  it.live(
+    "updateCollaboration role owner: 204, ownership moves, the old owner is co-owner on a new collaboration",
+    () =>
+      Effect.gen(function* () {
+        const { sim, client } = yield* setup()
+        const before = sim.collaborations("folder", ids.budgets)
+        const result = yield* client.updateCollaboration(ids.graceCoOwner, { role: "owner" })
+        assert.deepStrictEqual(result, { _tag: "OwnershipTransferred" })
+        assert.deepStrictEqual(requests(sim), [
+          {
+            method: "PUT",
+            path: `/collaborations/${ids.graceCoOwner}`,
+            query: "",
+            body: { role: "owner" },
+            status: 204
+          }
+        ])
+        assert.strictEqual(sim.ownerOf("folder", ids.budgets), ids.grace)
+        assert.strictEqual(sim.ownerOf("file", ids.budgetFile), ids.grace) // what was below and the old owner's
+        assert.strictEqual(sim.ownerOf("folder", ids.financeFolder), ids.owner)
+        const after = sim.collaborations("folder", ids.budgets)
+        assert.strictEqual(before.length, 1)
+        assert.strictEqual(after.length, 1)
+        assert.notStrictEqual(after[0]?.id, ids.graceCoOwner)
+        assert.deepStrictEqual([after[0]?.accessible_by?.id, after[0]?.role], [ids.owner, "co-owner"])
+        // the old id is gone: repeating the transfer is a 404
+        const again = yield* Effect.flip(client.getCollaboration(ids.graceCoOwner))
+        assert.strictEqual(again._tag, "NotFound")
+      }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 
   it.live("deleteCollaboration: DELETE, 204, gone", () =>
