@@ -264,7 +264,7 @@ export type Collaboration = typeof Collaboration.Type
  * ```
  */
 export const Collaborations = Schema.Struct({
-  limit: Schema.optionalKey(Schema.Number),
+  limit: Schema.optionalKey(Schema.Int),
   next_marker: Schema.optionalKey(Schema.NullOr(Schema.String)),
   prev_marker: Schema.optionalKey(Schema.NullOr(Schema.String)),
   entries: Schema.Array(Collaboration)
@@ -284,9 +284,9 @@ export type Collaborations = typeof Collaborations.Type
  * ```
  */
 export const CollaborationsOffsetPaginated = Schema.Struct({
-  total_count: Schema.optionalKey(Schema.Number),
-  limit: Schema.optionalKey(Schema.Number),
-  offset: Schema.optionalKey(Schema.Number),
+  total_count: Schema.optionalKey(Schema.Int),
+  limit: Schema.optionalKey(Schema.Int),
+  offset: Schema.optionalKey(Schema.Int),
   entries: Schema.Array(Collaboration)
 })
 /** @example const p: Wire.CollaborationsOffsetPaginated = { entries: [] } */
@@ -305,7 +305,7 @@ export type CollaborationsOffsetPaginated = typeof CollaborationsOffsetPaginated
  */
 export const ClientError = Schema.Struct({
   type: Schema.optionalKey(Schema.Literal("error")),
-  status: Schema.optionalKey(Schema.Number),
+  status: Schema.optionalKey(Schema.Int),
   code: Schema.optionalKey(Schema.String),
   message: Schema.optionalKey(Schema.String),
   context_info: Schema.optionalKey(Schema.NullOr(Schema.Record(Schema.String, Schema.Unknown))),

@@ -79,7 +79,11 @@ describe("token function", () => {
       let stuckCalls = 0
       const stuck = yield* Client.make({
         baseUrl: sim.url,
-        token: () => Effect.sync(() => (stuckCalls++, Redacted.make("fn-stuck")))
+        token: () =>
+          Effect.sync(() => {
+            stuckCalls++
+            return Redacted.make("fn-stuck")
+          })
       })
       const denied = yield* Effect.flip(stuck.getCollaboration(ids.graceCoOwner))
       assert.strictEqual(denied._tag, "AccessDenied")
