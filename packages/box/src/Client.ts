@@ -33,6 +33,10 @@
  * Requests per operation are `requestBounds` (data, checked by the tests against the simulator's
  * request log).
  *
+ * Written on core's `HttpApi` (through `TokenSource`) rather than on Box's SDK: the SDK brings its
+ * own HTTP stack, retry loop and error classes, where every unishare adapter shares core's
+ * deadlines, retries, rate limit, spans and typed errors.
+ *
  * @since 0.1.0
  */
 import {

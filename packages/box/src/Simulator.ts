@@ -1,6 +1,10 @@
 /**
  * A stateful simulator of Box's collaboration API on core's `SimulatorKit`, following Box's
- * documentation (the notes in the provider research, not this package's client):
+ * documentation (its developer guides and OpenAPI description), not this package's client. It is
+ * hand-written rather than a mock generated from the OpenAPI description because a mock keeps no
+ * state: invitations, waterfall access, ownership and paging need one. The data it holds is
+ * described in `SimulatorSeed`; its state and access rules live in `internal/SimulatorState`;
+ * this module serves them over HTTP:
  *
  * - the eight operations: `GET /collaborations?status=pending` (the caller's pending invitations,
  *   offset paged; without `status=pending` a 400), `POST /collaborations` (201),
@@ -35,7 +39,8 @@
  * - bearer tokens (401 `unauthorized` otherwise), `As-User` for admins, co-admins and service
  *   accounts whose app may act as users; a rate limit of 1,000 requests per minute per user
  *   (429 `rate_limit_exceeded` with `retry-after`; optional); the kit's fault injection and a request
- *   log that holds no token (principals are user ids and token labels).
+ *   log that holds no token (a request's principal is the acting user; its `auth` names the token
+ *   by its label, and the admin behind an `As-User` call).
  *
  * Where the documentation is silent the simulator makes a choice and names it here: the default
  * page size is 100; a bad marker is 400 `invalid_request_parameters`; an invitation refused by the
@@ -50,172 +55,38 @@
  *
  * @since 0.1.0
  */
-import { createHash } from "node:crypto"
 import { SimulatorKit } from "@unishare/core"
 import { Effect, type Scope } from "effect"
+import {
+  allRoles,
+  type CollaborationRecord,
+  createRoles,
+  domainOf,
+  emailShape,
+  type Grantee,
+  type Internal,
+  type ItemRecord,
+  type ItemType,
+  makeState as makeStateInternal,
+  norm,
+  parseTime,
+  statuses
+} from "./internal/SimulatorState.ts"
+import type { Seed, State } from "./SimulatorSeed.ts"
 import type * as Wire from "./Wire.ts"
 
-/**
- * A user. `enterprise: false` makes an external user (default: a member of the simulated
- * enterprise). `role` `admin` or `coadmin` may use `As-User` and list groups' collaborations, as may
- * a `serviceAccount` (which cannot be an `As-User` target).
- *
- * @example
- * ```ts
- * import type * as Simulator from "@unishare/box/simulator"
- * const ada: Simulator.UserSeed = { id: "1002", login: "ada@example.com", name: "Ada Lovelace" }
- * ```
- */
-export interface UserSeed {
-  readonly id: string
-  readonly login: string
-  readonly name?: string | undefined
-  readonly enterprise?: boolean | undefined
-  readonly role?: "admin" | "coadmin" | "user" | undefined
-  readonly serviceAccount?: boolean | undefined
-  readonly active?: boolean | undefined
-}
-
-/**
- * A group. `members` are user ids or logins; an `all_users_group` holds every enterprise user
- * whatever `members` says. `invitable: false` lets only admins invite it.
- *
- * @example
- * ```ts
- * import type * as Simulator from "@unishare/box/simulator"
- * const finance: Simulator.GroupSeed = { id: "2001", name: "Finance", members: ["ada@example.com"] }
- * ```
- */
-export interface GroupSeed {
-  readonly id: string
-  readonly name: string
-  readonly type?: Wire.GroupType | undefined
-  readonly members?: ReadonlyArray<string> | undefined
-  readonly invitable?: boolean | undefined
-}
-
-/**
- * An access token and its user (id or login). `label` names it in the request log (default: a
- * hash prefix); `expired` tokens answer 401; `canActAsUser: false` is an app without "Perform
- * actions as users".
- *
- * @example
- * ```ts
- * import type * as Simulator from "@unishare/box/simulator"
- * const t: Simulator.TokenSeed = { token: "box-owner-token", user: "1001", label: "owner" }
- * ```
- */
-export interface TokenSeed {
-  readonly token: string
-  readonly user: string
-  readonly label?: string | undefined
-  readonly expired?: boolean | undefined
-  readonly canActAsUser?: boolean | undefined
-}
-
-/**
- * A folder. `parent` defaults to the root (`0`); `owner` (user id or login) to the parent's owner.
- * `canNonOwnersInvite` (default true) lets editors invite; `restrictedToEnterprise` (default false)
- * refuses new invitations of external users.
- *
- * @example
- * ```ts
- * import type * as Simulator from "@unishare/box/simulator"
- * const f: Simulator.FolderSeed = { id: "3001", name: "Contracts", owner: "owner@example.com" }
- * ```
- */
-export interface FolderSeed {
-  readonly id: string
-  readonly name: string
-  readonly parent?: string | undefined
-  readonly owner?: string | undefined
-  readonly canNonOwnersInvite?: boolean | undefined
-  readonly restrictedToEnterprise?: boolean | undefined
-}
-
-/**
- * A file in a folder; `owner` defaults to the folder's.
- *
- * @example
- * ```ts
- * import type * as Simulator from "@unishare/box/simulator"
- * const f: Simulator.FileSeed = { id: "4001", name: "nda.pdf", parent: "3001" }
- * ```
- */
-export interface FileSeed {
-  readonly id: string
-  readonly name: string
-  readonly parent: string
-  readonly owner?: string | undefined
-}
-
-/**
- * A collaboration to seed: exactly one of `user` (id or login), `group` (id) or `email` (an address
- * with no account). `status` defaults as a create would decide it; `createdBy` to the item's owner.
- *
- * @example
- * ```ts
- * import type * as Simulator from "@unishare/box/simulator"
- * const c: Simulator.CollaborationSeed = { id: "5001", item: { type: "folder", id: "3001" }, user: "1002", role: "editor" }
- * ```
- */
-export interface CollaborationSeed {
-  readonly id?: string | undefined
-  readonly item: { readonly type: "file" | "folder"; readonly id: string }
-  readonly user?: string | undefined
-  readonly group?: string | undefined
-  readonly email?: string | undefined
-  readonly role: Wire.CreateRole
-  readonly status?: Wire.Status | undefined
-  readonly expiresAt?: string | undefined
-  readonly isAccessOnly?: boolean | undefined
-  readonly canViewPath?: boolean | undefined
-  readonly createdBy?: string | undefined
-  readonly createdAt?: string | undefined
-}
-
-/**
- * The enterprise settings that change the API's answers.
- *
- * - `collaborationExpiry`: "Automatically remove invited collaborators: Allow folder owners to
- *   extend the expiry date"; absent: off (`expires_at` is refused); `enabledAt`: when it was turned
- *   on (an update can give an expiry only to collaborations created after it).
- * - `autoAcceptEnterpriseUsers` (default true): invitations of enterprise users start accepted.
- * - `allowedDomains`: when given, external users and emails may only be invited from these domains.
- * - `informationBarriers`: pairs of user ids that may not collaborate (403 `forbidden_by_policy`).
- *
- * @example
- * ```ts
- * import type * as Simulator from "@unishare/box/simulator"
- * const s: Simulator.Settings = { collaborationExpiry: { enabledAt: "2026-01-01T00:00:00Z" }, allowedDomains: ["partner.example"] }
- * ```
- */
-export interface Settings {
-  readonly collaborationExpiry?: { readonly enabledAt: string } | undefined
-  readonly autoAcceptEnterpriseUsers?: boolean | undefined
-  readonly allowedDomains?: ReadonlyArray<string> | undefined
-  readonly informationBarriers?: ReadonlyArray<readonly [string, string]> | undefined
-}
-
-/**
- * Everything to load at once, in dependency order.
- *
- * @example
- * ```ts
- * import type * as Simulator from "@unishare/box/simulator"
- * const seed: Simulator.Seed = { users: [{ id: "1", login: "o@example.com" }], tokens: [{ token: "t", user: "1" }],
- *   folders: [{ id: "10", name: "Shared", owner: "1" }] }
- * ```
- */
-export interface Seed {
-  readonly users?: ReadonlyArray<UserSeed> | undefined
-  readonly groups?: ReadonlyArray<GroupSeed> | undefined
-  readonly tokens?: ReadonlyArray<TokenSeed> | undefined
-  readonly folders?: ReadonlyArray<FolderSeed> | undefined
-  readonly files?: ReadonlyArray<FileSeed> | undefined
-  readonly collaborations?: ReadonlyArray<CollaborationSeed> | undefined
-  readonly settings?: Settings | undefined
-}
+export type {
+  CollaborationSeed,
+  FileSeed,
+  FolderSeed,
+  GroupSeed,
+  Notification,
+  Seed,
+  Settings,
+  State,
+  TokenSeed,
+  UserSeed
+} from "./SimulatorSeed.ts"
 
 /**
  * Simulator options. `rateLimit` defaults to Box's 1,000 requests per minute per user (`false`
@@ -235,52 +106,6 @@ export interface Options {
 }
 
 /**
- * An email the simulator "sent" for a create with `notify=true`.
- *
- * @example
- * ```ts
- * import type * as Simulator from "@unishare/box/simulator"
- * const e: Simulator.Notification = { to: "ada@example.com", from: "1001", collaborationId: "5001" }
- * ```
- */
-export interface Notification {
-  readonly to: string
-  readonly from: string
-  readonly collaborationId: string
-}
-
-/**
- * The typed seeding and inspection API of a running simulator.
- *
- * @example
- * ```ts
- * import type * as Simulator from "@unishare/box/simulator"
- * const count = (s: Simulator.State) => s.collaborations("folder", "3001").length
- * ```
- */
-export interface State {
-  readonly addUser: (seed: UserSeed) => void
-  readonly addGroup: (seed: GroupSeed) => void
-  readonly addToken: (seed: TokenSeed) => void
-  readonly addFolder: (seed: FolderSeed) => void
-  readonly addFile: (seed: FileSeed) => void
-  /** Adds a collaboration; returns its id. */
-  readonly addCollaboration: (seed: CollaborationSeed) => string
-  readonly load: (seed: Seed) => void
-  readonly settings: () => Settings
-  readonly setSettings: (settings: Settings) => void
-  /** The collaborations on an item itself (as its owner lists them, rejected ones too), oldest first. */
-  readonly collaborations: (type: "file" | "folder", id: string) => ReadonlyArray<Wire.Collaboration>
-  /** One collaboration as its owner sees it, or `undefined`. */
-  readonly collaboration: (id: string) => Wire.Collaboration | undefined
-  /** The owner's user id. */
-  readonly ownerOf: (type: "file" | "folder", id: string) => string | undefined
-  /** A user's role on an item: ownership, or the best accepted collaboration on it or above it. */
-  readonly roleOf: (userId: string, type: "file" | "folder", id: string) => Wire.Role | undefined
-  readonly notifications: () => ReadonlyArray<Notification>
-}
-
-/**
  * A running simulator: the kit's server (URL, log, faults) plus the state API.
  *
  * @example
@@ -290,97 +115,6 @@ export interface State {
  * ```
  */
 export interface Simulator extends SimulatorKit.Running, State {}
-
-type ItemType = "file" | "folder"
-type Grantee =
-  | { readonly type: "user"; readonly id: string }
-  | { readonly type: "group"; readonly id: string }
-  | { readonly type: "email"; readonly email: string }
-
-interface UserRecord {
-  readonly id: string
-  readonly login: string
-  readonly name: string
-  readonly enterprise: boolean
-  readonly role: "admin" | "coadmin" | "user"
-  readonly serviceAccount: boolean
-  readonly active: boolean
-}
-
-interface GroupRecord {
-  readonly id: string
-  readonly name: string
-  readonly type: Wire.GroupType
-  readonly members: Set<string>
-  readonly invitable: boolean
-}
-
-interface TokenRecord {
-  readonly label: string
-  readonly userId: string
-  readonly expired: boolean
-  readonly canActAsUser: boolean
-}
-
-interface ItemRecord {
-  readonly type: ItemType
-  readonly id: string
-  readonly name: string
-  readonly parent: string
-  owner: string
-  readonly canNonOwnersInvite: boolean
-  readonly restrictedToEnterprise: boolean
-}
-
-interface CollaborationRecord {
-  readonly seq: number
-  readonly id: string
-  readonly itemType: ItemType
-  readonly itemId: string
-  grantee: Grantee
-  role: Wire.Role
-  status: Wire.Status
-  expiresAt: number | undefined
-  readonly isAccessOnly: boolean
-  canViewPath: boolean
-  readonly createdBy: string
-  readonly createdAt: number
-  modifiedAt: number
-  acknowledgedAt: number | undefined
-}
-
-const roleRank: Readonly<Record<Wire.Role, number>> = {
-  uploader: 1,
-  previewer: 2,
-  viewer: 3,
-  "previewer uploader": 4,
-  "viewer uploader": 5,
-  editor: 6,
-  "co-owner": 7,
-  owner: 8
-}
-const createRoles: ReadonlyArray<string> = [
-  "editor",
-  "viewer",
-  "previewer",
-  "uploader",
-  "previewer uploader",
-  "viewer uploader",
-  "co-owner"
-]
-const allRoles: ReadonlyArray<string> = [...createRoles, "owner"]
-const statuses: ReadonlyArray<string> = ["accepted", "pending", "rejected"]
-
-const itemKey = (type: string, id: string) => `${type}:${id}`
-const norm = (email: string) => email.trim().toLowerCase()
-const domainOf = (email: string) => norm(email).slice(norm(email).lastIndexOf("@") + 1)
-const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
-const parseTime = (text: unknown): number | undefined =>
-  typeof text === "string" && dateTime.test(text) && Number.isFinite(Date.parse(text)) ? Date.parse(text) : undefined
-const emailShape = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
-
-/** Box writes date-times with an offset. */
-const formatTime = (millis: number) => new Date(millis).toISOString().replace(/\.\d{3}Z$/, "+00:00")
 
 let requestCounter = 0
 
@@ -437,6 +171,7 @@ const errors = {
 
 /**
  * Builds an empty simulator state (`start` and `serve` use it; tools can prepare data with it).
+ * `now` drives time stamps and expiry.
  *
  * @example
  * ```ts
@@ -445,349 +180,10 @@ const errors = {
  * state.addUser({ id: "1", login: "owner@example.com" })
  * ```
  */
-export const makeState = (now: () => number = Date.now) => {
-  const users = new Map<string, UserRecord>()
-  const logins = new Map<string, string>()
-  const groups = new Map<string, GroupRecord>()
-  const tokens = new Map<string, TokenRecord>()
-  const items = new Map<string, ItemRecord>()
-  const collaborations = new Map<string, CollaborationRecord>()
-  const notifications: Array<Notification> = []
-  let settings: Settings = {}
-  let seq = 0
-  let nextId = 9_000_000_000
-
-  const user = (idOrLogin: string): UserRecord | undefined => {
-    const byId = users.get(idOrLogin)
-    if (byId !== undefined) return byId
-    const id = logins.get(norm(idOrLogin))
-    return id === undefined ? undefined : users.get(id)
-  }
-  const mustUser = (idOrLogin: string): UserRecord => {
-    const found = user(idOrLogin)
-    if (found === undefined) throw new Error(`box simulator: unknown user ${idOrLogin}`)
-    return found
-  }
-  const item = (type: string, id: string) => items.get(itemKey(type, id))
-
-  const addUser = (seed: UserSeed): void => {
-    if (users.has(seed.id) || logins.has(norm(seed.login))) throw new Error(`box simulator: user ${seed.id} exists`)
-    const record: UserRecord = {
-      id: seed.id,
-      login: seed.login,
-      name: seed.name ?? seed.login.slice(0, seed.login.indexOf("@")),
-      enterprise: seed.enterprise ?? true,
-      role: seed.role ?? "user",
-      serviceAccount: seed.serviceAccount === true,
-      active: seed.active ?? true
-    }
-    users.set(record.id, record)
-    logins.set(norm(record.login), record.id)
-    // invitations to this email now belong to the new account
-    for (const c of collaborations.values()) {
-      if (c.grantee.type === "email" && norm(c.grantee.email) === norm(record.login)) {
-        c.grantee = { type: "user", id: record.id }
-      }
-    }
-  }
-
-  const addGroup = (seed: GroupSeed): void => {
-    groups.set(seed.id, {
-      id: seed.id,
-      name: seed.name,
-      type: seed.type ?? "managed_group",
-      members: new Set((seed.members ?? []).map((m) => mustUser(m).id)),
-      invitable: seed.invitable ?? true
-    })
-  }
-
-  const addToken = (seed: TokenSeed): void => {
-    tokens.set(seed.token, {
-      label: seed.label ?? createHash("sha256").update(seed.token).digest("hex").slice(0, 12),
-      userId: mustUser(seed.user).id,
-      expired: seed.expired === true,
-      canActAsUser: seed.canActAsUser ?? true
-    })
-  }
-
-  const addItem = (
-    type: ItemType,
-    seed: { id: string; name: string; parent?: string | undefined; owner?: string | undefined },
-    options: { canNonOwnersInvite?: boolean | undefined; restrictedToEnterprise?: boolean | undefined } = {}
-  ): void => {
-    if (seed.id === "0") throw new Error("box simulator: 0 is the root folder")
-    if (items.has(itemKey(type, seed.id))) throw new Error(`box simulator: ${type} ${seed.id} exists`)
-    const parentId = seed.parent ?? "0"
-    const parent = parentId === "0" ? undefined : item("folder", parentId)
-    if (parentId !== "0" && parent === undefined) throw new Error(`box simulator: unknown folder ${parentId}`)
-    const owner = seed.owner !== undefined ? mustUser(seed.owner).id : parent?.owner
-    if (owner === undefined) throw new Error(`box simulator: ${type} ${seed.id} needs an owner`)
-    items.set(itemKey(type, seed.id), {
-      type,
-      id: seed.id,
-      name: seed.name,
-      parent: parentId,
-      owner,
-      canNonOwnersInvite: options.canNonOwnersInvite ?? true,
-      restrictedToEnterprise: options.restrictedToEnterprise ?? false
-    })
-  }
-
-  const isMember = (userId: string, group: GroupRecord): boolean =>
-    group.type === "all_users_group" ? users.get(userId)?.enterprise === true : group.members.has(userId)
-
-  const ancestors = (record: ItemRecord): ReadonlyArray<ItemRecord> => {
-    const out: Array<ItemRecord> = [record]
-    let parent = record.parent
-    while (parent !== "0") {
-      const folder = item("folder", parent)
-      if (folder === undefined) break
-      out.push(folder)
-      parent = folder.parent
-    }
-    return out
-  }
-
-  /** Removes collaborations whose expiry has passed (Box removes them automatically). */
-  const purgeExpired = () => {
-    const t = now()
-    for (const [id, c] of collaborations) if (c.expiresAt !== undefined && c.expiresAt <= t) collaborations.delete(id)
-  }
-
-  const grants = (c: CollaborationRecord, userId: string): boolean =>
-    c.status === "accepted" &&
-    (c.grantee.type === "user"
-      ? c.grantee.id === userId
-      : c.grantee.type === "group"
-        ? (() => {
-            const g = groups.get(c.grantee.id)
-            return g !== undefined && isMember(userId, g)
-          })()
-        : false)
-
-  /** Ownership, else the best accepted collaboration on the item or a folder above it (waterfall). */
-  const roleOn = (userId: string, record: ItemRecord): Wire.Role | undefined => {
-    if (record.owner === userId) return "owner"
-    const chain = new Set(ancestors(record).map((r) => itemKey(r.type, r.id)))
-    let best: Wire.Role | undefined
-    for (const c of collaborations.values()) {
-      if (!chain.has(itemKey(c.itemType, c.itemId)) || !grants(c, userId)) continue
-      if (best === undefined || roleRank[c.role] > roleRank[best]) best = c.role
-    }
-    return best
-  }
-
-  const newId = () => String(++nextId)
-
-  const newCollaboration = (fields: {
-    readonly id?: string | undefined
-    readonly itemType: ItemType
-    readonly itemId: string
-    readonly grantee: Grantee
-    readonly role: Wire.Role
-    readonly status: Wire.Status
-    readonly expiresAt?: number | undefined
-    readonly isAccessOnly?: boolean | undefined
-    readonly canViewPath?: boolean | undefined
-    readonly createdBy: string
-    readonly createdAt?: number | undefined
-  }): CollaborationRecord => {
-    const at = fields.createdAt ?? now()
-    const record: CollaborationRecord = {
-      seq: ++seq,
-      id: fields.id ?? newId(),
-      itemType: fields.itemType,
-      itemId: fields.itemId,
-      grantee: fields.grantee,
-      role: fields.role,
-      status: fields.status,
-      expiresAt: fields.expiresAt,
-      isAccessOnly: fields.isAccessOnly === true,
-      canViewPath: fields.canViewPath === true,
-      createdBy: fields.createdBy,
-      createdAt: at,
-      modifiedAt: at,
-      acknowledgedAt: fields.status === "pending" ? undefined : at
-    }
-    collaborations.set(record.id, record)
-    return record
-  }
-
-  /** The status a new invitation starts with. */
-  const initialStatus = (grantee: Grantee): Wire.Status => {
-    if (grantee.type === "group") return "accepted"
-    if (grantee.type === "email") return "pending"
-    const u = users.get(grantee.id)
-    return u?.enterprise === true && (settings.autoAcceptEnterpriseUsers ?? true) ? "accepted" : "pending"
-  }
-
-  const addCollaboration = (seed: CollaborationSeed): string => {
-    const record = item(seed.item.type, seed.item.id)
-    if (record === undefined) throw new Error(`box simulator: unknown ${seed.item.type} ${seed.item.id}`)
-    const given = [seed.user, seed.group, seed.email].filter((g) => g !== undefined).length
-    if (given !== 1) throw new Error("box simulator: a collaboration needs exactly one of user, group or email")
-    let grantee: Grantee
-    if (seed.user !== undefined) grantee = { type: "user", id: mustUser(seed.user).id }
-    else if (seed.group !== undefined) {
-      if (!groups.has(seed.group)) throw new Error(`box simulator: unknown group ${seed.group}`)
-      grantee = { type: "group", id: seed.group }
-    } else {
-      const existing = user(seed.email ?? "")
-      grantee = existing !== undefined ? { type: "user", id: existing.id } : { type: "email", email: seed.email ?? "" }
-    }
-    const expiresAt = seed.expiresAt === undefined ? undefined : parseTime(seed.expiresAt)
-    if (seed.expiresAt !== undefined && expiresAt === undefined) throw new Error("box simulator: bad expiresAt")
-    const createdAt = seed.createdAt === undefined ? undefined : parseTime(seed.createdAt)
-    return newCollaboration({
-      id: seed.id,
-      itemType: record.type,
-      itemId: record.id,
-      grantee,
-      role: seed.role,
-      status: seed.status ?? initialStatus(grantee),
-      expiresAt,
-      isAccessOnly: seed.isAccessOnly,
-      canViewPath: seed.canViewPath,
-      createdBy: seed.createdBy !== undefined ? mustUser(seed.createdBy).id : record.owner,
-      createdAt
-    }).id
-  }
-
-  const renderUser = (u: UserRecord, redactName: boolean): Wire.CollaborationUser => ({
-    type: "user",
-    id: u.id,
-    name: redactName ? "" : u.name,
-    login: u.login,
-    is_active: u.active
-  })
-
-  const renderItem = (record: ItemRecord): Wire.Item => ({
-    type: record.type,
-    id: record.id,
-    name: record.name,
-    etag: "0",
-    sequence_id: "0"
-  })
-
-  const render = (c: CollaborationRecord, fields?: ReadonlyArray<string> | undefined): Wire.Collaboration => {
-    const pending = c.status === "pending"
-    const record = item(c.itemType, c.itemId)
-    const invitee = c.grantee.type === "user" ? users.get(c.grantee.id) : undefined
-    const group = c.grantee.type === "group" ? groups.get(c.grantee.id) : undefined
-    const creator = users.get(c.createdBy)
-    const full: Wire.Collaboration = {
-      type: "collaboration",
-      id: c.id,
-      item: pending || record === undefined ? null : renderItem(record),
-      app_item: null,
-      accessible_by:
-        invitee !== undefined
-          ? renderUser(invitee, pending)
-          : group !== undefined
-            ? { type: "group", id: group.id, name: group.name, group_type: group.type }
-            : null,
-      invite_email: c.grantee.type === "email" ? c.grantee.email : null,
-      role: c.role,
-      expires_at: c.expiresAt === undefined ? null : formatTime(c.expiresAt),
-      is_access_only: c.isAccessOnly,
-      status: c.status,
-      ...(c.acknowledgedAt !== undefined ? { acknowledged_at: formatTime(c.acknowledgedAt) } : {}),
-      ...(creator !== undefined ? { created_by: renderUser(creator, false) } : {}),
-      created_at: formatTime(c.createdAt),
-      modified_at: formatTime(c.modifiedAt)
-    }
-    if (fields === undefined) return full
-    const external = invitee === undefined ? group === undefined : !invitee.enterprise
-    const extra: Record<string, unknown> = {
-      acceptance_requirements_status: {
-        terms_of_service_requirement: { is_accepted: external && pending ? null : true },
-        strong_password_requirement: {
-          enterprise_has_strong_password_required_for_external_users: false,
-          user_has_strong_password: external && pending ? null : true
-        },
-        two_factor_authentication_requirement: {
-          enterprise_has_two_factor_auth_enabled: false,
-          user_has_two_factor_authentication_enabled: external && pending ? null : false
-        }
-      }
-    }
-    const picked: Record<string, unknown> = { type: "collaboration", id: c.id }
-    for (const f of fields) {
-      if (f in full) picked[f] = (full as Record<string, unknown>)[f]
-      else if (f in extra) picked[f] = extra[f]
-    }
-    return picked as Wire.Collaboration
-  }
-
-  const byItem = (type: ItemType, id: string) =>
-    [...collaborations.values()].filter((c) => c.itemType === type && c.itemId === id).sort((a, b) => a.seq - b.seq)
-
-  const load = (seed: Seed): void => {
-    if (seed.settings !== undefined) settings = { ...settings, ...seed.settings }
-    for (const u of seed.users ?? []) addUser(u)
-    for (const g of seed.groups ?? []) addGroup(g)
-    for (const t of seed.tokens ?? []) addToken(t)
-    for (const f of seed.folders ?? []) addItem("folder", f, f)
-    for (const f of seed.files ?? []) addItem("file", f)
-    for (const c of seed.collaborations ?? []) addCollaboration(c)
-  }
-
-  const state: State = {
-    addUser,
-    addGroup,
-    addToken,
-    addFolder: (seed) => addItem("folder", seed, seed),
-    addFile: (seed) => addItem("file", seed),
-    addCollaboration,
-    load,
-    settings: () => settings,
-    setSettings: (next) => {
-      settings = { ...settings, ...next }
-    },
-    collaborations: (type, id) => {
-      purgeExpired()
-      return byItem(type, id).map((c) => render(c))
-    },
-    collaboration: (id) => {
-      purgeExpired()
-      const c = collaborations.get(id)
-      return c === undefined ? undefined : render(c)
-    },
-    ownerOf: (type, id) => item(type, id)?.owner,
-    roleOf: (userId, type, id) => {
-      purgeExpired()
-      const record = item(type, id)
-      return record === undefined ? undefined : roleOn(userId, record)
-    },
-    notifications: () => notifications.slice()
-  }
-
-  return {
-    state,
-    internal: {
-      users,
-      groups,
-      tokens,
-      items,
-      collaborations,
-      notifications,
-      user,
-      item,
-      isMember,
-      ancestors,
-      roleOn,
-      purgeExpired,
-      newCollaboration,
-      initialStatus,
-      render,
-      byItem,
-      settings: () => settings,
-      now
-    }
-  }
+export const makeState = (now: () => number = Date.now): { readonly state: State } => {
+  const { state } = makeStateInternal(now)
+  return { state }
 }
-
-type Internal = ReturnType<typeof makeState>["internal"]
 
 const encodeMarker = (afterSeq: number) => Buffer.from(`after:${afterSeq}`).toString("base64url")
 const decodeMarker = (marker: string): number | undefined => {
@@ -1220,7 +616,7 @@ const routes = (s: Internal): ReadonlyArray<SimulatorKit.Route> => {
  */
 export const start = async (options: Options = {}): Promise<Simulator> => {
   const now = options.now ?? Date.now
-  const { state, internal } = makeState(now)
+  const { state, internal } = makeStateInternal(now)
   if (options.seed !== undefined) state.load(options.seed)
   const running = await SimulatorKit.start({
     name: "box",

@@ -12,6 +12,11 @@
  * decimal digit strings, a login is exactly one email address, roles are Box's spelling with
  * spaces, `expires_at` is an RFC 3339 date-time with an offset).
  *
+ * Written by hand from Box's OpenAPI description rather than generated from it: a generated
+ * schema would carry the description's strictness where Box's answers need the tolerances above
+ * (optional fields under `fields=`, the `null`s of pending invitations, error codes outside the
+ * listed enum), and its laxness where requests need the checks above.
+ *
  * @since 0.1.0
  */
 import { Ids } from "@unishare/core"
