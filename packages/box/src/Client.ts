@@ -490,7 +490,7 @@ const withExpiryHint =
     expiresAt === undefined
       ? effect
       : Effect.mapError(effect, (error) =>
-          error._tag === "AccessDenied"
+          error._tag === "AccessDenied" && (error.detail as Errors.Detail | undefined)?.status === 403
             ? new CoreErrors.AccessDenied({
                 provider: error.provider,
                 operation: error.operation,

@@ -198,3 +198,65 @@ describe("createCollaboration when the grantee already collaborates", () => {
     }).pipe(Effect.provide(FetchHttpClient.layer))
   )
 })
+
+describe("writes whose answer leaves open whether they landed", () => {
+  it.live("a delete that landed but was answered 503: the read finds it gone, success", () =>
+    Effect.gen(function* () {
+      const { sim, client } = yield* setup()
+      sim.inject({ kind: "applied-then-status", status: 503, method: "DELETE" })
+      yield* client.deleteCollaboration(ids.adaPreviewer)
+      assert.deepStrictEqual(lines(sim), [
+        `DELETE /collaborations/${ids.adaPreviewer} 503`,
+        `GET /collaborations/${ids.adaPreviewer} 404`
+      ])
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.live("a delete answered 503 that did not land: read, then sent once more", () =>
+    Effect.gen(function* () {
+      const { sim, client } = yield* setup()
+      sim.inject({ kind: "status", status: 503, method: "DELETE" })
+      yield* client.deleteCollaboration(ids.adaPreviewer)
+      assert.deepStrictEqual(lines(sim), [
+        `DELETE /collaborations/${ids.adaPreviewer} 503`,
+        `GET /collaborations/${ids.adaPreviewer} 200`,
+        `DELETE /collaborations/${ids.adaPreviewer} 204`
+      ])
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.live("an ownership transfer that landed but was answered 503 is not repeated", () =>
+    Effect.gen(function* () {
+      const { sim, client } = yield* setup()
+      sim.inject({ kind: "applied-then-status", status: 503, method: "PUT" })
+      const result = yield* client.updateCollaboration(ids.graceCoOwner, { role: "owner" })
+      assert.deepStrictEqual(result, { _tag: "OwnershipTransferred" })
+      assert.deepStrictEqual(lines(sim), [
+        `PUT /collaborations/${ids.graceCoOwner} 503`,
+        `GET /collaborations/${ids.graceCoOwner} 404`
+      ])
+      assert.strictEqual(sim.ownerOf("folder", ids.budgets), ids.grace)
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+
+  it.live("a role change is retried (a PUT of the same role is idempotent); a lost answer is settled by a read", () =>
+    Effect.gen(function* () {
+      const { sim, client } = yield* setup()
+      sim.inject({ kind: "applied-then-status", status: 503, method: "PUT" })
+      const result = yield* client.updateCollaboration(ids.graceCoOwner, { role: "editor" })
+      assert.strictEqual(result._tag === "Updated" ? result.collaboration.role : undefined, "editor")
+      assert.deepStrictEqual(lines(sim), [
+        `PUT /collaborations/${ids.graceCoOwner} 503`,
+        `PUT /collaborations/${ids.graceCoOwner} 200`
+      ])
+      sim.clearLog()
+      sim.inject({ kind: "applied-then-drop", method: "PUT" })
+      const dropped = yield* client.updateCollaboration(ids.graceCoOwner, { role: "viewer" })
+      assert.strictEqual(dropped._tag === "Updated" ? dropped.collaboration.role : undefined, "viewer")
+      assert.deepStrictEqual(lines(sim), [
+        `PUT /collaborations/${ids.graceCoOwner} dropped`,
+        `PUT /collaborations/${ids.graceCoOwner} 200`
+      ])
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+})
