@@ -8,7 +8,8 @@
  *
  * - `token` is either a `Redacted` token or a function `() => Effect<Redacted<string>>` that the
  *   app implements however it obtains tokens (no OAuth library needed here). The function is
- *   called before every request: caching a token until it expires is the function's job.
+ *   called before every request (`HttpApi`'s retries of that request reuse its token): caching a
+ *   token until it expires is the function's job.
  * - For each token value and each set of extra headers, one `HttpApi` is built (on the
  *   `HttpClient` captured at `make`) and kept: a new token value drops the ones built for the old
  *   token; at most `maxCached` header sets are kept per token (least recently used go first).
