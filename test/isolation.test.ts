@@ -26,7 +26,7 @@ const importsOf = (dir: string) =>
     )
 
 describe("package isolation", () => {
-  for (const adapter of ["cloudflare", "smartsheet", "eci", "google-drive"]) {
+  for (const adapter of ["cloudflare", "smartsheet", "eci", "google-drive", "box"]) {
     it(`@unishare/${adapter} imports no other adapter`, () => {
       const foreign = importsOf(Path.join(root, "packages", adapter, "src")).filter(
         (i) => i.specifier.startsWith("@unishare/") && !i.specifier.startsWith("@unishare/core")
