@@ -294,7 +294,9 @@ const applyCommand = Command.make("apply", applyFlags, lazily("apply")).pipe(
       "refused credential (3) or unreachable provider (5) stops the run; when every failed unit failed the",
       "same way the exit code is that class's, 7 for a mix. With --submit the runners of a PostgreSQL store do",
       "the writes: start them first (`unishare runner`), a submission to a store without a live runner is",
-      "refused (exit 2); when they all disappear mid-run a note on stderr says so, and another when one is back."
+      "refused (exit 2); when they all disappear mid-run a note on stderr says so, and another when one is back;",
+      "without a terminal it prints the run's counts on stderr every --progress-interval seconds. Runners and",
+      "submitters share a secret (--secret-file or UNISHARE_RUNNER_SECRET) when runners listen off loopback."
     )
   ),
   Command.withExamples([

@@ -39,7 +39,10 @@
  *
  * Many machines on one PostgreSQL store: `layerRunner` per machine (socket transport, a unique
  * runner address) and `layerSubmitter` (client-only: holds no shard, executes nothing) for the
- * process that submits and follows a run. Both compose the pieces `NodeClusterSocket.layer` would,
+ * process that submits and follows a run. Their sockets are authenticated with the runners' shared
+ * secret (`RunnerAuth`: TLS keyed by it; without one, runners listen on loopback only), and a runner
+ * takes which units to skip and where a create's grants go from the store, not from the payload a
+ * peer sent. Both compose the pieces `NodeClusterSocket.layer` would,
  * but on an explicit `ShardingConfig` (that layer starts from `ShardingConfig.layerFromEnv`, so
  * `PORT`, `LISTEN_HOST`, `SHARD_GROUPS`… of the machine would change the runner), with settings
  * agreed between all processes of the store (`RunnerCluster`).
@@ -117,8 +120,9 @@ export type UnitOutcome = typeof UnitOutcome.Type
 
 /**
  * The durable workflow applying one resource of a plan: `generation` 0 applies the plan's units,
- * a repair generation (1, 2, …) re-reads the target and writes what drifted; `created` is the
- * target an earlier round created (`--create-missing`).
+ * a repair generation (1, 2, …) re-reads the target and writes what drifted; `skip` are the units
+ * earlier rounds applied and `created` the target an earlier round created (`--create-missing`).
+ * The runner checks both against the store and uses the store's values where they differ.
  *
  * @example
  * ```ts
@@ -433,63 +437,58 @@ const readKey = (generation: number, resource: string) => `${repairPrefix(genera
 
 const repairPrefix = (generation: number) => `repair-${generation}|`
 
-const StoreView = Schema.Struct({
-  skip: Schema.Array(Schema.String),
-  created: Schema.optionalKey(ResourceRef.ResourceRef),
-  refused: Schema.optionalKey(Schema.String)
-})
-
 /**
- * What the store allows an `ApplyResource` payload to claim, as an activity (so that a replay of
- * the workflow sees what its first run saw): the units to skip are those of `payload.skip` the
- * store records as applied, the target a create made is the one the store records (never the
- * payload's), and a repair generation must be one the store records. A payload that claims
- * anything else is logged (to stderr in the command line) and the store's values are used: a
- * peer's word never makes a runner skip a unit or write to another resource.
+ * What the store allows an `ApplyResource` payload to claim: the units to skip are those of
+ * `payload.skip` the store records as applied, the target a create made is the one the store
+ * records (never the payload's; an item without a create has its mapped target), and a repair
+ * generation must be one the store records. A payload that claims anything else is logged (to
+ * stderr in the command line) and the store's values are used: a peer's word never makes a runner
+ * skip a unit or write to another resource. Read on every replay of the workflow, and stable across
+ * them for a payload the store agrees with (a unit the store records as applied stays so, a created
+ * target stays recorded); for a payload it does not, a unit run because of it is skipped on a later
+ * replay, which only leaves that unit out of the execution's result.
  */
-const storeActivity = (payload: typeof ApplyResource.payloadSchema.Type, item: Migration.Item) =>
-  Activity.make({
-    name: "store",
-    success: StoreView,
-    execute: Effect.gen(function* () {
-      const sql = yield* tables
-      const generation = payload.generation ?? 0
-      const execution = `${payload.resource} (plan ${payload.planDigest.slice(0, 12)}, round ${payload.round}${generation > 0 ? `, repair ${generation}` : ""})`
-      if (generation > 0) {
-        const repairs = yield* sql<{
-          readonly generation: number
-        }>`SELECT generation FROM unishare_repairs WHERE digest = ${payload.planDigest} AND generation = ${generation}`
-        if (repairs.length === 0) {
-          const refused = `refused the run of ${execution}: the store records no repair ${generation} of this plan`
-          yield* Effect.logWarning(refused)
-          return { skip: [], refused }
-        }
+const storeView = (payload: typeof ApplyResource.payloadSchema.Type, item: Migration.Item) =>
+  Effect.gen(function* () {
+    const sql = yield* tables
+    const generation = payload.generation ?? 0
+    const execution = `${payload.resource} (plan ${payload.planDigest.slice(0, 12)}, round ${payload.round}${generation > 0 ? `, repair ${generation}` : ""})`
+    if (generation > 0) {
+      const repairs = yield* sql<{
+        readonly generation: number
+      }>`SELECT generation FROM unishare_repairs WHERE digest = ${payload.planDigest} AND generation = ${generation}`
+      if (repairs.length === 0) {
+        yield* Effect.logWarning(
+          `refused the run of ${execution}: the store records no repair ${generation} of this plan`
+        )
+        return { refused: true, skip: new Set<string>(), created: undefined }
       }
-      const rows = yield* sql<{
-        readonly unit: string
-        readonly created: string | null
-      }>`SELECT unit, created FROM unishare_units WHERE digest = ${payload.planDigest} AND resource = ${payload.resource} AND outcome = 'applied'`
-      const applied = new Set(rows.map((r) => r.unit))
-      const skip = payload.skip.filter((unit) => applied.has(unit))
-      const row = item.create === undefined ? undefined : rows.find((r) => r.unit === Migration.createKey(item.source))
-      const recorded = row?.created != null ? decodeRef(row.created) : Option.none()
-      const created = Option.getOrUndefined(recorded)
-      const claims: Array<string> = []
-      const unapplied = payload.skip.filter((unit) => !applied.has(unit))
-      if (unapplied.length > 0)
-        claims.push(
-          `to skip ${unapplied.length} unit(s) the store does not record as applied (${unapplied.slice(0, 3).join(", ")}${unapplied.length > 3 ? ", …" : ""}): they run`
-        )
-      const claimed = payload.created === undefined ? undefined : ResourceRef.key(payload.created)
-      const actual = created === undefined ? undefined : ResourceRef.key(created)
-      if (claimed !== undefined && claimed !== actual)
-        claims.push(
-          `that its target was created as ${claimed}, which the store does not record (${actual === undefined ? "no target created yet" : `the store's: ${actual}`}): the store's is used`
-        )
-      if (claims.length > 0) yield* Effect.logWarning(`the run of ${execution} claimed ${claims.join("; and ")}`)
-      return { skip, ...(created !== undefined ? { created } : {}) }
-    }).pipe(Effect.orDie)
-  })
+    }
+    const rows = yield* sql<{
+      readonly unit: string
+      readonly created: string | null
+    }>`SELECT unit, created FROM unishare_units WHERE digest = ${payload.planDigest} AND resource = ${payload.resource} AND outcome = 'applied'`
+    const applied = new Set(rows.map((r) => r.unit))
+    const row = item.create === undefined ? undefined : rows.find((r) => r.unit === Migration.createKey(item.source))
+    const created =
+      item.create === undefined
+        ? item.target
+        : Option.getOrUndefined(row?.created != null ? decodeRef(row.created) : Option.none())
+    const claims: Array<string> = []
+    const unapplied = payload.skip.filter((unit) => !applied.has(unit))
+    if (unapplied.length > 0)
+      claims.push(
+        `to skip ${unapplied.length} unit(s) the store does not record as applied (${unapplied.slice(0, 3).join(", ")}${unapplied.length > 3 ? ", …" : ""}): they run`
+      )
+    const claimed = payload.created === undefined ? undefined : ResourceRef.key(payload.created)
+    const actual = created === undefined ? undefined : ResourceRef.key(created)
+    if (claimed !== undefined && claimed !== actual)
+      claims.push(
+        `that its target was created as ${claimed}, which the store does not record (${actual === undefined ? "no target created yet" : `the store's: ${actual}`}): the store's is used`
+      )
+    if (claims.length > 0) yield* Effect.logWarning(`the run of ${execution} claimed ${claims.join("; and ")}`)
+    return { refused: false, skip: new Set(payload.skip.filter((unit) => applied.has(unit))), created }
+  }).pipe(Effect.orDie)
 
 /**
  * The workflow's implementation: registers `ApplyResource` with the engine; needs the `Target` and
@@ -523,8 +522,8 @@ export const layerWorkflows = ApplyResource.toLayer((payload) =>
       return { units: Migration.unitsOf(item, target).map((unit) => failedOutcome(unit, error)) }
     }
     // skip and created come from the store, never from the payload alone (a peer's word)
-    const view = yield* storeActivity(payload, item)
-    if (view.refused !== undefined) return { units: [] }
+    const view = yield* storeView(payload, item)
+    if (view.refused) return { units: [] }
     let ref = item.create === undefined ? item.target : view.created
     let units = Migration.unitsOf(item, target)
     if (generation > 0) {
@@ -548,7 +547,7 @@ export const layerWorkflows = ApplyResource.toLayer((payload) =>
       }
       units = Migration.unitsOf(item, target, { operations: read.operations, prefix: repairPrefix(generation) })
     }
-    const skip = new Set(view.skip)
+    const skip = view.skip
     const outcomes: Array<UnitOutcome> = []
     for (const unit of units) {
       if (skip.has(unit.key)) continue

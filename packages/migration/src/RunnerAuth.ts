@@ -326,7 +326,12 @@ export const makeSocketServer = (
         `closed a connection from ${peerOf(socket.remoteAddress, socket.remotePort)} before reading anything from it: ${handshakeFailure(error)}`
       )
     })
-    const open = new Set<Net.Socket>()
+    // every TCP connection, in its handshake or not: all are closed with the server
+    const connections = new Set<Net.Socket>()
+    server.on("connection", (socket: Net.Socket) => {
+      connections.add(socket)
+      socket.once("close", () => connections.delete(socket))
+    })
     const waiting: Array<Net.Socket> = []
     let accept = (socket: Net.Socket) => {
       waiting.push(socket)
@@ -336,8 +341,6 @@ export const makeSocketServer = (
       socket.pause()
       // a socket that fails before that is closed by Node; its error is not the process's
       socket.on("error", () => {})
-      open.add(socket)
-      socket.once("close", () => open.delete(socket))
       accept(socket)
     })
     yield* Effect.acquireRelease(
@@ -356,7 +359,7 @@ export const makeSocketServer = (
       }),
       () =>
         Effect.callback<void>((resume) => {
-          for (const socket of open) socket.destroy()
+          for (const socket of connections) socket.destroy()
           server.close(() => resume(Effect.void))
         })
     )
