@@ -78,7 +78,9 @@ export const packAll = (destination: string): Array<Packed> => {
   const packages = publishedPackages()
   for (const file of Fs.readdirSync(destination))
     if (packages.some((p) => isTarballOf(p.name, file))) Fs.rmSync(Path.join(destination, file), { force: true })
-  execFileSync("pnpm", ["-r", "--filter", "!unishare-workspace", "pack", "--pack-destination", destination], {
+  // only the published ones: `pnpm -r pack` would pack private packages too
+  const filters = packages.flatMap((p) => ["--filter", p.name])
+  execFileSync("pnpm", ["-r", ...filters, "pack", "--pack-destination", destination], {
     cwd: root,
     stdio: ["ignore", "pipe", "inherit"]
   })
