@@ -129,5 +129,9 @@ export const formatGrantee = (grantee: Grantee.Grantee): string => {
       return `organization:${grantee.id}`
     case "Everyone":
       return "everyone"
+    case "Domain":
+      return `domain:${grantee.domain}${grantee.discoverable === true ? ":discoverable" : ""}`
+    case "Anyone":
+      return grantee.discoverable === true ? "anyone:discoverable" : "anyone"
   }
 }

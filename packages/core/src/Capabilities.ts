@@ -7,6 +7,7 @@
 import { Schema } from "effect"
 import { AccessLevel } from "./AccessLevel.ts"
 import { Kind } from "./Grantee.ts"
+import { ProviderRole } from "./Share.ts"
 
 /**
  * A documented request budget: `requests` per `windowMillis`, per credential. `marginMillis`
@@ -42,6 +43,11 @@ export type RateLimit = typeof RateLimit.Type
  * - `notify`: grants can send a notification.
  * - `inheritedShares`: lists may contain inherited, read-only shares.
  * - `everyoneExclusive`: `Everyone` cannot be combined with other grantees on one resource.
+ * - `expiringGranteeKinds`: grantee kinds whose grants can carry an expiry (`expiresAt`); none
+ *   means the provider has no expiring access.
+ * - `providerRoles`: the provider's own roles off the ladder that can be granted (`Grant.providerRole`),
+ *   each with its floor.
+ * - `invitations`: a grant may stay a pending invitation until the grantee accepts it.
  * - `pageSize`: largest page the adapter requests; `rateLimit`: documented budget, if any.
  *
  * @example
@@ -62,6 +68,9 @@ export const Capabilities = Schema.Struct({
   notify: Schema.Boolean,
   inheritedShares: Schema.Boolean,
   everyoneExclusive: Schema.Boolean,
+  expiringGranteeKinds: Schema.Array(Kind),
+  providerRoles: Schema.Array(ProviderRole),
+  invitations: Schema.Boolean,
   pageSize: Schema.Int,
   rateLimit: Schema.optionalKey(RateLimit)
 })
@@ -88,6 +97,9 @@ export const make = (
   notify: false,
   inheritedShares: false,
   everyoneExclusive: false,
+  expiringGranteeKinds: [],
+  providerRoles: [],
+  invitations: false,
   pageSize: 100,
   ...fields
 })
@@ -116,3 +128,26 @@ export const grantableLevels = (caps: Capabilities, resourceKind: string): Reado
  * ```
  */
 export const supportsGrantee = (caps: Capabilities, kind: Kind): boolean => caps.granteeKinds.includes(kind)
+
+/**
+ * `true` when grants to this kind of grantee can carry an expiry.
+ *
+ * @example
+ * ```ts
+ * import { Capabilities } from "@unishare/core"
+ * Capabilities.supportsExpiry(Capabilities.make({ provider: "x", granteeKinds: ["User"], levels: ["viewer"] }), "User") // false
+ * ```
+ */
+export const supportsExpiry = (caps: Capabilities, kind: Kind): boolean => caps.expiringGranteeKinds.includes(kind)
+
+/**
+ * The provider's own role of that name, when it can be granted.
+ *
+ * @example
+ * ```ts
+ * import { Capabilities } from "@unishare/core"
+ * const caps = Capabilities.make({ provider: "box", granteeKinds: ["User"], levels: ["viewer"], providerRoles: [{ name: "uploader" }] })
+ * Capabilities.providerRole(caps, "uploader") // { name: "uploader" }
+ * ```
+ */
+export const providerRole = (caps: Capabilities, name: string) => caps.providerRoles.find((r) => r.name === name)

@@ -1,5 +1,11 @@
 /**
- * Who receives access: a user, a group, a provider account or organization, or everyone.
+ * Who receives access: a user, a group, a provider account or organization, everyone in the
+ * tenant, everyone in an internet domain, or anyone on the internet (link sharing).
+ *
+ * The three population-wide grantees are distinct on purpose and never stand in for one another:
+ * `Everyone` is the provider's own tenant (an EnergyCAP installation, a Box enterprise), `Domain`
+ * is every account of one domain (Google Workspace `type=domain`), and `Anyone` is the public
+ * (Google Drive `type=anyone`). A translation that would turn one into another is refused.
  *
  * IDs are opaque strings on the neutral side; adapters validate and convert them.
  *
@@ -10,6 +16,16 @@ import { WellFormedString } from "./Ids.ts"
 
 /** Ids and emails: non-empty and well-formed Unicode (a lone surrogate would reach the server as U+FFFD). */
 const NonEmpty = WellFormedString.check(Schema.isMinLength(1))
+
+/** A DNS name of two labels or more (letters, digits, hyphens; at most 253 characters). */
+const DomainName = Schema.String.check(
+  Schema.isPattern(
+    /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]$/,
+    {
+      message: "must be a domain name such as example.com"
+    }
+  )
+)
 
 /**
  * A person, known by a provider id, an email address, or both.
@@ -71,7 +87,9 @@ export const Organization = Schema.TaggedStruct("Organization", { id: NonEmpty }
 export type Organization = typeof Organization.Type
 
 /**
- * Everybody who can reach the resource (ECI `sharedWithEveryone`). Needs an explicit opt-in.
+ * Everybody in the provider's tenant (EnergyCAP `sharedWithEveryone`, Box's all-users group):
+ * never the public (that is `Anyone`) nor another organization's domain (that is `Domain`).
+ * Needs the explicit opt-in `allowEveryone`.
  *
  * @example
  * ```ts
@@ -84,6 +102,40 @@ export const Everyone = Schema.TaggedStruct("Everyone", {})
 export type Everyone = typeof Everyone.Type
 
 /**
+ * Every account of an internet domain (Google Drive `type=domain`), which need not be the tenant's
+ * own. `discoverable: true` lets them find the item by search; absent or `false`, they need the
+ * link. Domains compare case-insensitively. Needs the explicit opt-in `allowEveryone`.
+ *
+ * @example
+ * ```ts
+ * import { Grantee } from "@unishare/core"
+ * const acme = Grantee.Domain.make({ domain: "acme.example", discoverable: false })
+ * ```
+ */
+export const Domain = Schema.TaggedStruct("Domain", {
+  domain: DomainName,
+  discoverable: Schema.optionalKey(Schema.Boolean)
+})
+/** @example const d: Grantee.Domain = { _tag: "Domain", domain: "acme.example" } */
+export type Domain = typeof Domain.Type
+
+/**
+ * Anyone on the internet (Google Drive `type=anyone`): with `discoverable: true` the item is public
+ * and searchable, absent or `false` it is "anyone with the link". Never a tenant's `Everyone`.
+ * Needs the explicit opt-in `allowAnyone`.
+ *
+ * @example
+ * ```ts
+ * import { Grantee } from "@unishare/core"
+ * const link = Grantee.Anyone.make({})
+ * const published = Grantee.Anyone.make({ discoverable: true })
+ * ```
+ */
+export const Anyone = Schema.TaggedStruct("Anyone", { discoverable: Schema.optionalKey(Schema.Boolean) })
+/** @example const a: Grantee.Anyone = { _tag: "Anyone" } */
+export type Anyone = typeof Anyone.Type
+
+/**
  * Any grantee.
  *
  * @example
@@ -93,7 +145,7 @@ export type Everyone = typeof Everyone.Type
  * Schema.decodeUnknownSync(Grantee.Grantee)({ _tag: "Group", id: "7" })
  * ```
  */
-export const Grantee = Schema.Union([User, Group, Account, Organization, Everyone])
+export const Grantee = Schema.Union([User, Group, Account, Organization, Everyone, Domain, Anyone])
 /** @example const g: Grantee.Grantee = { _tag: "Everyone" } */
 export type Grantee = typeof Grantee.Type
 
@@ -118,7 +170,7 @@ export type Kind = Grantee["_tag"]
  * Schema.decodeUnknownSync(Grantee.Kind)("Account")
  * ```
  */
-export const Kind = Schema.Literals(["User", "Group", "Account", "Organization", "Everyone"])
+export const Kind = Schema.Literals(["User", "Group", "Account", "Organization", "Everyone", "Domain", "Anyone"])
 
 /**
  * Shorthand constructors that validate their input.
@@ -139,6 +191,27 @@ export const account = (id: string): Account => Account.make({ id })
 export const organization = (id: string): Organization => Organization.make({ id })
 /** @example Grantee.everyone */
 export const everyone: Everyone = Everyone.make({})
+/** @example Grantee.domain("acme.example", { discoverable: true }) */
+export const domain = (name: string, options?: { readonly discoverable?: boolean }): Domain =>
+  Domain.make(
+    options?.discoverable === undefined ? { domain: name } : { domain: name, discoverable: options.discoverable }
+  )
+/** @example Grantee.anyone({ discoverable: false }) */
+export const anyone = (options?: { readonly discoverable?: boolean }): Anyone =>
+  Anyone.make(options?.discoverable === undefined ? {} : { discoverable: options.discoverable })
+
+/**
+ * Whether a `Domain` or `Anyone` grantee can find the item by search (`false` when not said):
+ * part of what a grant gives, so two grants that differ in it are different grants.
+ *
+ * @example
+ * ```ts
+ * import { Grantee } from "@unishare/core"
+ * Grantee.isDiscoverable(Grantee.anyone()) // false
+ * ```
+ */
+export const isDiscoverable = (grantee: Grantee): boolean =>
+  (grantee._tag === "Domain" || grantee._tag === "Anyone") && grantee.discoverable === true
 
 /**
  * The form an email is compared in (trimmed, lower case): emails match case-insensitively.
@@ -177,6 +250,10 @@ export const keys = (grantee: Grantee): ReadonlyArray<string> => {
       return [`organization:${grantee.id}`]
     case "Everyone":
       return ["everyone"]
+    case "Domain":
+      return [`domain:${grantee.domain.toLowerCase()}`]
+    case "Anyone":
+      return ["anyone"]
   }
 }
 
@@ -217,5 +294,9 @@ export const describe = (grantee: Grantee): string => {
       return `organization ${grantee.id}`
     case "Everyone":
       return "everyone"
+    case "Domain":
+      return `domain ${grantee.domain}${grantee.discoverable === true ? " (discoverable)" : ""}`
+    case "Anyone":
+      return grantee.discoverable === true ? "anyone (public, discoverable)" : "anyone with the link"
   }
 }

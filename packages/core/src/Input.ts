@@ -22,12 +22,13 @@ import * as Errors from "./Errors.ts"
 import { Grantee } from "./Grantee.ts"
 import * as Ids from "./Ids.ts"
 import { ResourceRef } from "./ResourceRef.ts"
-import { Grant } from "./Share.ts"
+import { Grant, Instant, ProviderRole } from "./Share.ts"
 import type { Shape } from "./SharingProvider.ts"
-import { LossyPolicy } from "./Translation.ts"
+import { ExpiryPolicy, LossyPolicy } from "./Translation.ts"
 
 /**
- * The translation options every write takes (`onLossy`, `allowEveryone`); unknown keys are ignored.
+ * The translation options every write takes (`onLossy`, `allowEveryone`, `allowAnyone`,
+ * `onExpiry`); unknown keys are ignored.
  *
  * @example
  * ```ts
@@ -38,7 +39,27 @@ import { LossyPolicy } from "./Translation.ts"
  */
 export const TranslationOptions = Schema.Struct({
   onLossy: Schema.optional(LossyPolicy),
-  allowEveryone: Schema.optional(Schema.Boolean)
+  allowEveryone: Schema.optional(Schema.Boolean),
+  allowAnyone: Schema.optional(Schema.Boolean),
+  onExpiry: Schema.optional(ExpiryPolicy)
+})
+
+/**
+ * The options of `update`: the translation options, a new expiry (an instant, or `null` to remove
+ * it) and a provider role.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Input } from "@unishare/core"
+ * Schema.is(Input.UpdateOptions)({ expiresAt: null }) // true
+ * Schema.is(Input.UpdateOptions)({ expiresAt: "tomorrow" }) // false
+ * ```
+ */
+export const UpdateOptions = Schema.Struct({
+  ...TranslationOptions.fields,
+  expiresAt: Schema.optional(Schema.NullOr(Instant)),
+  providerRole: Schema.optional(ProviderRole)
 })
 
 /**
@@ -70,8 +91,12 @@ export const Notification = Schema.Struct({
 export const GrantRequest = Schema.Struct({
   grantee: Grantee,
   level: AccessLevel,
+  expiresAt: Schema.optional(Instant),
+  providerRole: Schema.optional(ProviderRole),
   onLossy: Schema.optional(LossyPolicy),
   allowEveryone: Schema.optional(Schema.Boolean),
+  allowAnyone: Schema.optional(Schema.Boolean),
+  onExpiry: Schema.optional(ExpiryPolicy),
   notify: Schema.optional(Notification)
 })
 
@@ -112,6 +137,8 @@ const AFunction = Schema.declare(
 export const SyncOptions = Schema.Struct({
   onLossy: Schema.optional(LossyPolicy),
   allowEveryone: Schema.optional(Schema.Boolean),
+  allowAnyone: Schema.optional(Schema.Boolean),
+  onExpiry: Schema.optional(ExpiryPolicy),
   resourceKind: Schema.optional(Ids.WellFormedString.check(Schema.isMinLength(1))),
   onUnsupported: Schema.optional(Schema.Literals(["fail", "skip"])),
   dryRun: Schema.optional(Schema.Boolean),
@@ -166,6 +193,8 @@ const absentOr = (o: object, key: string, ok: (u: unknown) => boolean): boolean 
 const isGrant = (u: unknown): boolean => {
   if (typeof u !== "object" || u === null) return false
   const { grantee: g, level } = u as { readonly grantee?: unknown; readonly level?: unknown }
+  // expiries and provider roles are rare: the schema checks them
+  if (Object.hasOwn(u, "expiresAt") || Object.hasOwn(u, "providerRole")) return false
   if (typeof level !== "string" || !(AccessLevel.literals as ReadonlyArray<string>).includes(level)) return false
   if (typeof g !== "object" || g === null) return false
   switch ((g as { readonly _tag?: unknown })._tag) {
@@ -180,7 +209,10 @@ const isGrant = (u: unknown): boolean => {
       return text((g as { readonly id?: unknown }).id)
     case "Everyone":
       return true
+    case "Anyone":
+      return absentOr(g, "discoverable", (d) => typeof d === "boolean")
     default:
+      // Domain (its name is checked by the schema) and anything unknown
       return false
   }
 }
@@ -418,7 +450,7 @@ export const guard = (provider: Shape, rules: Rules = {}): Shape => {
           onResource(r),
           onShareId(id),
           () => issues(AccessLevel, level, "level"),
-          onOptions(TranslationOptions, o)
+          onOptions(UpdateOptions, o)
         ),
         () => provider.update(r, id, level, o)
       ),

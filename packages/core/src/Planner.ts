@@ -9,7 +9,7 @@ import { AccessLevel } from "./AccessLevel.ts"
 import * as Capabilities from "./Capabilities.ts"
 import * as Errors from "./Errors.ts"
 import * as Grantee from "./Grantee.ts"
-import { type Grant, Share } from "./Share.ts"
+import { type Grant, Instant, ProviderRole, Share, sameExpiry } from "./Share.ts"
 import * as ShareStatus from "./ShareStatus.ts"
 import * as Translation from "./Translation.ts"
 import * as Warning from "./Warning.ts"
@@ -28,11 +28,14 @@ export const GrantOp = Schema.TaggedStruct("Grant", {
   grantee: Grantee.Grantee,
   level: AccessLevel,
   requested: AccessLevel,
-  fidelity: Translation.Fidelity
+  fidelity: Translation.Fidelity,
+  expiresAt: Schema.optionalKey(Instant),
+  providerRole: Schema.optionalKey(ProviderRole)
 })
 
 /**
- * Change the level of an existing share.
+ * Change the level of an existing share, and its expiry (`expiresAt`: a new instant, or `null` to
+ * remove it; absent when it does not change) or provider role when they differ.
  *
  * @example
  * ```ts
@@ -46,7 +49,9 @@ export const UpdateOp = Schema.TaggedStruct("Update", {
   from: AccessLevel,
   level: AccessLevel,
   requested: AccessLevel,
-  fidelity: Translation.Fidelity
+  fidelity: Translation.Fidelity,
+  expiresAt: Schema.optionalKey(Schema.NullOr(Instant)),
+  providerRole: Schema.optionalKey(ProviderRole)
 })
 
 /**
@@ -110,7 +115,14 @@ export const Plan = Schema.Struct({
   unchanged: Schema.Array(Share),
   unmanaged: Schema.Array(Share),
   skipped: Schema.Array(Skipped),
-  desired: Schema.Array(Schema.Struct({ grantee: Grantee.Grantee, level: AccessLevel })),
+  desired: Schema.Array(
+    Schema.Struct({
+      grantee: Grantee.Grantee,
+      level: AccessLevel,
+      expiresAt: Schema.optionalKey(Instant),
+      providerRole: Schema.optionalKey(ProviderRole)
+    })
+  ),
   warnings: Schema.Array(Warning.Warning)
 })
 /** @example const empty: Planner.Plan = { operations: [], unchanged: [], unmanaged: [], skipped: [], desired: [], warnings: [] } */
@@ -145,7 +157,9 @@ class PrincipalIndex {
   private readonly groups = new Map<string, number>()
   private readonly accounts = new Map<string, number>()
   private readonly organizations = new Map<string, number>()
+  private readonly domains = new Map<string, number>()
   private everyone: number | undefined = undefined
+  private anyone: number | undefined = undefined
 
   /** The entry under the first identity key of `grantee` that is present (a user's id before its email). */
   get(grantee: Grantee.Grantee): number | undefined {
@@ -163,6 +177,10 @@ class PrincipalIndex {
         return this.organizations.get(grantee.id)
       case "Everyone":
         return this.everyone
+      case "Domain":
+        return this.domains.get(grantee.domain.toLowerCase())
+      case "Anyone":
+        return this.anyone
     }
   }
 
@@ -196,6 +214,12 @@ class PrincipalIndex {
         return
       case "Everyone":
         if (!onlyMissing || this.everyone === undefined) this.everyone = entry
+        return
+      case "Domain":
+        if (!onlyMissing) this.domains.set(grantee.domain.toLowerCase(), entry)
+        return
+      case "Anyone":
+        if (!onlyMissing || this.anyone === undefined) this.anyone = entry
     }
   }
 }
@@ -312,9 +336,13 @@ export const plan = (
     }
     const requested = (input as Grant).level
     const fidelity = t.fidelity
+    const extra = {
+      ...(grant.expiresAt !== undefined ? { expiresAt: grant.expiresAt } : {}),
+      ...(grant.providerRole !== undefined ? { providerRole: grant.providerRole } : {})
+    }
     if (entry === undefined) {
       index.set(grantee, -(i + 1))
-      creates.push({ _tag: "Grant", grantee, level: grant.level, requested, fidelity })
+      creates.push({ _tag: "Grant", grantee, level: grant.level, requested, fidelity, ...extra })
       continue
     }
     claimedBy[entry] = i + 1
@@ -323,7 +351,13 @@ export const plan = (
       index.set(grantee, entry, true)
     }
     const found = indexed[entry] as Share
-    if (found.level === grant.level) {
+    const sameRole = found.providerRole?.name === grant.providerRole?.name
+    const sameGrant =
+      found.level === grant.level &&
+      sameRole &&
+      sameExpiry(found.expiresAt, grant.expiresAt) &&
+      Grantee.isDiscoverable(found.grantee) === Grantee.isDiscoverable(grantee)
+    if (sameGrant) {
       unchanged.push(found)
     } else if (readOnly(found)) {
       matchNotes.push(
@@ -337,8 +371,10 @@ export const plan = (
           message: `${Grantee.describe(grantee)} inherits ${found.level}; a direct ${grant.level} share will be added`
         })
       )
-      creates.push({ _tag: "Grant", grantee, level: grant.level, requested, fidelity })
-    } else if (capabilities.updateLevel) {
+      creates.push({ _tag: "Grant", grantee, level: grant.level, requested, fidelity, ...extra })
+    } else if (capabilities.updateLevel && Grantee.isDiscoverable(found.grantee) === Grantee.isDiscoverable(grantee)) {
+      // discoverability is part of the grantee (a new share); level, expiry and role update in place
+      const expiry = sameExpiry(found.expiresAt, grant.expiresAt) ? {} : { expiresAt: grant.expiresAt ?? null }
       updates.push({
         _tag: "Update",
         shareId: found.id,
@@ -346,11 +382,13 @@ export const plan = (
         from: found.level,
         level: grant.level,
         requested,
-        fidelity
+        fidelity,
+        ...expiry,
+        ...(grant.providerRole !== undefined && !sameRole ? { providerRole: grant.providerRole } : {})
       })
     } else {
       revokes.push({ _tag: "Revoke", shareId: found.id, grantee: found.grantee, level: found.level })
-      creates.push({ _tag: "Grant", grantee, level: grant.level, requested, fidelity })
+      creates.push({ _tag: "Grant", grantee, level: grant.level, requested, fidelity, ...extra })
     }
   }
   if (capabilities.everyoneExclusive && everyone && grants.length > 1) {

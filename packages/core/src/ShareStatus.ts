@@ -1,13 +1,27 @@
 /**
  * Lifecycle of one share. Synchronous providers answer `active` at once; asynchronous ones
- * (Cloudflare) move `pending → active` and `revoking → revoked`, or end `failed`.
+ * (Cloudflare) move `pending → active` and `revoking → revoked`, or end `failed`. An invitation
+ * the grantee has not accepted yet (Box) is `pending` with `invitation: true`: it grants nothing
+ * until accepted, and a rejected one is `revoked`.
  *
  * @since 0.1.0
  */
 import { Schema } from "effect"
 
-/** Access is being set up; `message` carries a non-terminal provider error, if any. @example ShareStatus.pending() */
-export const Pending = Schema.TaggedStruct("pending", { message: Schema.optionalKey(Schema.String) })
+/**
+ * Access is being set up; `message` carries a non-terminal provider error, if any; `invitation`
+ * says it waits for the grantee to accept.
+ *
+ * @example
+ * ```ts
+ * import { ShareStatus } from "@unishare/core"
+ * ShareStatus.Pending.make({ invitation: true })
+ * ```
+ */
+export const Pending = Schema.TaggedStruct("pending", {
+  message: Schema.optionalKey(Schema.String),
+  invitation: Schema.optionalKey(Schema.Boolean)
+})
 /** Access is in effect. @example ShareStatus.active */
 export const Active = Schema.TaggedStruct("active", {})
 /** Access is being removed. @example ShareStatus.revoking */
@@ -32,6 +46,8 @@ export type ShareStatus = typeof ShareStatus.Type
 
 /** @example ShareStatus.pending("waiting for entitlement") */
 export const pending = (message?: string): ShareStatus => Pending.make(message === undefined ? {} : { message })
+/** An invitation waiting for the grantee to accept it. @example ShareStatus.invited */
+export const invited: ShareStatus = Pending.make({ invitation: true })
 /** @example ShareStatus.active */
 export const active: ShareStatus = Active.make({})
 /** @example ShareStatus.revoking */
@@ -63,3 +79,14 @@ export const isSettled = (status: ShareStatus): boolean =>
  * ```
  */
 export const isLive = (status: ShareStatus): boolean => status._tag === "pending" || status._tag === "active"
+
+/**
+ * `true` for an invitation the grantee has not accepted yet.
+ *
+ * @example
+ * ```ts
+ * import { ShareStatus } from "@unishare/core"
+ * ShareStatus.isInvitation(ShareStatus.invited) // true
+ * ```
+ */
+export const isInvitation = (status: ShareStatus): boolean => status._tag === "pending" && status.invitation === true

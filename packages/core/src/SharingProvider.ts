@@ -10,7 +10,7 @@ import type { SharingError } from "./Errors.ts"
 import type { Grantee } from "./Grantee.ts"
 import type { ResourceRef } from "./ResourceRef.ts"
 import type { Grant, Share } from "./Share.ts"
-import type { Options as TranslationOptions } from "./Translation.ts"
+import type { Options as TranslationOptions, UpdateOptions } from "./Translation.ts"
 
 /**
  * A notification sent with a grant, where the provider supports it (`capabilities.notify`).
@@ -95,6 +95,8 @@ export interface CreateRequest {
  * - `list` streams the shares of a resource, paginating with constant memory.
  * - `grant` is idempotent: an existing share for the same grantee at the same level is returned;
  *   at another level it is updated, never duplicated.
+ * - `update` changes a share's level, and where the provider keeps them its expiry
+ *   (`expiresAt`, `null` removes it) and provider role; a provider without them refuses those options.
  * - `revoke` of a share that is already revoked succeeds.
  * - `replace` (only where the provider has native set semantics) makes the grantee set equal to `desired`
  *   and returns the resource's shares as read back after the write (`Sync.sync` verifies with them).
@@ -123,7 +125,7 @@ export interface Shape {
     resource: ResourceRef,
     shareId: string,
     level: AccessLevel,
-    options?: TranslationOptions
+    options?: UpdateOptions
   ) => Effect.Effect<Share, SharingError>
   readonly revoke: (resource: ResourceRef, shareId: string) => Effect.Effect<void, SharingError>
   readonly replace?: (

@@ -7,7 +7,10 @@ import { Effect, Schema } from "effect"
 import { AccessLevel } from "./AccessLevel.ts"
 
 /**
- * A level could not be kept as asked: `direction` says whether access went down or up.
+ * Something about the access could not be kept as asked: `direction` says whether access went
+ * down or up. `aspect` says what was lost: the `level` (the default when absent), a provider's
+ * own `role` (granted as its floor), or an `expiry` that was dropped (access for longer: widened).
+ * `from` and `to` are the levels before and after.
  *
  * @example
  * ```ts
@@ -19,7 +22,8 @@ export const Lossy = Schema.TaggedStruct("Lossy", {
   from: AccessLevel,
   to: AccessLevel,
   direction: Schema.Literals(["narrowed", "widened"]),
-  message: Schema.String
+  message: Schema.String,
+  aspect: Schema.optionalKey(Schema.Literals(["level", "role", "expiry"]))
 })
 
 /** Something asked for is not supported and was left out or refused. @example Warning.Unsupported.make({ feature: "notify", message: "…" }) */
@@ -54,7 +58,9 @@ export type Warning = typeof Warning.Type
 export const format = (w: Warning): string => {
   switch (w._tag) {
     case "Lossy":
-      return `${w.direction} ${w.from} → ${w.to}: ${w.message}`
+      return w.aspect === "expiry" || w.aspect === "role"
+        ? `${w.direction} (${w.aspect}): ${w.message}`
+        : `${w.direction} ${w.from} → ${w.to}: ${w.message}`
     case "Unsupported":
       return `unsupported ${w.feature}: ${w.message}`
     case "Deprecated":

@@ -78,14 +78,17 @@ export const fromEntries = (entries: ReadonlyArray<Entry>): IdentityMap => {
  */
 export const empty: IdentityMap = fromEntries([])
 
-const kinds = ["user", "group", "account", "organization", "everyone"] as const
+const kinds = ["user", "group", "account", "organization", "domain", "everyone", "anyone"] as const
 
 /**
  * Parses the `kind:value` notation used by CSV files and CLI flags: `user:ada@example.com`,
- * `user:1001` (an id), `group:7`, `account:abc`, `organization:org1`, `everyone`. Strict, as the
- * library is: the kind in lower case, no whitespace around the kind, the value or the whole, a
- * non-empty value of well-formed Unicode (a lone surrogate is refused, never sent), and nothing
- * after `everyone`. The message names what is wrong.
+ * `user:1001` (an id), `group:7`, `account:abc`, `organization:org1`, `domain:acme.example`
+ * (everyone of a domain, with the link; `domain:acme.example:discoverable` when they can find it by
+ * search), `everyone` (the tenant), `anyone` (the public, with the link) and
+ * `anyone:discoverable` (public and searchable). Strict, as the library is: the kind in lower case,
+ * no whitespace around the kind, the value or the whole, a non-empty value of well-formed Unicode
+ * (a lone surrogate is refused, never sent), and nothing after `everyone`. The message names what
+ * is wrong.
  *
  * @example
  * ```ts
@@ -102,6 +105,8 @@ export const parseGrantee = (
   if (!Ids.isWellFormed(text)) return refuse("not well-formed Unicode (a lone surrogate)")
   if (text !== text.trim()) return refuse(`whitespace around the grantee; ${expected}`)
   if (text === "everyone") return { ok: true, grantee: Grantee.everyone }
+  if (text === "anyone") return { ok: true, grantee: Grantee.anyone() }
+  if (text === "anyone:discoverable") return { ok: true, grantee: Grantee.anyone({ discoverable: true }) }
   const colon = text.indexOf(":")
   if (colon < 0) return refuse(expected)
   const kind = text.slice(0, colon)
@@ -115,6 +120,7 @@ export const parseGrantee = (
     )
   }
   if (kind === "everyone") return refuse("everyone takes no value")
+  if (kind === "anyone") return refuse("anyone takes no value, or :discoverable")
   if (value === "") return refuse(`the ${kind} value is empty; ${expected}`)
   if (value !== value.trim()) return refuse(`whitespace around the ${kind} value`)
   switch (kind) {
@@ -124,6 +130,13 @@ export const parseGrantee = (
       return { ok: true, grantee: Grantee.group(value) }
     case "account":
       return { ok: true, grantee: Grantee.account(value) }
+    case "domain": {
+      const discoverable = value.endsWith(":discoverable")
+      const name = discoverable ? value.slice(0, -":discoverable".length) : value
+      const decoded = Schema.decodeUnknownOption(Grantee.Domain)({ _tag: "Domain", domain: name })
+      if (Option.isNone(decoded)) return refuse("the domain value must be a domain name such as example.com")
+      return { ok: true, grantee: Grantee.domain(name, discoverable ? { discoverable } : undefined) }
+    }
     default:
       return { ok: true, grantee: Grantee.organization(value) }
   }
