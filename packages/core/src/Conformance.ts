@@ -13,6 +13,7 @@ import type * as Grantee from "./Grantee.ts"
 import type { ResourceRef } from "./ResourceRef.ts"
 import * as Settle from "./Settle.ts"
 import type { Share } from "./Share.ts"
+import * as ShareModule from "./Share.ts"
 import * as ShareStatus from "./ShareStatus.ts"
 import type { Shape } from "./SharingProvider.ts"
 import * as Sync from "./Sync.ts"
@@ -58,6 +59,9 @@ export interface Options {
   readonly setup: Effect.Effect<Fixture, never, Scope.Scope>
   readonly settleSchedule?: Schedule.Schedule<unknown> | undefined
 }
+
+/** An instant `days` from now, to the second (what every provider can store). */
+const inDays = (days: number) => `${new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 19)}Z`
 
 const levelsOf = (f: Fixture) => Capabilities.grantableLevels(f.provider.capabilities, f.resource.kind)
 
@@ -118,6 +122,8 @@ export const run = (options: Options): void => {
         for (const g of f.grantees) assert.include(caps.granteeKinds, g._tag)
         assert.strictEqual(caps.nativeReplace, f.provider.replace !== undefined)
         assert.isAbove(caps.pageSize, 0)
+        for (const kind of caps.expiringGranteeKinds) assert.include(caps.granteeKinds, kind)
+        for (const role of caps.providerRoles) assert.notInclude(AccessLevel.ladder as ReadonlyArray<string>, role.name)
       }))
 
     test("a fresh resource lists no shares", (f) =>
@@ -320,6 +326,109 @@ export const run = (options: Options): void => {
         }),
       (f) => f.provider.capabilities.asyncStatus
     )
+
+    test(
+      "an expiry the provider cannot keep is refused before any write, or dropped with a warning only when asked",
+      (f) =>
+        Effect.gen(function* () {
+          const level = levelsOf(f)[0]!
+          const grant = { grantee: f.grantees[0], level, expiresAt: inDays(30) }
+          const refused = yield* Effect.flip(f.provider.grant(f.resource, grant))
+          assert.strictEqual(refused._tag, "Unsupported")
+          assert.deepStrictEqual(yield* collect(f), [])
+          const dropped = yield* f.provider.grant(f.resource, { ...grant, onExpiry: "drop" })
+          assert.isUndefined(dropped.expiresAt)
+        }),
+      (f) => !Capabilities.supportsExpiry(f.provider.capabilities, f.grantees[0]._tag)
+    )
+
+    test(
+      "an expiry is kept, listed, changed and removed",
+      (f) =>
+        Effect.gen(function* () {
+          const level = levelsOf(f)[0]!
+          const until = inDays(30)
+          const share = yield* f.provider.grant(f.resource, { grantee: f.grantees[0], level, expiresAt: until })
+          assert.isTrue(ShareModule.sameExpiry(share.expiresAt, until), `granted ${share.expiresAt}, asked ${until}`)
+          const listed = (yield* collect(f)).find((s) => s.id === share.id)
+          assert.isTrue(ShareModule.sameExpiry(listed?.expiresAt, until), `listed ${listed?.expiresAt}`)
+          if (!f.provider.capabilities.updateLevel) return
+          const later = inDays(60)
+          const changed = yield* f.provider.update(f.resource, share.id, level, { expiresAt: later })
+          assert.isTrue(ShareModule.sameExpiry(changed.expiresAt, later), `updated ${changed.expiresAt}`)
+          const permanent = yield* f.provider.update(f.resource, share.id, level, { expiresAt: null })
+          assert.isUndefined(permanent.expiresAt)
+          assert.isUndefined((yield* f.provider.get(f.resource, share.id)).expiresAt)
+        }),
+      (f) => Capabilities.supportsExpiry(f.provider.capabilities, f.grantees[0]._tag)
+    )
+
+    test("population-wide grantees the provider lacks are Unsupported whatever the opt-ins", (f) =>
+      Effect.gen(function* () {
+        const level = levelsOf(f)[0]!
+        const kinds = f.provider.capabilities.granteeKinds
+        const wide: ReadonlyArray<Grantee.Grantee> = [
+          { _tag: "Everyone" },
+          { _tag: "Domain", domain: "conformance.example" },
+          { _tag: "Anyone" },
+          { _tag: "Anyone", discoverable: true }
+        ]
+        for (const grantee of wide.filter((g) => !kinds.includes(g._tag))) {
+          const error = yield* Effect.flip(
+            f.provider.grant(f.resource, {
+              grantee,
+              level,
+              allowEveryone: true,
+              allowAnyone: true,
+              onLossy: "round-up"
+            })
+          )
+          assert.strictEqual(error._tag, "Unsupported", `${grantee._tag}: ${error.message}`)
+        }
+        assert.deepStrictEqual(yield* collect(f), [])
+      }))
+
+    test(
+      "the provider's own roles are granted and read back exactly",
+      (f) =>
+        Effect.gen(function* () {
+          for (const role of f.provider.capabilities.providerRoles) {
+            const share = yield* f.provider.grant(f.resource, {
+              grantee: f.grantees[0],
+              level: role.floor ?? "viewer",
+              providerRole: role
+            })
+            assert.strictEqual(share.providerRole?.name, role.name)
+            const got = yield* f.provider.get(f.resource, share.id)
+            assert.strictEqual(got.providerRole?.name, role.name)
+            assert.deepStrictEqual(got.providerRole?.floor, role.floor)
+          }
+        }),
+      (f) => f.provider.capabilities.providerRoles.length > 0
+    )
+
+    test("a role the provider lacks is granted at most its floor, and refused without one", (f) =>
+      Effect.gen(function* () {
+        const levels = levelsOf(f)
+        const noFloor = yield* Effect.flip(
+          f.provider.grant(f.resource, {
+            grantee: f.grantees[0],
+            level: levels[0]!,
+            providerRole: { name: "conformance-role" },
+            onLossy: "round-up"
+          })
+        )
+        assert.strictEqual(noFloor._tag, "Unsupported")
+        assert.deepStrictEqual(yield* collect(f), [])
+        const floor = levels[0]!
+        const share = yield* f.provider.grant(f.resource, {
+          grantee: f.grantees[0],
+          level: levels.at(-1)!,
+          providerRole: { name: "conformance-role", floor }
+        })
+        assert.isTrue(AccessLevel.isAtLeast(floor, share.level), `${floor} → ${share.level}`)
+        assert.isUndefined(share.providerRole)
+      }))
 
     test("list and get agree for every share", (f) =>
       Effect.gen(function* () {
