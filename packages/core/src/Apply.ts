@@ -47,7 +47,7 @@ export type OperationResult =
   | { readonly operation: Operation; readonly outcome: "failed"; readonly error: SharingError }
 
 /**
- * Options: `dryRun` sends nothing; `notify` is passed to grants; `onLossy`/`allowEveryone` as for
+ * Options: `dryRun` sends nothing; `notify` is passed to grants; `onLossy`/`allowEveryone`/`allowAnyone` as for
  * the plan; `onOperation` observes each result (progress bars, run records).
  *
  * @example
@@ -81,21 +81,36 @@ export const applyOperation = (
   operation: Operation,
   options: Options = {}
 ): Effect.Effect<Share | undefined, SharingError> => {
-  const translation = { onLossy: options.onLossy, allowEveryone: options.allowEveryone ?? true }
+  const translation = {
+    onLossy: options.onLossy,
+    allowEveryone: options.allowEveryone ?? true,
+    allowAnyone: options.allowAnyone ?? true
+  }
   switch (operation._tag) {
     case "Grant":
       return provider.grant(resource, {
-        grantee: operation.grantee,
-        level: operation.level,
+        ...grantOf(operation),
         ...translation,
         ...(options.notify !== undefined ? { notify: options.notify } : {})
       })
     case "Update":
-      return provider.update(resource, operation.shareId, operation.level, translation)
+      return provider.update(resource, operation.shareId, operation.level, {
+        ...translation,
+        ...(operation.expiresAt !== undefined ? { expiresAt: operation.expiresAt } : {}),
+        ...(operation.providerRole !== undefined ? { providerRole: operation.providerRole } : {})
+      })
     case "Revoke":
       return Effect.as(provider.revoke(resource, operation.shareId), undefined)
   }
 }
+
+/** The grant a planned grant asks for: grantee, level, and the expiry and provider role it keeps. */
+const grantOf = (op: Extract<Operation, { _tag: "Grant" }>) => ({
+  grantee: op.grantee,
+  level: op.level,
+  ...(op.expiresAt !== undefined ? { expiresAt: op.expiresAt } : {}),
+  ...(op.providerRole !== undefined ? { providerRole: op.providerRole } : {})
+})
 
 const orderOf = (op: Operation): number =>
   op._tag === "Revoke" ? 0 : op._tag === "Grant" ? 3 : AccessLevel.rank(op.level) < AccessLevel.rank(op.from) ? 1 : 2
@@ -164,10 +179,10 @@ export const apply = (
         grantAll(
           resource,
           grants.map((op) => ({
-            grantee: op.grantee,
-            level: op.level,
+            ...grantOf(op),
             onLossy: options.onLossy,
             allowEveryone: options.allowEveryone ?? true,
+            allowAnyone: options.allowAnyone ?? true,
             ...(options.notify !== undefined ? { notify: options.notify } : {})
           }))
         )

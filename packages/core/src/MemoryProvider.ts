@@ -227,11 +227,22 @@ export const make = (options: Options = {}): MemoryProvider => {
       if (entry === undefined || !ShareStatus.isLive(entry.share.status)) {
         return yield* notFound("update", `share ${shareId} does not exist on ${ResourceRef.describe(resource)}`)
       }
+      // expiries and provider roles: kept where declared, refused (not ignored) where not
+      yield* Effect.fromResult(
+        Translation.translateUpdate(
+          capabilities,
+          resource.kind,
+          level,
+          updateOptions,
+          "update",
+          entry.share.grantee._tag
+        )
+      )
       const translated = yield* Translation.translateGrant(
         capabilities,
         resource,
         { grantee: entry.share.grantee, level },
-        { ...updateOptions, allowEveryone: true },
+        { ...updateOptions, allowEveryone: true, allowAnyone: true },
         "update"
       )
       if (entry.share.inherited) {

@@ -251,7 +251,9 @@ const once = (
       // (EnergyCAP's all-users group counts as Everyone there)
       replaced = yield* provider.replace(resource, plan.desired, {
         onLossy: options.onLossy,
-        allowEveryone: options.allowEveryone === true
+        allowEveryone: options.allowEveryone === true,
+        allowAnyone: options.allowAnyone === true,
+        onExpiry: options.onExpiry
       })
       results = Apply.writeOrder(plan.operations).map((operation) => ({ operation, outcome: "applied" as const }))
       if (options.onOperation !== undefined) yield* Effect.forEach(results, options.onOperation, { discard: true })
@@ -259,6 +261,7 @@ const once = (
       results = yield* Apply.apply(provider, resource, plan, {
         ...options,
         allowEveryone: options.allowEveryone === true,
+        allowAnyone: options.allowAnyone === true,
         alreadyLocked: true
       })
       failures = results.flatMap((r) => (r.outcome === "failed" ? [r.error] : []))
@@ -288,6 +291,7 @@ const once = (
     const check = Planner.plan(after, plan.desired, provider.capabilities, {
       ...options,
       allowEveryone: true,
+      allowAnyone: true,
       onUnsupported: "skip",
       resourceKind: options.resourceKind ?? resource.kind
     })
