@@ -11,7 +11,7 @@ import * as Capabilities from "./Capabilities.ts"
 import * as Errors from "./Errors.ts"
 import * as Grantee from "./Grantee.ts"
 import * as ResourceRef from "./ResourceRef.ts"
-import type { Share } from "./Share.ts"
+import { type Grant, type ProviderRole, type Share, sameExpiry } from "./Share.ts"
 import * as ShareStatus from "./ShareStatus.ts"
 import { type Shape, SharingProvider } from "./SharingProvider.ts"
 import * as Translation from "./Translation.ts"
@@ -153,6 +153,24 @@ export const make = (options: Options = {}): MemoryProvider => {
     entry.share = { ...entry.share, level, updatedAt: new Date(0).toISOString() }
   }
 
+  /** Sets the expiry (`null`: removes it) and provider role a write asked for; `true` when something changed. */
+  const setTerms = (
+    entry: Entry,
+    terms: { readonly expiresAt?: string | null | undefined; readonly providerRole?: ProviderRole | undefined },
+    replaceAll: boolean
+  ): boolean => {
+    const { expiresAt: currentExpiry, providerRole: currentRole, ...rest } = entry.share
+    const expiresAt = terms.expiresAt === undefined && !replaceAll ? currentExpiry : (terms.expiresAt ?? undefined)
+    const providerRole = terms.providerRole === undefined && !replaceAll ? currentRole : terms.providerRole
+    if (sameExpiry(expiresAt, currentExpiry) && providerRole?.name === currentRole?.name) return false
+    entry.share = {
+      ...rest,
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+      ...(providerRole !== undefined ? { providerRole } : {})
+    }
+    return true
+  }
+
   const list: Shape["list"] = (resource, listOptions = {}) =>
     Stream.unwrap(
       Effect.map(resourceOf(resource, "list"), (r) => {
@@ -199,10 +217,11 @@ export const make = (options: Options = {}): MemoryProvider => {
       }
       const existing = liveFor(r.shares, grantee)
       if (existing !== undefined) {
-        if (existing.share.level !== level) {
-          writes++
-          setLevel(existing, level)
-        }
+        const rediscovered = Grantee.isDiscoverable(existing.share.grantee) !== Grantee.isDiscoverable(grantee)
+        if (rediscovered) existing.share = { ...existing.share, grantee }
+        const changed = existing.share.level !== level || rediscovered
+        if (changed) setLevel(existing, level)
+        if (setTerms(existing, translated.value, true) || changed) writes++
         return existing.share
       }
       writes++
@@ -212,6 +231,8 @@ export const make = (options: Options = {}): MemoryProvider => {
         resource,
         grantee,
         level,
+        ...(translated.value.expiresAt !== undefined ? { expiresAt: translated.value.expiresAt } : {}),
+        ...(translated.value.providerRole !== undefined ? { providerRole: translated.value.providerRole } : {}),
         status: mode === "async" ? ShareStatus.pending() : ShareStatus.active,
         inherited: false,
         createdAt: new Date(0).toISOString()
@@ -228,7 +249,7 @@ export const make = (options: Options = {}): MemoryProvider => {
         return yield* notFound("update", `share ${shareId} does not exist on ${ResourceRef.describe(resource)}`)
       }
       // expiries and provider roles: kept where declared, refused (not ignored) where not
-      yield* Effect.fromResult(
+      const terms = yield* Effect.fromResult(
         Translation.translateUpdate(
           capabilities,
           resource.kind,
@@ -252,10 +273,9 @@ export const make = (options: Options = {}): MemoryProvider => {
           message: `share ${shareId} is inherited and cannot be changed here`
         })
       }
-      if (entry.share.level !== translated.value.level) {
-        writes++
-        setLevel(entry, translated.value.level)
-      }
+      const changed = entry.share.level !== translated.value.level
+      if (changed) setLevel(entry, translated.value.level)
+      if (setTerms(entry, terms.value, false) || changed) writes++
       return entry.share
     })
 
@@ -281,7 +301,7 @@ export const make = (options: Options = {}): MemoryProvider => {
   const replace: Shape["replace"] = (resource, desired, replaceOptions = {}) =>
     Effect.gen(function* () {
       const r = yield* resourceOf(resource, "replace")
-      const translated: Array<{ grantee: Grantee.Grantee; level: AccessLevel }> = []
+      const translated: Array<Grant> = []
       for (let i = 0; i < desired.length; i++) {
         const t = Translation.translateGrantResult(
           capabilities,
@@ -307,6 +327,7 @@ export const make = (options: Options = {}): MemoryProvider => {
         const existing = liveFor(r.shares, g.grantee)
         if (existing !== undefined) {
           if (existing.share.level !== g.level) setLevel(existing, g.level)
+          setTerms(existing, g, true)
           kept.add(existing)
           continue
         }
@@ -317,6 +338,8 @@ export const make = (options: Options = {}): MemoryProvider => {
             resource,
             grantee: g.grantee,
             level: g.level,
+            ...(g.expiresAt !== undefined ? { expiresAt: g.expiresAt } : {}),
+            ...(g.providerRole !== undefined ? { providerRole: g.providerRole } : {}),
             status: mode === "async" ? ShareStatus.pending() : ShareStatus.active,
             inherited: false
           },

@@ -119,7 +119,7 @@ export type Grant = typeof Grant.Type
  * // { grantee: …, level: "viewer", expiresAt: "2027-01-31T00:00:00Z" }
  * ```
  */
-export const toGrant = (share: Share): Grant => ({
+export const toGrant = (share: Pick<Share, "grantee" | "level" | "expiresAt" | "providerRole">): Grant => ({
   grantee: share.grantee,
   level: share.level,
   ...(share.expiresAt !== undefined ? { expiresAt: share.expiresAt } : {}),

@@ -258,7 +258,7 @@ export interface Resolution {
 
 /**
  * Resolution options: `fallback` receives what cannot be resolved; `autoMap` (default `true`)
- * maps users by email and `Everyone` to `Everyone` without an entry, and with `sameProvider` every
+ * maps users by email, `Everyone` to `Everyone`, and a `Domain` or `Anyone` to itself without an entry, and with `sameProvider` every
  * principal to itself.
  *
  * @example
@@ -304,7 +304,7 @@ export const resolveAll = (
     const provider = target.capabilities.provider
     const resolves = target.resolveGrantees !== undefined || target.resolveGrantee !== undefined
     const asks = (g: Grantee.Grantee | undefined): g is Grantee.Grantee =>
-      resolves && g !== undefined && g._tag !== "Everyone"
+      resolves && g !== undefined && g._tag !== "Everyone" && g._tag !== "Domain" && g._tag !== "Anyone"
     const unique = new Map<string, Grantee.Grantee>()
     for (const g of sources) {
       const key = Grantee.keys(g)[0]
@@ -319,6 +319,9 @@ export const resolveAll = (
         if (options.sameProvider === true) candidate = source
         else if (source._tag === "User" && source.email !== undefined) candidate = Grantee.user({ email: source.email })
         else if (source._tag === "Everyone") candidate = Grantee.everyone
+        // a domain name and the public mean the same on every provider (whether the target has them
+        // is the translation's business: Unsupported, never another population)
+        else if (source._tag === "Domain" || source._tag === "Anyone") candidate = source
         if (candidate !== undefined) via = "auto"
       }
       return { source, candidate, via }

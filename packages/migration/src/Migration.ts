@@ -17,6 +17,7 @@ import * as Grantee from "@unishare/core/Grantee"
 import * as Planner from "@unishare/core/Planner"
 import * as ResourceRef from "@unishare/core/ResourceRef"
 import type { Grant, Share } from "@unishare/core/Share"
+import * as ShareModule from "@unishare/core/Share"
 import * as ShareStatus from "@unishare/core/ShareStatus"
 import type { Shape } from "@unishare/core/SharingProvider"
 import * as Translation from "@unishare/core/Translation"
@@ -125,6 +126,10 @@ export type Summary = typeof Summary.Type
 export const PlanOptions = Schema.Struct({
   onLossy: Translation.LossyPolicy,
   allowEveryone: Schema.Boolean,
+  /** Grants to the public (`Anyone`) are planned (absent in plans made before it existed: `false`). */
+  allowAnyone: Schema.optionalKey(Schema.Boolean),
+  /** An expiry the target cannot keep: `fail` (the default: reported unsupported) or `drop`. */
+  onExpiry: Schema.optionalKey(Translation.ExpiryPolicy),
   includeInherited: Schema.Boolean,
   mode: Schema.Literals(["merge", "mirror"]),
   fallback: Schema.optionalKey(Grantee.Grantee),
@@ -169,7 +174,7 @@ export type PlanSnapshot = typeof PlanSnapshot.Type
  */
 export const MigrationPlan = Schema.Struct({
   format: Schema.Literal("unishare/migration-plan"),
-  version: Schema.Literal(1),
+  version: Schema.Literals([1, 2]),
   id: Schema.String,
   /** SHA-256 over everything else in the plan: `apply` refuses a plan whose content no longer matches. */
   digest: Schema.String,
@@ -205,6 +210,17 @@ export interface PlanInput {
 }
 
 const outcomeOf = (fidelity: Translation.Fidelity): FidelityEntry["outcome"] => fidelity
+
+/**
+ * The expiry of source grants merged onto one target grantee: least privilege (the earliest
+ * expiry, permanent only when all are) unless `widest` (round-up: permanent when any is, else the
+ * latest).
+ */
+const mergedExpiry = (expiries: ReadonlyArray<string | undefined>, widest: boolean): string | undefined => {
+  const set = expiries.filter((e): e is string => e !== undefined)
+  if (set.length === 0 || (widest && set.length < expiries.length)) return undefined
+  return set.reduce((a, b) => (Date.parse(a) <= Date.parse(b) !== widest ? a : b))
+}
 
 const summarize = (items: ReadonlyArray<Item>, problems: ReadonlyArray<Problem>): Summary => {
   const s = {
@@ -265,6 +281,8 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
     const options: PlanOptions = {
       onLossy: input.options?.onLossy ?? "round-down",
       allowEveryone: input.options?.allowEveryone ?? false,
+      ...(input.options?.allowAnyone === true ? { allowAnyone: true } : {}),
+      ...(input.options?.onExpiry === "drop" ? { onExpiry: "drop" as const } : {}),
       includeInherited: input.options?.includeInherited ?? false,
       mode: input.options?.mode ?? "merge",
       ...(input.options?.fallback !== undefined ? { fallback: input.options.fallback } : {}),
@@ -311,7 +329,7 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
     }: (typeof work)[number]): Effect.Effect<Item | undefined, Errors.SharingError> =>
       Effect.gen(function* () {
         const entries: Array<FidelityEntry> = []
-        const byTarget = new Map<string, { grant: Grant; entries: Array<number> }>()
+        const byTarget = new Map<string, { grant: Grant; grants: Array<Grant>; entries: Array<number> }>()
         for (const share of resource.shares) {
           if (!ShareStatus.isLive(share.status)) continue
           const base = { sourceShareId: share.id, source: share.grantee, sourceLevel: share.level }
@@ -329,10 +347,21 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
             continue
           }
           const via = resolution.via
+          if (ShareStatus.isInvitation(share.status) && !caps.invitations) {
+            // not accepted on the source: granting it where access starts at once would widen it
+            entries.push({
+              ...base,
+              target: resolution.target,
+              outcome: "unsupported",
+              ...(via !== undefined ? { via } : {}),
+              note: `a pending invitation on the source (not accepted yet): ${caps.provider} would grant it at once; accept or re-send it on the source first`
+            })
+            continue
+          }
           const translated = Translation.translateGrantResult(
             caps,
             targetRef.kind,
-            { grantee: resolution.target, level: share.level },
+            { ...ShareModule.toGrant(share), grantee: resolution.target },
             options,
             "plan"
           )
@@ -363,9 +392,11 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
           })
           const key = Grantee.keys(t.value.grantee)[0]!
           const existing = byTarget.get(key)
-          if (existing === undefined) byTarget.set(key, { grant: t.value, entries: [entries.length - 1] })
+          if (existing === undefined)
+            byTarget.set(key, { grant: t.value, grants: [t.value], entries: [entries.length - 1] })
           else {
             existing.entries.push(entries.length - 1)
+            existing.grants.push(t.value)
             existing.grant = {
               grantee: existing.grant.grantee,
               level: AccessLevel.max(existing.grant.level, t.value.level)
@@ -378,6 +409,20 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
           const { entries: indexes } = group
           if (indexes.length < 2) continue
           const levels = indexes.map((i) => entries[i]!.targetLevel!)
+          const roles = new Set(group.grants.map((g) => g.providerRole?.name ?? ""))
+          if (roles.size > 1) {
+            // one grantee cannot hold two roles, and no rung stands for a role off the ladder
+            byTarget.delete(key)
+            for (const i of indexes) {
+              const e = entries[i]!
+              entries[i] = {
+                ...e,
+                outcome: "unsupported",
+                note: `${indexes.length} source shares with different provider roles (${[...roles].map((r) => r || "none").join(", ")}) map to ${Grantee.describe(group.grant.grantee)}, which can hold one`
+              }
+            }
+            continue
+          }
           const differ = levels.some((l) => l !== levels[0])
           if (differ && options.onLossy === "fail") {
             byTarget.delete(key)
@@ -392,7 +437,17 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
             continue
           }
           const level = options.onLossy === "round-up" ? levels.reduce(AccessLevel.max) : levels.reduce(AccessLevel.min)
-          group.grant = { grantee: group.grant.grantee, level }
+          const expiresAt = mergedExpiry(
+            group.grants.map((g) => g.expiresAt),
+            options.onLossy === "round-up"
+          )
+          const role = group.grants[0]!.providerRole
+          group.grant = {
+            grantee: group.grant.grantee,
+            level,
+            ...(expiresAt !== undefined ? { expiresAt } : {}),
+            ...(role !== undefined ? { providerRole: role } : {})
+          }
           for (const i of indexes) {
             const e = entries[i]!
             const outcome =
@@ -411,6 +466,8 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
           const planned = Planner.plan([], desired, caps, {
             onLossy: options.onLossy,
             allowEveryone: true,
+            allowAnyone: true,
+            onExpiry: options.onExpiry,
             onUnsupported: "skip",
             resourceKind: targetRef.kind
           })
@@ -449,7 +506,7 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
           targetEveryone !== undefined &&
           !desired.some((g) => g.grantee._tag === "Everyone")
         ) {
-          desired.push({ grantee: targetEveryone.grantee, level: targetEveryone.level })
+          desired.push(ShareModule.toGrant(targetEveryone))
         }
         const everyoneWanted = desired.some((g) => g.grantee._tag === "Everyone")
         if (caps.everyoneExclusive && everyoneWanted && desired.length > 1) {
@@ -471,12 +528,15 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
           const wanted = new Set(desired.flatMap((g) => Grantee.keys(g.grantee)))
           for (const share of live) {
             if (Grantee.keys(share.grantee).some((k) => wanted.has(k))) continue
-            desired.push({ grantee: share.grantee, level: share.level })
+            // kept as it is, expiry and provider role included
+            desired.push(ShareModule.toGrant(share))
           }
         }
         const planned = Planner.plan(current.success, desired, caps, {
           onLossy: options.onLossy,
           allowEveryone: true,
+          allowAnyone: true,
+          onExpiry: options.onExpiry,
           onUnsupported: "skip",
           resourceKind: targetRef.kind
         })
@@ -516,7 +576,7 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
       .slice(0, 16)
     const unsigned = {
       format: "unishare/migration-plan",
-      version: 1,
+      version: planVersionOf(items),
       id,
       createdAt,
       snapshot: {
@@ -535,6 +595,19 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
     } as const
     return { ...unsigned, digest: digestOf(unsigned) }
   }).pipe(Effect.withSpan("unishare.migration.plan"))
+
+/**
+ * 2 when a planned write carries an expiry or a provider role (a version that does not know them
+ * refuses the plan instead of dropping them), else 1.
+ */
+const planVersionOf = (items: ReadonlyArray<Item>): 1 | 2 =>
+  items.some((i) =>
+    i.plan.operations.some(
+      (op) => op._tag !== "Revoke" && (op.expiresAt !== undefined || op.providerRole !== undefined)
+    )
+  )
+    ? 2
+    : 1
 
 const encodePlan = Schema.encodeSync(MigrationPlan)
 
@@ -793,25 +866,28 @@ export const writeUnit = (
   ref: ResourceRef.ResourceRef,
   unit: Unit
 ): Effect.Effect<void, Errors.SharingError> => {
-  const everyoneAllowed =
-    plan.options.allowEveryone ||
-    !(
-      unit.ops.some((op) => op._tag !== "Revoke" && op.grantee._tag === "Everyone") ||
-      (unit.kind === "replace" &&
-        unit.desired.some((g) => g.grantee._tag === "Everyone") &&
-        !unit.item.plan.unchanged.some((s) => s.grantee._tag === "Everyone"))
-    )
-  if (!everyoneAllowed) {
+  const grants = (tag: "Everyone" | "Anyone") =>
+    unit.ops.some((op) => op._tag !== "Revoke" && op.grantee._tag === tag) ||
+    (unit.kind === "replace" &&
+      unit.desired.some((g) => g.grantee._tag === tag) &&
+      !unit.item.plan.unchanged.some((s) => s.grantee._tag === tag))
+  const refused = !plan.options.allowEveryone && grants("Everyone") ? "Everyone" : undefined
+  const refusedPublic = plan.options.allowAnyone !== true && grants("Anyone") ? "Anyone" : undefined
+  const feature = refused ?? refusedPublic
+  if (feature !== undefined) {
     return Effect.fail(
       new Errors.Unsupported({
         provider: target.capabilities.provider,
         operation: "apply",
-        feature: "Everyone",
-        message: "the plan grants Everyone but was made without --allow-everyone"
+        feature,
+        message:
+          feature === "Everyone"
+            ? "the plan grants Everyone but was made without --allow-everyone"
+            : "the plan grants the public (anyone with the link) but was made without --allow-anyone"
       })
     )
   }
-  const translation = { allowEveryone: true, onLossy: plan.options.onLossy }
+  const translation = { allowEveryone: true, allowAnyone: true, onLossy: plan.options.onLossy }
   const write =
     unit.kind === "replace" && target.replace !== undefined
       ? Effect.asVoid(target.replace(ref, unit.desired, translation))
@@ -975,6 +1051,7 @@ export const apply = (
                     if (options.repair !== true) return
                     const check = Planner.plan(current, item.desired, caps, {
                       allowEveryone: true,
+                      allowAnyone: true,
                       onLossy: plan.options.onLossy,
                       onUnsupported: "skip",
                       resourceKind: resolved.get(item)!.kind
@@ -1224,6 +1301,7 @@ export const verify = (
               Effect.map((after): Verification => {
                 const check = Planner.plan(after, item.desired, target.capabilities, {
                   allowEveryone: true,
+                  allowAnyone: true,
                   onUnsupported: "skip",
                   resourceKind: ref.kind
                 })

@@ -9,6 +9,7 @@ import { AccessLevel } from "@unishare/core/AccessLevel"
 import * as Errors from "@unishare/core/Errors"
 import { Grantee } from "@unishare/core/Grantee"
 import { ResourceRef } from "@unishare/core/ResourceRef"
+import { Instant, ProviderRole } from "@unishare/core/Share"
 import { ShareStatus } from "@unishare/core/ShareStatus"
 import type { ResourceInfo, Shape } from "@unishare/core/SharingProvider"
 import { Effect, Schema, Stream } from "effect"
@@ -27,7 +28,10 @@ export const SnapshotShare = Schema.Struct({
   grantee: Grantee,
   level: AccessLevel,
   status: ShareStatus,
-  inherited: Schema.Boolean
+  inherited: Schema.Boolean,
+  inheritedFrom: Schema.optionalKey(ResourceRef),
+  expiresAt: Schema.optionalKey(Instant),
+  providerRole: Schema.optionalKey(ProviderRole)
 })
 /** @example const shares: ReadonlyArray<Snapshot.SnapshotShare> = [] */
 export type SnapshotShare = typeof SnapshotShare.Type
@@ -51,6 +55,9 @@ export type SnapshotResource = typeof SnapshotResource.Type
 
 /**
  * The snapshot file: `format`, `version`, the source `provider`, when it was taken, and the resources.
+ * Version 2 is written when a share carries an expiry, a provider role or its inherited source:
+ * a version that does not know them refuses the file instead of dropping them (a dropped expiry
+ * would make access permanent). Both versions are read.
  *
  * @example
  * ```ts
@@ -61,7 +68,7 @@ export type SnapshotResource = typeof SnapshotResource.Type
  */
 export const Snapshot = Schema.Struct({
   format: Schema.Literal("unishare/snapshot"),
-  version: Schema.Literal(1),
+  version: Schema.Literals([1, 2]),
   provider: Schema.String,
   exportedAt: Schema.String,
   resources: Schema.Array(SnapshotResource)
@@ -172,7 +179,10 @@ export const exportSnapshot = (
               grantee: s.grantee,
               level: s.level,
               status: s.status,
-              inherited: s.inherited
+              inherited: s.inherited,
+              ...(s.inheritedFrom !== undefined ? { inheritedFrom: s.inheritedFrom } : {}),
+              ...(s.expiresAt !== undefined ? { expiresAt: s.expiresAt } : {}),
+              ...(s.providerRole !== undefined ? { providerRole: s.providerRole } : {})
             }))
           })
         ),
@@ -192,8 +202,31 @@ export const exportSnapshot = (
             ...(yield* Effect.forEach(infos.slice(1), readOne, { concurrency: options.concurrency ?? 4 }))
           ]
     const exportedAt = new Date(yield* Effect.clockWith((c) => c.currentTimeMillis)).toISOString()
-    return { format: "unishare/snapshot", version: 1, provider: name, exportedAt, resources } as const
+    return {
+      format: "unishare/snapshot",
+      version: versionOf(resources),
+      provider: name,
+      exportedAt,
+      resources
+    } as const
   }).pipe(Effect.withSpan("unishare.export"))
+
+/**
+ * The snapshot version its content needs: 2 when a share carries an expiry, a provider role or its
+ * inherited source, else 1 (readable by every version).
+ *
+ * @example
+ * ```ts
+ * import { Snapshot } from "@unishare/migration"
+ * Snapshot.versionOf([]) // 1
+ * ```
+ */
+export const versionOf = (resources: ReadonlyArray<SnapshotResource>): 1 | 2 =>
+  resources.some((r) =>
+    r.shares.some((s) => s.expiresAt !== undefined || s.providerRole !== undefined || s.inheritedFrom !== undefined)
+  )
+    ? 2
+    : 1
 
 /**
  * Parses snapshot JSON text, failing with `InvalidInput` that names the bad field.
