@@ -28,14 +28,16 @@ const recording = (answers: Array<Answer>): Layer.Layer<HttpClient.HttpClient> =
       HttpClient.tap(client, (response) =>
         // the body is read once and cached: the client reads the same text afterwards
         response.text.pipe(
-          Effect.map((text) => {
-            answers.push({
-              method: response.request.method,
-              path: new URL(response.request.url).pathname,
-              status: response.status,
-              text
-            })
-          }),
+          Effect.tap((text) =>
+            Effect.sync(() =>
+              answers.push({
+                method: response.request.method,
+                path: new URL(response.request.url).pathname,
+                status: response.status,
+                text
+              })
+            )
+          ),
           Effect.ignore
         )
       )
