@@ -196,7 +196,21 @@ afterAll(async () => {
 // argument generators per target
 
 const levels = ["viewer", "commenter", "editor", "sharer", "admin", "owner"] as const
-const tags = ["User", "Group", "Account", "Organization", "Everyone"] as const
+const tags = ["User", "Group", "Account", "Organization", "Everyone", "Domain", "Anyone"] as const
+const instants = [
+  "2027-03-01T00:00:00Z",
+  "2020-01-01T00:00:00Z",
+  "2099-12-31T23:59:59.999+02:00",
+  "tomorrow",
+  "2027-13-01T00:00:00Z"
+]
+const roles = fc.oneof(
+  anything,
+  fc.record(
+    { name: maybe(["uploader", "fileOrganizer", "viewer uploader", ""]), floor: maybe(levels) },
+    { requiredKeys: ["name"] }
+  )
+)
 
 const resourceOf = (t: Target) =>
   fc.oneof(
@@ -224,14 +238,23 @@ const granteeOf = (t: Target) =>
           _tag: maybe(tags),
           id: maybe(t.granteeIds),
           email: t.emails.length > 0 ? maybe(t.emails) : hostile,
-          name: anything
+          name: anything,
+          domain: maybe(["example.com", "EXAMPLE.com", "acme.example", "-bad.example"]),
+          discoverable: maybe([true, false])
         },
         { requiredKeys: ["_tag"] }
       )
     }
   )
 const translationOptions = fc.record(
-  { onLossy: maybe(["fail", "round-down", "round-up"]), allowEveryone: maybe([true, false]) },
+  {
+    onLossy: maybe(["fail", "round-down", "round-up"]),
+    allowEveryone: maybe([true, false]),
+    allowAnyone: maybe([true, false]),
+    onExpiry: maybe(["fail", "drop"]),
+    expiresAt: fc.oneof(maybe(instants), fc.constant(null)),
+    providerRole: roles
+  },
   { requiredKeys: [] }
 )
 const requestOf = (t: Target) =>
@@ -243,8 +266,12 @@ const requestOf = (t: Target) =>
         {
           grantee: granteeOf(t),
           level: maybe(levels),
+          expiresAt: maybe(instants),
+          providerRole: roles,
           onLossy: maybe(["fail", "round-down", "round-up"]),
           allowEveryone: maybe([true, false]),
+          allowAnyone: maybe([true, false]),
+          onExpiry: maybe(["fail", "drop"]),
           notify: fc.oneof(
             anything,
             fc.record({ subject: maybe(["Hello"]), ccMe: maybe([true]) }, { requiredKeys: [] })
@@ -260,7 +287,10 @@ const desiredOf = (t: Target) =>
     {
       weight: 3,
       arbitrary: fc.array(
-        fc.record({ grantee: granteeOf(t), level: maybe(levels) }, { requiredKeys: ["grantee", "level"] }),
+        fc.record(
+          { grantee: granteeOf(t), level: maybe(levels), expiresAt: maybe(instants), providerRole: roles },
+          { requiredKeys: ["grantee", "level"] }
+        ),
         {
           maxLength: 3
         }
