@@ -667,7 +667,11 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
     Effect.gen(function* () {
       const fileId = resource.id
       const { body } = prepared
-      const at = current.findIndex((p) => holds(p, body))
+      // a domain or anyone grant prefers the permission with the same discoverability
+      const exact = current.findIndex(
+        (p) => holds(p, body) && (p.allowFileDiscovery ?? false) === (body.allowFileDiscovery ?? false)
+      )
+      const at = exact >= 0 ? exact : current.findIndex((p) => holds(p, body))
       const existing = at < 0 ? undefined : current[at]
       let result: Wire.Permission
       if (existing === undefined) {

@@ -83,26 +83,22 @@ export const matrix = {
   drive: "0AMatrixDriveUk9PVAA",
   /** A folder in it with direct grants, and a file below inheriting from both. */
   driveFolder: "1MatrixDriveFolderJJJJJJJJJJJJJJJJJ",
-  driveFile: "1MatrixDriveFileKKKKKKKKKKKKKKKKKKKK",
-  /** Empty items to grant on. */
-  blank: "1MatrixBlankLLLLLLLLLLLLLLLLLLLLLLLL",
-  blankFolder: "1MatrixBlankFolderMMMMMMMMMMMMMMMMM",
-  blankDriveFolder: "1MatrixBlankDriveFolderNNNNNNNNNNNN",
-  blankDriveFile: "1MatrixBlankDriveFileOOOOOOOOOOOOOO"
+  driveFile: "1MatrixDriveFileKKKKKKKKKKKKKKKKKKKK"
 } as const
 
 /** `n` users u1@example.com … of the example.com organization (ids 3000…). */
 export const member = (i: number) => `u${i}@example.com`
 export const memberId = (i: number) => `3${String(i).padStart(19, "0")}`
-export const teams = ["team1@example.com", "team2@example.com", "team3@example.com"] as const
+/** Groups team1@example.com … team8@example.com ("Team 1" …). */
+export const team = (i: number) => `team${i}@example.com`
+export const teams = [team(1), team(2), team(3)] as const
 
 /** An expiry `days` ahead, to the second. */
 export const inDays = (days: number) => `${new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 19)}Z`
 
-/** The demo seed plus the matrix (expiries are computed when the seed is built: call per test). */
-export const matrixSeed = (): Simulator.Seed => {
+/** The demo seed plus the matrix; `soon` is the expiry of its expiring grants. */
+export const matrixSeed = (soon: string = inDays(30)): Simulator.Seed => {
   const demo = Simulator.demoSeed
-  const soon = inDays(30)
   return {
     users: [
       ...(demo.users ?? []),
@@ -115,7 +111,11 @@ export const matrixSeed = (): Simulator.Seed => {
     ],
     groups: [
       ...(demo.groups ?? []),
-      ...teams.map((email, k) => ({ id: `4${String(k + 1).padStart(19, "0")}`, email, name: `Team ${k + 1}` }))
+      ...Array.from({ length: 8 }, (_, k) => ({
+        id: `4${String(k + 1).padStart(19, "0")}`,
+        email: team(k + 1),
+        name: `Team ${k + 1}`
+      }))
     ],
     tokens: demo.tokens,
     drives: [
@@ -140,11 +140,7 @@ export const matrixSeed = (): Simulator.Seed => {
       { id: matrix.folder, name: "Matrix folder", folder: true, owner: "owner@example.com" },
       { id: matrix.inner, name: "Inner", parent: matrix.folder },
       { id: matrix.driveFolder, name: "Drive folder", folder: true, drive: matrix.drive },
-      { id: matrix.driveFile, name: "Drive file", parent: matrix.driveFolder },
-      { id: matrix.blank, name: "Blank", owner: "owner@example.com" },
-      { id: matrix.blankFolder, name: "Blank folder", folder: true, owner: "owner@example.com" },
-      { id: matrix.blankDriveFolder, name: "Blank drive folder", folder: true, drive: matrix.drive },
-      { id: matrix.blankDriveFile, name: "Blank drive file", parent: matrix.blankDriveFolder }
+      { id: matrix.driveFile, name: "Drive file", parent: matrix.driveFolder }
     ],
     permissions: [
       ...(demo.permissions ?? []),
@@ -173,7 +169,9 @@ export const matrixSeed = (): Simulator.Seed => {
       { file: matrix.driveFolder, type: "user", role: "writer", emailAddress: member(14), expirationTime: soon },
       { file: matrix.driveFolder, type: "group", role: "commenter", emailAddress: teams[2] },
       { file: matrix.driveFolder, type: "domain", role: "reader", domain: "example.com", allowFileDiscovery: true },
-      { file: matrix.driveFolder, type: "anyone", role: "reader", allowFileDiscovery: false }
+      { file: matrix.driveFolder, type: "anyone", role: "reader", allowFileDiscovery: false },
+      // granted here and inherited from the drive's membership at a higher role
+      { file: matrix.driveFolder, type: "user", role: "commenter", emailAddress: member(2) }
     ]
   }
 }
@@ -184,6 +182,8 @@ export interface DriveFixture {
   readonly provider: SharingProvider.Shape
   readonly client: Client.Client
   readonly answers: Array<Answer>
+  /** The expiry of the matrix seed's expiring grants. */
+  readonly soon: string
   /** Runs `effect` on an empty log and returns its value with the requests it sent. */
   readonly count: <A, E>(
     effect: Effect.Effect<A, E>
@@ -202,7 +202,8 @@ export const driveFixture = (
   options: { readonly seed?: Simulator.Seed; readonly user?: string; readonly provider?: Provider.Options } = {}
 ): Effect.Effect<DriveFixture, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const sim = yield* Simulator.serve({ seed: options.seed ?? matrixSeed() })
+    const soon = inDays(30)
+    const sim = yield* Simulator.serve({ seed: options.seed ?? matrixSeed(soon) })
     const token = `drive-provider-${randomUUID()}`
     sim.addToken({ token, user: options.user ?? "owner@example.com" })
     const answers: Array<Answer> = []
@@ -219,5 +220,5 @@ export const driveFixture = (
         return { value, requests: sim.log().length, log: sim.log().map((r) => `${r.method} ${r.path}`) }
       })
     const requests = () => sim.log().map((r) => ({ method: r.method, path: r.path, query: r.query, body: r.body }))
-    return { sim, provider, client, answers, count, requests }
+    return { sim, provider, client, answers, soon, count, requests }
   })
