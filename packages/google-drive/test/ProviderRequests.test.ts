@@ -3,10 +3,10 @@
  * `Provider.requestBounds`, counted from the simulator's request log, on one page and on several.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { type AccessLevel, Grantee, RequestBounds, Sync } from "@unishare/core"
+import { type AccessLevel, Grantee, RequestBounds, type Share, Sync } from "@unishare/core"
 import { Effect, Stream } from "effect"
 import * as Provider from "../src/Provider.ts"
-import { type Answer, assertAnswersDecode, driveFixture, matrix } from "./providerSupport.ts"
+import { type Answer, assertAnswersDecode, driveFixture, inDays, matrix } from "./providerSupport.ts"
 
 const bounds = Provider.requestBounds
 const email = (i: number) => `reader${i}@example.com`
@@ -127,6 +127,70 @@ describe("Google Drive request counts equal Provider.requestBounds", () => {
         "GET"
       ])
       assert.isAbove(assertAnswersDecode(answers), 0)
+    })
+  )
+
+  it.live("sync carries expiry, the fileOrganizer role, the public and discoverability, and converges", () =>
+    Effect.gen(function* () {
+      const { sim, provider, count, requests } = yield* driveFixture()
+      const item = sim.addFile({ name: "Sync extras", folder: true, drive: matrix.drive })
+      const resource = Provider.file(item.id)
+      const path = `/files/${item.id}/permissions`
+      const [first, later] = [inDays(20), inDays(40)]
+      const ada = Grantee.user({ email: email(1) })
+      const bob = Grantee.user({ email: email(2) })
+      for (const i of [1, 2]) sim.addUser({ email: email(i), organization: "example.com" })
+      const options = { allowEveryone: true, allowAnyone: true }
+      const step = (name: string, wanted: ReadonlyArray<Share.Grant>, c: Partial<RequestBounds.SyncCase>) =>
+        Effect.gen(function* () {
+          const before = sim.permissions(item.id).length
+          const result = yield* count(Sync.sync(provider, resource, wanted, options))
+          assert.isTrue(result.value.verified, `${name}: ${JSON.stringify(result.value.remaining)}`)
+          assert.strictEqual(result.value.attempts, 1, name)
+          const after = sim.permissions(item.id).length
+          assert.strictEqual(result.requests, bounds.sync(RequestBounds.syncCase({ before, after, ...c })), name)
+          return requests().map(
+            (r) =>
+              `${r.method} ${r.path.slice(path.length) || "/"} ${JSON.stringify(r.body ?? null)}${r.query.includes("removeExpiration") ? " removeExpiration" : ""}`
+          )
+        })
+      const grants = (
+        adaUntil: string | undefined,
+        bobRole: boolean,
+        anyoneDiscoverable: boolean
+      ): Array<Share.Grant> => [
+        { grantee: ada, level: "viewer", ...(adaUntil !== undefined ? { expiresAt: adaUntil } : {}) },
+        { grantee: bob, level: "editor", ...(bobRole ? { providerRole: Provider.fileOrganizer } : {}) },
+        { grantee: Grantee.anyone({ discoverable: anyoneDiscoverable }), level: "viewer" },
+        { grantee: Grantee.domain("example.com"), level: "viewer" }
+      ]
+      const list = "GET / null"
+      assert.deepStrictEqual(yield* step("grant all four", grants(first, true, false), { add: 4 }), [
+        list,
+        list,
+        `POST / ${JSON.stringify({ type: "user", role: "reader", emailAddress: email(1), expirationTime: first })}`,
+        `POST / ${JSON.stringify({ type: "user", role: "fileOrganizer", emailAddress: email(2) })}`,
+        `POST / ${JSON.stringify({ type: "anyone", role: "reader", allowFileDiscovery: false })}`,
+        `POST / ${JSON.stringify({ type: "domain", role: "reader", domain: "example.com", allowFileDiscovery: false })}`,
+        list
+      ])
+      assert.deepStrictEqual(yield* step("nothing to change", grants(first, true, false), {}), [list])
+      const ids = Object.fromEntries(sim.permissions(item.id).map((p) => [p.emailAddress ?? p.type, p.id]))
+      // a later expiry and a plain writer are updates; link-only becoming public is a new grant
+      assert.deepStrictEqual(yield* step("change", grants(later, false, true), { remove: 1, upgrade: 2, add: 1 }), [
+        list,
+        "DELETE /anyoneWithLink null",
+        `PATCH /${ids[email(1)]} ${JSON.stringify({ role: "reader", expirationTime: later })}`,
+        `PATCH /${ids[email(2)]} ${JSON.stringify({ role: "writer" })}`,
+        list,
+        `POST / ${JSON.stringify({ type: "anyone", role: "reader", allowFileDiscovery: true })}`,
+        list
+      ])
+      assert.deepStrictEqual(yield* step("permanent", grants(undefined, false, true), { upgrade: 1 }), [
+        list,
+        `PATCH /${ids[email(1)]} ${JSON.stringify({ role: "reader" })} removeExpiration`,
+        list
+      ])
     })
   )
 

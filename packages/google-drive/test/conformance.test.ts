@@ -1,17 +1,18 @@
 /**
  * The core conformance kit against the simulator: a folder in a shared drive (where every level of
  * a file, the fileOrganizer role and expiring user grants all exist). The drive's members are
- * inherited there: the kit takes them as the baseline.
+ * inherited there: the kit takes them as the baseline. Every answer the simulator gives decodes
+ * with the package's Wire schemas.
  */
 import { randomUUID } from "node:crypto"
 import { Grantee } from "@unishare/core"
 import { Conformance } from "@unishare/core/testing"
 import { Effect, Redacted } from "effect"
-import { FetchHttpClient } from "effect/http"
 import * as Client from "../src/Client.ts"
 import { file } from "../src/index.ts"
 import * as Provider from "../src/Provider.ts"
 import * as Simulator from "../src/Simulator.ts"
+import { type Answer, assertAnswersDecode, recording } from "./providerSupport.ts"
 
 const driveId = "0AConformanceDriveAA"
 const folderId = "1ConformanceFolderAAAAAAAAAAAAAAAA"
@@ -38,8 +39,11 @@ const setup = Effect.gen(function* () {
       files: [{ id: folderId, name: "Conformance folder", folder: true, drive: driveId }]
     }
   })
+  // every answer of every conformance test decodes with the Wire schemas (checked at scope close)
+  const answers: Array<Answer> = []
+  yield* Effect.addFinalizer(() => Effect.sync(() => assertAnswersDecode(answers)))
   const client = yield* Client.make({ credentials: Redacted.make(token), baseUrl: sim.url }).pipe(
-    Effect.provide(FetchHttpClient.layer),
+    Effect.provide(recording(answers)),
     Effect.orDie
   )
   return {

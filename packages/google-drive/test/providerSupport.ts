@@ -2,6 +2,7 @@
  * Fixtures of the neutral provider tests: a simulator (the demo seed plus the matrix seed below), a
  * provider on it whose HTTP client records every answer, and the check that each recorded answer
  * decodes with the package's own Wire schemas — strictly: a field the schemas do not declare fails.
+ * The fixture runs that check when the test's scope closes, so no test can skip it.
  */
 import { randomUUID } from "node:crypto"
 import { assert } from "@effect/vitest"
@@ -21,7 +22,8 @@ export interface Answer {
   readonly text: string
 }
 
-const recording = (answers: Array<Answer>): Layer.Layer<HttpClient.HttpClient> =>
+/** An `HttpClient` layer (fetch) that records every answer in `answers`. */
+export const recording = (answers: Array<Answer>): Layer.Layer<HttpClient.HttpClient> =>
   Layer.effect(
     HttpClient.HttpClient,
     Effect.map(HttpClient.HttpClient, (client) =>
@@ -207,6 +209,8 @@ export const driveFixture = (
     const token = `drive-provider-${randomUUID()}`
     sim.addToken({ token, user: options.user ?? "owner@example.com" })
     const answers: Array<Answer> = []
+    // whatever a test asserts, every answer it received must decode: checked when its scope closes
+    yield* Effect.addFinalizer(() => Effect.sync(() => assertAnswersDecode(answers)))
     const client = yield* Client.make({
       credentials: Redacted.make(token),
       baseUrl: sim.url,
