@@ -474,7 +474,6 @@ interface Prepared {
   readonly grantee: Grantee.Grantee
   readonly body: Client.CreatePermission
   readonly options: Client.CreateOptions
-  readonly notified: boolean
 }
 
 const sameTime = (a: string | undefined, b: string | undefined) =>
@@ -638,7 +637,7 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
             sendNotificationEmail: notify !== undefined,
             ...(notify !== undefined && text.length > 0 ? { emailMessage: text.join("\n\n") } : {})
           }
-      return { grantee, body, options: createOptions, notified: person && notify !== undefined }
+      return { grantee, body, options: createOptions }
     })
 
   /** Does a listed permission hold the principal of a create (a direct grant on this item)? */
