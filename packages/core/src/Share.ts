@@ -114,9 +114,9 @@ export type Grant = typeof Grant.Type
  * @example
  * ```ts
  * import { Grantee, Share, ShareStatus } from "@unishare/core"
- * Share.toGrant({ id: "s1", resource: { provider: "memory", kind: "doc", id: "d1" }, grantee: Grantee.group("7"),
- *   level: "viewer", status: ShareStatus.active, inherited: false, expiresAt: "2027-01-31T00:00:00Z" })
- * // { grantee: …, level: "viewer", expiresAt: "2027-01-31T00:00:00Z" }
+ * const share: Share.Share = { id: "s1", resource: { provider: "memory", kind: "doc", id: "d1" }, grantee: Grantee.group("7"),
+ *   level: "viewer", status: ShareStatus.active, inherited: false, expiresAt: "2027-01-31T00:00:00Z" }
+ * Share.toGrant(share) // { grantee: …, level: "viewer", expiresAt: "2027-01-31T00:00:00Z" }
  * ```
  */
 export const toGrant = (share: Pick<Share, "grantee" | "level" | "expiresAt" | "providerRole">): Grant => ({
