@@ -8,13 +8,22 @@
  * | `smartsheet` | `SMARTSHEET_ACCESS_TOKEN`                                    | `--smartsheet-url` / `SMARTSHEET_API_HOST`         |
  * | `eci`        | `ECI_API_KEY`                                                | `--eci-url` / `ECI_BASE_URL`                       |
  *
+ * Simulators: with `UNISHARE_SIMULATOR=1` in the environment, a provider whose base URL is on this
+ * machine (a loopback address: 127.0.0.0/8, `::1` or `localhost`) is built without the client-side
+ * request budget its API documents (Smartsheet's 300 requests per minute, Cloudflare's), so a large
+ * migration against the built-in simulators (`@unishare/<provider>/simulator`, rate limits off) is
+ * not paced like one against the real service. The variable is ignored for every other base URL
+ * (the default public endpoints included): a real provider is never sent more than its budget
+ * because of it. Smartsheet's client has no "off", so it gets a budget no run reaches.
+ *
  * @since 0.1.0
  */
 import * as Cloudflare from "@unishare/cloudflare"
 import { Errors, type SharingProvider } from "@unishare/core"
 import * as Eci from "@unishare/eci"
+import { isLoopback } from "@unishare/migration/RunnerAuth"
 import * as Smartsheet from "@unishare/smartsheet"
-import { type Config, Effect } from "effect"
+import { Config, Effect } from "effect"
 import * as HttpLog from "./HttpLog.ts"
 import type { ProviderName } from "./Notation.ts"
 
@@ -104,7 +113,61 @@ const readConfig = <A>(name: ProviderName, config: Config.Config<A>): Effect.Eff
   })
 
 /**
- * Reads a provider's configuration from the environment and applies the overrides.
+ * The environment variable that marks the providers as simulators: `UNISHARE_SIMULATOR=1` turns the
+ * client-side request budget off for a provider whose base URL is a loopback address, and is
+ * ignored for any other.
+ *
+ * @example
+ * ```ts
+ * import { Providers } from "@unishare/cli"
+ * Providers.simulatorVariable // "UNISHARE_SIMULATOR"
+ * ```
+ */
+export const simulatorVariable = "UNISHARE_SIMULATOR"
+
+/**
+ * Whether a base URL points at this machine: its host is a loopback address (127.0.0.0/8, `::1`)
+ * or `localhost`. A URL that does not parse is not.
+ *
+ * @example
+ * ```ts
+ * import { Providers } from "@unishare/cli"
+ * Providers.isLoopbackUrl("http://127.0.0.1:8080/2.0") // true
+ * Providers.isLoopbackUrl("https://api.smartsheet.com/2.0") // false
+ * Providers.isLoopbackUrl("http://127.0.0.1.example.com") // false
+ * ```
+ */
+export const isLoopbackUrl = (url: string): boolean => {
+  let host: string
+  try {
+    host = new URL(url).hostname
+  } catch {
+    return false
+  }
+  return isLoopback(host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host)
+}
+
+/**
+ * Smartsheet's client takes a budget, not "none": one that no run reaches (a billion requests per
+ * millisecond) stands for none.
+ */
+const unreachableBudget = { requests: 1_000_000_000, windowMillis: 1 } as const
+
+const simulatorFlag: Effect.Effect<boolean, Errors.InvalidInput> = Effect.mapError(
+  Config.Boolean(simulatorVariable).pipe(Config.withDefault(false)),
+  () =>
+    Errors.invalid(
+      "unishare",
+      "configure providers",
+      "environment",
+      `${simulatorVariable} must be 1 (or true) to mark the providers as simulators on this machine, or 0`
+    )
+)
+
+/**
+ * Reads a provider's configuration from the environment and applies the overrides. With
+ * `UNISHARE_SIMULATOR=1` and a loopback base URL, the client-side request budget is off (see the
+ * module documentation).
  *
  * @example
  * ```ts
@@ -117,28 +180,50 @@ export const configFromEnvironment = (
   options: Options = {}
 ): Effect.Effect<ProviderConfig, Errors.InvalidInput> => {
   const endpoints = options.endpoints ?? {}
-  switch (name) {
+  const configured: Effect.Effect<ProviderConfig, Errors.InvalidInput> = (() => {
+    switch (name) {
+      case "cloudflare":
+        return Effect.map(readConfig(name, Cloudflare.config), (config) => ({
+          provider: "cloudflare" as const,
+          config: {
+            ...config,
+            ...(endpoints.cloudflare !== undefined ? { baseUrl: endpoints.cloudflare } : {}),
+            ...(options.cloudflareAccounts !== undefined && options.cloudflareAccounts.length > 0
+              ? { accounts: options.cloudflareAccounts }
+              : {})
+          }
+        }))
+      case "smartsheet":
+        return Effect.map(readConfig(name, Smartsheet.config), (config) => ({
+          provider: "smartsheet" as const,
+          config: { ...config, ...(endpoints.smartsheet !== undefined ? { baseUrl: endpoints.smartsheet } : {}) }
+        }))
+      case "eci":
+        return Effect.map(readConfig(name, Eci.config), (config) => ({
+          provider: "eci" as const,
+          config: { ...config, ...(endpoints.eci !== undefined ? { baseUrl: endpoints.eci } : {}) }
+        }))
+    }
+  })()
+  return Effect.flatMap(configured, (resolved) =>
+    Effect.map(simulatorFlag, (simulator) => (simulator ? withoutBudgetOnLoopback(resolved) : resolved))
+  )
+}
+
+/**
+ * The configuration without its client-side request budget when its base URL is a loopback
+ * address; unchanged otherwise (no base URL means the provider's public endpoint).
+ */
+const withoutBudgetOnLoopback = (resolved: ProviderConfig): ProviderConfig => {
+  const baseUrl = resolved.config.baseUrl
+  if (baseUrl === undefined || !isLoopbackUrl(baseUrl)) return resolved
+  switch (resolved.provider) {
     case "cloudflare":
-      return Effect.map(readConfig(name, Cloudflare.config), (config) => ({
-        provider: "cloudflare" as const,
-        config: {
-          ...config,
-          ...(endpoints.cloudflare !== undefined ? { baseUrl: endpoints.cloudflare } : {}),
-          ...(options.cloudflareAccounts !== undefined && options.cloudflareAccounts.length > 0
-            ? { accounts: options.cloudflareAccounts }
-            : {})
-        }
-      }))
+      return { provider: "cloudflare", config: { ...resolved.config, rateLimit: false } }
     case "smartsheet":
-      return Effect.map(readConfig(name, Smartsheet.config), (config) => ({
-        provider: "smartsheet" as const,
-        config: { ...config, ...(endpoints.smartsheet !== undefined ? { baseUrl: endpoints.smartsheet } : {}) }
-      }))
+      return { provider: "smartsheet", config: { ...resolved.config, rateLimit: unreachableBudget } }
     case "eci":
-      return Effect.map(readConfig(name, Eci.config), (config) => ({
-        provider: "eci" as const,
-        config: { ...config, ...(endpoints.eci !== undefined ? { baseUrl: endpoints.eci } : {}) }
-      }))
+      return { provider: "eci", config: { ...resolved.config, rateLimit: undefined } }
   }
 }
 
