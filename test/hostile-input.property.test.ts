@@ -18,6 +18,8 @@ import { Errors, type SharingProvider, Sync } from "@unishare/core"
 import { SharingClient } from "@unishare/core/promise"
 import * as Eci from "@unishare/eci"
 import * as EciSimulator from "@unishare/eci/simulator"
+import * as GoogleDrive from "@unishare/google-drive"
+import * as GoogleDriveSimulator from "@unishare/google-drive/simulator"
 import * as Smartsheet from "@unishare/smartsheet"
 import * as SmartsheetSimulator from "@unishare/smartsheet/simulator"
 import { Cause, Effect, Exit, Redacted, Scope, Stream } from "effect"
@@ -186,7 +188,34 @@ beforeAll(async () => {
     granteeIds: ["2", "3", "10", "11"],
     emails: ["grace.hopper@energy.example"]
   })
+  await addGoogleDrive(inScope)
 })
+
+/** Adds the Google Drive target (its simulator's demo data: a My Drive folder and a shared drive). */
+const addGoogleDrive = async (
+  inScope: <A, E>(effect: Effect.Effect<A, E, Scope.Scope | HttpClient.HttpClient>) => Promise<A>
+) => {
+  const drive = await inScope(GoogleDriveSimulator.serve({ seed: GoogleDriveSimulator.demoSeed }))
+  const ids = GoogleDriveSimulator.demoIds
+  const driveConfig: GoogleDrive.Provider.Config = {
+    credentials: Redacted.make(GoogleDriveSimulator.demoCredentials.owner),
+    baseUrl: drive.url,
+    retry: { times: 0 }
+  }
+  targets.push({
+    name: "google-drive",
+    provider: await inScope(GoogleDrive.make(driveConfig)),
+    requests: () => drive.log().length,
+    make: (c) => GoogleDrive.make(c as never),
+    validConfig: driveConfig,
+    kinds: ["file", "drive"],
+    resourceIds: [ids.projects, ids.plan, ids.financeDrive, ids.reports],
+    parents: [],
+    shareIds: ["10000000000000000002", "anyoneWithLink", "01234567890123456789"],
+    granteeIds: ["ada@example.com", "finance@example.com", "10000000000000000003"],
+    emails: ["grace@example.com", "ada@example.com", "partner@partner.example"]
+  })
+}
 
 afterAll(async () => {
   await Effect.runPromise(Scope.close(scope, Exit.void))
@@ -397,7 +426,7 @@ const runs = { numRuns: 100, endOnFailure: true } as const
 // ------------------------------------------------------------------------------------------------
 
 describe("hostile input never produces a defect, and rejected input sends no request", () => {
-  for (const name of ["cloudflare", "smartsheet", "eci"]) {
+  for (const name of ["cloudflare", "smartsheet", "eci", "google-drive"]) {
     const target = () => targets.find((t) => t.name === name)!
 
     it(`${name}: make / list / get / grant / update / revoke / replace and Sync.sync`, async () => {
