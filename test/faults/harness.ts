@@ -21,6 +21,8 @@ import {
 } from "@unishare/core"
 import * as Eci from "@unishare/eci"
 import * as EciSimulator from "@unishare/eci/simulator"
+import * as GoogleDrive from "@unishare/google-drive"
+import * as GoogleDriveSimulator from "@unishare/google-drive/simulator"
 import * as Smartsheet from "@unishare/smartsheet"
 import * as SmartsheetSimulator from "@unishare/smartsheet/simulator"
 import { Cause, Effect, Exit, type Layer, Option, Redacted, type Scope, Stream } from "effect"
@@ -33,7 +35,7 @@ export const retry = { times: 2, baseMillis: 2, maxMillis: 10, maxRetryAfterMill
 /** A cell that takes longer than this has hung. */
 export const cellDeadlineMillis = 60_000
 
-export type AdapterName = "cloudflare" | "smartsheet" | "eci"
+export type AdapterName = "cloudflare" | "smartsheet" | "eci" | "google-drive"
 
 /**
  * The `HttpClient` the providers run on: `FetchTransport.layer` (which `HttpApi` drives with
@@ -193,8 +195,58 @@ const eci = (transport: TransportName): Effect.Effect<Omit<Fixture, "adapter">, 
     }
   })
 
+const DRIVE_FILE = "1FaultsFolderAAAAAAAAAAAAAAAAAAAA"
+
+const googleDrive = (transport: TransportName): Effect.Effect<Omit<Fixture, "adapter">, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const token = `drive-faults-${randomUUID()}`
+    const sim = yield* GoogleDriveSimulator.serve({
+      seed: {
+        users: [
+          { id: "10000000000000000001", email: "owner@example.com", name: "Owner", organization: "example.com" },
+          { id: "10000000000000000002", email: "ada@example.com", name: "Ada", organization: "example.com" },
+          { id: "10000000000000000003", email: "grace@example.com", name: "Grace", organization: "example.com" }
+        ],
+        groups: [
+          { id: "20000000000000000001", email: "finance@example.com", name: "Finance", members: ["ada@example.com"] }
+        ],
+        tokens: [{ token, user: "owner@example.com" }],
+        files: [{ id: DRIVE_FILE, name: "Faults", folder: true, owner: "owner@example.com" }]
+      }
+    })
+    const config = (fast: boolean): GoogleDrive.Provider.Config => ({
+      credentials: Redacted.make(token),
+      baseUrl: sim.url,
+      ...(fast ? { timeoutMillis, retry } : {})
+    })
+    return {
+      sim,
+      provider: yield* provided(GoogleDrive.make(config(true)), transport),
+      reader: yield* provided(GoogleDrive.make(config(false)), transport),
+      resource: GoogleDrive.file(DRIVE_FILE),
+      grantees: [
+        Grantee.user({ email: "ada@example.com" }),
+        Grantee.user({ email: "grace@example.com" }),
+        Grantee.group("finance@example.com")
+      ],
+      level: "viewer",
+      updateLevel: "editor",
+      idempotentCreate: false
+    }
+  })
+
 /** Every adapter, by name. */
-export const adapters: ReadonlyArray<AdapterName> = ["cloudflare", "smartsheet", "eci"]
+export const adapters: ReadonlyArray<AdapterName> = ["cloudflare", "smartsheet", "eci", "google-drive"]
+
+const fixtures: Record<
+  AdapterName,
+  (transport: TransportName) => Effect.Effect<Omit<Fixture, "adapter">, never, Scope.Scope>
+> = {
+  cloudflare,
+  smartsheet,
+  eci,
+  "google-drive": googleDrive
+}
 
 /** A fresh fixture for an adapter: its own simulator, A granted at `level`. */
 export const fixture = (
@@ -202,7 +254,7 @@ export const fixture = (
   transport: TransportName = "FetchTransport"
 ): Effect.Effect<Fixture & { readonly shareA: Share.Share }, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const base = yield* (adapter === "cloudflare" ? cloudflare : adapter === "smartsheet" ? smartsheet : eci)(transport)
+    const base = yield* fixtures[adapter](transport)
     const f: Fixture = { adapter, ...base }
     const shareA = yield* f.reader.grant(f.resource, { grantee: f.grantees[0], level: f.level }).pipe(Effect.orDie)
     f.sim.clearLog()
