@@ -9,11 +9,11 @@
 import { Errors } from "@unishare/core"
 import { IdentityMap, Migration, Report, ResourceMap } from "@unishare/migration"
 import { Effect, Option } from "effect"
-import type * as Commands from "./Commands.ts"
 import * as Demo from "./Demo.ts"
 import * as ExitCode from "./ExitCode.ts"
 import * as Files from "./Files.ts"
 import * as HttpLog from "./HttpLog.ts"
+import type * as CommandFlags from "./internal/CommandFlags.ts"
 import * as Notation from "./Notation.ts"
 import * as Output from "./Output.ts"
 import * as Providers from "./Providers.ts"
@@ -135,7 +135,7 @@ export type Failure = Output.Exit
  * ```
  */
 export const handlers: {
-  readonly [Name in keyof Commands.Flags]: (flags: Commands.Flags[Name]) => Effect.Effect<void, Failure>
+  readonly [Name in keyof CommandFlags.Flags]: (flags: CommandFlags.Flags[Name]) => Effect.Effect<void, Failure>
 } = {
   export: (flags) =>
     reporting(

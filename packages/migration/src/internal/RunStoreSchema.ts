@@ -1,0 +1,252 @@
+/**
+ * The run store of `DurableApply` (internal): the tables of our own that every runner, `status` and
+ * `audit` share, and the reads and writes of their rows.
+ *
+ * - `unishare_plans` (a plan once, by digest), `unishare_units` (one row per unit: `pending`,
+ *   `running`, then `applied` or `failed`), `unishare_audit` (one row per write attempt) and
+ *   `unishare_repairs` (the repair generations); `tables` creates them when missing and brings a
+ *   `unishare_units` an older version made up to date (`laterColumns`), once per store.
+ * - `storeShape` tells the read-only readers (`status`, `audit`, a dry run, `verify`) what a store
+ *   has without creating anything: a store an older version made lacks later tables or columns.
+ * - `recordRunning`, `recordCreating` and `recordUnit` are what the workflow's activities write
+ *   about a unit, `unitRow` what they read back, `loadPlan` the stored plan, `recorded` what a run
+ *   applied and created.
+ * - `UnitOutcome` is what the store records of a unit (and what the workflow returns for it);
+ *   `processId` identifies this process in those records.
+ *
+ * @since 0.1.0
+ */
+import { randomUUID } from "node:crypto"
+import * as Errors from "@unishare/core/Errors"
+import * as ResourceRef from "@unishare/core/ResourceRef"
+import { Effect, Option, Schema } from "effect"
+import { SqlClient } from "effect/sql"
+import * as Migration from "../Migration.ts"
+
+/**
+ * What became of one unit in a durable run; `run` identifies the process that performed it,
+ * `failure` is the error of a failed unit, `created` the target a `create` unit made.
+ *
+ * @example
+ * ```ts
+ * import type { DurableApply } from "@unishare/migration"
+ * const ok = (u: DurableApply.UnitOutcome) => u.outcome === "applied"
+ * ```
+ */
+export const UnitOutcome = Schema.Struct({
+  unit: Schema.String,
+  outcome: Schema.Literals(["applied", "failed"]),
+  run: Schema.String,
+  operations: Schema.Number,
+  error: Schema.optionalKey(Schema.String),
+  message: Schema.optionalKey(Schema.String),
+  failure: Schema.optionalKey(Errors.SharingError),
+  created: Schema.optionalKey(ResourceRef.ResourceRef)
+})
+/**
+ * @example
+ * ```ts
+ * import type { DurableApply } from "@unishare/migration"
+ * const failed = (us: ReadonlyArray<DurableApply.UnitOutcome>) => us.filter((u) => u.outcome === "failed")
+ * ```
+ */
+export type UnitOutcome = typeof UnitOutcome.Type
+
+/** Identifies this process in unit outcomes (a unit performed by another process is "already applied"). */
+export const thisRun = randomUUID()
+
+/**
+ * This process's id in the store: recorded on the units it runs (`status` shows it), printed by
+ * `unishare runner` when it is ready.
+ *
+ * @example
+ * ```ts
+ * import { DurableApply } from "@unishare/migration"
+ * console.error(`process ${DurableApply.processId}`)
+ * ```
+ */
+export const processId: string = thisRun
+
+export const encodePlan = Schema.encodeSync(Schema.fromJsonString(Migration.MigrationPlan))
+const decodePlan = Schema.decodeUnknownSync(Schema.fromJsonString(Migration.MigrationPlan))
+const encodeRef = Schema.encodeSync(Schema.fromJsonString(ResourceRef.ResourceRef))
+export const decodeRef = Schema.decodeUnknownOption(Schema.fromJsonString(ResourceRef.ResourceRef))
+
+const ddl = [
+  "CREATE TABLE IF NOT EXISTS unishare_plans (digest TEXT PRIMARY KEY, plan TEXT NOT NULL)",
+  "CREATE TABLE IF NOT EXISTS unishare_units (digest TEXT NOT NULL, resource TEXT NOT NULL, unit TEXT NOT NULL, outcome TEXT NOT NULL, message TEXT, process TEXT, generation INTEGER NOT NULL DEFAULT 0, operations INTEGER NOT NULL DEFAULT 0, at TEXT, created TEXT, mark TEXT, PRIMARY KEY (digest, resource, unit))",
+  "CREATE TABLE IF NOT EXISTS unishare_audit (digest TEXT NOT NULL, resource TEXT NOT NULL, unit TEXT NOT NULL, generation INTEGER NOT NULL, outcome TEXT NOT NULL, at TEXT NOT NULL, process TEXT NOT NULL, operations INTEGER NOT NULL, message TEXT, created TEXT)",
+  "CREATE TABLE IF NOT EXISTS unishare_repairs (digest TEXT NOT NULL, generation INTEGER NOT NULL, finished INTEGER NOT NULL, PRIMARY KEY (digest, generation))"
+]
+const tableNames = ["unishare_plans", "unishare_units", "unishare_audit", "unishare_repairs"]
+
+/** Columns `unishare_units` gained after its first version: added to a store an older version made. */
+const laterColumns: ReadonlyArray<readonly [string, string]> = [
+  ["process", "TEXT"],
+  ["generation", "INTEGER NOT NULL DEFAULT 0"],
+  ["operations", "INTEGER NOT NULL DEFAULT 0"],
+  ["at", "TEXT"],
+  ["created", "TEXT"],
+  ["mark", "TEXT"]
+]
+
+/** The stores whose tables this process has created (DDL once per store, not per statement). */
+const ready = new WeakSet<object>()
+
+/**
+ * The store's tables, created when missing (and `unishare_units` brought up to date when an older
+ * version made it): only `apply` and the workflows' activities write.
+ */
+export const tables = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  if (!ready.has(sql)) {
+    for (const statement of ddl) yield* sql.unsafe(statement)
+    const present = yield* unitColumns
+    for (const [name, type] of laterColumns) {
+      if (!present.has(name)) yield* sql.unsafe(`ALTER TABLE unishare_units ADD COLUMN ${name} ${type}`)
+    }
+    ready.add(sql)
+  }
+  return sql
+})
+
+/** The columns `unishare_units` has in the store (none when the table is missing). */
+const unitColumns = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const columns = yield* sql.onDialectOrElse({
+    pg: () =>
+      sql<{
+        readonly name: string
+      }>`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'unishare_units' AND table_schema = current_schema()`,
+    orElse: () => sql<{ readonly name: string }>`SELECT name FROM pragma_table_info('unishare_units')`
+  })
+  return new Set(columns.map((c) => c.name))
+})
+
+/**
+ * What the store has of our tables and of `unishare_units`' columns, read only (no DDL, so a dry
+ * run, `verify` or `status` creates nothing). A store an older version made lacks the later
+ * tables or columns: the readers treat what is missing as empty (no audit entry, no repair,
+ * generation 0, no process, no created target).
+ */
+export const storeShape = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const found = yield* sql.onDialectOrElse({
+    pg: () =>
+      sql<{
+        readonly name: string
+      }>`SELECT tablename AS name FROM pg_tables WHERE tablename IN ${sql.in(tableNames)} AND schemaname = current_schema()`,
+    orElse: () =>
+      sql<{
+        readonly name: string
+      }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ${sql.in(tableNames)}`
+  })
+  const tables = new Set(found.map((t) => t.name))
+  const columns = tables.has("unishare_units") ? yield* unitColumns : new Set<string>()
+  return {
+    plans: tables.has("unishare_plans"),
+    units: tables.has("unishare_units"),
+    audit: tables.has("unishare_audit"),
+    repairs: tables.has("unishare_repairs"),
+    /** A column of `unishare_units` as selected: itself when present, else `fallback` under its name. */
+    unitColumn: (name: string, fallback: "NULL" | "0") =>
+      columns.has(name) ? sql.literal(name) : sql.literal(`${fallback} AS ${name}`)
+  }
+})
+
+const now = Effect.map(
+  Effect.clockWith((c) => c.currentTimeMillis),
+  (millis) => new Date(millis).toISOString()
+)
+
+export const failureText = (outcome: UnitOutcome) => `${outcome.error ?? "failed"}: ${outcome.message ?? ""}`
+
+/**
+ * Appends what became of a unit to the audit log, then records it on the unit's row (after its
+ * write, inside its activity: a crash before the row is updated re-runs the activity, and the
+ * audit log then shows both attempts). Two single statements, no transaction: one round trip
+ * fewer per unit on PostgreSQL.
+ */
+export const recordUnit = (planDigest: string, resource: string, generation: number, outcome: UnitOutcome) =>
+  Effect.gen(function* () {
+    const sql = yield* tables
+    const at = yield* now
+    const message = outcome.outcome === "failed" ? failureText(outcome) : null
+    const created = outcome.created !== undefined ? encodeRef(outcome.created) : null
+    yield* sql`INSERT INTO unishare_audit (digest, resource, unit, generation, outcome, at, process, operations, message, created) VALUES (${planDigest}, ${resource}, ${outcome.unit}, ${generation}, ${outcome.outcome}, ${at}, ${thisRun}, ${outcome.operations}, ${message}, ${created})`
+    yield* sql`INSERT INTO unishare_units (digest, resource, unit, outcome, message, process, generation, operations, at, created) VALUES (${planDigest}, ${resource}, ${outcome.unit}, ${outcome.outcome}, ${message}, ${thisRun}, ${generation}, ${outcome.operations}, ${at}, ${created}) ON CONFLICT (digest, resource, unit) DO UPDATE SET outcome = excluded.outcome, message = excluded.message, process = excluded.process, operations = excluded.operations, at = excluded.at, created = COALESCE(excluded.created, unishare_units.created)`
+  }).pipe(Effect.orDie)
+
+/** Records that this process started a unit (its write follows). */
+export const recordRunning = (planDigest: string, resource: string, generation: number, unit: Migration.Unit) =>
+  Effect.gen(function* () {
+    const sql = yield* tables
+    const at = yield* now
+    yield* sql`INSERT INTO unishare_units (digest, resource, unit, outcome, process, generation, operations, at) VALUES (${planDigest}, ${resource}, ${unit.key}, ${"running"}, ${thisRun}, ${generation}, ${unit.ops.length}, ${at}) ON CONFLICT (digest, resource, unit) DO UPDATE SET outcome = excluded.outcome, process = excluded.process, at = excluded.at`
+  }).pipe(Effect.orDie)
+
+/** Records that this process is about to create a unit's resource, bearing `mark`. */
+export const recordCreating = (planDigest: string, resource: string, unit: Migration.Unit, mark: string) =>
+  Effect.gen(function* () {
+    const sql = yield* tables
+    const at = yield* now
+    yield* sql`INSERT INTO unishare_units (digest, resource, unit, outcome, process, generation, operations, at, mark) VALUES (${planDigest}, ${resource}, ${unit.key}, ${"running"}, ${thisRun}, ${0}, ${0}, ${at}, ${mark}) ON CONFLICT (digest, resource, unit) DO UPDATE SET outcome = excluded.outcome, process = excluded.process, at = excluded.at, mark = excluded.mark`
+  }).pipe(Effect.orDie)
+
+/** What the store says about one unit before this attempt: its outcome and the target it created. */
+export const unitRow = (planDigest: string, resource: string, unit: string) =>
+  Effect.gen(function* () {
+    const sql = yield* tables
+    const rows = yield* sql<{
+      readonly outcome: string
+      readonly created: string | null
+      readonly mark: string | null
+    }>`SELECT outcome, created, mark FROM unishare_units WHERE digest = ${planDigest} AND resource = ${resource} AND unit = ${unit}`
+    return rows[0]
+  }).pipe(Effect.orDie)
+
+const loaded = new Map<string, Migration.MigrationPlan>()
+
+export const loadPlan = (planDigest: string) =>
+  Effect.gen(function* () {
+    const cached = loaded.get(planDigest)
+    if (cached !== undefined) return cached
+    const sql = yield* tables
+    const rows = yield* sql<{ readonly plan: string }>`SELECT plan FROM unishare_plans WHERE digest = ${planDigest}`
+    const text = rows[0]?.plan
+    if (text === undefined) return yield* Effect.die(new Error(`plan ${planDigest} is not in the store`))
+    const plan = decodePlan(text)
+    loaded.set(planDigest, plan)
+    return plan
+  }).pipe(Effect.orDie)
+
+export const storeError = (e: unknown) =>
+  new Errors.Unavailable({
+    provider: "unishare",
+    operation: "apply",
+    message: `the run store failed: ${e instanceof Error ? e.message : String(e)}`,
+    maybeApplied: true
+  })
+
+/**
+ * What the store records of a plan's run (read only): the units applied by `apply` (generation 0)
+ * and the targets its `create` units made.
+ */
+export const recorded = (planDigest: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const shape = yield* storeShape
+    if (!shape.units) return { applied: new Set<string>(), created: new Map<string, ResourceRef.ResourceRef>() }
+    const found = yield* sql<{
+      readonly unit: string
+      readonly created: string | null
+      readonly generation: number | string
+    }>`SELECT unit, ${shape.unitColumn("created", "NULL")}, ${shape.unitColumn("generation", "0")} FROM unishare_units WHERE digest = ${planDigest} AND outcome = 'applied'`
+    const rows = found.filter((row) => Number(row.generation) === 0)
+    const created = new Map<string, ResourceRef.ResourceRef>()
+    for (const row of rows) {
+      const ref = row.created !== null ? decodeRef(row.created) : Option.none()
+      if (Option.isSome(ref)) created.set(row.unit, ref.value)
+    }
+    return { applied: new Set(rows.map((r) => r.unit)), created }
+  }).pipe(Effect.mapError(storeError))
