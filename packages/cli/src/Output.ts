@@ -95,7 +95,8 @@ export const result = (json: boolean, value: unknown, text: () => string): Effec
 
 /**
  * Rewrites the library's option names in a message to the command-line flags that set them
- * (`allowEveryone: true` → `--allow-everyone`, `onLossy: "round-up"` → `--on-lossy round-up`).
+ * (`allowEveryone: true` → `--allow-everyone`, `onLossy: "round-up"` → `--on-lossy round-up`,
+ * `allowAnyone: true` → `--allow-anyone`, `onExpiry: "drop"` → `--on-expiry drop`).
  *
  * @example
  * ```ts
@@ -110,6 +111,10 @@ export const cliWording = (text: string): string =>
     .replace(/onLossy is "([a-z-]+)"/g, "--on-lossy is $1")
     .replace(/\bonLossy\b/g, "--on-lossy")
     .replace(/\ballowEveryone\b/g, "--allow-everyone")
+    .replace(/allowAnyone: true/g, "--allow-anyone")
+    .replace(/\ballowAnyone\b/g, "--allow-anyone")
+    .replace(/onExpiry: "([a-z-]+)"/g, "--on-expiry $1")
+    .replace(/\bonExpiry\b/g, "--on-expiry")
 
 /**
  * A JSON-safe description of a sharing error, with its exit code.

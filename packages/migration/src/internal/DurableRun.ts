@@ -102,6 +102,7 @@ export const dryRun = (
           Effect.tap((current) => {
             const check = Planner.plan(current, item.desired, target.capabilities, {
               allowEveryone: true,
+              allowAnyone: true,
               onLossy: plan.options.onLossy,
               onUnsupported: "skip",
               resourceKind: ref.kind

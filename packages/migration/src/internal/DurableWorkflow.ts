@@ -177,6 +177,7 @@ const readActivity = (
       Effect.map((current): typeof ReadOutcome.Type => {
         const check = Planner.plan(current, item.desired, target.capabilities, {
           allowEveryone: true,
+          allowAnyone: true,
           onLossy: plan.options.onLossy,
           onUnsupported: "skip",
           resourceKind: ref.kind
