@@ -2,8 +2,9 @@
  * The native Box collaborations client: one function per endpoint of Box's collaboration API
  * (create, get, update, delete; list per folder, per file, per group and the caller's pending
  * invitations), the lists also as `Stream`s that follow Box's paging (marker paging for folders
- * and files, offset paging for pending invitations and groups), every call optionally on behalf
- * of another user (`As-User`).
+ * and files, offset paging for pending invitations and groups), and the two item reads that give
+ * the folders an item is in (`getFolder`, `getFile` with `fields=path_collection`: what waterfall
+ * access comes through); every call optionally on behalf of another user (`As-User`).
  *
  * Authentication is a bearer token: a `Redacted` token (a developer token, an access token) or a
  * function returning the current one (`TokenSource`), so JWT and Client Credentials Grant apps
@@ -280,6 +281,16 @@ export interface Client {
     groupId: string,
     options?: Omit<GroupPageOptions, "offset">
   ) => Stream.Stream<Wire.Collaboration, CoreErrors.SharingError>
+  /** `GET /folders/{id}` (default `fields=path_collection`): the folder and the folders it is in. */
+  readonly getFolder: (
+    folderId: string,
+    options?: FieldsOptions
+  ) => Effect.Effect<Wire.ItemDetails, CoreErrors.SharingError>
+  /** `GET /files/{id}` (default `fields=path_collection`): the file and the folders it is in. */
+  readonly getFile: (
+    fileId: string,
+    options?: FieldsOptions
+  ) => Effect.Effect<Wire.ItemDetails, CoreErrors.SharingError>
 }
 
 /**
@@ -293,7 +304,7 @@ export interface Client {
  * import type { Client } from "@unishare/box"
  * const b: Client.RequestBounds = { createCollaboration: 1, createExisting: () => 2, getCollaboration: 1,
  *   updateCollaboration: 1, deleteCollaboration: 1, listItemCollaborations: () => 1,
- *   listPendingCollaborations: () => 1, listGroupCollaborations: () => 1 }
+ *   listPendingCollaborations: () => 1, listGroupCollaborations: () => 1, getItem: 1 }
  * ```
  */
 export interface RequestBounds {
@@ -305,6 +316,8 @@ export interface RequestBounds {
   readonly listItemCollaborations: (collaborations: number, limit?: number) => number
   readonly listPendingCollaborations: (collaborations: number, limit?: number) => number
   readonly listGroupCollaborations: (collaborations: number, limit?: number) => number
+  /** `getFolder`, `getFile`. */
+  readonly getItem: number
 }
 
 /**
@@ -315,6 +328,7 @@ export interface RequestBounds {
  * | create | 1 |
  * | create, grantee already a collaborator | 1 + ⌈(position + 1) / 1000⌉ (the 400, then the item's list up to the page holding it) |
  * | get, update (ownership transfer included), delete | 1 |
+ * | get a folder or a file (`getFolder`, `getFile`) | 1 |
  * | list a folder's or a file's collaborations (marker) | ⌈n / limit⌉, at least 1 |
  * | list pending invitations or a group's collaborations (offset) | ⌈n / limit⌉, at least 1 |
  *
@@ -336,7 +350,8 @@ export const requestBounds: RequestBounds = {
   deleteCollaboration: 1,
   listItemCollaborations: (n, limit = Wire.maxLimit) => CoreRequestBounds.pages(n, limit),
   listPendingCollaborations: (n, limit = Wire.maxLimit) => CoreRequestBounds.pages(n, limit),
-  listGroupCollaborations: (n, limit = Wire.maxLimit) => CoreRequestBounds.pages(n, limit)
+  listGroupCollaborations: (n, limit = Wire.maxLimit) => CoreRequestBounds.pages(n, limit),
+  getItem: 1
 }
 
 const Limit = Schema.Number.check(
@@ -731,6 +746,30 @@ export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidIn
         })
       })
 
+    const itemRead =
+      (type: "file" | "folder") =>
+      (itemId: string, options: FieldsOptions = {}) =>
+        Effect.gen(function* () {
+          const operation = type === "folder" ? ops.getFolder : ops.getFile
+          const id = yield* validate(
+            type === "folder" ? Wire.FolderId : Wire.Id,
+            itemId,
+            operation,
+            type === "folder" ? "folderId" : "fileId"
+          )
+          const o = yield* validate(FieldsOptionsSchema, options, operation, "options")
+          return yield* api.json(
+            {
+              operation,
+              method: "GET",
+              path: type === "folder" ? HttpApi.path`/folders/${id}` : HttpApi.path`/files/${id}`,
+              query: { fields: fieldsParam(o.fields) ?? "path_collection" },
+              response: Wire.ItemDetails
+            },
+            headersOf(o.asUser)
+          )
+        })
+
     const fetchPendingPage = (o: OffsetPageOptions) =>
       api.json(
         {
@@ -802,6 +841,8 @@ export const make = (config: Config): Effect.Effect<Client, CoreErrors.InvalidIn
               fetchGroupPage(id, { ...o, offset, limit: o.limit ?? Wire.maxLimit })
             )
           })
-        )
+        ),
+      getFolder: itemRead("folder"),
+      getFile: itemRead("file")
     } satisfies Client
   })

@@ -37,7 +37,9 @@ import * as Wire from "./Wire.ts"
 export const provider = "box"
 
 /**
- * The native operation names (Box's operation ids in camel case), as errors and spans name them.
+ * The native operation names (Box's operation ids in camel case), as errors and spans name them:
+ * the collaboration operations, and the two item reads (`getFolder`, `getFile`) that give an item's
+ * parent folders.
  *
  * @example
  * ```ts
@@ -53,7 +55,9 @@ export const operations = {
   deleteCollaboration: "deleteCollaboration",
   listFileCollaborations: "listFileCollaborations",
   listFolderCollaborations: "listFolderCollaborations",
-  listGroupCollaborations: "listGroupCollaborations"
+  listGroupCollaborations: "listGroupCollaborations",
+  getFolder: "getFolder",
+  getFile: "getFile"
 } as const
 
 /**

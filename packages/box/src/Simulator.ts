@@ -10,7 +10,9 @@
  *   offset paged; without `status=pending` a 400), `POST /collaborations` (201),
  *   `GET` / `PUT` / `DELETE /collaborations/{id}` (PUT to `owner` answers 204 with no body, DELETE
  *   204), `GET /folders/{id}/collaborations` and `GET /files/{id}/collaborations` (marker paged),
- *   `GET /groups/{id}/collaborations` (offset paged, admins only);
+ *   `GET /groups/{id}/collaborations` (offset paged, admins only); and the two item reads
+ *   `GET /folders/{id}`, `GET /files/{id}` (the mini representation and `path_collection`, the only
+ *   fields of `File` / `Folder` it keeps; the root `0` is "All Files");
  * - users (enterprise members or external), groups (managed and the all-users group), a folder
  *   tree with files, each item owned by a user; access is waterfall: a folder collaboration
  *   applies to everything below it (who may read, invite and manage follows from it), while the
@@ -51,7 +53,10 @@
  * that can view the item (every role but `uploader`) sees its collaborations; owners and co-owners
  * manage collaborations (only the owner transfers ownership or changes `can_view_path`), editors
  * may invite (not as co-owner) where `can_non_owners_invite` is on, and a collaborator may delete
- * their own collaboration; notifications are recorded only for `notify=true`.
+ * their own collaboration; notifications are recorded only for `notify=true`; an item's
+ * `path_collection` lists the root and the folders above it that the caller has a role on, and all
+ * of them above an item whose collaboration of the caller has `can_view_path` (a caller with no
+ * role on the item gets 404).
  *
  * @since 0.1.0
  */
@@ -292,6 +297,48 @@ const routes = (s: Internal): ReadonlyArray<SimulatorKit.Route> => {
         req,
         s.byItem(type, record.id).filter((c) => c.status !== "rejected")
       )
+    }
+  })
+
+  /** `GET /folders/{id}`, `GET /files/{id}`: the mini representation and `path_collection`. */
+  const itemRead = (type: ItemType): SimulatorKit.Route => ({
+    method: "GET",
+    pattern: type === "folder" ? "/folders/:id" : "/files/:id",
+    handle: (req) => {
+      s.purgeExpired()
+      const fields = fieldsOf(req)
+      const wants = (f: string) => fields === undefined || fields.includes(f)
+      const root = { type: "folder", id: "0", sequence_id: null, etag: null, name: "All Files" } as const
+      if (type === "folder" && req.params.id === "0") {
+        return {
+          status: 200,
+          body: { ...root, ...(wants("path_collection") ? { path_collection: { total_count: 0, entries: [] } } : {}) }
+        }
+      }
+      const record = s.item(type, req.params.id ?? "")
+      const caller = callerOf(req).userId
+      if (record === undefined || s.roleOn(caller, record) === undefined) return errors.notFound()
+      const path = [
+        root,
+        ...s.visibleAncestors(caller, record).map((f) => ({
+          type: "folder",
+          id: f.id,
+          sequence_id: "0",
+          etag: "0",
+          name: f.name
+        }))
+      ]
+      return {
+        status: 200,
+        body: {
+          type: record.type,
+          id: record.id,
+          sequence_id: "0",
+          etag: "0",
+          name: record.name,
+          ...(wants("path_collection") ? { path_collection: { total_count: path.length, entries: path } } : {})
+        }
+      }
     }
   })
 
@@ -600,7 +647,18 @@ const routes = (s: Internal): ReadonlyArray<SimulatorKit.Route> => {
     }
   }
 
-  return [listPending, create, get, update, remove, itemList("file"), itemList("folder"), listGroup]
+  return [
+    listPending,
+    create,
+    get,
+    update,
+    remove,
+    itemList("file"),
+    itemList("folder"),
+    listGroup,
+    itemRead("file"),
+    itemRead("folder")
+  ]
 }
 
 /**

@@ -170,6 +170,71 @@ export const Item = Schema.Struct({
 export type Item = typeof Item.Type
 
 /**
+ * A folder in its mini representation (`Folder--Mini`), as a path lists it. The root folder
+ * (`0`, "All Files") has `null` for `etag` and `sequence_id`.
+ *
+ * @example
+ * ```ts
+ * import { Wire } from "@unishare/box"
+ * const root: Wire.FolderMini = { type: "folder", id: "0", name: "All Files", etag: null, sequence_id: null }
+ * ```
+ */
+export const FolderMini = Schema.Struct({
+  type: Schema.Literal("folder"),
+  id: Schema.String,
+  name: Schema.optionalKey(Schema.String),
+  etag: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  sequence_id: Schema.optionalKey(Schema.NullOr(Schema.String))
+})
+/** @example const f: Wire.FolderMini = { type: "folder", id: "11446498" } */
+export type FolderMini = typeof FolderMini.Type
+
+/**
+ * The folders an item is in (`path_collection`), from the root (`0`, "All Files") down to its
+ * parent. Box lists only the folders the caller may see: a collaborator on a subfolder sees the
+ * root and the folders from the collaborated one down (all of them when the collaboration has
+ * `can_view_path`).
+ *
+ * @example
+ * ```ts
+ * import { Wire } from "@unishare/box"
+ * const path: Wire.PathCollection = { total_count: 1, entries: [{ type: "folder", id: "0", name: "All Files" }] }
+ * ```
+ */
+export const PathCollection = Schema.Struct({
+  total_count: Schema.Int,
+  entries: Schema.Array(FolderMini)
+})
+/** @example const p: Wire.PathCollection = { total_count: 0, entries: [] } */
+export type PathCollection = typeof PathCollection.Type
+
+/**
+ * A file or folder as `GET /files/{id}` and `GET /folders/{id}` answer it with
+ * `fields=path_collection`: the mini representation plus the folders it is in (every other field
+ * of `File` / `Folder` is ignored).
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Wire } from "@unishare/box"
+ * const budgets = Schema.decodeUnknownSync(Wire.ItemDetails)({ type: "folder", id: "3002", name: "Budgets 2026",
+ *   path_collection: { total_count: 2, entries: [{ type: "folder", id: "0", name: "All Files" },
+ *     { type: "folder", id: "3001", name: "Finance" }] } })
+ * budgets.path_collection?.entries.map((f) => f.id) // ["0", "3001"]
+ * ```
+ */
+export const ItemDetails = Schema.Struct({
+  type: Schema.Literals(["file", "folder"]),
+  id: Schema.String,
+  name: Schema.optionalKey(Schema.String),
+  etag: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  sequence_id: Schema.optionalKey(Schema.NullOr(Schema.String)),
+  path_collection: Schema.optionalKey(PathCollection)
+})
+/** @example const i: Wire.ItemDetails = { type: "file", id: "4001" } */
+export type ItemDetails = typeof ItemDetails.Type
+
+/**
  * An app item (e.g. a Box Hub): the role cascades to every item of it.
  *
  * @example

@@ -254,6 +254,29 @@ export const makeState = (now: () => number = Date.now) => {
     return best
   }
 
+  /**
+   * The folders above an item that a user sees in its `path_collection`, from the top down (the
+   * root `0` not included): those the user has a role on, and every folder above an item of the
+   * chain whose collaboration of the user has `can_view_path`.
+   */
+  const visibleAncestors = (userId: string, record: ItemRecord): ReadonlyArray<ItemRecord> => {
+    const chain = ancestors(record)
+    let revealedFrom = chain.length
+    for (let k = 0; k < chain.length && revealedFrom === chain.length; k++) {
+      const at = chain[k] as ItemRecord
+      for (const c of collaborations.values()) {
+        if (c.canViewPath && c.itemType === at.type && c.itemId === at.id && grants(c, userId)) {
+          revealedFrom = k
+          break
+        }
+      }
+    }
+    return chain
+      .slice(1)
+      .filter((folder, i) => i + 1 > revealedFrom || roleOn(userId, folder) !== undefined)
+      .reverse()
+  }
+
   const newId = () => String(++nextId)
 
   const newCollaboration = (fields: {
@@ -452,6 +475,7 @@ export const makeState = (now: () => number = Date.now) => {
       item,
       isMember,
       ancestors,
+      visibleAncestors,
       roleOn,
       purgeExpired,
       newCollaboration,
