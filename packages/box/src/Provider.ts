@@ -570,10 +570,15 @@ interface Prepared {
   readonly notify: boolean
 }
 
-/** Where a collaboration is with respect to a resource. */
+/**
+ * Where a collaboration is with respect to a resource: on it, on a folder above it, on another item,
+ * or gone (Box answered 404 for the collaboration itself).
+ */
 type Located =
   | { readonly _tag: "Direct"; readonly collaboration: Wire.Collaboration }
   | { readonly _tag: "Inherited"; readonly collaboration: Wire.Collaboration; readonly from: string }
+  | { readonly _tag: "Elsewhere"; readonly error: CoreErrors.NotFound }
+  | { readonly _tag: "Gone"; readonly error: CoreErrors.NotFound }
 
 /** How many collaborations seen on a resource the provider remembers (their place never changes). */
 const seenLimit = 10_000
@@ -867,9 +872,9 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
     )
 
   /**
-   * Where a collaboration is: on the resource, on a folder above it, or (`NotFound`) elsewhere. One
-   * GET; the item's path when the collaboration is on another folder; a pending invitation (Box hides
-   * its item) is looked up in the item's list, then in the lists of the folders above.
+   * Where a collaboration is: on the resource, on a folder above it, elsewhere, or gone. One GET; the
+   * item's path when the collaboration is on another folder; a pending invitation (Box hides its
+   * item) is looked up in the item's list, then in the lists of the folders above.
    */
   const locate = (
     resource: ResourceRef.ResourceRef,
@@ -877,18 +882,25 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
     operation: string
   ): Effect.Effect<Located, CoreErrors.SharingError> =>
     Effect.gen(function* () {
-      const c = yield* client.getCollaboration(id)
-      const notHere = new CoreErrors.NotFound({
-        provider,
-        operation,
-        message: `${provider} ${operation}: collaboration ${id} is neither on ${ResourceRef.describe(resource)} nor on a folder above it`
-      })
+      const read = yield* Effect.catchTag(client.getCollaboration(id), "NotFound", (error) =>
+        Effect.succeed({ _tag: "Gone", error } as const)
+      )
+      if ("_tag" in read) return read
+      const c = read
+      const elsewhere: Located = {
+        _tag: "Elsewhere",
+        error: new CoreErrors.NotFound({
+          provider,
+          operation,
+          message: `${provider} ${operation}: collaboration ${id} is neither on ${ResourceRef.describe(resource)} nor on a folder above it`
+        })
+      }
       const item = c.item
       if (item !== undefined && item !== null) {
         if (item.type === resource.kind && item.id === resource.id) return { _tag: "Direct", collaboration: c }
-        if (item.type !== "folder") return yield* notHere
+        if (item.type !== "folder") return elsewhere
         const folders = yield* foldersAbove(resource)
-        return folders.includes(item.id) ? { _tag: "Inherited", collaboration: c, from: item.id } : yield* notHere
+        return folders.includes(item.id) ? { _tag: "Inherited", collaboration: c, from: item.id } : elsewhere
       }
       if (seenOn(resource, id) !== undefined) return { _tag: "Direct", collaboration: c }
       const direct = yield* Stream.runHead(Stream.filter(itemList(resource.kind, resource.id), (x) => x.id === id))
@@ -896,8 +908,14 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
       const above = yield* Stream.runHead(Stream.filter(inheritedStream(resource, operation), (x) => x.c.id === id))
       return Option.isSome(above)
         ? { _tag: "Inherited", collaboration: above.value.c, from: above.value.folderId }
-        : yield* notHere
+        : elsewhere
     })
+
+  /** The located collaboration on the resource or above it; `NotFound` when it is elsewhere or gone. */
+  const located = (resource: ResourceRef.ResourceRef, id: string, operation: string) =>
+    Effect.flatMap(locate(resource, id, operation), (l) =>
+      l._tag === "Elsewhere" || l._tag === "Gone" ? Effect.fail(l.error) : Effect.succeed(l)
+    )
 
   const inheritedConflict = (
     located: Extract<Located, { _tag: "Inherited" }>,
@@ -923,8 +941,8 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
   }
 
   const get: SharingProvider.Shape["get"] = (resource, shareId) =>
-    Effect.flatMap(locate(resource, shareId, "get"), (located) =>
-      share(resource, located.collaboration, "get", located._tag === "Inherited" ? located.from : undefined)
+    Effect.flatMap(located(resource, shareId, "get"), (l) =>
+      share(resource, l.collaboration, "get", l._tag === "Inherited" ? l.from : undefined)
     )
 
   const update: SharingProvider.Shape["update"] = (resource, shareId, level, updateOptions = {}) =>
@@ -947,9 +965,9 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
             (typeof wanted.expiresAt === "string" && !Capabilities.supportsExpiry(caps, known.kind))
           let current: Share.Share | undefined
           if (needsCurrent) {
-            const located = yield* locate(resource, shareId, "update")
-            if (located._tag === "Inherited") return yield* inheritedConflict(located, resource, "update")
-            const c = located.collaboration
+            const l = yield* located(resource, shareId, "update")
+            if (l._tag === "Inherited") return yield* inheritedConflict(l, resource, "update")
+            const c = l.collaboration
             if (c.role === "owner") return yield* ownerShare(c, "update")
             current = yield* share(resource, c, "update")
             if (wanted.expiresAt === null && typeof c.expires_at === "string") {
@@ -993,14 +1011,15 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
       ResourceRef.key(resource),
       Effect.gen(function* () {
         if (seenOn(resource, shareId) === undefined) {
-          const located = yield* Effect.catchTag(locate(resource, shareId, "revoke"), "NotFound", (e) =>
-            // gone (Box answers 404 for a deleted collaboration): revoked; on another item: not this resource's
-            e.message.includes("neither on") ? Effect.fail(e) : Effect.succeed(undefined)
-          )
-          if (located === undefined) return
-          if (located._tag === "Inherited") return yield* inheritedConflict(located, resource, "revoke")
-          if (located.collaboration.role === "owner") return yield* ownerShare(located.collaboration, "revoke")
-          if (located.collaboration.status === "rejected") return
+          const l = yield* locate(resource, shareId, "revoke")
+          // gone (Box answers 404 for a deleted collaboration): already revoked
+          if (l._tag === "Gone") return
+          // on another item: not a share of this resource, left alone
+          if (l._tag === "Elsewhere") return yield* l.error
+          if (l._tag === "Inherited") return yield* inheritedConflict(l, resource, "revoke")
+          if (l.collaboration.role === "owner") return yield* ownerShare(l.collaboration, "revoke")
+          // a rejected invitation grants nothing: already revoked
+          if (l.collaboration.status === "rejected") return
         }
         yield* Effect.catchTag(client.deleteCollaboration(shareId), "NotFound", () => Effect.void)
         seen.delete(shareId)
