@@ -313,11 +313,13 @@ export const statusOf = (status: Wire.Status): ShareStatus.ShareStatus =>
   status === "pending" ? ShareStatus.invited : status === "accepted" ? ShareStatus.active : ShareStatus.revoked
 
 /**
- * Box's request bounds: core's (`list` and `sync` of an item whose only folder above is the root),
- * plus the sizes that change them on Box: the collaborations on each folder above the item
- * (`ancestors`, nearest first; the root excluded), where in the item's list an existing
- * collaboration is (`position`, 0-based), and whether the provider has seen a collaboration before
- * a write.
+ * Box's request bounds: core's, plus the sizes that change them on Box: the collaborations on each
+ * folder above the item (`ancestors`, nearest first; the root excluded), where in the item's list an
+ * existing collaboration is (`position`, 0-based), and whether the provider has seen a collaboration
+ * before a write. With `ancestors`, `shares` (and a sync case's `before` / `after`) count the item's
+ * own collaborations only, the inherited ones being counted per folder in `ancestors`; for an item
+ * whose only folder above is the root (no `ancestors`) that is everything the listing returns, as
+ * core counts it.
  *
  * @example
  * ```ts
@@ -957,14 +959,10 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
         ResourceRef.key(resource),
         Effect.gen(function* () {
           const known = seenOn(resource, shareId)
-          // the current collaboration is read unless the provider has seen it here and needs nothing of it
-          const expiryKind = known === undefined ? undefined : known.kind
-          const needsCurrent =
-            known === undefined ||
-            wanted.expiresAt === null ||
-            (typeof wanted.expiresAt === "string" && !Capabilities.supportsExpiry(caps, known.kind))
+          // the collaboration is read unless the provider has seen it here (its place and grantee
+          // never change); removing an expiry needs to know whether it has one
           let current: Share.Share | undefined
-          if (needsCurrent) {
+          if (known === undefined || wanted.expiresAt === null) {
             const l = yield* located(resource, shareId, "update")
             if (l._tag === "Inherited") return yield* inheritedConflict(l, resource, "update")
             const c = l.collaboration
@@ -974,7 +972,7 @@ export const fromClient = (client: Client.Client, options: Options = {}): Sharin
               return yield* cannotRemoveExpiry(c, current.grantee, "update")
             }
           }
-          const kind = current?.grantee._tag ?? expiryKind
+          const kind = current?.grantee._tag ?? known?.kind
           if (typeof wanted.expiresAt === "string" && kind !== undefined && !Capabilities.supportsExpiry(caps, kind)) {
             // that grantee's collaborations do not expire: refused, or dropped under onExpiry "drop"
             const again = yield* Effect.fromResult(
