@@ -292,14 +292,14 @@ const tail = (run: Run, lines = 3) =>
     .map((l) => l.trim())
     .filter((l) => l !== "")
     .slice(-lines)
-    .join("\n")
+    .join("\n") || "(nothing on stderr)"
 
 /** How a step ended, for a failed step's row. */
 const ending = (run: Run) =>
   run.spawnError !== undefined
     ? `could not start: ${run.spawnError}`
     : run.timedOut
-      ? `stopped after --step-timeout (${secs(run.wallMillis)})`
+      ? `stopped after --step-timeout (${secs(run.wallMillis)}; ${run.signal !== null ? `killed by ${run.signal}` : `exit ${run.exitCode}`})`
       : run.signal !== null
         ? `killed by ${run.signal} after ${secs(run.wallMillis)}`
         : `exit ${run.exitCode} after ${secs(run.wallMillis)}`
