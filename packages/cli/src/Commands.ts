@@ -44,7 +44,11 @@ export type { Flags } from "./internal/CommandFlags.ts"
 
 const credentialsHelp = [
   "Credentials come only from the environment: CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY),",
-  "SMARTSHEET_ACCESS_TOKEN, ECI_API_KEY. They are never printed."
+  "SMARTSHEET_ACCESS_TOKEN, ECI_API_KEY, GOOGLE_DRIVE_ACCESS_TOKEN, BOX_ACCESS_TOKEN. They are never printed.",
+  "Google Drive and Box take an access token as it is (a token that renews itself is a feature of the",
+  "libraries @unishare/google-drive and @unishare/box, not of the command). Optional: GOOGLE_DRIVE_EVERYONE_DOMAIN",
+  "(the domain Everyone stands for on Drive), BOX_EVERYONE_GROUP_ID (Box's all-users group), BOX_AS_USER (act",
+  "as that Box user: As-User)."
 ].join("\n")
 
 const describe = (summary: string, ...more: ReadonlyArray<string>) =>
@@ -67,13 +71,19 @@ const exportCommand = Command.make("export", exportFlags, lazily("export")).pipe
   Command.withDescription(
     describe(
       "Export resources and their shares from a provider into a versioned snapshot file (JSON).",
-      "Name resources with --resource, or let the provider list them (EnergyCAP lists; Cloudflare with --cloudflare-account; Smartsheet needs --resource)."
+      "Name resources with --resource, or let the provider list them (EnergyCAP lists; Cloudflare with --cloudflare-account).",
+      "Smartsheet, Google Drive and Box cannot list their resources: name each with --resource (exit 2 otherwise)."
     )
   ),
   Command.withExamples([
     {
       command: "unishare export --provider smartsheet --resource smartsheet:sheet:4000000000000001 --out snapshot.json",
       description: "export one sheet's sharing"
+    },
+    {
+      command:
+        "unishare export --provider google-drive --resource google-drive:file:1ProjectsFolderAAAAAAAAAAAAAAAAAA --out snapshot.json",
+      description: "export a Google Drive folder's permissions"
     }
   ])
 )
@@ -87,7 +97,10 @@ const planCommand = Command.make("plan", planFlags, lazily("plan")).pipe(
       "against the target's current shares. Prints a summary (counts, unresolved and unsupported principals,",
       "problems, writes per target resource; per-share rows with --details) and writes the plan file",
       "(and with --report an HTML report). Unresolved identities are reported, never dropped silently; with",
-      "--fallback they go to the fallback. A plan with problems is written and exits 8; apply refuses it."
+      "--fallback they go to the fallback. A plan with problems is written and exits 8; apply refuses it.",
+      "Shares with the public (anyone) are planned only with --allow-anyone, with Everyone or a domain only with",
+      "--allow-everyone; an expiry the target cannot keep is unsupported unless --on-expiry drop (then widened).",
+      "The options are recorded in the plan, and apply and verify follow them."
     )
   ),
   Command.withExamples([
@@ -95,6 +108,11 @@ const planCommand = Command.make("plan", planFlags, lazily("plan")).pipe(
       command:
         "unishare plan --snapshot snapshot.json --target eci --identities identities.csv --resources resources.json --fallback user:it@example.com",
       description: "plan a Smartsheet → EnergyCAP migration"
+    },
+    {
+      command:
+        "unishare plan --snapshot drive.json --target box --identities identities.csv --resources resources.json --on-expiry drop",
+      description: "plan a Google Drive → Box migration, granting shares whose expiry Box cannot keep without it"
     }
   ])
 )
@@ -193,18 +211,21 @@ const syncCommand = Command.make("sync", syncFlags, lazily("sync")).pipe(
   Command.withDescription(
     describe(
       "Make one resource's shares exactly equal a desired-state file: list, plan, write, then read back",
-      "to verify. Shares not in the file are revoked (inherited ones are left alone). Exits 7 if it did not converge."
+      "to verify. Shares not in the file are revoked (inherited ones are left alone). Exits 7 if it did not converge.",
+      "A share with the public (anyone) needs --allow-anyone, with Everyone or a domain --allow-everyone; a share's",
+      "expiresAt the provider cannot keep is refused (exit 2) unless --on-expiry drop."
     )
   )
 )
 
 const simulateCommand = Command.make("simulate", simulateFlags, lazily("simulate")).pipe(
-  Command.withShortDescription("Start the three simulators with seeded data until SIGINT/SIGTERM"),
+  Command.withShortDescription("Start the five simulators with seeded data until SIGINT/SIGTERM"),
   Command.withDescription(
     [
-      "Start the Smartsheet, EnergyCAP and Cloudflare simulators on loopback with the demo dataset, print",
-      "their URLs, the environment to use them (credentials included: they are the simulators' own) and",
-      "the generated identity/resource maps, then run until SIGINT or SIGTERM (exit 130).",
+      "Start the Smartsheet, EnergyCAP, Cloudflare, Google Drive and Box simulators on loopback with the demo",
+      "dataset, print their URLs, the environment to use them (credentials included: they are the simulators'",
+      "own) and the generated identity/resource maps (Smartsheet → EnergyCAP, Cloudflare accounts, Google Drive →",
+      "Box), then run until SIGINT or SIGTERM (exit 130).",
       "",
       ExitCode.table
     ].join("\n")
@@ -215,9 +236,10 @@ const demoCommand = Command.make("demo", demoFlags, lazily("demo")).pipe(
   Command.withShortDescription("Run the end-to-end demo on the built-in simulators"),
   Command.withDescription(
     [
-      "Start the three simulators in-process with a deterministic dataset (hundreds of shares), migrate",
-      "Smartsheet sharing to EnergyCAP lists and Cloudflare shares between accounts: export, plan (with",
-      "the fidelity report), apply with progress, verify. Exits 0 only if verification passes (7 otherwise).",
+      "Start the simulators in-process with a deterministic dataset (hundreds of shares), migrate Smartsheet",
+      "sharing to EnergyCAP lists, Cloudflare shares between accounts and Google Drive permissions to Box",
+      "collaborations: export, plan (with the fidelity report: exact, narrowed, unsupported, expiries kept),",
+      "apply with progress, verify. Exits 0 only if every verification passes (7 otherwise).",
       "",
       ExitCode.table
     ].join("\n")
@@ -237,7 +259,8 @@ const demoCommand = Command.make("demo", demoFlags, lazily("demo")).pipe(
 export const root = Command.make("unishare").pipe(
   Command.withDescription(
     [
-      "unishare: export, plan, apply, verify and sync sharing across Cloudflare, Smartsheet and EnergyCAP.",
+      "unishare: export, plan, apply, verify and sync sharing across Cloudflare, Smartsheet, EnergyCAP,",
+      "Google Drive and Box.",
       "",
       "A migration: export → plan → apply → verify. Every command takes --json and --help.",
       "",

@@ -1,9 +1,10 @@
 /**
- * `unishare demo` (what `pnpm demo` runs): starts the three simulators in-process with the demo
- * dataset, migrates Smartsheet sharing to EnergyCAP lists and Cloudflare shares from a legacy account
- * to a platform account (export → plan with the fidelity report → apply with progress → verify →
- * re-apply to show it issues no write), and writes every artifact under the output directory.
- * Succeeds only if both verifications pass.
+ * `unishare demo` (what `pnpm demo` runs): starts the simulators in-process with the demo dataset,
+ * migrates Smartsheet sharing to EnergyCAP lists, Cloudflare shares from a legacy account to a
+ * platform account, and Google Drive permissions to Box collaborations (export → plan with the
+ * fidelity report → apply with progress → verify → re-apply to show it issues no write), and writes
+ * every artifact under the output directory. Succeeds only if every verification passes and no
+ * re-apply writes.
  *
  * @since 0.1.0
  */
@@ -11,7 +12,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import type { Errors, SharingProvider, SimulatorKit } from "@unishare/core"
 import { Migration, Report } from "@unishare/migration"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import * as ExitCode from "./ExitCode.ts"
 import * as Files from "./Files.ts"
 import * as Notation from "./Notation.ts"
@@ -38,6 +39,23 @@ const fidelityCounts = (plan: Migration.MigrationPlan) => {
 const short = (ref: { provider: string; kind: string; id: string; parent?: string }) =>
   Notation.formatResource(ref).replace(/[0-9a-f]{32}/g, (id) => `${id.slice(0, 8)}…`)
 
+/** The planned grants that carry an end date, in notation. */
+const expiringGrants = (plan: Migration.MigrationPlan) =>
+  plan.items.flatMap((item) =>
+    item.plan.operations.flatMap((op) =>
+      op._tag === "Grant" && op.expiresAt !== undefined
+        ? [
+            {
+              target: Notation.formatResource(item.target),
+              grantee: Notation.formatGrantee(op.grantee),
+              level: op.level,
+              expiresAt: op.expiresAt
+            }
+          ]
+        : []
+    )
+  )
+
 const condensedPlan = (plan: Migration.MigrationPlan, file: string, rows = 8): string => {
   const s = plan.summary
   const table = Report.table(
@@ -58,6 +76,7 @@ const condensedPlan = (plan: Migration.MigrationPlan, file: string, rows = 8): s
   const notable = Workflow.fidelityRows(plan).filter(
     (r) => r.outcome === "unresolved" || r.outcome === "unsupported" || r.via === "fallback"
   )
+  const expiries = expiringGrants(plan)
   const revokes = plan.items.flatMap((item) =>
     item.plan.operations
       .filter((op) => op._tag === "Revoke")
@@ -81,6 +100,13 @@ const condensedPlan = (plan: Migration.MigrationPlan, file: string, rows = 8): s
           )
         ]
       : []),
+    ...(expiries.length > 0
+      ? [
+          "",
+          "End dates kept (the grant expires on the target too):",
+          ...expiries.map((e) => `  ${e.target}: ${e.grantee} ${e.level} until ${e.expiresAt}`)
+        ]
+      : []),
     ...(revokes.length > 0 ? ["", "Revocations on the target:", ...revokes] : []),
     ...(plan.problems.length > 0
       ? ["", "Problems:", ...plan.problems.map((p) => `  ${Notation.formatResource(p.source)}: ${p.message}`)]
@@ -96,6 +122,16 @@ interface MigrationResult {
   readonly plan: Omit<ReturnType<typeof Workflow.planSummary>, "fidelity"> & {
     readonly fidelityCounts: Record<string, number>
     readonly notExact: number
+    /** The shares not migrated, by grantee kind and level (e.g. "anyone viewer"), with the reason. */
+    readonly unsupported: ReadonlyArray<{ readonly grantee: string; readonly level: string; readonly note: string }>
+    /** The grants with an end date, and the end date read back from the target after apply. */
+    readonly expiries: ReadonlyArray<{
+      readonly target: string
+      readonly grantee: string
+      readonly level: string
+      readonly expiresAt: string
+      readonly readBack: string | null
+    }>
   }
   readonly apply: ReturnType<typeof Workflow.applySummary> & { readonly writeRequests: number }
   readonly reapply: ReturnType<typeof Workflow.applySummary> & { readonly writeRequests: number }
@@ -162,6 +198,32 @@ const migrate = (options: {
     const verified = yield* Migration.verify(plan, options.target)
     yield* say(Report.renderVerify(verified))
 
+    // the end dates as the target reports them after apply (each expiring grant's resource read once)
+    const planned = expiringGrants(plan)
+    const readBack = yield* Effect.forEach(
+      [...new Set(planned.map((e) => e.target))],
+      (target) => {
+        const item = plan.items.find((i) => Notation.formatResource(i.target) === target)!
+        return Effect.map(Stream.runCollect(options.target.list(item.target)), (shares) => [target, shares] as const)
+      },
+      { concurrency: 4 }
+    )
+    const expiries = planned.map((e) => {
+      const shares = readBack.find(([t]) => t === e.target)?.[1] ?? []
+      const share = shares.find((s) => !s.inherited && Notation.formatGrantee(s.grantee) === e.grantee)
+      return { ...e, readBack: share?.expiresAt ?? null }
+    })
+    if (expiries.length > 0) {
+      yield* say(
+        expiries
+          .map(
+            (e) =>
+              `End date on ${e.target} for ${e.grantee}: planned ${e.expiresAt}, read back ${e.readBack ?? "none (not kept)"}`
+          )
+          .join("\n")
+      )
+    }
+
     const again = yield* Workflow.applyPlan(plan, options.target, {
       store,
       dryRun: false,
@@ -180,7 +242,11 @@ const migrate = (options: {
       plan: {
         ...planRest,
         notExact: fidelity.length,
-        fidelityCounts: Object.fromEntries(fidelityCounts(plan))
+        fidelityCounts: Object.fromEntries(fidelityCounts(plan)),
+        unsupported: fidelity
+          .filter((r) => r.outcome === "unsupported")
+          .map((r) => ({ grantee: r.grantee, level: r.level, note: r.note ?? "" })),
+        expiries
       },
       apply: { ...Workflow.applySummary(applied, store), writeRequests: afterFirst - before },
       reapply: { ...Workflow.applySummary(again, store), writeRequests: afterSecond - afterFirst },
@@ -215,20 +281,24 @@ export const run = (options: {
         d.smartsheet.resources.length
       yield* say(
         [
-          "unishare demo: the three simulators run in this process",
+          "unishare demo: the simulators run in this process",
           `  smartsheet  ${sims.smartsheet.url}   (${d.smartsheet.resources.length} sheets, reports and dashboards; ${directShares} direct shares, owners included; 4 workspaces shared with groups)`,
           `  eci         ${sims.eci.url}   (${d.eci.seed.users?.length ?? 0} users, ${d.eci.seed.groups?.length ?? 0} groups, ${d.eci.seed.lists?.length ?? 0} lists; one shared with Everyone)`,
           `  cloudflare  ${sims.cloudflare.url}   (${d.cloudflare.seed.accounts.length} accounts, ${d.cloudflare.seed.shares?.length ?? 0} shares)`,
+          `  google-drive ${sims.googleDrive.url}   (${d.googleDrive.resources.length} files and folders exported; shared with users, a group, a domain and anyone with the link; one share ends ${d.googleDrive.expiresAt})`,
+          `  box         ${sims.box.url}   (${d.box.seed.users?.length ?? 0} users, ${d.box.seed.groups?.length ?? 0} groups, ${d.box.seed.folders?.length ?? 0} folders; collaboration expiry on)`,
           `Artifacts: ${options.outDir}`
         ].join("\n")
       )
       const smartsheet = yield* Providers.make(sims.configs.smartsheet)
       const eci = yield* Providers.make(sims.configs.eci)
       const cloudflare = yield* Providers.make(sims.configs.cloudflare)
+      const googleDrive = yield* Providers.make(sims.configs.googleDrive)
+      const box = yield* Providers.make(sims.configs.box)
 
       const energycap = yield* migrate({
         name: "energycap",
-        title: "1/2  Smartsheet sharing → EnergyCAP lists",
+        title: "1/3  Smartsheet sharing → EnergyCAP lists",
         source: smartsheet,
         target: eci,
         targetSim: sims.eci,
@@ -241,7 +311,7 @@ export const run = (options: {
       })
       const accounts = yield* migrate({
         name: "cloudflare",
-        title: "2/2  Cloudflare shares: legacy account → platform account (recipient accounts kept)",
+        title: "2/3  Cloudflare shares: legacy account → platform account (recipient accounts kept)",
         source: cloudflare,
         target: cloudflare,
         targetSim: sims.cloudflare,
@@ -251,7 +321,21 @@ export const run = (options: {
         outDir: options.outDir,
         json: options.json
       })
-      const ok = energycap.verify.ok && accounts.verify.ok && energycap.reapply.writeRequests === 0
+      const driveToBox = yield* migrate({
+        name: "box",
+        title: "3/3  Google Drive permissions → Box collaborations",
+        source: googleDrive,
+        target: box,
+        targetSim: sims.box,
+        resources: d.googleDrive.named,
+        identitiesCsv: d.driveToBox.identitiesCsv,
+        resourcesJson: d.driveToBox.resourcesJson,
+        includeInherited: false,
+        outDir: options.outDir,
+        json: options.json
+      })
+      const migrations = [energycap, accounts, driveToBox]
+      const ok = migrations.every((m) => m.verify.ok && m.reapply.writeRequests === 0)
       const seconds = (Date.now() - started) / 1000
       const report = {
         command: "demo" as const,
@@ -259,7 +343,7 @@ export const run = (options: {
         outDir: options.outDir,
         seconds,
         dataset: { smartsheet: { resources: d.smartsheet.resources.length, directShares } },
-        migrations: [energycap, accounts]
+        migrations
       }
       const reportFile = Path.join(options.outDir, "report.json")
       yield* Files.writeText(reportFile, `${JSON.stringify(Report.toJson(report), null, 2)}\n`, "--out-dir")
@@ -268,7 +352,7 @@ export const run = (options: {
           "",
           `Report: ${reportFile}`,
           ok
-            ? `Demo passed in ${seconds.toFixed(1)} s: both migrations verified by read-back; re-applying issued no write.`
+            ? `Demo passed in ${seconds.toFixed(1)} s: all ${migrations.length} migrations verified by read-back; re-applying issued no write.`
             : `Demo FAILED in ${seconds.toFixed(1)} s: verification found drift (see ${reportFile}).`
         ].join("\n")
       )

@@ -12,13 +12,23 @@
  *   shared with Everyone.
  * - Cloudflare: one organization, a legacy account sending 16 shares to 8 recipient accounts, and a
  *   platform account holding the 16 replacement shares (one already has a recipient).
+ * - Google Drive → Box: the Google Drive simulator's demo data (`@unishare/google-drive/simulator`'s
+ *   `demoSeed`: a "Projects" folder with a "Plan", a "Budget" file shared with the Finance group as
+ *   commenters and with anyone with the link, a "Finance" shared drive with "Reports" and a "Q3
+ *   report"), plus on "Budget" a share with the example.com domain and Grace as a reader until an
+ *   end date; and the Box simulator's demo data (`@unishare/box/simulator`'s `demoSeed`) plus the
+ *   target folders and files ("Projects" with "Plan", "Budgets" with "Budget", "Reports" with "Q3
+ *   report"), the partner Linus under another login, and collaboration expiry turned on. Users map
+ *   by email; the Finance group and Linus through the identity map.
  *
  * @since 0.1.0
  */
 import { createHash } from "node:crypto"
+import * as BoxSim from "@unishare/box/simulator"
 import * as CloudflareSim from "@unishare/cloudflare/simulator"
 import type { ResourceRef, SharingProvider } from "@unishare/core"
 import * as EciSim from "@unishare/eci/simulator"
+import * as GoogleDriveSim from "@unishare/google-drive/simulator"
 import type * as SmartsheetSim from "@unishare/smartsheet/simulator"
 import * as Notation from "./Notation.ts"
 
@@ -56,6 +66,24 @@ export interface Dataset {
   readonly energycap: { readonly identitiesCsv: string; readonly resourcesJson: string }
   /** Cloudflare legacy → platform account: identity map CSV (accounts kept) and resource map JSON text. */
   readonly accounts: { readonly identitiesCsv: string; readonly resourcesJson: string }
+  readonly googleDrive: {
+    readonly seed: GoogleDriveSim.Seed
+    /** The access token of Olivia Owner (owner of the My Drive items, organizer of the shared drive). */
+    readonly token: string
+    /** The Drive items the Drive → Box migration exports (Drive lists no resources: they are named). */
+    readonly resources: ReadonlyArray<ResourceRef.ResourceRef>
+    /** The same items with their names. */
+    readonly named: ReadonlyArray<SharingProvider.ResourceInfo>
+    /** The end date of Grace's share of "Budget" (kept on Box). */
+    readonly expiresAt: string
+  }
+  readonly box: {
+    readonly seed: BoxSim.Seed
+    /** The access token of Olivia Owner, who owns the target folders. */
+    readonly token: string
+  }
+  /** Google Drive → Box: identity map CSV (the group and the partner) and resource map JSON text. */
+  readonly driveToBox: { readonly identitiesCsv: string; readonly resourcesJson: string }
 }
 
 /** A small deterministic PRNG (mulberry32). */
@@ -139,8 +167,12 @@ const md5 = (text: string) => createHash("md5").update(text).digest("hex")
 
 type SmartsheetLevel = SmartsheetSim.ShareSeed["accessLevel"]
 
+const dayMillis = 86_400_000
+
 /**
- * Builds the dataset (always the same for the same `seed`).
+ * Builds the dataset (always the same for the same `seed`; the one end date, of a Google Drive
+ * share, is 90 days after the day of `now`, at midnight UTC: Drive takes end dates up to a year
+ * ahead, Box whole seconds).
  *
  * @example
  * ```ts
@@ -148,7 +180,7 @@ type SmartsheetLevel = SmartsheetSim.ShareSeed["accessLevel"]
  * DemoData.make().cloudflare.seed.accounts.length // 10
  * ```
  */
-export const make = (seed = 20261123): Dataset => {
+export const make = (seed = 20261123, now: number = Date.now()): Dataset => {
   const rnd = prng(seed)
 
   // --- people ----------------------------------------------------------------------------------
@@ -410,6 +442,63 @@ export const make = (seed = 20261123): Dataset => {
     )
   }
 
+  // --- Google Drive → Box ---------------------------------------------------------------------------
+  const drive = GoogleDriveSim.demoIds
+  const expiresAt = new Date((Math.floor(now / dayMillis) + 90) * dayMillis).toISOString().replace(".000Z", "Z")
+  const driveSeed: GoogleDriveSim.Seed = {
+    ...GoogleDriveSim.demoSeed,
+    permissions: [
+      ...(GoogleDriveSim.demoSeed.permissions ?? []),
+      { file: drive.budget, type: "domain", role: "reader", domain: "example.com", allowFileDiscovery: false },
+      { file: drive.budget, type: "user", role: "reader", emailAddress: "grace@example.com", expirationTime: expiresAt }
+    ]
+  }
+  const driveItems: ReadonlyArray<{ readonly id: string; readonly name: string; readonly box: string }> = [
+    { id: drive.projects, name: "Projects", box: "box:folder:3004" },
+    { id: drive.plan, name: "Plan", box: "box:file:4003" },
+    { id: drive.budget, name: "Budget", box: "box:file:4004" },
+    { id: drive.reports, name: "Reports", box: "box:folder:3006" },
+    { id: drive.q3, name: "Q3 report", box: "box:file:4005" }
+  ]
+  const driveResources = driveItems.map((i) => ({ provider: "google-drive", kind: "file", id: i.id }))
+  const boxSeed: BoxSim.Seed = {
+    ...BoxSim.demoSeed,
+    users: [
+      ...(BoxSim.demoSeed.users ?? []),
+      { id: "1006", login: "linus.partner@partner.example", name: "Linus Partner", enterprise: false }
+    ],
+    folders: [
+      ...(BoxSim.demoSeed.folders ?? []),
+      { id: "3004", name: "Projects", owner: "1001" },
+      { id: "3005", name: "Budgets", owner: "1001" },
+      { id: "3006", name: "Reports", owner: "1001" }
+    ],
+    files: [
+      ...(BoxSim.demoSeed.files ?? []),
+      { id: "4003", name: "Plan", parent: "3004" },
+      { id: "4004", name: "Budget", parent: "3005" },
+      { id: "4005", name: "Q3 report", parent: "3006" }
+    ],
+    settings: {
+      ...BoxSim.demoSeed.settings,
+      collaborationExpiry: { enabledAt: "2025-01-01T00:00:00Z" }
+    }
+  }
+  const driveToBox = {
+    identitiesCsv: [
+      "source,target",
+      "# Google Drive groups are named by email, Box groups by id; Linus signs in to Box with another login",
+      "# (users with the same email on both map by themselves)",
+      "group:finance@example.com,group:2001",
+      "user:linus@partner.example,user:linus.partner@partner.example"
+    ].join("\n"),
+    resourcesJson: JSON.stringify(
+      driveItems.map((i) => ({ source: `google-drive:file:${i.id}`, target: i.box })),
+      null,
+      2
+    )
+  }
+
   return {
     smartsheet: {
       seed: smartsheetSeed,
@@ -426,6 +515,15 @@ export const make = (seed = 20261123): Dataset => {
       targetAccount: platform.id
     },
     energycap,
-    accounts
+    accounts,
+    googleDrive: {
+      seed: driveSeed,
+      token: GoogleDriveSim.demoCredentials.owner,
+      resources: driveResources,
+      named: driveResources.map((resource, i) => ({ resource, name: driveItems[i]!.name })),
+      expiresAt
+    },
+    box: { seed: boxSeed, token: BoxSim.demoCredentials.owner },
+    driveToBox
   }
 }

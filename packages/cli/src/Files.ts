@@ -7,7 +7,7 @@
 import { constants as bufferConstants } from "node:buffer"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { AccessLevel, Errors, Grantee, ResourceRef, type Share } from "@unishare/core"
+import { AccessLevel, Errors, Grantee, ResourceRef, Share } from "@unishare/core"
 import { IdentityMap, Migration, ResourceMap, Snapshot } from "@unishare/migration"
 import { Effect, Schema } from "effect"
 import * as Notation from "./Notation.ts"
@@ -301,7 +301,13 @@ export const readResourceMap = (
 const GranteeField = Schema.Union([Schema.String, Grantee.Grantee])
 const DesiredFile = Schema.Struct({
   resource: ResourceField,
-  shares: Schema.Array(Schema.Struct({ grantee: GranteeField, level: AccessLevel.AccessLevel }))
+  shares: Schema.Array(
+    Schema.Struct({
+      grantee: GranteeField,
+      level: AccessLevel.AccessLevel,
+      expiresAt: Schema.optionalKey(Share.Instant)
+    })
+  )
 })
 
 /**
@@ -320,7 +326,9 @@ export interface DesiredState {
 
 /**
  * Parses desired-state text: `{ "resource": "eci:list:42", "shares": [{ "grantee": "user:ada@example.com",
- * "level": "viewer" }] }` (resources and grantees in notation or as objects).
+ * "level": "viewer" }] }` (resources and grantees in notation or as objects: `everyone`,
+ * `domain:acme.example[:discoverable]`, `anyone` and `anyone:discoverable` included). A share may
+ * end: `"expiresAt": "2027-03-01T00:00:00Z"` (an RFC 3339 instant).
  *
  * @example
  * ```ts
@@ -334,12 +342,13 @@ export const parseDesiredState = (text: string, field: string): Effect.Effect<De
     const resource = toRef(file.resource, `${field}: resource`, issues)
     const shares: Array<Share.Grant> = []
     file.shares.forEach((s, i) => {
+      const expiry = s.expiresAt !== undefined ? { expiresAt: s.expiresAt } : {}
       if (typeof s.grantee !== "string") {
-        shares.push({ grantee: s.grantee, level: s.level })
+        shares.push({ grantee: s.grantee, level: s.level, ...expiry })
         return
       }
       const g = IdentityMap.parseGrantee(s.grantee)
-      if (g.ok) shares.push({ grantee: g.grantee, level: s.level })
+      if (g.ok) shares.push({ grantee: g.grantee, level: s.level, ...expiry })
       else issues.push({ path: `${field}: shares[${i}].grantee`, message: g.message })
     })
     return issues.length > 0 || resource === undefined

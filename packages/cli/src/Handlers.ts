@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { Errors } from "@unishare/core"
-import { IdentityMap, Migration, Report, ResourceMap } from "@unishare/migration"
+import { IdentityMap, Migration, ResourceMap } from "@unishare/migration"
 import { Effect, Option } from "effect"
 import * as Demo from "./Demo.ts"
 import * as ExitCode from "./ExitCode.ts"
@@ -25,13 +25,27 @@ type EndpointFlags = {
   readonly cloudflareUrl: Option.Option<string>
   readonly smartsheetUrl: Option.Option<string>
   readonly eciUrl: Option.Option<string>
+  readonly googleDriveUrl: Option.Option<string>
+  readonly boxUrl: Option.Option<string>
 }
 
 const endpointsOf = (flags: EndpointFlags): Providers.Endpoints => ({
   cloudflare: Option.getOrUndefined(flags.cloudflareUrl),
   smartsheet: Option.getOrUndefined(flags.smartsheetUrl),
-  eci: Option.getOrUndefined(flags.eciUrl)
+  eci: Option.getOrUndefined(flags.eciUrl),
+  "google-drive": Option.getOrUndefined(flags.googleDriveUrl),
+  box: Option.getOrUndefined(flags.boxUrl)
 })
+
+/**
+ * How `export` names the resources of a provider that cannot list them (`--resource` is then
+ * required).
+ */
+const resourceExamples: Readonly<Partial<Record<Notation.ProviderName, string>>> = {
+  smartsheet: "smartsheet:<kind>:<id> (e.g. smartsheet:sheet:<id>)",
+  "google-drive": "google-drive:file:<id> (a file or folder) or google-drive:drive:<id> (a shared drive's members)",
+  box: "box:folder:<id> or box:file:<id>"
+}
 
 /**
  * Runs a command body: a sharing error is reported (JSON on stdout with `--json`, text on stderr)
@@ -147,6 +161,14 @@ export const handlers: {
           endpoints: endpointsOf(flags),
           cloudflareAccounts: flags.cloudflareAccount
         })
+        if (resources.length === 0 && provider.listResources === undefined) {
+          return yield* Errors.invalid(
+            "unishare",
+            "export",
+            "--resource",
+            `${flags.provider} cannot list its resources: name each one with --resource ${resourceExamples[flags.provider] ?? `${flags.provider}:<kind>:<id>`} (repeatable)`
+          )
+        }
         const snapshot = yield* Workflow.exportTo(provider, { resources, out: flags.out, force: flags.force })
         const summary = Workflow.exportSummary(snapshot, flags.out)
         yield* Output.result(
@@ -191,6 +213,8 @@ export const handlers: {
           flags: {
             onLossy: flags.onLossy,
             allowEveryone: flags.allowEveryone,
+            allowAnyone: flags.allowAnyone,
+            onExpiry: flags.onExpiry,
             includeInherited: flags.includeInherited,
             mode: flags.mode,
             fallback,
@@ -202,7 +226,7 @@ export const handlers: {
           flags.json,
           Workflow.planSummary(plan, flags.out, report),
           () =>
-            `${Output.cliWording(Report.renderPlan(plan, { details: flags.details }))}\n\nPlan written to ${flags.out}${report !== undefined ? `; report: ${report}` : ""}`
+            `${Output.cliWording(Workflow.renderPlanText(plan, { details: flags.details }))}\n\nPlan written to ${flags.out}${report !== undefined ? `; report: ${report}` : ""}`
         )
         if (plan.problems.length > 0) {
           return yield* new Output.Exit({
@@ -351,12 +375,14 @@ export const handlers: {
         const desired = yield* Files.readDesiredState(flags.desired, "--desired")
         const name = yield* targetOf(flags.provider, desired.resource.provider, "--desired: resource")
         const provider = yield* Providers.fromEnvironment(name, { endpoints: endpointsOf(flags) })
-        yield* Workflow.checkDesired(provider, desired, { onLossy: flags.onLossy, allowEveryone: flags.allowEveryone })
-        const result = yield* Workflow.syncResource(provider, desired, {
-          dryRun: flags.dryRun,
+        const options: Workflow.SyncFlags = {
           onLossy: flags.onLossy,
-          allowEveryone: flags.allowEveryone
-        })
+          allowEveryone: flags.allowEveryone,
+          allowAnyone: flags.allowAnyone,
+          onExpiry: flags.onExpiry
+        }
+        yield* Workflow.checkDesired(provider, desired, options)
+        const result = yield* Workflow.syncResource(provider, desired, { ...options, dryRun: flags.dryRun })
         const summary = Workflow.syncSummary(result, flags.dryRun)
         yield* Output.result(flags.json, summary, () => Output.cliWording(Workflow.renderSync(result, flags.dryRun)))
         if (!summary.ok) {

@@ -447,6 +447,14 @@ export const render = (plan: Migration.MigrationPlan): string => {
       `${yesNo(o.allowEveryone)}${o.allowEveryone ? " — source shares with everyone are migrated" : " — source shares with everyone are not migrated (unsupported)"}`
     ],
     [
+      "--allow-anyone",
+      `${yesNo(o.allowAnyone)}${o.allowAnyone === true ? " — source shares with the public (anyone) are migrated" : " — source shares with the public (anyone) are not migrated (unsupported)"}`
+    ],
+    [
+      "--on-expiry",
+      `${esc(o.onExpiry ?? "fail")} — ${o.onExpiry === "drop" ? "an expiry the target cannot keep is dropped: the share is granted without its end date (widened)" : "a share whose expiry the target cannot keep is not granted (unsupported)"}`
+    ],
+    [
       "--create-missing",
       `${yesNo(o.createMissing)}${o.createType !== undefined ? ` (--create-type ${esc(o.createType)})` : ""}`
     ]

@@ -11,10 +11,10 @@
  * @example
  * ```ts
  * import { ProviderNames } from "@unishare/cli"
- * ProviderNames.providers.includes("eci") // true
+ * ProviderNames.providers.includes("google-drive") // true
  * ```
  */
-export const providers = ["cloudflare", "smartsheet", "eci"] as const
+export const providers = ["cloudflare", "smartsheet", "eci", "google-drive", "box"] as const
 
 /** @example const p: ProviderNames.ProviderName = "smartsheet" */
 export type ProviderName = (typeof providers)[number]

@@ -7,6 +7,18 @@
  * | `cloudflare` | `CLOUDFLARE_API_TOKEN`, or `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY` | `--cloudflare-url` / `CLOUDFLARE_BASE_URL` |
  * | `smartsheet` | `SMARTSHEET_ACCESS_TOKEN`                                    | `--smartsheet-url` / `SMARTSHEET_API_HOST`         |
  * | `eci`        | `ECI_API_KEY`                                                | `--eci-url` / `ECI_BASE_URL`                       |
+ * | `google-drive` | `GOOGLE_DRIVE_ACCESS_TOKEN` (an OAuth access token)        | `--google-drive-url` / `GOOGLE_DRIVE_BASE_URL`     |
+ * | `box`        | `BOX_ACCESS_TOKEN`                                           | `--box-url` / `BOX_BASE_URL`                       |
+ *
+ * Optional settings, also from the environment: `GOOGLE_DRIVE_EVERYONE_DOMAIN` (the Workspace
+ * domain that stands for `Everyone` on Google Drive: the provider's `everyoneAsDomain`),
+ * `BOX_EVERYONE_GROUP_ID` (the id of the enterprise's all-users group, which stands for `Everyone`
+ * on Box: the provider's `everyoneGroupId`) and `BOX_AS_USER` (a Box user id: every request is
+ * made on that user's behalf with Box's `As-User` header; the token must be an admin's or a service
+ * account's allowed to act as users). Google Drive takes a bearer token only: a token that renews
+ * itself (a service account, a refresh token) is the library's `credentials` function
+ * (`@unishare/google-drive`), not something the command line builds; Box likewise
+ * (`@unishare/box`'s `token` function).
  *
  * Simulators: with `UNISHARE_SIMULATOR=1` in the environment, a provider whose base URL is on this
  * machine (a loopback address: 127.0.0.0/8, `::1` or `localhost`) is built without the client-side
@@ -14,16 +26,20 @@
  * migration against the built-in simulators (`@unishare/<provider>/simulator`, rate limits off) is
  * not paced like one against the real service. The variable is ignored for every other base URL
  * (the default public endpoints included): a real provider is never sent more than its budget
- * because of it. Smartsheet's client has no "off", so it gets a budget no run reaches.
+ * because of it. Smartsheet's and Box's clients have no "off", so they get a budget no run reaches;
+ * Google Drive's client has no budget by default (it relies on Drive's backoff answers).
  *
  * @since 0.1.0
  */
+import * as Box from "@unishare/box"
 import * as Cloudflare from "@unishare/cloudflare"
 import { Errors, type SharingProvider } from "@unishare/core"
 import * as Eci from "@unishare/eci"
+import * as GoogleDrive from "@unishare/google-drive"
 import { isLoopback } from "@unishare/migration/RunnerAuth"
 import * as Smartsheet from "@unishare/smartsheet"
-import { Config, Effect } from "effect"
+import { Config, Effect, Layer, Option, Redacted } from "effect"
+import { HttpClient, HttpClientRequest } from "effect/http"
 import * as HttpLog from "./HttpLog.ts"
 import type { ProviderName } from "./Notation.ts"
 
@@ -41,6 +57,13 @@ export type ProviderConfig =
   | { readonly provider: "cloudflare"; readonly config: Cloudflare.Provider.Config }
   | { readonly provider: "smartsheet"; readonly config: Smartsheet.SmartsheetConfig }
   | { readonly provider: "eci"; readonly config: Eci.Config }
+  | { readonly provider: "google-drive"; readonly config: GoogleDrive.Provider.Config }
+  | {
+      readonly provider: "box"
+      readonly config: Box.Provider.Config
+      /** `BOX_AS_USER`: every request carries `As-User: <id>` (acts on that user's behalf). */
+      readonly asUser?: string | undefined
+    }
 
 /**
  * Base-URL overrides (from the `--<provider>-url` flags).
@@ -55,6 +78,8 @@ export interface Endpoints {
   readonly cloudflare?: string | undefined
   readonly smartsheet?: string | undefined
   readonly eci?: string | undefined
+  readonly "google-drive"?: string | undefined
+  readonly box?: string | undefined
 }
 
 /**
@@ -84,20 +109,83 @@ export interface Options {
 export const credentialVariables: Readonly<Record<ProviderName, ReadonlyArray<string>>> = {
   cloudflare: ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY"],
   smartsheet: ["SMARTSHEET_ACCESS_TOKEN"],
-  eci: ["ECI_API_KEY"]
+  eci: ["ECI_API_KEY"],
+  "google-drive": ["GOOGLE_DRIVE_ACCESS_TOKEN"],
+  box: ["BOX_ACCESS_TOKEN"]
 }
 
 const hints: Readonly<Record<ProviderName, string>> = {
   cloudflare: "set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY)",
   smartsheet: "set SMARTSHEET_ACCESS_TOKEN",
-  eci: "set ECI_API_KEY"
+  eci: "set ECI_API_KEY",
+  "google-drive": "set GOOGLE_DRIVE_ACCESS_TOKEN (an OAuth access token for the Drive API)",
+  box: "set BOX_ACCESS_TOKEN (a Box access token)"
 }
 
 const required: Readonly<Record<ProviderName, ReadonlyArray<string>>> = {
   cloudflare: ["CLOUDFLARE_API_TOKEN"],
   smartsheet: ["SMARTSHEET_ACCESS_TOKEN"],
-  eci: ["ECI_API_KEY"]
+  eci: ["ECI_API_KEY"],
+  "google-drive": ["GOOGLE_DRIVE_ACCESS_TOKEN"],
+  box: ["BOX_ACCESS_TOKEN"]
 }
+
+/** An optional setting: unset and empty are the same (absent). */
+const optionalString = (name: string): Config.Config<string | undefined> =>
+  Config.option(Config.String(name)).pipe(
+    Config.map((value) => Option.getOrUndefined(Option.filter(value, (v) => v.trim() !== "")))
+  )
+
+/**
+ * A token read from the environment must not be empty (an empty variable is reported as not set,
+ * like a missing one).
+ */
+const nonEmptyToken = (
+  name: ProviderName,
+  variable: string,
+  value: Redacted.Redacted<string>
+): Effect.Effect<void, Errors.InvalidInput> =>
+  Redacted.value(value).trim() === ""
+    ? Effect.fail(
+        Errors.invalid("unishare", `configure ${name}`, "environment", `${hints[name]} (not set: ${variable})`)
+      )
+    : Effect.void
+
+/**
+ * Google Drive's settings from the environment: `GOOGLE_DRIVE_ACCESS_TOKEN`, and the optional
+ * `GOOGLE_DRIVE_BASE_URL` and `GOOGLE_DRIVE_EVERYONE_DOMAIN`.
+ */
+const googleDriveConfig = Config.all({
+  credentials: Config.Redacted("GOOGLE_DRIVE_ACCESS_TOKEN"),
+  baseUrl: optionalString("GOOGLE_DRIVE_BASE_URL"),
+  everyoneAsDomain: optionalString("GOOGLE_DRIVE_EVERYONE_DOMAIN")
+})
+
+/**
+ * Box's settings from the environment: `BOX_ACCESS_TOKEN`, and the optional `BOX_BASE_URL`,
+ * `BOX_EVERYONE_GROUP_ID` and `BOX_AS_USER`.
+ */
+const boxConfig = Config.all({
+  token: Config.Redacted("BOX_ACCESS_TOKEN"),
+  baseUrl: optionalString("BOX_BASE_URL"),
+  everyoneGroupId: optionalString("BOX_EVERYONE_GROUP_ID"),
+  asUser: optionalString("BOX_AS_USER")
+})
+
+/** Box ids are decimal numbers. */
+const boxId = /^[1-9][0-9]{0,19}$/
+
+const checkBoxId = (variable: string, value: string | undefined): Effect.Effect<void, Errors.InvalidInput> =>
+  value === undefined || boxId.test(value)
+    ? Effect.void
+    : Effect.fail(
+        Errors.invalid(
+          "unishare",
+          "configure box",
+          "environment",
+          `${variable} must be a Box id (digits, e.g. 2002), got ${JSON.stringify(value)}`
+        )
+      )
 
 const readConfig = <A>(name: ProviderName, config: Config.Config<A>): Effect.Effect<A, Errors.InvalidInput> =>
   Effect.mapError(config, (e) => {
@@ -203,6 +291,38 @@ export const configFromEnvironment = (
           provider: "eci" as const,
           config: { ...config, ...(endpoints.eci !== undefined ? { baseUrl: endpoints.eci } : {}) }
         }))
+      case "google-drive": {
+        return Effect.gen(function* () {
+          const c = yield* readConfig(name, googleDriveConfig)
+          yield* nonEmptyToken(name, "GOOGLE_DRIVE_ACCESS_TOKEN", c.credentials)
+          const baseUrl = endpoints["google-drive"] ?? c.baseUrl
+          return {
+            provider: "google-drive" as const,
+            config: {
+              credentials: c.credentials,
+              ...(baseUrl !== undefined ? { baseUrl } : {}),
+              ...(c.everyoneAsDomain !== undefined ? { everyoneAsDomain: c.everyoneAsDomain } : {})
+            }
+          }
+        })
+      }
+      case "box":
+        return Effect.gen(function* () {
+          const c = yield* readConfig(name, boxConfig)
+          yield* nonEmptyToken(name, "BOX_ACCESS_TOKEN", c.token)
+          yield* checkBoxId("BOX_EVERYONE_GROUP_ID", c.everyoneGroupId)
+          yield* checkBoxId("BOX_AS_USER", c.asUser)
+          const baseUrl = endpoints.box ?? c.baseUrl
+          return {
+            provider: "box" as const,
+            config: {
+              token: c.token,
+              ...(baseUrl !== undefined ? { baseUrl } : {}),
+              ...(c.everyoneGroupId !== undefined ? { everyoneGroupId: c.everyoneGroupId } : {})
+            },
+            ...(c.asUser !== undefined ? { asUser: c.asUser } : {})
+          }
+        })
     }
   })()
   return Effect.flatMap(configured, (resolved) =>
@@ -224,7 +344,28 @@ const withoutBudgetOnLoopback = (resolved: ProviderConfig): ProviderConfig => {
       return { provider: "smartsheet", config: { ...resolved.config, rateLimit: unreachableBudget } }
     case "eci":
       return { provider: "eci", config: { ...resolved.config, rateLimit: undefined } }
+    case "google-drive":
+      return { provider: "google-drive", config: { ...resolved.config, rateLimit: undefined } }
+    case "box":
+      return { ...resolved, config: { ...resolved.config, rateLimit: unreachableBudget } }
   }
+}
+
+/**
+ * The command's HTTP client, with Box's `As-User` header on every request when `BOX_AS_USER` is
+ * set (a call that names its own `As-User` keeps it).
+ */
+const httpLayer = (config: ProviderConfig): Layer.Layer<HttpClient.HttpClient> => {
+  if (config.provider !== "box" || config.asUser === undefined) return HttpLog.layer
+  const asUser = config.asUser
+  return Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(HttpClient.HttpClient, (client) =>
+      HttpClient.mapRequest(client, (request) =>
+        request.headers["as-user"] === undefined ? HttpClientRequest.setHeader(request, "as-user", asUser) : request
+      )
+    )
+  ).pipe(Layer.provide(HttpLog.layer))
 }
 
 /**
@@ -238,13 +379,21 @@ const withoutBudgetOnLoopback = (resolved: ProviderConfig): ProviderConfig => {
  * ```
  */
 export const make = (config: ProviderConfig): Effect.Effect<SharingProvider.Shape, Errors.InvalidInput> => {
-  const built =
-    config.provider === "cloudflare"
-      ? Cloudflare.make(config.config)
-      : config.provider === "smartsheet"
-        ? Smartsheet.make(config.config)
-        : Eci.make(config.config)
-  return Effect.provide(built, HttpLog.layer)
+  const built = (() => {
+    switch (config.provider) {
+      case "cloudflare":
+        return Cloudflare.make(config.config)
+      case "smartsheet":
+        return Smartsheet.make(config.config)
+      case "eci":
+        return Eci.make(config.config)
+      case "google-drive":
+        return GoogleDrive.make(config.config)
+      case "box":
+        return Box.make(config.config)
+    }
+  })()
+  return Effect.provide(built, httpLayer(config))
 }
 
 /**

@@ -1,18 +1,21 @@
 /**
- * Starts the three simulators (Smartsheet, EnergyCAP, Cloudflare) on loopback with the demo dataset,
- * and tells how to point the command at them: base URLs and the environment (the simulators' own
- * credentials). Used by `unishare simulate` and `unishare demo`.
+ * Starts the five simulators (Smartsheet, EnergyCAP, Cloudflare, Google Drive, Box) on loopback with
+ * the demo dataset, and tells how to point the command at them: base URLs and the environment (the
+ * simulators' own credentials). Used by `unishare simulate` and `unishare demo`.
  *
  * @since 0.1.0
  */
 import * as Path from "node:path"
+import * as BoxSim from "@unishare/box/simulator"
 import * as CloudflareSim from "@unishare/cloudflare/simulator"
 import type { Errors } from "@unishare/core"
 import * as EciSim from "@unishare/eci/simulator"
+import * as GoogleDriveSim from "@unishare/google-drive/simulator"
 import * as SmartsheetSim from "@unishare/smartsheet/simulator"
 import { Effect, Redacted, type Scope } from "effect"
 import * as DemoData from "./DemoData.ts"
 import * as Files from "./Files.ts"
+import * as Notation from "./Notation.ts"
 import * as Output from "./Output.ts"
 import type * as Providers from "./Providers.ts"
 
@@ -30,6 +33,8 @@ export interface Simulators {
   readonly smartsheet: SmartsheetSim.Simulator
   readonly eci: EciSim.Simulator
   readonly cloudflare: CloudflareSim.CloudflareSimulator
+  readonly googleDrive: GoogleDriveSim.Simulator
+  readonly box: BoxSim.Simulator
   /** The environment that points the command at the simulators (credentials included). */
   readonly env: Readonly<Record<string, string>>
   /** Provider configurations for in-process use. */
@@ -37,12 +42,15 @@ export interface Simulators {
     readonly smartsheet: Providers.ProviderConfig
     readonly eci: Providers.ProviderConfig
     readonly cloudflare: Providers.ProviderConfig
+    readonly googleDrive: Providers.ProviderConfig
+    readonly box: Providers.ProviderConfig
   }
 }
 
 /**
  * Starts the simulators with the dataset (scoped: they stop with the scope). `port` is the first
- * of three consecutive ports; free ports when absent.
+ * of five consecutive ports (Smartsheet, EnergyCAP, Cloudflare, Google Drive, Box); free ports when
+ * absent.
  *
  * @example
  * ```ts
@@ -65,19 +73,27 @@ export const start = (
       transitions: { mode: "reads", reads: 1 },
       ...port(2)
     })
+    const googleDrive = yield* GoogleDriveSim.serve({ seed: data.googleDrive.seed, ...port(3) })
+    const box = yield* BoxSim.serve({ seed: data.box.seed, ...port(4) })
     const env = {
       SMARTSHEET_API_HOST: smartsheet.url,
       SMARTSHEET_ACCESS_TOKEN: data.smartsheet.token,
       ECI_BASE_URL: eci.url,
       ECI_API_KEY: data.eci.apiKey,
       CLOUDFLARE_BASE_URL: cloudflare.url,
-      CLOUDFLARE_API_TOKEN: data.cloudflare.token
+      CLOUDFLARE_API_TOKEN: data.cloudflare.token,
+      GOOGLE_DRIVE_BASE_URL: googleDrive.url,
+      GOOGLE_DRIVE_ACCESS_TOKEN: data.googleDrive.token,
+      BOX_BASE_URL: box.url,
+      BOX_ACCESS_TOKEN: data.box.token
     }
     return {
       data,
       smartsheet,
       eci,
       cloudflare,
+      googleDrive,
+      box,
       env,
       configs: {
         smartsheet: {
@@ -92,7 +108,12 @@ export const start = (
             baseUrl: cloudflare.url,
             accounts: [data.cloudflare.sourceAccount]
           }
-        }
+        },
+        googleDrive: {
+          provider: "google-drive",
+          config: { credentials: Redacted.make(data.googleDrive.token), baseUrl: googleDrive.url }
+        },
+        box: { provider: "box", config: { token: Redacted.make(data.box.token), baseUrl: box.url } }
       }
     } satisfies Simulators
   })
@@ -118,6 +139,9 @@ export const writeMaps = (
     readonly cloudflareIdentities: string
     readonly cloudflareResources: string
     readonly smartsheetResources: string
+    readonly boxIdentities: string
+    readonly boxResources: string
+    readonly googleDriveResources: string
   },
   Errors.InvalidInput
 > =>
@@ -127,7 +151,10 @@ export const writeMaps = (
       energycapResources: Path.join(dir, "resources-energycap.json"),
       cloudflareIdentities: Path.join(dir, "identities-cloudflare.csv"),
       cloudflareResources: Path.join(dir, "resources-cloudflare.json"),
-      smartsheetResources: Path.join(dir, "smartsheet-resources.txt")
+      smartsheetResources: Path.join(dir, "smartsheet-resources.txt"),
+      boxIdentities: Path.join(dir, "identities-box.csv"),
+      boxResources: Path.join(dir, "resources-box.json"),
+      googleDriveResources: Path.join(dir, "google-drive-resources.txt")
     }
     yield* Files.writeText(files.energycapIdentities, `${data.energycap.identitiesCsv}\n`, "--out-dir", options)
     yield* Files.writeText(files.energycapResources, `${data.energycap.resourcesJson}\n`, "--out-dir", options)
@@ -136,6 +163,14 @@ export const writeMaps = (
     yield* Files.writeText(
       files.smartsheetResources,
       `${data.smartsheet.resources.map((r) => `${r.provider}:${r.kind}:${r.id}`).join("\n")}\n`,
+      "--out-dir",
+      options
+    )
+    yield* Files.writeText(files.boxIdentities, `${data.driveToBox.identitiesCsv}\n`, "--out-dir", options)
+    yield* Files.writeText(files.boxResources, `${data.driveToBox.resourcesJson}\n`, "--out-dir", options)
+    yield* Files.writeText(
+      files.googleDriveResources,
+      `${data.googleDrive.resources.map(Notation.formatResource).join("\n")}\n`,
       "--out-dir",
       options
     )
@@ -174,7 +209,9 @@ export const run = (options: {
             token: sims.data.cloudflare.token,
             sourceAccount: sims.data.cloudflare.sourceAccount,
             targetAccount: sims.data.cloudflare.targetAccount
-          }
+          },
+          googleDrive: { url: sims.googleDrive.url, token: sims.data.googleDrive.token },
+          box: { url: sims.box.url, token: sims.data.box.token }
         },
         env: sims.env,
         files
@@ -185,6 +222,8 @@ export const run = (options: {
           `  smartsheet  ${sims.smartsheet.url}`,
           `  eci         ${sims.eci.url}`,
           `  cloudflare  ${sims.cloudflare.url}`,
+          `  google-drive ${sims.googleDrive.url}`,
+          `  box         ${sims.box.url}`,
           "",
           "Environment (simulator credentials, safe to show):",
           ...Object.entries(sims.env).map(([k, v]) => `  export ${k}=${v}`),
@@ -196,7 +235,11 @@ export const run = (options: {
           "Try:",
           `  unishare export --provider smartsheet $(sed 's/^/--resource /' ${files.smartsheetResources} | tr '\\n' ' ') --out snapshot.json`,
           `  unishare plan --snapshot snapshot.json --target eci --identities ${files.energycapIdentities} --resources ${files.energycapResources} --include-inherited`,
-          "  unishare apply --plan plan.json && unishare verify --plan plan.json"
+          "  unishare apply --plan plan.json && unishare verify --plan plan.json",
+          "Google Drive → Box:",
+          `  unishare export --provider google-drive $(sed 's/^/--resource /' ${files.googleDriveResources} | tr '\\n' ' ') --out drive.json`,
+          `  unishare plan --snapshot drive.json --target box --identities ${files.boxIdentities} --resources ${files.boxResources} --out drive-plan.json`,
+          "  unishare apply --plan drive-plan.json && unishare verify --plan drive-plan.json"
         ].join("\n")
       )
       return yield* Effect.never

@@ -8,13 +8,13 @@
  *
  * - `internal/ExportStep.ts` — `export`: `exportTo`, `exportSummary`;
  * - `internal/PlanStep.ts` — `plan`: `PlanFlags`, `resolveFallback`, `planTo`, `fidelityRows`,
- *   `planSummary`;
+ *   `planSummary`, `planOptionsLine`, `renderPlanText`;
  * - `internal/ApplyStep.ts` — `apply`: `applyPlan` (and following a submitted run), `applySummary`,
  *   `renderApply`;
  * - `internal/RunnerProcess.ts` — `runner`: `runRunner`;
  * - `internal/RunStatus.ts` — `status`: `StoreStatus`, `runStatus`, `renderStatus`, `runAudit`;
  * - `internal/VerifyStep.ts` — `verify`: `verifyPlan`, `verifySummary`, `renderVerify`;
- * - `internal/SyncStep.ts` — `sync`: `checkDesired`, `syncResource`, `syncSummary`, `renderSync`;
+ * - `internal/SyncStep.ts` — `sync`: `SyncFlags`, `checkDesired`, `syncResource`, `syncSummary`, `renderSync`;
  * - `internal/StoreAccess.ts` — what they share: the run store's and the cluster's failures on the
  *   command line, `runnerSecret`, `storeName`.
  *
@@ -23,10 +23,18 @@
 export { applyPlan, applySummary, renderApply } from "./internal/ApplyStep.ts"
 export { exportSummary, exportTo } from "./internal/ExportStep.ts"
 export type { PlanFlags } from "./internal/PlanStep.ts"
-export { fidelityRows, planSummary, planTo, resolveFallback } from "./internal/PlanStep.ts"
+export {
+  fidelityRows,
+  planOptionsLine,
+  planSummary,
+  planTo,
+  renderPlanText,
+  resolveFallback
+} from "./internal/PlanStep.ts"
 export { runRunner } from "./internal/RunnerProcess.ts"
 export type { StoreStatus } from "./internal/RunStatus.ts"
 export { renderStatus, runAudit, runStatus } from "./internal/RunStatus.ts"
 export { runnerSecret, storeName } from "./internal/StoreAccess.ts"
+export type { SyncFlags } from "./internal/SyncStep.ts"
 export { checkDesired, renderSync, syncResource, syncSummary } from "./internal/SyncStep.ts"
 export { renderVerify, verifyPlan, verifySummary } from "./internal/VerifyStep.ts"

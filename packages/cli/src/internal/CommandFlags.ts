@@ -33,8 +33,22 @@ const endpoints = {
   eciUrl: Flag.String("eci-url").pipe(
     Flag.optional,
     Flag.withDescription("EnergyCAP API origin (default: ECI_BASE_URL or ECI_ENVIRONMENT)")
+  ),
+  googleDriveUrl: Flag.String("google-drive-url").pipe(
+    Flag.optional,
+    Flag.withDescription(
+      "Google Drive API base URL, e.g. http://127.0.0.1:8090/drive/v3 (default: GOOGLE_DRIVE_BASE_URL or https://www.googleapis.com/drive/v3)"
+    )
+  ),
+  boxUrl: Flag.String("box-url").pipe(
+    Flag.optional,
+    Flag.withDescription(
+      "Box API base URL, e.g. http://127.0.0.1:8091/2.0 (default: BOX_BASE_URL or https://api.box.com/2.0)"
+    )
   )
 }
+
+const providerList = "cloudflare, smartsheet, eci, google-drive or box"
 
 const providerFlag = (name: string, description: string) =>
   Flag.Literals(name, ProviderNames.providers).pipe(Flag.withDescription(description))
@@ -47,12 +61,33 @@ const onLossyFlag = (fallback: "fail" | "round-down" | "round-up") =>
     )
   )
 
+const allowEveryoneFlag = Flag.Boolean("allow-everyone").pipe(
+  Flag.withDefault(false),
+  Flag.withDescription(
+    "allow grants to Everyone (a whole organization) and to a domain (domain:acme.example): an explicit opt-in"
+  )
+)
+
+const allowAnyoneFlag = Flag.Boolean("allow-anyone").pipe(
+  Flag.withDefault(false),
+  Flag.withDescription(
+    "allow grants to the public (anyone: anyone with the link, e.g. Google Drive's 'anyone'): an explicit opt-in, separate from --allow-everyone; without it such shares are reported unsupported and never written"
+  )
+)
+
+const onExpiryFlag = Flag.Literals("on-expiry", ["fail", "drop"]).pipe(
+  Flag.withDefault("fail"),
+  Flag.withDescription(
+    "an expiry the target cannot keep: fail (default: the share is reported unsupported and not granted) or drop (granted without its end date: reported widened, with a note)"
+  )
+)
+
 export const exportFlags = {
-  provider: providerFlag("provider", "the provider to read: cloudflare, smartsheet or eci"),
+  provider: providerFlag("provider", `the provider to read: ${providerList}`),
   resource: Flag.String("resource").pipe(
     Flag.atLeast(0),
     Flag.withDescription(
-      "a resource to export, repeatable: smartsheet:sheet:<id>, eci:list:<id>, cloudflare:share:<account>/<share> (default: every resource the provider lists)"
+      "a resource to export, repeatable: smartsheet:sheet:<id>, eci:list:<id>, cloudflare:share:<account>/<share>, google-drive:file:<id> (a file or folder), google-drive:drive:<id> (a shared drive's members), box:folder:<id>, box:file:<id> (default: every resource the provider lists; Smartsheet, Google Drive and Box list none, so name them)"
     )
   ),
   cloudflareAccount: Flag.String("cloudflare-account").pipe(
@@ -74,11 +109,11 @@ const databaseFlag = (description: string) =>
 
 export const planFlags = {
   snapshot: Flag.String("snapshot").pipe(Flag.withDescription("the snapshot file (from export)")),
-  target: providerFlag("target", "the provider to migrate to: cloudflare, smartsheet or eci"),
+  target: providerFlag("target", `the provider to migrate to: ${providerList}`),
   identities: Flag.String("identities").pipe(
     Flag.optional,
     Flag.withDescription(
-      "identity map: CSV with a header source,target in kind:value notation (user:ada@example.com, group:7, account:<id>), or JSON [{source, target}]. Emails map by themselves."
+      "identity map: CSV with a header source,target in kind:value notation (user:ada@example.com, group:7, account:<id>, organization:<id>, everyone, domain:acme.example[:discoverable], anyone, anyone:discoverable), or JSON [{source, target}]. Emails map by themselves."
     )
   ),
   resources: Flag.String("resources").pipe(
@@ -89,13 +124,14 @@ export const planFlags = {
   ),
   fallback: Flag.String("fallback").pipe(
     Flag.optional,
-    Flag.withDescription("a target grantee (kind:value) that receives the shares of unresolved identities")
+    Flag.withDescription(
+      "a target grantee (kind:value, e.g. user:it@example.com, group:7, domain:acme.example) that receives the shares of unresolved identities"
+    )
   ),
   onLossy: onLossyFlag("round-down"),
-  allowEveryone: Flag.Boolean("allow-everyone").pipe(
-    Flag.withDefault(false),
-    Flag.withDescription("allow grants to Everyone (an explicit opt-in)")
-  ),
+  allowEveryone: allowEveryoneFlag,
+  allowAnyone: allowAnyoneFlag,
+  onExpiry: onExpiryFlag,
   includeInherited: Flag.Boolean("include-inherited").pipe(
     Flag.withDefault(false),
     Flag.withDescription(
@@ -208,7 +244,7 @@ export const runnerFlags = {
       "host:port (or [IPv6]:port) this runner listens on, reachable by the other runners (unique per runner)"
     )
   ),
-  target: providerFlag("target", "the provider this runner writes to: cloudflare, smartsheet or eci"),
+  target: providerFlag("target", `the provider this runner writes to: ${providerList}`),
   shardLockExpiration: Flag.Int("shard-lock-expiration").pipe(
     Flag.optional,
     Flag.withDescription(
@@ -241,7 +277,7 @@ export const verifyFlags = {
 export const syncFlags = {
   desired: Flag.String("desired").pipe(
     Flag.withDescription(
-      'desired-state JSON: {"resource": "eci:list:42", "shares": [{"grantee": "user:ada@example.com", "level": "viewer"}]}'
+      'desired-state JSON: {"resource": "eci:list:42", "shares": [{"grantee": "user:ada@example.com", "level": "viewer"}]}; grantees in kind:value notation (everyone, domain:acme.example[:discoverable], anyone, anyone:discoverable too); a share may carry "expiresAt": "2027-03-01T00:00:00Z"'
     )
   ),
   provider: providerFlag("provider", "the provider (default: the resource's)").pipe(Flag.optional),
@@ -250,10 +286,9 @@ export const syncFlags = {
     Flag.withDescription("show the operations; write nothing")
   ),
   onLossy: onLossyFlag("fail"),
-  allowEveryone: Flag.Boolean("allow-everyone").pipe(
-    Flag.withDefault(false),
-    Flag.withDescription("allow grants to Everyone (an explicit opt-in)")
-  ),
+  allowEveryone: allowEveryoneFlag,
+  allowAnyone: allowAnyoneFlag,
+  onExpiry: onExpiryFlag,
   json,
   ...endpoints
 }
@@ -265,7 +300,9 @@ export const simulateFlags = {
   ),
   port: Flag.Int("port").pipe(
     Flag.optional,
-    Flag.withDescription("first port: smartsheet on it, eci on +1, cloudflare on +2 (default: free ports)")
+    Flag.withDescription(
+      "first port: smartsheet on it, eci on +1, cloudflare on +2, google-drive on +3, box on +4 (default: free ports)"
+    )
   ),
   force,
   json

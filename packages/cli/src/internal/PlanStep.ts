@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Errors, type Grantee, type SharingProvider, type Translation } from "@unishare/core"
-import { type IdentityMap, Migration, type ResourceMap, type Snapshot } from "@unishare/migration"
+import { type IdentityMap, Migration, Report, type ResourceMap, type Snapshot } from "@unishare/migration"
 import { Effect, Option } from "effect"
 import * as Files from "../Files.ts"
 import * as HtmlReport from "../HtmlReport.ts"
@@ -18,12 +18,16 @@ import * as Notation from "../Notation.ts"
  * @example
  * ```ts
  * import type { Workflow } from "@unishare/cli"
- * const o: Workflow.PlanFlags = { onLossy: "round-down", allowEveryone: false, includeInherited: true, mode: "merge" }
+ * const o: Workflow.PlanFlags = { onLossy: "round-down", allowEveryone: false, allowAnyone: true, onExpiry: "drop", includeInherited: true, mode: "merge" }
  * ```
  */
 export interface PlanFlags {
   readonly onLossy: Translation.LossyPolicy
   readonly allowEveryone: boolean
+  /** `--allow-anyone`: grants to the public are planned (absent: `false`). */
+  readonly allowAnyone?: boolean | undefined
+  /** `--on-expiry`: an expiry the target cannot keep fails (default) or is dropped. */
+  readonly onExpiry?: Translation.ExpiryPolicy | undefined
   readonly includeInherited: boolean
   readonly mode: "merge" | "mirror"
   readonly fallback?: Grantee.Grantee | undefined
@@ -130,6 +134,8 @@ export const planTo = (
       options: {
         onLossy: flags.onLossy,
         allowEveryone: flags.allowEveryone,
+        ...(flags.allowAnyone === true ? { allowAnyone: true } : {}),
+        ...(flags.onExpiry !== undefined ? { onExpiry: flags.onExpiry } : {}),
         includeInherited: flags.includeInherited,
         mode: flags.mode,
         ...(fallback !== undefined ? { fallback } : {}),
@@ -190,3 +196,61 @@ export const planSummary = (plan: Migration.MigrationPlan, file: string, report?
   problems: plan.problems.map((p) => ({ source: Notation.formatResource(p.source), message: p.message })),
   fidelity: fidelityRows(plan)
 })
+
+/**
+ * The plan's options as the flags that set them, for the text summary: every option the plan
+ * records, defaults included (`--allow-anyone no`, `--on-expiry fail`), so what a plan allows is
+ * read off its summary. Wrapped at `width` columns (default 100).
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/migration"
+ * import { Workflow } from "@unishare/cli"
+ * const line = (plan: Migration.MigrationPlan) => Workflow.planOptionsLine(plan)
+ * // "Options: --mode merge, --on-lossy round-down, --allow-everyone no, --allow-anyone yes, --on-expiry drop, …"
+ * ```
+ */
+export const planOptionsLine = (plan: Migration.MigrationPlan, width = 100): string => {
+  const o = plan.options
+  const yesNo = (b: boolean | undefined) => (b === true ? "yes" : "no")
+  const parts = [
+    `--mode ${o.mode}`,
+    `--on-lossy ${o.onLossy}`,
+    `--allow-everyone ${yesNo(o.allowEveryone)}`,
+    `--allow-anyone ${yesNo(o.allowAnyone)}`,
+    `--on-expiry ${o.onExpiry ?? "fail"}`,
+    `--include-inherited ${yesNo(o.includeInherited)}`,
+    ...(o.fallback !== undefined ? [`--fallback ${Notation.formatGrantee(o.fallback)}`] : []),
+    ...(o.createMissing === true
+      ? [`--create-missing${o.createType !== undefined ? ` --create-type ${o.createType}` : ""}`]
+      : [])
+  ]
+  // wrapped at `width` columns, continuation lines indented under the first option
+  const lines: Array<string> = []
+  let line = "Options:"
+  for (const [i, part] of parts.entries()) {
+    const piece = `${part}${i < parts.length - 1 ? "," : ""}`
+    if (line.length + 1 + piece.length > width && line.trim() !== "Options:") {
+      lines.push(line)
+      line = `         ${piece}`
+    } else line = `${line} ${piece}`
+  }
+  lines.push(line)
+  return lines.join("\n")
+}
+
+/**
+ * The plan's text summary as `plan` prints it: the migration library's `Report.renderPlan`, with
+ * the line of options (`planOptionsLine`) under its heading.
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/migration"
+ * import { Workflow } from "@unishare/cli"
+ * const text = (plan: Migration.MigrationPlan) => Workflow.renderPlanText(plan, { details: false })
+ * ```
+ */
+export const renderPlanText = (plan: Migration.MigrationPlan, options: Report.PlanTextOptions = {}): string => {
+  const [heading = "", ...rest] = Report.renderPlan(plan, options).split("\n")
+  return [heading, planOptionsLine(plan, options.width ?? 100), ...rest].join("\n")
+}

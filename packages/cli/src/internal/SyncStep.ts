@@ -11,9 +11,27 @@ import type * as Files from "../Files.ts"
 import * as Notation from "../Notation.ts"
 
 /**
+ * The options of `sync` as the command line gives them: `--on-lossy`, `--allow-everyone`,
+ * `--allow-anyone` (absent: `false`) and `--on-expiry` (absent: `fail`).
+ *
+ * @example
+ * ```ts
+ * import type { Workflow } from "@unishare/cli"
+ * const o: Workflow.SyncFlags = { onLossy: "fail", allowEveryone: false, allowAnyone: true, onExpiry: "drop" }
+ * ```
+ */
+export interface SyncFlags {
+  readonly onLossy: Translation.LossyPolicy
+  readonly allowEveryone: boolean
+  readonly allowAnyone?: boolean | undefined
+  readonly onExpiry?: Translation.ExpiryPolicy | undefined
+}
+
+/**
  * Checks a desired state against the provider before any request: the resource belongs to it and
- * every grant can be expressed (grantee kind, level under `onLossy`, the Everyone opt-in). Fails with
- * the first grant's `InvalidInput` / `Unsupported`, its path naming the file entry.
+ * every grant can be expressed (grantee kind, level under `onLossy`, the Everyone and Anyone opt-ins,
+ * an expiry under `onExpiry`). Fails with the first grant's `InvalidInput` / `Unsupported`, its
+ * path naming the file entry.
  *
  * @example
  * ```ts
@@ -26,7 +44,7 @@ import * as Notation from "../Notation.ts"
 export const checkDesired = (
   provider: SharingProvider.Shape,
   desired: Files.DesiredState,
-  options: { readonly onLossy: Translation.LossyPolicy; readonly allowEveryone: boolean }
+  options: SyncFlags
 ): Effect.Effect<void, Errors.InvalidInput | Errors.Unsupported> =>
   Effect.gen(function* () {
     if (desired.resource.provider !== provider.capabilities.provider) {
@@ -64,7 +82,7 @@ export const checkDesired = (
 export const syncResource = (
   provider: SharingProvider.Shape,
   desired: Files.DesiredState,
-  options: { readonly dryRun: boolean; readonly onLossy: Translation.LossyPolicy; readonly allowEveryone: boolean }
+  options: SyncFlags & { readonly dryRun: boolean }
 ): Effect.Effect<Sync.SyncResult, Errors.SharingError> =>
   Effect.gen(function* () {
     if (desired.resource.provider !== provider.capabilities.provider) {
@@ -78,7 +96,9 @@ export const syncResource = (
     return yield* Sync.sync(provider, desired.resource, desired.shares, {
       dryRun: options.dryRun,
       onLossy: options.onLossy,
-      allowEveryone: options.allowEveryone
+      allowEveryone: options.allowEveryone,
+      allowAnyone: options.allowAnyone === true,
+      onExpiry: options.onExpiry ?? "fail"
     })
   })
 
