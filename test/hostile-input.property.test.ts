@@ -12,6 +12,8 @@
  * hostile ones at every level. The test prints how many calls it made and how they ended.
  */
 
+import * as Box from "@unishare/box"
+import * as BoxSimulator from "@unishare/box/simulator"
 import * as Cloudflare from "@unishare/cloudflare"
 import * as CloudflareSimulator from "@unishare/cloudflare/simulator"
 import { Errors, type SharingProvider, Sync } from "@unishare/core"
@@ -189,6 +191,7 @@ beforeAll(async () => {
     emails: ["grace.hopper@energy.example"]
   })
   await addGoogleDrive(inScope)
+  await addBox(inScope)
 })
 
 /** Adds the Google Drive target (its simulator's demo data: a My Drive folder and a shared drive). */
@@ -214,6 +217,32 @@ const addGoogleDrive = async (
     shareIds: ["10000000000000000002", "anyoneWithLink", "01234567890123456789"],
     granteeIds: ["ada@example.com", "finance@example.com", "10000000000000000003"],
     emails: ["grace@example.com", "ada@example.com", "partner@partner.example"]
+  })
+}
+
+/** Adds the Box target (its simulator's demo data: folders, a file, groups, a pending invitation). */
+const addBox = async (
+  inScope: <A, E>(effect: Effect.Effect<A, E, Scope.Scope | HttpClient.HttpClient>) => Promise<A>
+) => {
+  const sim = await inScope(BoxSimulator.serve({ seed: BoxSimulator.demoSeed }))
+  const boxConfig: Box.Provider.Config = {
+    token: Redacted.make(BoxSimulator.demoCredentials.owner),
+    baseUrl: sim.url,
+    retry: { times: 0 },
+    everyoneGroupId: "2002"
+  }
+  targets.push({
+    name: "box",
+    provider: await inScope(Box.make(boxConfig)),
+    requests: () => sim.log().length,
+    make: (c) => Box.make(c as never),
+    validConfig: boxConfig,
+    kinds: ["folder", "file"],
+    resourceIds: ["3001", "3002", "3003", "4001", "4002"],
+    parents: [],
+    shareIds: ["5001", "5002", "5003", "5005"],
+    granteeIds: ["1002", "1003", "2001", "2002"],
+    emails: ["ada@example.com", "erin@partner.example", "someone@else.example"]
   })
 }
 
@@ -426,7 +455,7 @@ const runs = { numRuns: 100, endOnFailure: true } as const
 // ------------------------------------------------------------------------------------------------
 
 describe("hostile input never produces a defect, and rejected input sends no request", () => {
-  for (const name of ["cloudflare", "smartsheet", "eci", "google-drive"]) {
+  for (const name of ["cloudflare", "smartsheet", "eci", "google-drive", "box"]) {
     const target = () => targets.find((t) => t.name === name)!
 
     it(`${name}: make / list / get / grant / update / revoke / replace and Sync.sync`, async () => {

@@ -6,6 +6,8 @@
  * state changed says `maybeApplied`, and no grantee is shared twice.
  */
 import { randomUUID } from "node:crypto"
+import * as Box from "@unishare/box"
+import * as BoxSimulator from "@unishare/box/simulator"
 import * as Cloudflare from "@unishare/cloudflare"
 import * as CloudflareSimulator from "@unishare/cloudflare/simulator"
 import {
@@ -35,7 +37,7 @@ export const retry = { times: 2, baseMillis: 2, maxMillis: 10, maxRetryAfterMill
 /** A cell that takes longer than this has hung. */
 export const cellDeadlineMillis = 60_000
 
-export type AdapterName = "cloudflare" | "smartsheet" | "eci" | "google-drive"
+export type AdapterName = "cloudflare" | "smartsheet" | "eci" | "google-drive" | "box"
 
 /**
  * The `HttpClient` the providers run on: `FetchTransport.layer` (which `HttpApi` drives with
@@ -235,8 +237,44 @@ const googleDrive = (transport: TransportName): Effect.Effect<Omit<Fixture, "ada
     }
   })
 
+const box = (transport: TransportName): Effect.Effect<Omit<Fixture, "adapter">, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const token = `box-faults-${randomUUID()}`
+    const sim = yield* BoxSimulator.serve({
+      seed: {
+        users: [
+          { id: "1001", login: "owner@example.com", name: "Owner" },
+          { id: "1002", login: "ada@example.com", name: "Ada" },
+          { id: "1003", login: "grace@example.com", name: "Grace" }
+        ],
+        groups: [{ id: "2001", name: "Finance", members: ["1002"] }],
+        tokens: [{ token, user: "1001" }],
+        folders: [{ id: "3001", name: "Faults", owner: "1001" }]
+      }
+    })
+    const config = (fast: boolean): Box.Provider.Config => ({
+      token: Redacted.make(token),
+      baseUrl: sim.url,
+      ...(fast ? { timeoutMillis, retry } : {})
+    })
+    return {
+      sim,
+      provider: yield* provided(Box.make(config(true)), transport),
+      reader: yield* provided(Box.make(config(false)), transport),
+      resource: Box.folder("3001"),
+      grantees: [
+        Grantee.user({ email: "ada@example.com" }),
+        Grantee.user({ email: "grace@example.com" }),
+        Grantee.group("2001")
+      ],
+      level: "viewer",
+      updateLevel: "editor",
+      idempotentCreate: false
+    }
+  })
+
 /** Every adapter, by name. */
-export const adapters: ReadonlyArray<AdapterName> = ["cloudflare", "smartsheet", "eci", "google-drive"]
+export const adapters: ReadonlyArray<AdapterName> = ["cloudflare", "smartsheet", "eci", "google-drive", "box"]
 
 const fixtures: Record<
   AdapterName,
@@ -245,7 +283,8 @@ const fixtures: Record<
   cloudflare,
   smartsheet,
   eci,
-  "google-drive": googleDrive
+  "google-drive": googleDrive,
+  box
 }
 
 /** A fresh fixture for an adapter: its own simulator, A granted at `level`. */
