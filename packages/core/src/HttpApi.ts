@@ -328,7 +328,8 @@ export const checkBaseUrl = (baseUrl: string, provider: string): Effect.Effect<s
   } catch {
     return Effect.fail(Errors.invalid(provider, "configure", "baseUrl", `not a URL: ${JSON.stringify(baseUrl)}`))
   }
-  const loopback = loopbackHosts.has(url.hostname) || url.hostname.startsWith("127.")
+  // 127.0.0.0/8 as an IPv4 literal only: a name such as 127.evil.example is not loopback
+  const loopback = loopbackHosts.has(url.hostname) || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(url.hostname)
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
     return Effect.fail(
       Errors.invalid(provider, "configure", "baseUrl", `must use https (plain http only for loopback): ${url.origin}`)

@@ -234,9 +234,15 @@ for (const [transportName, transport] of transports)
 
     it.effect("refuses plain http to a non-loopback host before any request", () =>
       Effect.gen(function* () {
-        const error = yield* Effect.flip(api("http://api.example.com"))
-        assert.strictEqual(error._tag, "InvalidInput")
-        assert.strictEqual(error.issues[0]?.path, "baseUrl")
+        // a name that merely starts like a loopback address is a name anyone can register
+        for (const url of ["http://api.example.com", "http://127.evil.example", "http://127.0.0.1.example.com"]) {
+          const error = yield* Effect.flip(api(url))
+          assert.strictEqual(error._tag, "InvalidInput", url)
+          assert.strictEqual(error.issues[0]?.path, "baseUrl")
+        }
+        for (const url of ["http://127.0.0.1:9", "http://127.1.2.3:9", "http://localhost:9", "http://[::1]:9"]) {
+          assert.strictEqual(yield* Effect.map(HttpApi.checkBaseUrl(url, "test"), () => "ok"), "ok", url)
+        }
       }).pipe(Effect.provide(transport))
     )
 
