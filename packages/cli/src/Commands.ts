@@ -48,7 +48,7 @@ const credentialsHelp = [
   "Google Drive and Box take an access token as it is (a token that renews itself is a feature of the",
   "libraries @unishare/google-drive and @unishare/box, not of the command). Optional: GOOGLE_DRIVE_EVERYONE_DOMAIN",
   "(the domain Everyone stands for on Drive), BOX_EVERYONE_GROUP_ID (Box's all-users group), BOX_AS_USER (act",
-  "as that Box user: As-User)."
+  "as that Box user: As-User), BOX_COLLABORATION_EXPIRY=0 (the Box enterprise allows no collaboration end date)."
 ].join("\n")
 
 const describe = (summary: string, ...more: ReadonlyArray<string>) =>

@@ -13,9 +13,11 @@
  * Optional settings, also from the environment: `GOOGLE_DRIVE_EVERYONE_DOMAIN` (the Workspace
  * domain that stands for `Everyone` on Google Drive: the provider's `everyoneAsDomain`),
  * `BOX_EVERYONE_GROUP_ID` (the id of the enterprise's all-users group, which stands for `Everyone`
- * on Box: the provider's `everyoneGroupId`) and `BOX_AS_USER` (a Box user id: every request is
- * made on that user's behalf with Box's `As-User` header; the token must be an admin's or a service
- * account's allowed to act as users). Google Drive takes a bearer token only: a token that renews
+ * on Box: the provider's `everyoneGroupId`), `BOX_AS_USER` (a Box user id: every request is made
+ * on that user's behalf with Box's `As-User` header; the token must be an admin's or a service
+ * account's allowed to act as users) and `BOX_COLLABORATION_EXPIRY=0` (the enterprise does not let
+ * owners give collaborations an end date: the provider's `collaborationExpiry: false`, so a plan
+ * knows before any write that Box cannot keep an expiry; default on). Google Drive takes a bearer token only: a token that renews
  * itself (a service account, a refresh token) is the library's `credentials` function
  * (`@unishare/google-drive`), not something the command line builds; Box likewise
  * (`@unishare/box`'s `token` function).
@@ -169,8 +171,25 @@ const boxConfig = Config.all({
   token: Config.Redacted("BOX_ACCESS_TOKEN"),
   baseUrl: optionalString("BOX_BASE_URL"),
   everyoneGroupId: optionalString("BOX_EVERYONE_GROUP_ID"),
-  asUser: optionalString("BOX_AS_USER")
+  asUser: optionalString("BOX_AS_USER"),
+  collaborationExpiry: optionalString("BOX_COLLABORATION_EXPIRY")
 })
+
+/** `BOX_COLLABORATION_EXPIRY`: `1`/`true` or `0`/`false`; unset is the provider's default (on). */
+const boxCollaborationExpiry = (value: string | undefined): Effect.Effect<boolean | undefined, Errors.InvalidInput> => {
+  if (value === undefined) return Effect.succeed(undefined)
+  const v = value.trim().toLowerCase()
+  if (v === "1" || v === "true") return Effect.succeed(true)
+  if (v === "0" || v === "false") return Effect.succeed(false)
+  return Effect.fail(
+    Errors.invalid(
+      "unishare",
+      "configure box",
+      "environment",
+      `BOX_COLLABORATION_EXPIRY must be 1 (the enterprise lets owners give collaborations an end date) or 0, got ${JSON.stringify(value)}`
+    )
+  )
+}
 
 /** Box ids are decimal numbers. */
 const boxId = /^[1-9][0-9]{0,19}$/
@@ -312,13 +331,15 @@ export const configFromEnvironment = (
           yield* nonEmptyToken(name, "BOX_ACCESS_TOKEN", c.token)
           yield* checkBoxId("BOX_EVERYONE_GROUP_ID", c.everyoneGroupId)
           yield* checkBoxId("BOX_AS_USER", c.asUser)
+          const collaborationExpiry = yield* boxCollaborationExpiry(c.collaborationExpiry)
           const baseUrl = endpoints.box ?? c.baseUrl
           return {
             provider: "box" as const,
             config: {
               token: c.token,
               ...(baseUrl !== undefined ? { baseUrl } : {}),
-              ...(c.everyoneGroupId !== undefined ? { everyoneGroupId: c.everyoneGroupId } : {})
+              ...(c.everyoneGroupId !== undefined ? { everyoneGroupId: c.everyoneGroupId } : {}),
+              ...(collaborationExpiry !== undefined ? { collaborationExpiry } : {})
             },
             ...(c.asUser !== undefined ? { asUser: c.asUser } : {})
           }
