@@ -13,11 +13,11 @@
  */
 import { PgClient } from "@effect/sql-pg"
 import { assert, describe, it } from "@effect/vitest"
-import { Grantee, KeyedLock } from "@unishare/core"
+import { Errors, Grantee, KeyedLock } from "@unishare/core"
 import * as Eci from "@unishare/eci"
 import * as Simulator from "@unishare/eci/simulator"
 import { SqlKeyedLock } from "@unishare/fleet"
-import { type Duration, Effect, Exit, Fiber, Layer, Redacted } from "effect"
+import { Cause, type Duration, Effect, Exit, Fiber, Layer, Redacted } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { SqlClient } from "effect/sql"
 import { databaseUrl, until } from "./support.ts"
@@ -144,22 +144,32 @@ describe("the fleet lock when the holder's session drops during its write", () =
           Effect.provideContext(yield* Layer.build(pool("fencing-observer")))
         )
         const outcomes: Array<string> = []
+        const violations: Array<string> = []
         for (let run = 0; run < runs; run++) {
           const { exitA, exitB, hasA, hasB } = yield* Effect.scoped(oneRun(timing, run, sim, observer))
-          // a missing grant is only acceptable when a writer said so with a typed error
-          const silent = (!hasA && Exit.isSuccess(exitA)) || (!hasB && Exit.isSuccess(exitB) && Exit.isSuccess(exitA))
+          const judge = (who: string, exit: Exit.Exit<unknown, unknown>, has: boolean) => {
+            if (Exit.isSuccess(exit)) {
+              // a writer that reports success has its grant in the final state
+              if (!has) violations.push(`run ${run}: ${who} reported success, its grant is gone (silent loss)`)
+              return `${who} ok`
+            }
+            const error = Cause.squash(exit.cause)
+            if (!Errors.isSharingError(error)) violations.push(`run ${run}: ${who} failed untyped: ${String(error)}`)
+            // a writer whose grant landed may not say it did not
+            else if (has && !("maybeApplied" in error && error.maybeApplied === true))
+              violations.push(`run ${run}: ${who} failed with ${error._tag} without maybeApplied, yet its grant landed`)
+            return `${who} failed${Errors.isSharingError(error) ? ` (${error._tag})` : ""}`
+          }
           outcomes.push(
-            `${Exit.isSuccess(exitA) ? "A ok" : "A failed"}, ${Exit.isSuccess(exitB) ? "B ok" : "B failed"}, final ${[
-              hasA ? "A" : "",
-              hasB ? "B" : ""
-            ].join("")}${silent ? " SILENT LOSS" : ""}`
+            `${judge("A", exitA, hasA)}, ${judge("B", exitB, hasB)}, final ${hasA ? "A" : ""}${hasB ? "B" : ""}`
           )
         }
-        // with the lease, B waits for A: both writes succeed and both grants stay
-        assert.deepStrictEqual(
-          outcomes,
-          Array.from({ length: runs }, () => "A ok, B ok, final AB")
+        // with the lease, B waits for A: normally both writes succeed and both grants stay; on a
+        // machine slow enough to miss heartbeats a writer may fail honestly (maybeApplied), never silently
+        console.log(
+          `${timing.name}: ${outcomes.filter((o) => o === "A ok, B ok, final AB").length} of ${runs} runs both ok\n${outcomes.join("\n")}`
         )
+        assert.deepStrictEqual(violations, [])
       }).pipe(Effect.provide(FetchHttpClient.layer), Effect.scoped)
     )
   }
