@@ -12,6 +12,7 @@
 import { createHash, randomUUID } from "node:crypto"
 import * as AccessLevel from "@unishare/core/AccessLevel"
 import * as Apply from "@unishare/core/Apply"
+import type * as Capabilities from "@unishare/core/Capabilities"
 import * as Errors from "@unishare/core/Errors"
 import * as Grantee from "@unishare/core/Grantee"
 import * as Planner from "@unishare/core/Planner"
@@ -716,7 +717,24 @@ export interface Progress {
 }
 
 /**
- * Apply options: `concurrency` across resources (writes to one resource stay serialized), `dryRun`
+ * How many resources an apply writes at once unless told: 4 where the target documents a request
+ * budget (the client's limiter spaces requests anyway, so more would only queue), 16 where it
+ * documents none (EnergyCAP): there most of a unit's time is the pause before its lost-update
+ * re-read, which then overlaps with other resources' writes instead of adding up. Writes to one
+ * resource stay serialized either way.
+ *
+ * @example
+ * ```ts
+ * import { Capabilities } from "@unishare/core"
+ * import { Migration } from "@unishare/migration"
+ * Migration.defaultConcurrency(Capabilities.make({ provider: "eci", granteeKinds: ["User"], levels: ["viewer"] })) // 16
+ * ```
+ */
+export const defaultConcurrency = (capabilities: Capabilities.Capabilities): number =>
+  capabilities.rateLimit === undefined ? 16 : 4
+
+/**
+ * Apply options: `concurrency` across resources (default `defaultConcurrency` of the target; writes to one resource stay serialized), `dryRun`
  * (no write; one read per existing target resource proves the credential can read it), `applied`
  * (resumes: units it lists as applied are skipped; each finished unit is recorded in it), `repair`
  * (re-read every target and write what the plan says where it drifted, under fresh unit keys), `interrupted` (set by the caller on
@@ -1024,7 +1042,7 @@ export const apply = (
       )
     }
     const applied = options.applied
-    const concurrency = options.concurrency ?? 4
+    const concurrency = options.concurrency ?? defaultConcurrency(target.capabilities)
     const caps = target.capabilities
     const useReplace = caps.nativeReplace && target.replace !== undefined
     let stopped: Errors.SharingError | undefined
@@ -1322,9 +1340,11 @@ export const verify = (
         })
       )
     }
-    const resources = (yield* firstAlone(plan.items, one, options.concurrency ?? 4)).filter(
-      (v): v is Verification => v !== undefined
-    )
+    const resources = (yield* firstAlone(
+      plan.items,
+      one,
+      options.concurrency ?? defaultConcurrency(target.capabilities)
+    )).filter((v): v is Verification => v !== undefined)
     return {
       planId: plan.id,
       ok: stopped === undefined && resources.length === plan.items.length && resources.every((r) => r.ok),

@@ -119,7 +119,7 @@ export const dryRun = (
           )
         )
       },
-      options.concurrency ?? 4
+      options.concurrency ?? Migration.defaultConcurrency(target.capabilities)
     )
     const results: Array<Migration.UnitResult> = []
     const total = plan.items.length
@@ -339,7 +339,11 @@ export const apply = (
         return results
       })
 
-    const results = (yield* Migration.firstAlone(items, runResource, options.concurrency ?? 4)).flat()
+    const results = (yield* Migration.firstAlone(
+      items,
+      runResource,
+      options.concurrency ?? Migration.defaultConcurrency(target.capabilities)
+    )).flat()
     if (generation > 0) {
       yield* Effect.mapError(
         sql`UPDATE unishare_repairs SET finished = 1 WHERE digest = ${planDigest} AND generation = ${generation}`,
