@@ -12,7 +12,7 @@ describe("unishare demo", () => {
       expect(run.code, run.stderr).toBe(0)
       const report = json(run)
       expect(report.ok).toBe(true)
-      const [energycap, cloudflare] = report.migrations
+      const [energycap, cloudflare, box] = report.migrations
       // hundreds of shares, levels EnergyCAP lacks narrowed, unmapped identities reported
       expect(energycap.export.shares).toBeGreaterThan(300)
       expect(energycap.export.inherited).toBeGreaterThan(0)
@@ -29,7 +29,35 @@ describe("unishare demo", () => {
       expect(cloudflare.plan.summary.exact).toBeGreaterThan(0)
       expect(cloudflare.verify.ok).toBe(true)
       expect(cloudflare.reapply.writeRequests).toBe(0)
-      for (const f of ["energycap-plan.json", "energycap-plan.run.db", "cloudflare-snapshot.json", "report.json"]) {
+      // Google Drive → Box: exact, commenter → viewer, the owner, the domain and the public not migrated,
+      // and an end date kept (read back from Box after apply)
+      expect(box.name).toBe("box")
+      expect(box.export).toMatchObject({ provider: "google-drive", resources: 5 })
+      expect(box.plan.summary.exact).toBeGreaterThan(0)
+      expect(box.plan.fidelityCounts["narrowed: commenter → viewer"]).toBe(1)
+      expect(box.plan.unsupported).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ grantee: "user:owner@example.com", level: "owner" }),
+          expect.objectContaining({ grantee: "domain:example.com" }),
+          expect.objectContaining({ grantee: "anyone" })
+        ])
+      )
+      expect(box.plan.expiries).toHaveLength(1)
+      const [kept] = box.plan.expiries
+      expect(kept).toMatchObject({ target: "box:file:4004", grantee: "user:grace@example.com", level: "viewer" })
+      expect(Date.parse(kept.readBack)).toBe(Date.parse(kept.expiresAt))
+      expect(box.apply).toMatchObject({ failed: 0 })
+      expect(box.verify.ok).toBe(true)
+      expect(box.reapply).toMatchObject({ applied: 0, writeRequests: 0 })
+      expect(report.migrations).toHaveLength(3)
+      for (const f of [
+        "energycap-plan.json",
+        "energycap-plan.run.db",
+        "cloudflare-snapshot.json",
+        "box-plan.json",
+        "box-snapshot.json",
+        "report.json"
+      ]) {
         expect(Fs.existsSync(Path.join(dir, "demo", f)), f).toBe(true)
       }
     } finally {
@@ -60,6 +88,8 @@ describe("unishare simulate", () => {
       })
       expect(info).toMatchObject({ command: "simulate", ok: true })
       expect(info.env.ECI_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      expect(info.env.GOOGLE_DRIVE_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/drive\/v3$/)
+      expect(info.env.BOX_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/2\.0$/)
       const exported = await runCli(
         ["export", "--provider", "eci", "--json", "--out", Path.join(dir, "s.json")],
         info.env
@@ -82,6 +112,27 @@ describe("unishare simulate", () => {
       expect(cf.code, cf.stderr).toBe(0)
       expect(json(cf).resources).toBe(16)
       expect(Fs.readFileSync(info.files.energycapIdentities, "utf8")).toContain("source,target")
+      // the Drive → Box maps the simulators' data fit: export the named Drive items, plan onto Box
+      const driveResources = Fs.readFileSync(info.files.googleDriveResources, "utf8").trim().split("\n")
+      const drive = await runCli(
+        ["export", "--provider", "google-drive", ...driveResources.flatMap((r) => ["--resource", r])].concat([
+          "--json",
+          "--out",
+          Path.join(dir, "d.json")
+        ]),
+        info.env
+      )
+      expect(drive.code, drive.stderr).toBe(0)
+      expect(json(drive).resources).toBe(driveResources.length)
+      const boxPlan = await runCli(
+        ["plan", "--snapshot", Path.join(dir, "d.json"), "--target", "box", "--json"]
+          .concat(["--identities", info.files.boxIdentities, "--resources", info.files.boxResources])
+          .concat(["--out", Path.join(dir, "d-plan.json")]),
+        info.env
+      )
+      expect(boxPlan.code, boxPlan.stderr).toBe(0)
+      expect(json(boxPlan).summary).toMatchObject({ problems: 0, unresolved: 0 })
+      expect(json(boxPlan).summary.grants).toBeGreaterThan(0)
       const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
       child.kill("SIGTERM")
       expect(await exit).toBe(130)

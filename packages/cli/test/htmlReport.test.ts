@@ -174,7 +174,16 @@ describe("HtmlReport", () => {
     assert.include(html, `<td class="digest" id="snapshot-digest">${"a".repeat(64)}</td>`)
     assert.include(html, '<time id="created" datetime="2026-03-01T10:00:00.000Z">2026-03-01T10:00:00.000Z</time>')
     assert.include(html, "exported <time")
-    for (const option of ["mode", "on-lossy", "include-inherited", "fallback", "allow-everyone", "create-missing"])
+    for (const option of [
+      "mode",
+      "on-lossy",
+      "include-inherited",
+      "fallback",
+      "allow-everyone",
+      "allow-anyone",
+      "on-expiry",
+      "create-missing"
+    ])
       assert.include(html, `<tr data-option="${option}">`)
     assert.include(html, "mirror — the target is made equal to the source")
     assert.include(html, '<tr data-outcome="unresolved exact">')
@@ -182,6 +191,17 @@ describe("HtmlReport", () => {
     assert.include(html, "revoke <b>viewer</b> from")
     assert.include(html, "create a new eci resource named <b>Roster")
     assert.include(html, '<div class="filters" id="filters" hidden>')
+  })
+
+  it("shows --allow-anyone and --on-expiry as the plan records them (defaults: no, fail)", () => {
+    const option = (html: string, name: string) =>
+      html.match(new RegExp(`<tr data-option="${name}"><th><code>--${name}</code></th><td>([^<]*)</td>`))?.[1]
+    const defaults = HtmlReport.render(plan)
+    assert.match(option(defaults, "allow-anyone") ?? "", /^no — .*not migrated/)
+    assert.match(option(defaults, "on-expiry") ?? "", /^fail — .*not granted/)
+    const opted = HtmlReport.render({ ...plan, options: { ...plan.options, allowAnyone: true, onExpiry: "drop" } })
+    assert.match(option(opted, "allow-anyone") ?? "", /^yes — .*are migrated/)
+    assert.match(option(opted, "on-expiry") ?? "", /^drop — .*without its end date/)
   })
 
   it("escapes every provider-controlled string and makes control characters visible", () => {
