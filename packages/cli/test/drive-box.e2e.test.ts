@@ -144,6 +144,19 @@ describe("unishare with Google Drive and Box", () => {
     expect(plan.code).toBe(2)
     expect(plan.stderr).toContain("BOX_ACCESS_TOKEN")
 
+    // a fallback the target cannot grant is refused naming --fallback
+    const resources = Path.join(dir, "resources.json")
+    Fs.writeFileSync(resources, `${data.driveToBox.resourcesJson}\n`)
+    for (const fallback of ["domain:acme.example", "anyone", "group:finance@example.com"]) {
+      const refused = await cli(
+        ["plan", "--snapshot", snapshot, "--target", "box", "--resources", resources, "--fallback", fallback],
+        sims.env
+      )
+      expect(refused.code, refused.stderr).toBe(2)
+      expect(refused.stderr).toContain("--fallback")
+      expect(refused.stderr).toContain("cannot be granted on box")
+    }
+
     for (const provider of ["google-drive", "box"]) {
       const unnamed = await cli(["export", "--provider", provider, "--log-level", "debug"], sims.env)
       expect(unnamed.code, unnamed.stderr).toBe(2)

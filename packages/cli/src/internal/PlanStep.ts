@@ -37,7 +37,8 @@ export interface PlanFlags {
 
 /**
  * Resolves the fallback grantee on the target (so an email becomes the target's user), failing
- * with `InvalidInput` at `--fallback` when the target has no such principal.
+ * with `InvalidInput` at `--fallback` when the target has no such principal or cannot grant that
+ * kind (a domain or the public on Box, a group id on Google Drive).
  *
  * @example
  * ```ts
@@ -51,8 +52,18 @@ export const resolveFallback = (
   fallback: Grantee.Grantee
 ): Effect.Effect<Grantee.Grantee, Errors.SharingError> => {
   if (target.resolveGrantee === undefined || fallback._tag === "Everyone") return Effect.succeed(fallback)
+  const cannot = (e: Errors.InvalidInput | Errors.Unsupported) =>
+    Effect.fail(
+      Errors.invalid(
+        "unishare",
+        "plan",
+        "--fallback",
+        `${Notation.formatGrantee(fallback)} cannot be granted on ${target.capabilities.provider}: ${e._tag === "InvalidInput" ? e.issues.map((i) => i.message).join("; ") : e.message}`
+      )
+    )
   return target.resolveGrantee(fallback).pipe(
     Effect.catchTag("NotFound", () => Effect.succeed(Option.none<Grantee.Grantee>())),
+    Effect.catchTags({ InvalidInput: cannot, Unsupported: cannot }),
     Effect.flatMap((found) =>
       Option.isSome(found)
         ? Effect.succeed(found.value)
