@@ -233,6 +233,8 @@ export const capabilitiesFor = (
     inheritedShares: true,
     everyoneExclusive: false,
     expiringGranteeKinds: options.collaborationExpiry === false ? [] : ["User", "Group"],
+    // Box takes no null expires_at: an expiry stays until the collaboration goes
+    expiryRemovable: false,
     providerRoles,
     invitations: true,
     pageSize: Wire.maxLimit,

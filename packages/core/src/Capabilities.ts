@@ -44,7 +44,8 @@ export type RateLimit = typeof RateLimit.Type
  * - `inheritedShares`: lists may contain inherited, read-only shares.
  * - `everyoneExclusive`: `Everyone` cannot be combined with other grantees on one resource.
  * - `expiringGranteeKinds`: grantee kinds whose grants can carry an expiry (`expiresAt`); none
- *   means the provider has no expiring access.
+ *   means the provider has no expiring access. `expiryRemovable`: an expiry can be removed from
+ *   a share in place (Box cannot: a permanent grant then replaces the share).
  * - `providerRoles`: the provider's own roles off the ladder that can be granted (`Grant.providerRole`),
  *   each with its floor.
  * - `invitations`: a grant may stay a pending invitation until the grantee accepts it.
@@ -69,6 +70,7 @@ export const Capabilities = Schema.Struct({
   inheritedShares: Schema.Boolean,
   everyoneExclusive: Schema.Boolean,
   expiringGranteeKinds: Schema.Array(Kind),
+  expiryRemovable: Schema.Boolean,
   providerRoles: Schema.Array(ProviderRole),
   invitations: Schema.Boolean,
   pageSize: Schema.Int,
@@ -98,6 +100,7 @@ export const make = (
   inheritedShares: false,
   everyoneExclusive: false,
   expiringGranteeKinds: [],
+  expiryRemovable: true,
   providerRoles: [],
   invitations: false,
   pageSize: 100,

@@ -343,7 +343,7 @@ export const run = (options: Options): void => {
     )
 
     test(
-      "an expiry is kept, listed, changed and removed",
+      "an expiry is kept, listed, changed and removed (or its removal refused where the provider cannot)",
       (f) =>
         Effect.gen(function* () {
           const level = levelsOf(f)[0]!
@@ -356,6 +356,12 @@ export const run = (options: Options): void => {
           const later = inDays(60)
           const changed = yield* f.provider.update(f.resource, share.id, level, { expiresAt: later })
           assert.isTrue(ShareModule.sameExpiry(changed.expiresAt, later), `updated ${changed.expiresAt}`)
+          if (!f.provider.capabilities.expiryRemovable) {
+            const refused = yield* Effect.flip(f.provider.update(f.resource, share.id, level, { expiresAt: null }))
+            assert.strictEqual(refused._tag, "Unsupported")
+            assert.isTrue(ShareModule.sameExpiry((yield* f.provider.get(f.resource, share.id)).expiresAt, later))
+            return
+          }
           const permanent = yield* f.provider.update(f.resource, share.id, level, { expiresAt: null })
           assert.isUndefined(permanent.expiresAt)
           assert.isUndefined((yield* f.provider.get(f.resource, share.id)).expiresAt)

@@ -372,7 +372,12 @@ export const plan = (
         })
       )
       creates.push({ _tag: "Grant", grantee, level: grant.level, requested, fidelity, ...extra })
-    } else if (capabilities.updateLevel && Grantee.isDiscoverable(found.grantee) === Grantee.isDiscoverable(grantee)) {
+    } else if (
+      capabilities.updateLevel &&
+      Grantee.isDiscoverable(found.grantee) === Grantee.isDiscoverable(grantee) &&
+      // an expiry the provider cannot remove in place: a new permanent share replaces it
+      !(found.expiresAt !== undefined && grant.expiresAt === undefined && !capabilities.expiryRemovable)
+    ) {
       // discoverability is part of the grantee (a new share); level, expiry and role update in place
       const expiry = sameExpiry(found.expiresAt, grant.expiresAt) ? {} : { expiresAt: grant.expiresAt ?? null }
       updates.push({

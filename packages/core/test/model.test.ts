@@ -270,6 +270,25 @@ describe("the planner compares expiry, role and discoverability, not only the le
     assert.strictEqual(same.operations.length, 0)
   })
 
+  it("where an expiry cannot be removed in place (Box), a permanent grant replaces the expiring share", () => {
+    const current = [share(ada, { expiresAt: "2027-01-01T00:00:00Z" })]
+    const plan = success(Planner.plan(current, [{ grantee: ada, level: "viewer" }], { ...box, expiryRemovable: false }))
+    assert.deepStrictEqual(
+      plan.operations.map((op) => op._tag),
+      ["Revoke", "Grant"]
+    )
+    const extended = success(
+      Planner.plan(current, [{ grantee: ada, level: "viewer", expiresAt: "2027-02-01T00:00:00Z" }], {
+        ...box,
+        expiryRemovable: false
+      })
+    )
+    assert.deepStrictEqual(
+      extended.operations.map((op) => op._tag),
+      ["Update"]
+    )
+  })
+
   it("a domain becoming discoverable is a new share (revoke, then grant), not a silent match", () => {
     const current = [share(Grantee.domain("acme.example"))]
     const plan = success(
