@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto"
 import { assert } from "@effect/vitest"
 import type { SharingProvider } from "@unishare/core"
+import { RecordedAnswers } from "@unishare/core/testing"
 import { Effect, Layer, Redacted, Schema, type Scope } from "effect"
 import { FetchHttpClient, HttpClient } from "effect/http"
 import * as Client from "../src/Client.ts"
@@ -16,71 +17,28 @@ import * as Wire from "../src/Wire.ts"
 import { fastRetry, ids } from "./support.ts"
 
 /** One answer the client received. */
-export interface Answer {
-  readonly method: string
-  readonly path: string
-  readonly status: number
-  readonly text: string
-}
+export type Answer = RecordedAnswers.Answer
 
-/** A fetch `HttpClient` layer that keeps the text of every answer in `answers`. */
-export const recording = (answers: Array<Answer>): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.effect(
-    HttpClient.HttpClient,
-    Effect.map(HttpClient.HttpClient, (client) =>
-      HttpClient.tap(client, (response) =>
-        // the text is cached by the response: the client reads the same text afterwards
-        Effect.ignore(
-          Effect.map(response.text, (text) => {
-            answers.push({
-              method: response.request.method,
-              path: new URL(response.request.url).pathname,
-              status: response.status,
-              text
-            })
-          })
-        )
-      )
-    )
-  ).pipe(Layer.provide(FetchHttpClient.layer))
-
-const strict = { onExcessProperty: "error" } as const
-const decoders = {
-  collaboration: Schema.decodeUnknownExit(Wire.Collaboration),
-  markerPage: Schema.decodeUnknownExit(Wire.Collaborations),
-  offsetPage: Schema.decodeUnknownExit(Wire.CollaborationsOffsetPaginated),
-  item: Schema.decodeUnknownExit(Wire.ItemDetails),
-  error: Schema.decodeUnknownExit(Wire.ClientError)
-}
+/** A fetch `HttpClient` layer that records every answer in `answers`. */
+export const recording = (answers: Array<Answer>) => RecordedAnswers.recording(answers)
 
 /**
  * Asserts that every recorded answer decodes with the Wire schema for it (a folder or file list
  * page, a pending or group list page, a file or folder with its path, one collaboration, Box's
  * error object, or the empty body of a 204) and returns how many there were.
  */
-export const assertAnswersDecode = (answers: ReadonlyArray<Answer>): number => {
-  for (const a of answers) {
-    const label = `${a.method} ${a.path} ${a.status}: ${a.text.slice(0, 300)}`
-    if (a.status === 204) {
-      assert.strictEqual(a.text, "", label)
-      continue
-    }
-    const body: unknown = JSON.parse(a.text)
-    const exit =
-      a.status >= 400
-        ? decoders.error(body, strict)
-        : a.method === "GET" && /\/(folders|files)\/\d+\/collaborations$/.test(a.path)
-          ? decoders.markerPage(body, strict)
-          : a.method === "GET" && /\/(folders|files)\/\d+$/.test(a.path)
-            ? decoders.item(body, strict)
-            : a.method === "GET" &&
-                (/\/groups\/\d+\/collaborations$/.test(a.path) || a.path.endsWith("/collaborations"))
-              ? decoders.offsetPage(body, strict)
-              : decoders.collaboration(body, strict)
-    assert.strictEqual(exit._tag, "Success", `${label} does not decode: ${String(exit)}`)
-  }
-  return answers.length
-}
+export const assertAnswersDecode = (answers: ReadonlyArray<Answer>): number =>
+  RecordedAnswers.assertDecode(answers, (a) =>
+    a.status >= 400
+      ? Wire.ClientError
+      : a.method === "GET" && /\/(folders|files)\/\d+\/collaborations$/.test(a.path)
+        ? Wire.Collaborations
+        : a.method === "GET" && /\/(folders|files)\/\d+$/.test(a.path)
+          ? Wire.ItemDetails
+          : a.method === "GET" && (/\/groups\/\d+\/collaborations$/.test(a.path) || a.path.endsWith("/collaborations"))
+            ? Wire.CollaborationsOffsetPaginated
+            : Wire.Collaboration
+  )
 
 /** An expiry `days` ahead, to the second. */
 export const inDays = (days: number) => `${new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 19)}Z`

@@ -8,4 +8,5 @@
  * @since 0.1.0
  */
 export * as Conformance from "./Conformance.ts"
+export * as RecordedAnswers from "./RecordedAnswers.ts"
 export * as VirtualTime from "./VirtualTime.ts"

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto"
 import { assert } from "@effect/vitest"
 import type { SharingProvider } from "@unishare/core"
+import { RecordedAnswers } from "@unishare/core/testing"
 import { Effect, Layer, Redacted, Schema, type Scope } from "effect"
 import { FetchHttpClient, HttpClient } from "effect/http"
 import * as Client from "../src/Client.ts"
@@ -15,64 +16,23 @@ import * as Simulator from "../src/Simulator.ts"
 import * as Wire from "../src/Wire.ts"
 
 /** One answer the client received. */
-export interface Answer {
-  readonly method: string
-  readonly path: string
-  readonly status: number
-  readonly text: string
-}
+export type Answer = RecordedAnswers.Answer
 
-/** An `HttpClient` layer (fetch) that records every answer in `answers`. */
-export const recording = (answers: Array<Answer>): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.effect(
-    HttpClient.HttpClient,
-    Effect.map(HttpClient.HttpClient, (client) =>
-      HttpClient.tap(client, (response) =>
-        // the body is read once and cached: the client reads the same text afterwards
-        response.text.pipe(
-          Effect.tap((text) =>
-            Effect.sync(() =>
-              answers.push({
-                method: response.request.method,
-                path: new URL(response.request.url).pathname,
-                status: response.status,
-                text
-              })
-            )
-          ),
-          Effect.ignore
-        )
-      )
-    )
-  ).pipe(Layer.provide(FetchHttpClient.layer))
-
-const strict = { onExcessProperty: "error" } as const
-const decodeList = Schema.decodeUnknownExit(Wire.PermissionList)
-const decodePermission = Schema.decodeUnknownExit(Wire.Permission)
-const decodeError = Schema.decodeUnknownExit(Wire.ErrorBody)
+/** A fetch `HttpClient` layer that records every answer in `answers`. */
+export const recording = (answers: Array<Answer>) => RecordedAnswers.recording(answers)
 
 /**
  * Asserts that every recorded answer decodes with the package's Wire schema for it (a list page, a
  * permission, Google's error envelope, or the empty body of a delete) and returns how many there were.
  */
-export const assertAnswersDecode = (answers: ReadonlyArray<Answer>): number => {
-  for (const a of answers) {
-    const label = `${a.method} ${a.path} ${a.status}: ${a.text.slice(0, 300)}`
-    if (a.status === 204) {
-      assert.strictEqual(a.text, "", label)
-      continue
-    }
-    const body: unknown = JSON.parse(a.text)
-    const exit =
-      a.status >= 400
-        ? decodeError(body, strict)
-        : a.method === "GET" && a.path.endsWith("/permissions")
-          ? decodeList(body, strict)
-          : decodePermission(body, strict)
-    assert.strictEqual(exit._tag, "Success", `${label} does not decode: ${String(exit)}`)
-  }
-  return answers.length
-}
+export const assertAnswersDecode = (answers: ReadonlyArray<Answer>): number =>
+  RecordedAnswers.assertDecode(answers, (a) =>
+    a.status >= 400
+      ? Wire.ErrorBody
+      : a.method === "GET" && a.path.endsWith("/permissions")
+        ? Wire.PermissionList
+        : Wire.Permission
+  )
 
 /** The matrix seed's ids (beside `Simulator.demoIds`). */
 export const matrix = {

@@ -66,7 +66,8 @@ export const Item = Schema.Struct({
   target: ResourceRef.ResourceRef,
   /** Set when the target does not exist yet: `apply` creates it first (`target` is then a placeholder). */
   create: Schema.optionalKey(Schema.Struct({ name: Schema.String, type: Schema.optionalKey(Schema.String) })),
-  desired: Schema.Array(Schema.Struct({ grantee: Grantee.Grantee, level: AccessLevel.AccessLevel })),
+  /** What the target should hold: grantee, level, and the expiry and provider role kept. */
+  desired: Schema.Array(ShareModule.Grant),
   plan: Planner.Plan,
   entries: Schema.Array(FidelityEntry)
 })
@@ -602,10 +603,12 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
  * refuses the plan instead of dropping them), else 1.
  */
 const planVersionOf = (items: ReadonlyArray<Item>): 1 | 2 =>
-  items.some((i) =>
-    i.plan.operations.some(
-      (op) => op._tag !== "Revoke" && (op.expiresAt !== undefined || op.providerRole !== undefined)
-    )
+  items.some(
+    (i) =>
+      i.desired.some((g) => g.expiresAt !== undefined || g.providerRole !== undefined) ||
+      i.plan.operations.some(
+        (op) => op._tag !== "Revoke" && (op.expiresAt !== undefined || op.providerRole !== undefined)
+      )
   )
     ? 2
     : 1

@@ -7,7 +7,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Grantee, MemoryProvider, type Share, ShareStatus } from "@unishare/core"
 import { IdentityMap, Migration, ResourceMap, Snapshot } from "@unishare/migration"
-import { Effect, Stream } from "effect"
+import { Effect, Schema, Stream } from "effect"
 
 const file = (id: string) => ({ provider: "drive-like", kind: "file", id })
 const doc = (id: string) => ({ provider: "target", kind: "doc", id })
@@ -136,7 +136,16 @@ describe("migrating the grown model", () => {
           "the public never becomes the tenant"
         )
 
-        const again = yield* planFor(target, { allowEveryone: true, allowAnyone: true })
+        // the plan as its file holds it: desired keeps the expiry, so verify sees no drift
+      const file = Schema.decodeUnknownSync(Schema.fromJsonString(Migration.MigrationPlan))(
+        Schema.encodeSync(Schema.fromJsonString(Migration.MigrationPlan))(plan)
+      )
+      assert.strictEqual(file.items[0]!.desired.find((g) => g.expiresAt !== undefined)?.expiresAt, until)
+      yield* Migration.checkDigest(file)
+      const verified = yield* Migration.verify(file, target)
+      assert.isTrue(verified.ok, JSON.stringify(verified.resources))
+
+      const again = yield* planFor(target, { allowEveryone: true, allowAnyone: true })
         assert.strictEqual(again.item.plan.operations.length, 0, "a re-plan after the apply writes nothing")
       })
   )
