@@ -276,7 +276,7 @@ export const handlers: {
           store,
           dryRun: flags.dryRun,
           repair: flags.repair,
-          concurrency: flags.concurrency,
+          concurrency: Option.getOrUndefined(flags.concurrency),
           submit: flags.submit,
           secretFile: Option.getOrUndefined(flags.secretFile),
           progressIntervalSeconds: flags.progressInterval

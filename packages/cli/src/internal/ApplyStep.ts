@@ -103,7 +103,8 @@ export const applyPlan = (
     /** The run store: a SQLite file, or a `postgres://` URL. */
     readonly store: string
     readonly dryRun: boolean
-    readonly concurrency: number
+    /** Default: `Migration.defaultConcurrency` of the target. */
+    readonly concurrency?: number | undefined
     readonly repair?: boolean | undefined
     readonly progress?: string | undefined
     /** With a `postgres://` store: submit to the `unishare runner` processes and follow (execute nothing here). */
@@ -115,7 +116,8 @@ export const applyPlan = (
   }
 ): Effect.Effect<Migration.ApplyReport, Errors.SharingError> =>
   Effect.gen(function* () {
-    if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64) {
+    const concurrency = options.concurrency ?? Migration.defaultConcurrency(target.capabilities)
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
       return yield* Errors.invalid("unishare", "apply", "--concurrency", "expected an integer from 1 to 64")
     }
     yield* Migration.checkDigest(plan)
@@ -136,7 +138,7 @@ export const applyPlan = (
     const bar = Progress.make(options.progress ?? (options.repair === true ? "Repairing" : "Applying"))
     if (options.dryRun) {
       return yield* DurableApply.dryRun(plan, target, {
-        concurrency: options.concurrency,
+        concurrency,
         repair: options.repair,
         onProgress: bar.onProgress
       }).pipe(
@@ -164,7 +166,7 @@ export const applyPlan = (
     let done = 0
     let total = 0
     const applying = DurableApply.apply(plan, target, {
-      concurrency: options.concurrency,
+      concurrency,
       repair: options.repair,
       submitted: options.submit === true,
       onProgress: (p) =>

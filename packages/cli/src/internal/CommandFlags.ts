@@ -197,8 +197,10 @@ export const applyFlags = {
     Flag.withDescription("apply a plan that has problems (its problem resources are left alone)")
   ),
   concurrency: Flag.Int("concurrency").pipe(
-    Flag.withDefault(4),
-    Flag.withDescription("resources written at once (1-64; writes to one resource stay serialized; default 4)")
+    Flag.optional,
+    Flag.withDescription(
+      "resources written at once (1-64; writes to one resource stay serialized; default: 4 for a target with a documented request budget, 16 for one without, such as EnergyCAP, whose pause before each re-read then overlaps)"
+    )
   ),
   database: databaseFlag(
     "the run store: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL if set, else <plan>.run.db beside the plan)"
