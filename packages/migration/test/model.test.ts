@@ -137,15 +137,15 @@ describe("migrating the grown model", () => {
         )
 
         // the plan as its file holds it: desired keeps the expiry, so verify sees no drift
-      const file = Schema.decodeUnknownSync(Schema.fromJsonString(Migration.MigrationPlan))(
-        Schema.encodeSync(Schema.fromJsonString(Migration.MigrationPlan))(plan)
-      )
-      assert.strictEqual(file.items[0]!.desired.find((g) => g.expiresAt !== undefined)?.expiresAt, until)
-      yield* Migration.checkDigest(file)
-      const verified = yield* Migration.verify(file, target)
-      assert.isTrue(verified.ok, JSON.stringify(verified.resources))
+        const file = Schema.decodeUnknownSync(Schema.fromJsonString(Migration.MigrationPlan))(
+          Schema.encodeSync(Schema.fromJsonString(Migration.MigrationPlan))(plan)
+        )
+        assert.strictEqual(file.items[0]!.desired.find((g) => g.expiresAt !== undefined)?.expiresAt, until)
+        yield* Migration.checkDigest(file)
+        const verified = yield* Migration.verify(file, target)
+        assert.isTrue(verified.ok, JSON.stringify(verified.resources))
 
-      const again = yield* planFor(target, { allowEveryone: true, allowAnyone: true })
+        const again = yield* planFor(target, { allowEveryone: true, allowAnyone: true })
         assert.strictEqual(again.item.plan.operations.length, 0, "a re-plan after the apply writes nothing")
       })
   )
