@@ -5,11 +5,9 @@
  * The fixture runs that check when the test's scope closes, so no test can skip it.
  */
 import { randomUUID } from "node:crypto"
-import { assert } from "@effect/vitest"
 import type { SharingProvider } from "@unishare/core"
 import { RecordedAnswers } from "@unishare/core/testing"
-import { Effect, Layer, Redacted, Schema, type Scope } from "effect"
-import { FetchHttpClient, HttpClient } from "effect/http"
+import { Effect, Redacted, type Scope } from "effect"
 import * as Client from "../src/Client.ts"
 import * as Provider from "../src/Provider.ts"
 import * as Simulator from "../src/Simulator.ts"
