@@ -56,6 +56,8 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Sqlite from "node:sqlite"
+import { Capabilities } from "@unishare/core"
+import { Migration } from "@unishare/migration"
 import { bundle } from "../../packages/cli/scripts/bundle.ts"
 import { print, type Row } from "./harness.ts"
 import * as Data from "./migrationData.ts"
@@ -458,7 +460,10 @@ const exportChunk = 10_000
  * default `--concurrency`. Used only to say how much of `apply`'s wall time is that pause.
  */
 const eciRecheckMeanMillis = 175
-const applyConcurrency = 4
+/** `apply`'s default concurrency on EnergyCAP, which documents no request budget. */
+const applyConcurrency = Migration.defaultConcurrency(
+  Capabilities.make({ provider: "eci", granteeKinds: ["User"], levels: ["viewer"] })
+)
 
 /**
  * Bytes of the `unishare_plans` table (the run's copy of the plan) in a SQLite store, from SQLite's
@@ -633,7 +638,7 @@ const runSize = async (
       const units = typeof result?.units === "number" ? result.units : undefined
       rows.push(
         stepRow(
-          "apply (default flags: --concurrency 4, SQLite store beside the plan)",
+          `apply (default flags: --concurrency ${applyConcurrency} on EnergyCAP, SQLite store beside the plan)`,
           applied,
           result !== undefined
             ? `; ${int(Number(result.applied ?? 0))} of ${int(units ?? 0)} units applied, ${int(Number(result.failed ?? 0))} failed`
