@@ -1,6 +1,8 @@
 /**
  * The command's files: snapshots, plans, identity maps (CSV or JSON), resource maps and
  * desired-state files, read and written with `InvalidInput` errors that name the flag and the field.
+ * Snapshots and plans are JSON Lines (`FileFormat`, format version 3), written and read a line at a
+ * time; their single-document files (versions 1 and 2) are still read.
  *
  * @since 0.1.0
  */
@@ -8,8 +10,8 @@ import { constants as bufferConstants } from "node:buffer"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { AccessLevel, Errors, Grantee, ResourceRef, Share } from "@unishare/core"
-import { IdentityMap, Migration, ResourceMap, Snapshot } from "@unishare/migration"
-import { Effect, Schema } from "effect"
+import { FileFormat, IdentityMap, type Migration, ResourceMap, Snapshot } from "@unishare/migration"
+import { Effect, Schema, Stream } from "effect"
 import * as Notation from "./Notation.ts"
 
 /**
@@ -144,11 +146,19 @@ const atFlag =
       issues: e.issues.map((i) => ({ path: `${flag}: ${i.path}`, message: i.message }))
     })
 
-const encodeSnapshot = Schema.encodeSync(Snapshot.Snapshot)
-const encodePlan = Schema.encodeSync(Migration.MigrationPlan)
+/** Names the flag instead of the file in an error about the whole file (the message names the file). */
+const fileAt =
+  (path: string, flag: string) =>
+  (e: Errors.InvalidInput): Errors.InvalidInput =>
+    new Errors.InvalidInput({
+      provider: e.provider,
+      operation: e.operation,
+      issues: e.issues.map((i) => ({ path: i.path === path ? flag : `${flag}: ${i.path}`, message: i.message }))
+    })
 
 /**
- * Writes a snapshot file.
+ * Writes a snapshot file (JSON Lines, format version 3: `FileFormat`), atomically; an existing file
+ * only with `force`.
  *
  * @example
  * ```ts
@@ -162,10 +172,34 @@ export const writeSnapshot = (
   field: string,
   options: { readonly force?: boolean | undefined } = {}
 ): Effect.Effect<void, Errors.InvalidInput> =>
-  writeText(path, `${JSON.stringify(encodeSnapshot(snapshot), null, 2)}\n`, field, options)
+  Effect.asVoid(writeSnapshotStream(path, snapshot, Stream.fromIterable(snapshot.resources), field, options))
 
 /**
- * Reads a snapshot file.
+ * Writes a snapshot file as its resources arrive (an export streamed to its file: memory does not
+ * grow with the number of shares), returning its trailer (counts and digest). Nothing is left
+ * behind when the stream fails.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { Files } from "@unishare/cli"
+ * const write = Files.writeSnapshotStream("snapshot.json", { provider: "eci", exportedAt: "" }, Stream.empty, "--out")
+ * ```
+ */
+export const writeSnapshotStream = <E, R>(
+  path: string,
+  header: { readonly provider: string; readonly exportedAt: string },
+  resources: Stream.Stream<Snapshot.SnapshotResource, E, R>,
+  field: string,
+  options: { readonly force?: boolean | undefined } = {}
+): Effect.Effect<Snapshot.SnapshotTrailer, E | Errors.InvalidInput, R> =>
+  Effect.mapError(FileFormat.writeSnapshot(path, header, resources, options), (e) =>
+    e instanceof Errors.InvalidInput ? fileAt(path, field)(e) : e
+  )
+
+/**
+ * Reads a snapshot file: JSON Lines (format version 3) line by line, or a single JSON document
+ * (versions 1 and 2).
  *
  * @example
  * ```ts
@@ -174,23 +208,22 @@ export const writeSnapshot = (
  * ```
  */
 export const readSnapshot = (path: string, field: string): Effect.Effect<Snapshot.Snapshot, Errors.InvalidInput> =>
-  Effect.flatMap(readText(path, field), (text) =>
-    Effect.flatMap(Effect.mapError(Snapshot.parse(text), atFlag(field)), (snapshot) =>
-      Notation.isProvider(snapshot.provider)
-        ? Effect.succeed(snapshot)
-        : Effect.fail(
-            Errors.invalid(
-              "unishare",
-              "read snapshot",
-              `${field}: provider`,
-              `unknown provider ${JSON.stringify(snapshot.provider)} (known: ${Notation.providers.join(", ")})`
-            )
+  Effect.flatMap(Effect.mapError(FileFormat.readSnapshot(path), fileAt(path, field)), (snapshot) =>
+    Notation.isProvider(snapshot.provider)
+      ? Effect.succeed(snapshot)
+      : Effect.fail(
+          Errors.invalid(
+            "unishare",
+            "read snapshot",
+            `${field}: provider`,
+            `unknown provider ${JSON.stringify(snapshot.provider)} (known: ${Notation.providers.join(", ")})`
           )
-    )
+        )
   )
 
 /**
- * Writes a plan file.
+ * Writes a plan file (JSON Lines, format version 3: `FileFormat`) line by line, atomically; an
+ * existing file only with `force`.
  *
  * @example
  * ```ts
@@ -205,10 +238,11 @@ export const writePlan = (
   field: string,
   options: { readonly force?: boolean | undefined } = {}
 ): Effect.Effect<void, Errors.InvalidInput> =>
-  writeText(path, `${JSON.stringify(encodePlan(plan), null, 2)}\n`, field, options)
+  Effect.mapError(FileFormat.writePlan(path, plan, options), fileAt(path, field))
 
 /**
- * Reads a plan file.
+ * Reads a plan file: JSON Lines (format version 3) line by line, its digest checked, or a single
+ * JSON document (versions 1 and 2). The plan is held in memory.
  *
  * @example
  * ```ts
@@ -217,9 +251,7 @@ export const writePlan = (
  * ```
  */
 export const readPlan = (path: string, field: string): Effect.Effect<Migration.MigrationPlan, Errors.InvalidInput> =>
-  Effect.flatMap(readText(path, field), (text) =>
-    Effect.mapError(Snapshot.parseJson(text, Migration.MigrationPlan, "plan"), atFlag(field))
-  )
+  Effect.mapError(FileFormat.readPlan(path), fileAt(path, field))
 
 /**
  * Reads an identity map: CSV (`source,target` in `kind:value` notation) or JSON (an array of

@@ -107,6 +107,29 @@ export const explain = <E extends Errors.SharingError>(error: E, provider?: Nota
 const parseResources = (texts: ReadonlyArray<string>) =>
   Effect.forEach(texts, (t, i) => Notation.parseResource(t, `--resource[${i}]`))
 
+/** `--resources-from`: one `provider:kind:id` a line; blank lines and `#` comments skipped; errors name the line. */
+const readResourcesFrom = (path: string) =>
+  Effect.flatMap(Files.readText(path, "--resources-from"), (text) =>
+    Effect.forEach(
+      text
+        .split(/\r?\n/)
+        .map((line, i) => ({ line: line.trim(), at: i + 1 }))
+        .filter(({ line }) => line !== "" && !line.startsWith("#")),
+      ({ line, at }) => Notation.parseResource(line, `--resources-from: ${path}:${at}`)
+    ).pipe(
+      Effect.filterOrFail(
+        (resources) => resources.length > 0,
+        () =>
+          Errors.invalid(
+            "unishare",
+            "export",
+            "--resources-from",
+            `${path} names no resource (one provider:kind:id a line)`
+          )
+      )
+    )
+  )
+
 const targetOf = (flag: Option.Option<Notation.ProviderName>, planTarget: string, field: string) =>
   Option.isSome(flag)
     ? Effect.succeed(flag.value)
@@ -156,7 +179,10 @@ export const handlers: {
       "export",
       flags.json,
       Effect.gen(function* () {
-        const resources = yield* parseResources(flags.resource)
+        const resources = [
+          ...(yield* parseResources(flags.resource)),
+          ...(Option.isSome(flags.resourcesFrom) ? yield* readResourcesFrom(flags.resourcesFrom.value) : [])
+        ]
         const provider = yield* Providers.fromEnvironment(flags.provider, {
           endpoints: endpointsOf(flags),
           cloudflareAccounts: flags.cloudflareAccount
@@ -169,8 +195,8 @@ export const handlers: {
             `${flags.provider} cannot list its resources: name each one with --resource ${resourceExamples[flags.provider] ?? `${flags.provider}:<kind>:<id>`} (repeatable)`
           )
         }
-        const snapshot = yield* Workflow.exportTo(provider, { resources, out: flags.out, force: flags.force })
-        const summary = Workflow.exportSummary(snapshot, flags.out)
+        const exported = yield* Workflow.exportStreamed(provider, { resources, out: flags.out, force: flags.force })
+        const summary = Workflow.exportSummary(exported, flags.out)
         yield* Output.result(
           flags.json,
           summary,

@@ -6,7 +6,7 @@
  * Where each step lives (this module re-exports them; the parts are internal, not entries of the
  * package):
  *
- * - `internal/ExportStep.ts` — `export`: `exportTo`, `exportSummary`;
+ * - `internal/ExportStep.ts` — `export`: `exportStreamed`, `exportTo`, `exportSummary`;
  * - `internal/PlanStep.ts` — `plan`: `PlanFlags`, `resolveFallback`, `planTo`, `fidelityRows`,
  *   `planSummary`, `planOptionsLine`, `renderPlanText`;
  * - `internal/ApplyStep.ts` — `apply`: `applyPlan` (and following a submitted run), `applySummary`,
@@ -21,7 +21,8 @@
  * @since 0.1.0
  */
 export { applyPlan, applySummary, renderApply } from "./internal/ApplyStep.ts"
-export { exportSummary, exportTo } from "./internal/ExportStep.ts"
+export type { Exported } from "./internal/ExportStep.ts"
+export { exportStreamed, exportSummary, exportTo } from "./internal/ExportStep.ts"
 export type { PlanFlags } from "./internal/PlanStep.ts"
 export {
   fidelityRows,

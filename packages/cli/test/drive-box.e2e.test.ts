@@ -58,7 +58,15 @@ const cli = async (args: ReadonlyArray<string>, env: Record<string, string>): Pr
   return run
 }
 
-const readJson = (file: string): Json => JSON.parse(Fs.readFileSync(file, "utf8"))
+/** A snapshot or plan file (JSON Lines: a header, one record a line, a trailer) as one document. */
+const readJson = (file: string): Json => {
+  const [header, ...rest] = Fs.readFileSync(file, "utf8")
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line))
+  const trailer = rest.pop()
+  return { ...header, ...trailer, [header.format === "unishare/snapshot" ? "resources" : "items"]: rest }
+}
 
 /** The plan's grant operations, per target resource, in notation-like text. */
 const grantsOf = (plan: Json): Array<{ target: string; grantee: Json; level: string; expiresAt?: string }> =>

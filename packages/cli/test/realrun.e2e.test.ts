@@ -228,8 +228,12 @@ describe("unishare on a real run (read-only checks on one exported plan)", () =>
     )
     expect(run.code, run.stderr).toBe(0)
     expect(json(run).summary.unresolved).toBe(0)
-    const written = JSON.parse(Fs.readFileSync(Path.join(dir, "json-identities-plan.json"), "utf8"))
-    const entries = written.items.flatMap((i: { entries: Array<unknown> }) => i.entries)
+    // a plan file is JSON Lines: a header, one line per item, a trailer
+    const written = Fs.readFileSync(Path.join(dir, "json-identities-plan.json"), "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+    const entries = written.slice(1, -1).flatMap((i: { entries: Array<unknown> }) => i.entries)
     expect(entries).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -297,15 +301,18 @@ describe("unishare on a real run (writes)", () => {
     expect(json(allowed)).toMatchObject({ applied: 1 })
 
     // a hand-edited plan is refused before any request (its digest no longer matches)
-    const edited = JSON.parse(Fs.readFileSync(plan, "utf8"))
-    edited.options.allowEveryone = true
-    edited.items[0].desired = [{ grantee: { _tag: "Everyone" }, level: "viewer" }]
-    Fs.writeFileSync(plan, JSON.stringify(edited))
+    const edited = Fs.readFileSync(plan, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+    edited[0].options.allowEveryone = true
+    edited[1].desired = [{ grantee: { _tag: "Everyone" }, level: "viewer" }]
+    Fs.writeFileSync(plan, `${edited.map((line) => JSON.stringify(line)).join("\n")}\n`)
     const before = sims.eci.log().length
     const tampered = await runCli(["apply", "--plan", plan, "--json"], sims.env)
     expect(tampered.code).toBe(2)
     expect(json(tampered).error.issues[0]).toMatchObject({
-      path: "plan.digest",
+      path: "--plan: plan.digest",
       message: expect.stringContaining("changed")
     })
     expect(sims.eci.log().length).toBe(before)

@@ -145,7 +145,8 @@ export type PlanOptions = typeof PlanOptions.Type
 
 /**
  * The snapshot a plan was made from: its provider, when it was exported, its digest
- * (`Snapshot.digestOf`: SHA-256 of its canonical JSON) and how many resources and shares it holds.
+ * (`Snapshot.digestOf`: SHA-256 of its canonical JSON, record by record) and how many resources and
+ * shares it holds.
  * Plans written before it was recorded have no `snapshot` and still read (and apply) as before.
  *
  * @example
@@ -165,7 +166,9 @@ export const PlanSnapshot = Schema.Struct({
 export type PlanSnapshot = typeof PlanSnapshot.Type
 
 /**
- * The plan file.
+ * A migration plan — and the single-document file format of versions 1 and 2 (still read). Files
+ * are now written as JSON Lines (format version 3: `PlanHeader`, one `Item` a line, `PlanTrailer`;
+ * see `FileFormat`); the value read keeps the content's version (1 or 2, `versionOf`).
  *
  * @example
  * ```ts
@@ -192,6 +195,48 @@ export const MigrationPlan = Schema.Struct({
 })
 /** @example const id = (p: Migration.MigrationPlan) => p.id */
 export type MigrationPlan = typeof MigrationPlan.Type
+
+/**
+ * The first line of a plan file (JSON Lines, format version 3): every field of the plan but its
+ * items, problems, summary and digest. One line per `Item` follows, then the `PlanTrailer`.
+ *
+ * @example
+ * ```ts
+ * import type { Migration } from "@unishare/migration"
+ * const from = (h: Migration.PlanHeader) => h.sourceProvider
+ * ```
+ */
+export const PlanHeader = Schema.Struct({
+  format: Schema.Literal("unishare/migration-plan"),
+  version: Schema.Literal(3),
+  id: Schema.String,
+  createdAt: Schema.String,
+  snapshot: Schema.optionalKey(PlanSnapshot),
+  sourceProvider: Schema.String,
+  targetProvider: Schema.String,
+  options: PlanOptions
+})
+/** @example const id = (h: Migration.PlanHeader) => h.id */
+export type PlanHeader = typeof PlanHeader.Type
+
+/**
+ * The last line of a plan file: how many items it holds, the problems, the summary and the digest
+ * (`digestOf`). A file without it was cut short and is refused.
+ *
+ * @example
+ * ```ts
+ * import type { Migration } from "@unishare/migration"
+ * const clean = (t: Migration.PlanTrailer) => t.problems.length === 0
+ * ```
+ */
+export const PlanTrailer = Schema.Struct({
+  items: Schema.Number,
+  problems: Schema.Array(Problem),
+  summary: Summary,
+  digest: Schema.String
+})
+/** @example const d = (t: Migration.PlanTrailer) => t.digest */
+export type PlanTrailer = typeof PlanTrailer.Type
 
 /**
  * Inputs of `plan`.
@@ -563,22 +608,15 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
     const items = [...first, ...rest].filter((i): i is Item => i !== undefined)
     const createdAt = new Date(yield* Effect.clockWith((c) => c.currentTimeMillis)).toISOString()
     // unique per planning run: a run store keeps runs by plan digest and id, never to a later plan that happens to look alike
-    const id = createHash("sha256")
-      .update(
-        JSON.stringify({
-          s: snapshot.provider,
-          t: caps.provider,
-          o: options,
-          at: createdAt,
-          n: randomUUID(),
-          d: items.map((i) => [i.target, i.plan.operations])
-        })
-      )
-      .digest("hex")
-      .slice(0, 16)
+    // (hashed item by item: a plan of a million shares is never one string)
+    const idHash = createHash("sha256").update(
+      JSON.stringify({ s: snapshot.provider, t: caps.provider, o: options, at: createdAt, n: randomUUID() })
+    )
+    for (const i of items) idHash.update(JSON.stringify([i.target, i.plan.operations]))
+    const id = idHash.digest("hex").slice(0, 16)
     const unsigned = {
       format: "unishare/migration-plan",
-      version: planVersionOf(items),
+      version: versionOf(items),
       id,
       createdAt,
       snapshot: {
@@ -599,10 +637,17 @@ export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.Shar
   }).pipe(Effect.withSpan("unishare.migration.plan"))
 
 /**
- * 2 when a planned write carries an expiry or a provider role (a version that does not know them
- * refuses the plan instead of dropping them), else 1.
+ * The plan version its content needs: 2 when a planned write carries an expiry or a provider role (a
+ * version that does not know them refuses the plan instead of dropping them), else 1. (Files are
+ * written in format version 3, which holds both; a plan read back keeps this version.)
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/migration"
+ * Migration.versionOf([]) // 1
+ * ```
  */
-const planVersionOf = (items: ReadonlyArray<Item>): 1 | 2 =>
+export const versionOf = (items: ReadonlyArray<Item>): 1 | 2 =>
   items.some(
     (i) =>
       i.desired.some((g) => g.expiresAt !== undefined || g.providerRole !== undefined) ||
@@ -614,9 +659,36 @@ const planVersionOf = (items: ReadonlyArray<Item>): 1 | 2 =>
     : 1
 
 const encodePlan = Schema.encodeSync(MigrationPlan)
+const encodeItem = Schema.encodeSync(Item)
+const encodePlanHeader = Schema.encodeSync(PlanHeader)
+const encodePlanTrailer = Schema.encodeSync(PlanTrailer.mapFields(({ digest: _, ...rest }) => rest))
 
 /**
- * The digest of a plan: SHA-256 (hex) over the canonical JSON of every field but `digest` itself.
+ * The header line of a plan's file (format version 3).
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/migration"
+ * const header = (plan: Migration.MigrationPlan) => Migration.headerOf(plan).version // 3
+ * ```
+ */
+export const headerOf = (plan: Omit<MigrationPlan, "digest">): PlanHeader => ({
+  format: "unishare/migration-plan",
+  version: 3,
+  id: plan.id,
+  createdAt: plan.createdAt,
+  ...(plan.snapshot !== undefined ? { snapshot: plan.snapshot } : {}),
+  sourceProvider: plan.sourceProvider,
+  targetProvider: plan.targetProvider,
+  options: plan.options
+})
+
+/**
+ * The digest of a plan: the digest of its file (format version 3), SHA-256 (hex) over, in order, the
+ * canonical JSON (`Snapshot.canonicalJson`) plus a newline of: the header (`headerOf`, encoded with
+ * `PlanHeader`), each item (encoded with `Item`), and the trailer without its `digest`
+ * (`{ items, problems, summary }`). Computed one record at a time (`Snapshot.makeDigest`), so a plan
+ * of a million shares never becomes one string.
  *
  * @example
  * ```ts
@@ -625,12 +697,28 @@ const encodePlan = Schema.encodeSync(MigrationPlan)
  * ```
  */
 export const digestOf = (plan: Omit<MigrationPlan, "digest">): string => {
-  const { digest: _, ...rest } = encodePlan({ ...plan, digest: "" } as MigrationPlan)
-  return createHash("sha256").update(Snapshot.canonicalJson(rest)).digest("hex")
+  const digest = Snapshot.makeDigest()
+  digest.add(encodePlanHeader(headerOf(plan)))
+  for (const item of plan.items) digest.add(encodeItem(item))
+  digest.add(encodePlanTrailer({ items: plan.items.length, problems: plan.problems, summary: plan.summary }))
+  return digest.hex()
+}
+
+/** The digest plans written as one document (versions 1 and 2) carry: over the whole plan at once. */
+const singleDocumentDigestOf = (plan: MigrationPlan): string | undefined => {
+  try {
+    const { digest: _, ...rest } = encodePlan(plan)
+    return createHash("sha256").update(Snapshot.canonicalJson(rest)).digest("hex")
+  } catch {
+    // past the longest string Node holds: no plan of that size was ever written as one document
+    return undefined
+  }
 }
 
 /**
- * Checks that a plan is the one `plan` wrote: its digest matches its content. A hand-edited plan is
+ * Checks that a plan is the one `plan` wrote: its digest matches its content (`digestOf`, or for a
+ * plan written as one document by an earlier version, the digest it computed then: SHA-256 of the
+ * canonical JSON of every field but `digest`). A hand-edited plan is
  * `InvalidInput` at `plan.digest` (the digest detects edits; it is not a signature against someone
  * who recomputes it).
  *
@@ -641,7 +729,7 @@ export const digestOf = (plan: Omit<MigrationPlan, "digest">): string => {
  * ```
  */
 export const checkDigest = (plan: MigrationPlan): Effect.Effect<void, Errors.InvalidInput> =>
-  digestOf(plan) === plan.digest
+  digestOf(plan) === plan.digest || singleDocumentDigestOf(plan) === plan.digest
     ? Effect.void
     : Effect.fail(
         Errors.invalid(

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 export * as DurableApply from "./DurableApply.ts"
+export * as FileFormat from "./FileFormat.ts"
 export * as IdentityMap from "./IdentityMap.ts"
 export * as Migration from "./Migration.ts"
 export * as Report from "./Report.ts"

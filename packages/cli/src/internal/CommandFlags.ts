@@ -90,13 +90,21 @@ export const exportFlags = {
       "a resource to export, repeatable: smartsheet:sheet:<id>, eci:list:<id>, cloudflare:share:<account>/<share>, google-drive:file:<id> (a file or folder), google-drive:drive:<id> (a shared drive's members), box:folder:<id>, box:file:<id> (default: every resource the provider lists; Smartsheet, Google Drive and Box list none, so name them)"
     )
   ),
+  resourcesFrom: Flag.String("resources-from").pipe(
+    Flag.optional,
+    Flag.withDescription(
+      "a file naming the resources to export, one provider:kind:id a line (blank lines and lines starting with # are skipped), added to any --resource: for more resources than a command line holds"
+    )
+  ),
   cloudflareAccount: Flag.String("cloudflare-account").pipe(
     Flag.atLeast(0),
     Flag.withDescription("a Cloudflare account whose sent shares are listed when no --resource is given (repeatable)")
   ),
   out: Flag.String("out").pipe(
     Flag.withDefault("snapshot.json"),
-    Flag.withDescription("the snapshot file to write (default snapshot.json; never overwritten without --force)")
+    Flag.withDescription(
+      "the snapshot file to write (default snapshot.json; JSON Lines, written as resources are read; never overwritten without --force)"
+    )
   ),
   force,
   json,
@@ -108,7 +116,11 @@ const databaseFlag = (description: string) =>
   Flag.String("database").pipe(Flag.optional, Flag.withDescription(description))
 
 export const planFlags = {
-  snapshot: Flag.String("snapshot").pipe(Flag.withDescription("the snapshot file (from export)")),
+  snapshot: Flag.String("snapshot").pipe(
+    Flag.withDescription(
+      "the snapshot file (from export): JSON Lines, read a line at a time; a single-document file (versions 1 and 2) is still read"
+    )
+  ),
   target: providerFlag("target", `the provider to migrate to: ${providerList}`),
   identities: Flag.String("identities").pipe(
     Flag.optional,
@@ -178,7 +190,11 @@ const secretFileFlag = (who: string) =>
   )
 
 export const applyFlags = {
-  plan: Flag.String("plan").pipe(Flag.withDescription("the plan file (from plan)")),
+  plan: Flag.String("plan").pipe(
+    Flag.withDescription(
+      "the plan file (from plan): JSON Lines, its digest checked; a single-document plan (versions 1 and 2) is still read"
+    )
+  ),
   target: providerFlag("target", "the target provider (default: the plan's)").pipe(Flag.optional),
   dryRun: Flag.Boolean("dry-run").pipe(
     Flag.withDefault(false),
@@ -267,7 +283,11 @@ export const runnerFlags = {
 }
 
 export const verifyFlags = {
-  plan: Flag.String("plan").pipe(Flag.withDescription("the plan file (from plan)")),
+  plan: Flag.String("plan").pipe(
+    Flag.withDescription(
+      "the plan file (from plan): JSON Lines, its digest checked; a single-document plan (versions 1 and 2) is still read"
+    )
+  ),
   target: providerFlag("target", "the target provider (default: the plan's)").pipe(Flag.optional),
   database: databaseFlag(
     "the run store apply used, read for the targets it created: a SQLite file, or postgres://… (default: UNISHARE_DATABASE_URL, else <plan>.run.db)"
