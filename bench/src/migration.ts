@@ -41,11 +41,9 @@
  *
  * Failures are results: a step that exits non-zero (or cannot start) is reported with its exit
  * code and the tail of its stderr, and the benchmark goes on with what it can still run (no plan
- * file: no `apply`, no `verify`). Smartsheet cannot list sheets, so `export` names each one with
- * `--resource`; when the command line for all of them is longer than the system allows (`E2BIG`,
- * at 50,000 sheets), that is reported as the failure it is, and the export is then run in
- * commands of 10,000 sheets whose snapshots this module joins (one resource at a time) so the
- * later steps still run.
+ * file: no `apply`, no `verify`). Smartsheet cannot list sheets, so `export` names them in a file
+ * (`--resources-from`, one `smartsheet:sheet:<id>` per line): 50,000 `--resource` flags would
+ * overflow the command line (`E2BIG`).
  *
  * Hand-written rather than `pnpm bench`'s `Suite`s alone: the steps are separate processes of the
  * bundled command, measured from outside, and one size can take many minutes, so each size prints
@@ -374,86 +372,6 @@ const notRun = (step: string, why: string): Row => ({
   ok: false
 })
 
-/** Writes the snapshot of all `parts` (snapshot files of one export each) to `out`, one resource at a time. */
-const joinSnapshots = (parts: ReadonlyArray<string>, out: string): void => {
-  const fd = Fs.openSync(out, "w")
-  try {
-    let head: { format: unknown; version: unknown; provider: unknown; exportedAt: unknown } | undefined
-    let first = true
-    for (const part of parts) {
-      const snapshot = JSON.parse(Fs.readFileSync(part, "utf8")) as {
-        format: unknown
-        version: unknown
-        provider: unknown
-        exportedAt: unknown
-        resources: ReadonlyArray<unknown>
-      }
-      if (snapshot.format !== "unishare/snapshot" || !Array.isArray(snapshot.resources))
-        throw new Error(`${Path.basename(part)} is not a unishare/snapshot document this benchmark can join`)
-      if (head === undefined) {
-        head = snapshot
-        Fs.writeSync(
-          fd,
-          `{"format":${JSON.stringify(head.format)},"version":${JSON.stringify(head.version)},"provider":${JSON.stringify(head.provider)},"exportedAt":${JSON.stringify(head.exportedAt)},"resources":[`
-        )
-      } else if (snapshot.version !== head.version || snapshot.provider !== head.provider) {
-        throw new Error(`${Path.basename(part)}: another version or provider than the first part`)
-      }
-      let chunk = ""
-      for (const resource of snapshot.resources) {
-        chunk += `${first ? "" : ","}\n${JSON.stringify(resource)}`
-        first = false
-        if (chunk.length > 1 << 20) {
-          Fs.writeSync(fd, chunk)
-          chunk = ""
-        }
-      }
-      Fs.writeSync(fd, chunk)
-    }
-    Fs.writeSync(fd, "\n]}\n")
-  } finally {
-    Fs.closeSync(fd)
-  }
-}
-
-/** Sums the runs of one step done in several processes (wall and CPU add up, peak is the largest). */
-const combine = (runs: ReadonlyArray<Run>): Run => {
-  const failed = runs.find((r) => !ok(r))
-  const usages = runs.map((r) => r.usage)
-  const add = (pick: (r: Requests) => number, provider: "smartsheet" | "eci") =>
-    runs.reduce((n, r) => n + pick(r.requests[provider]), 0)
-  const merged = (provider: "smartsheet" | "eci"): Requests => {
-    const routes = new Map<string, number>()
-    for (const r of runs)
-      for (const [route, n] of r.requests[provider].routes) routes.set(route, (routes.get(route) ?? 0) + n)
-    return {
-      total: add((q) => q.total, provider),
-      routes: [...routes].sort((a, b) => b[1] - a[1]),
-      failed: add((q) => q.failed, provider)
-    }
-  }
-  return {
-    exitCode: failed?.exitCode ?? 0,
-    signal: failed?.signal ?? null,
-    spawnError: failed?.spawnError,
-    timedOut: runs.some((r) => r.timedOut),
-    wallMillis: runs.reduce((n, r) => n + r.wallMillis, 0),
-    usage: usages.every((u) => u !== undefined)
-      ? {
-          cpuMillis: usages.reduce((n, u) => n + (u?.cpuMillis ?? 0), 0),
-          peakBytes: Math.max(...usages.map((u) => u?.peakBytes ?? 0)),
-          source: usages.some((u) => u?.source === "sampled") ? "sampled" : "exit"
-        }
-      : undefined,
-    stdout: runs.map((r) => r.stdout).join("\n"),
-    stderrTail: failed?.stderrTail ?? "",
-    simulatorCpuMillis: runs.reduce((n, r) => n + r.simulatorCpuMillis, 0),
-    requests: { smartsheet: merged("smartsheet"), eci: merged("eci") }
-  }
-}
-
-const exportChunk = 10_000
-
 /**
  * EnergyCAP's pause before the re-read that follows each PUT: 100–250 ms by default
  * (`Eci.Provider.Options.recheckDelay`, documented there), 175 ms on average; and `apply`'s
@@ -537,65 +455,23 @@ const runSize = async (
   }
 
   try {
-    // export: every sheet in one command; past the system's command-line limit, in commands of 10,000
-    let exported = await step("export", [
+    // export: every sheet in one command, named in a file (--resources-from): Smartsheet lists no sheets
+    const resourcesFile = Path.join(dir, "sheets.txt")
+    Data.writeResourceList(resourcesFile, tenant.sheets)
+    const exported = await step("export", [
       "export",
       "--provider",
       "smartsheet",
-      ...Data.resourceFlags(0, tenant.sheets),
+      "--resources-from",
+      resourcesFile,
       "--out",
       "snapshot.json",
       "--json"
     ])
-    if (exported.spawnError === "E2BIG") {
-      rows.push(
-        notRun(
-          `export (one command, ${int(tenant.sheets)} --resource flags)`,
-          "E2BIG: the command line is longer than the system allows. Smartsheet lists no sheets, so export takes each as a --resource flag and there is no file to name them in"
-        )
-      )
-      failures.pop()
-      const parts: Array<string> = []
-      const runs: Array<Run> = []
-      for (let from = 0; from < tenant.sheets; from += exportChunk) {
-        const part = `snapshot-${parts.length + 1}.json`
-        parts.push(Path.join(dir, part))
-        const to = Math.min(from + exportChunk, tenant.sheets)
-        const run = await step(`export ${int(from + 1)}–${int(to)}`, [
-          "export",
-          "--provider",
-          "smartsheet",
-          ...Data.resourceFlags(from, to),
-          "--out",
-          part,
-          "--json"
-        ])
-        runs.push(run)
-        if (!ok(run)) break
-      }
-      exported = combine(runs)
-      if (ok(exported)) {
-        try {
-          joinSnapshots(parts, Path.join(dir, "snapshot.json"))
-          for (const part of parts) Fs.rmSync(part)
-        } catch (error) {
-          exported = { ...exported, exitCode: -1, stderrTail: `joining the snapshots: ${String(error)}` }
-          failures.push({ step: "export (joining the parts)", run: exported })
-        }
-      }
-      rows.push({
-        ...stepRow(
-          `export in ${Math.ceil(tenant.sheets / exportChunk)} commands of ≤ ${int(exportChunk)} sheets (figures added up; peak: the largest)`,
-          exported,
-          `; snapshot ${mb(Fs.existsSync(Path.join(dir, "snapshot.json")) ? Fs.statSync(Path.join(dir, "snapshot.json")).size : 0)}`
-        )
-      })
-    } else {
-      const snapshot = Path.join(dir, "snapshot.json")
-      rows.push(
-        stepRow("export", exported, Fs.existsSync(snapshot) ? `; snapshot ${mb(Fs.statSync(snapshot).size)}` : "")
-      )
-    }
+    const snapshotFile = Path.join(dir, "snapshot.json")
+    rows.push(
+      stepRow("export", exported, Fs.existsSync(snapshotFile) ? `; snapshot ${mb(Fs.statSync(snapshotFile).size)}` : "")
+    )
     rows.push(requestRow("export", "smartsheet", exported, minimum.export))
 
     // plan

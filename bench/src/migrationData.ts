@@ -243,18 +243,30 @@ export const seed = async (tenant: Tenant): Promise<Seeded> => {
 }
 
 /**
- * The `--resource` flags of sheets `from` (inclusive) to `to` (exclusive), for `unishare export`.
+ * Writes the sheets `0 … count - 1` for `export --resources-from`, one `smartsheet:sheet:<id>` per
+ * line, in chunks (50,000 sheets are a few MB).
  *
  * @example
  * ```ts
- * import { resourceFlags } from "./migrationData.ts"
- * resourceFlags(0, 1) // ["--resource", "smartsheet:sheet:4000000000000001"]
+ * import { writeResourceList } from "./migrationData.ts"
+ * writeResourceList("/tmp/sheets.txt", 1_000)
  * ```
  */
-export const resourceFlags = (from: number, to: number): Array<string> => {
-  const flags: Array<string> = []
-  for (let i = from; i < to; i++) flags.push("--resource", `smartsheet:sheet:${sheetId(i)}`)
-  return flags
+export const writeResourceList = (path: string, count: number): void => {
+  const fd = Fs.openSync(path, "w")
+  try {
+    let chunk = ""
+    for (let i = 0; i < count; i++) {
+      chunk += `smartsheet:sheet:${sheetId(i)}\n`
+      if (chunk.length > 1 << 20) {
+        Fs.writeSync(fd, chunk)
+        chunk = ""
+      }
+    }
+    Fs.writeSync(fd, chunk)
+  } finally {
+    Fs.closeSync(fd)
+  }
 }
 
 /**

@@ -9,8 +9,8 @@ import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Snapshot } from "@unishare/migration"
-import { Schema } from "effect"
+import { FileFormat, Migration, Snapshot } from "@unishare/migration"
+import { Effect, Schema } from "effect"
 import { type Browser, chromium, type Page } from "playwright-core"
 import { exportAndPlan, ids, type Json, type Sims, smartsheetSeed, startSims, tempDir } from "./helpers.ts"
 
@@ -45,8 +45,6 @@ const seed = {
   groups: smartsheetSeed.groups?.map((g) => (g.id === ids.finance ? { ...g, name: hostile } : g))
 }
 
-const decodeSnapshot = Schema.decodeUnknownSync(Snapshot.Snapshot)
-
 interface Report {
   readonly html: string
   readonly plan: Json
@@ -77,7 +75,12 @@ describe("plan --report: the HTML report in Chromium", () => {
     const html = Path.join(dir, "plan.html")
     const made = await exportAndPlan(sims, dir, ["--report", html, ...extra])
     expect(made.planned.code, made.planned.stderr).toBe(0)
-    const plan = JSON.parse(Fs.readFileSync(made.plan, "utf8"))
+    // the plan as its file holds it, in JSON form (the file is JSON Lines: read it with the library)
+    const plan = JSON.parse(
+      JSON.stringify(
+        Schema.encodeSync(Migration.MigrationPlan)(await Effect.runPromise(FileFormat.readPlan(made.plan)))
+      )
+    )
     return {
       html,
       plan,
@@ -131,7 +134,7 @@ describe("plan --report: the HTML report in Chromium", () => {
     expect(await text("#summary")).toContain(plan.id)
     expect(await text("#created")).toBe(plan.createdAt)
     expect(await page.getAttribute("#created", "datetime")).toBe(plan.createdAt)
-    const snapshot = decodeSnapshot(JSON.parse(Fs.readFileSync(fallback.snapshot, "utf8")))
+    const snapshot = await Effect.runPromise(FileFormat.readSnapshot(fallback.snapshot))
     expect(plan.snapshot).toEqual({
       provider: "smartsheet",
       exportedAt: snapshot.exportedAt,
