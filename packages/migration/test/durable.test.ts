@@ -81,7 +81,7 @@ describe("DurableApply run store", () => {
         return yield* sql<{ readonly plan: string }>`SELECT plan FROM unishare_plans WHERE digest = ${planA.digest}`
       }).pipe(Effect.provide(SqliteClient.layer({ filename: store })))
       const json = JSON.stringify(Schema.encodeSync(Migration.MigrationPlan)(planA))
-      assert.isTrue(stored[0]!.plan.startsWith("br:"))
+      assert.isTrue(stored[0]!.plan.startsWith("br2:"))
       assert.isBelow(stored[0]!.plan.length, json.length / 2)
     })
   )

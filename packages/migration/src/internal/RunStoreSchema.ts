@@ -69,29 +69,48 @@ export const thisRun = randomUUID()
  */
 export const processId: string = thisRun
 
-const planJson = Schema.encodeSync(Schema.fromJsonString(Migration.MigrationPlan))
 const parsePlan = Schema.decodeUnknownSync(Schema.fromJsonString(Migration.MigrationPlan))
-
-/** The prefix of a plan stored compressed: Brotli (quality 5), then base64, in the text column. */
-const compressed = "br:"
+const encodeShell = Schema.encodeSync(Migration.MigrationPlan)
+const decodeShell = Schema.decodeUnknownSync(Migration.MigrationPlan)
+const encodeItem = Schema.encodeSync(Migration.Item)
+const decodeItem = Schema.decodeUnknownSync(Migration.Item)
 
 /**
- * The plan as the store keeps it: its JSON compressed (a 21,000-share plan: 13.4 MB of JSON, 0.33
- * MB stored), so the store's copy costs a fraction of a kilobyte per unit. Node's zlib does it:
- * no dependency. The text column keeps working on SQLite and PostgreSQL alike.
+ * The prefix of a plan stored compressed: its lines (the plan without items, then one item per
+ * line) Brotli-compressed (quality 5), then base64, in the text column.
  */
-export const encodePlan = (plan: Migration.MigrationPlan): string =>
-  `${compressed}${Zlib.brotliCompressSync(planJson(plan), {
-    params: { [Zlib.constants.BROTLI_PARAM_QUALITY]: 5 }
-  }).toString("base64")}`
+const compressed = "br2:"
 
-/** A stored plan: compressed (this version) or plain JSON (stores written before). */
-const decodePlan = (text: string): Migration.MigrationPlan =>
-  parsePlan(
-    text.startsWith(compressed)
-      ? Zlib.brotliDecompressSync(Buffer.from(text.slice(compressed.length), "base64")).toString("utf8")
-      : text
-  )
+/**
+ * The plan as the store keeps it: compressed lines (a 21,000-share plan: 13.4 MB of JSON, 0.33 MB
+ * stored), so the store's copy costs a fraction of a kilobyte per unit. One line per item, never
+ * one string for the whole plan: a plan of a million shares is larger than a JavaScript string
+ * can be. Node's zlib does it: no dependency. The text column works on SQLite and PostgreSQL alike.
+ */
+export const encodePlan = (plan: Migration.MigrationPlan): string => {
+  const lines: Array<Buffer> = [Buffer.from(`${JSON.stringify(encodeShell({ ...plan, items: [] }))}\n`)]
+  for (const item of plan.items) lines.push(Buffer.from(`${JSON.stringify(encodeItem(item))}\n`))
+  const packed = Zlib.brotliCompressSync(Buffer.concat(lines), {
+    params: { [Zlib.constants.BROTLI_PARAM_QUALITY]: 5 }
+  })
+  return `${compressed}${packed.toString("base64")}`
+}
+
+/** A stored plan: compressed lines (this version) or plain JSON (stores written before). */
+const decodePlan = (text: string): Migration.MigrationPlan => {
+  if (!text.startsWith(compressed)) return parsePlan(text)
+  const bytes = Zlib.brotliDecompressSync(Buffer.from(text.slice(compressed.length), "base64"))
+  const lines: Array<unknown> = []
+  for (let from = 0; from < bytes.length; ) {
+    const end = bytes.indexOf(10, from)
+    const to = end < 0 ? bytes.length : end
+    if (to > from) lines.push(JSON.parse(bytes.toString("utf8", from, to)))
+    from = to + 1
+  }
+  const [shell, ...items] = lines
+  return { ...decodeShell(shell), items: items.map((item) => decodeItem(item)) }
+}
+
 const encodeRef = Schema.encodeSync(Schema.fromJsonString(ResourceRef.ResourceRef))
 export const decodeRef = Schema.decodeUnknownOption(Schema.fromJsonString(ResourceRef.ResourceRef))
 
