@@ -58,7 +58,8 @@ export const revoked: ShareStatus = Revoked.make({})
 export const failed = (message: string, terminal: boolean): ShareStatus => Failed.make({ message, terminal })
 
 /**
- * `true` when the status will not change on its own: `active`, `revoked`, or a terminal `failed`.
+ * `true` when the status will not change on its own: `active`, `revoked`, a terminal `failed`, or
+ * an invitation (it changes when the invitee accepts, which no polling can wait for).
  *
  * @example
  * ```ts
@@ -67,7 +68,11 @@ export const failed = (message: string, terminal: boolean): ShareStatus => Faile
  * ```
  */
 export const isSettled = (status: ShareStatus): boolean =>
-  status._tag === "active" || status._tag === "revoked" || (status._tag === "failed" && status.terminal)
+  status._tag === "active" ||
+  status._tag === "revoked" ||
+  (status._tag === "failed" && status.terminal) ||
+  // an invitation waits for the invitee, not for the provider: polling would never see it change
+  (status._tag === "pending" && status.invitation === true)
 
 /**
  * `true` when the share grants (or will grant) access: `pending` or `active`.
