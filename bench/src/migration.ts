@@ -77,6 +77,8 @@ const sizes = (sizeOption !== undefined ? [sizeOption] : Object.keys(Data.tenant
 const keep = argv.includes("--keep")
 const prebuilt = optionValue("--bin")
 const stepTimeoutMillis = Number(optionValue("--step-timeout") ?? 60) * 60_000
+/** Extra Node.js options for every step (`UNISHARE_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof"`: a profile per step). */
+const nodeArgs = (process.env.UNISHARE_BENCH_NODE_ARGS ?? "").split(/\s+/).filter((a) => a !== "")
 
 // ---------------------------------------------------------------------------------------------
 // targets
@@ -239,7 +241,7 @@ const measure = (
       })
     }
     try {
-      child = spawn(process.execPath, ["--require", ws.preload, ws.bin, ...args], {
+      child = spawn(process.execPath, [...nodeArgs, "--require", ws.preload, ws.bin, ...args], {
         cwd: options.cwd,
         env: { ...options.env, UNISHARE_BENCH_USAGE_FILE: usageFile },
         stdio: ["ignore", "pipe", "pipe"]

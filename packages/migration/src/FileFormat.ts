@@ -289,79 +289,178 @@ interface Spec<H, A, T> {
   readonly trailer: Schema.Codec<T, unknown, never, never>
 }
 
-interface Lines<H, A, T> {
+/** A version 3 file opened: its header, its trailer (read from the end first), and where the records begin. */
+interface Opened<H, T> {
   readonly header: H
-  readonly records: ReadonlyArray<A>
+  readonly headerJson: unknown
   readonly trailer: T
-  readonly digest: string
+  readonly trailerLine: string
+}
+
+/** The first line of a file, read in blocks up to its first newline: `undefined` for an empty file. */
+const firstLine = (fd: number): string | undefined => {
+  const chunks: Array<Buffer> = []
+  let position = 0
+  for (;;) {
+    const buffer = Buffer.alloc(65_536)
+    const read = Fs.readSync(fd, buffer, 0, buffer.length, position)
+    if (read === 0) break
+    const chunk = buffer.subarray(0, read)
+    const end = chunk.indexOf(10)
+    if (end >= 0) {
+      chunks.push(chunk.subarray(0, end))
+      break
+    }
+    chunks.push(chunk)
+    position += read
+  }
+  const text = Buffer.concat(chunks).toString("utf8").replace(/\r$/, "")
+  return position === 0 && text === "" ? undefined : text
+}
+
+/** The last line of a file (a final newline ends it), read backwards from the end in blocks. */
+const lastLine = (fd: number, size: number): string => {
+  const chunks: Array<Buffer> = []
+  let end = size
+  // a final newline ends the last line, it does not start an empty one
+  const tail = Buffer.alloc(1)
+  if (size > 0 && Fs.readSync(fd, tail, 0, 1, size - 1) === 1 && tail[0] === 10) end--
+  let position = end
+  while (position > 0) {
+    const length = Math.min(65_536, position)
+    position -= length
+    const buffer = Buffer.alloc(length)
+    Fs.readSync(fd, buffer, 0, length, position)
+    const newline = buffer.lastIndexOf(10)
+    if (newline >= 0) {
+      chunks.unshift(buffer.subarray(newline + 1))
+      break
+    }
+    chunks.unshift(buffer)
+  }
+  return Buffer.concat(chunks).toString("utf8").replace(/\r$/, "")
+}
+
+/** How many lines a file has (a last line without a newline counts). */
+const lineCount = (fd: number, size: number): number => {
+  const buffer = Buffer.alloc(1_048_576)
+  let lines = 0
+  let lastByte = 10
+  for (let position = 0; position < size; ) {
+    const read = Fs.readSync(fd, buffer, 0, buffer.length, position)
+    if (read === 0) break
+    for (let at = buffer.indexOf(10, 0); at >= 0 && at < read; at = buffer.indexOf(10, at + 1)) lines++
+    lastByte = buffer[read - 1]!
+    position += read
+  }
+  return lastByte === 10 ? lines : lines + 1
 }
 
 /**
- * Reads a JSON Lines file line by line, checking its digest; `"document"` when its first line is not
- * a version 3 header (a version 1 or 2 file, read whole instead).
+ * Opens a JSON Lines file: its header (the first line) and its trailer (the last line, read from
+ * the end, so a file cut short is refused before any record is read); `"document"` when its first
+ * line is not a version 3 header (a version 1 or 2 file, read whole instead).
  */
-const readLines = async <H, A, T>(path: string, spec: Spec<H, A, T>): Promise<Lines<H, A, T> | "document"> => {
-  const input = Fs.createReadStream(path, { encoding: "utf8" })
-  const opened = new Promise<void>((resolve, reject) => {
-    input.once("open", () => resolve())
-    input.once("error", reject)
-  })
-  await opened
-  const lines = Readline.createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
-  const digest = Snapshot.makeDigest()
-  const records: Array<A> = []
-  let n = 0
-  let header: H | undefined
-  let trailer: T | undefined
+const openLines = <H, A, T>(path: string, spec: Spec<H, A, T>): Opened<H, T> | "document" => {
+  const fd = Fs.openSync(path, "r")
   try {
-    for await (const text of lines) {
-      n++
-      if (n === 1) {
-        let first: unknown
-        try {
-          first = JSON.parse(text)
-        } catch {
-          return "document"
-        }
-        if (
-          !isObject(first) ||
-          first.format !== spec.format ||
-          first.version === 1 ||
-          first.version === 2 ||
-          spec.documentKey in first
-        ) {
-          return "document"
-        }
-        header = decodeAt(spec.header, first, n)
-        digest.add(first)
-        continue
-      }
-      if (trailer !== undefined)
-        throw new LineProblem(n, "a line after the trailer (the last line): the file was edited")
-      if (text.trim() === "") throw new LineProblem(n, "an empty line: the file was edited")
-      const json = parseLine(text, n)
-      if (isObject(json) && "digest" in json) {
-        trailer = decodeAt(spec.trailer, json, n)
-        const { digest: _, ...body } = json
-        digest.add(body)
-      } else {
-        records.push(decodeAt(spec.record, json, n))
-        digest.add(json)
-      }
+    const size = Fs.fstatSync(fd).size
+    const text = firstLine(fd)
+    if (text === undefined) throw new LineProblem(1, `the file is empty: not a ${spec.what} file`)
+    let first: unknown
+    try {
+      first = JSON.parse(text)
+    } catch {
+      return "document"
     }
+    if (
+      !isObject(first) ||
+      first.format !== spec.format ||
+      first.version === 1 ||
+      first.version === 2 ||
+      spec.documentKey in first
+    ) {
+      return "document"
+    }
+    const header = decodeAt(spec.header, first, 1)
+    const trailerLine = lastLine(fd, size)
+    // only on the way to an error: which line the last one is (a scan of the file, no parsing)
+    const last = () => lineCount(fd, size)
+    let json: unknown
+    try {
+      json = JSON.parse(trailerLine)
+    } catch {
+      throw new LineProblem(last(), "not valid JSON (the file was cut short or edited)")
+    }
+    if (trailerLine === text || !isObject(json) || !("digest" in json)) {
+      throw new LineProblem(
+        last(),
+        `the file ends without its trailer line (the last line, with the counts and the digest): it was cut short — was the ${spec.what === "snapshot" ? "export" : "plan"} interrupted? Run it again`
+      )
+    }
+    const trailer = decodeAt(spec.trailer, json, last())
+    return { header, headerJson: first, trailer, trailerLine }
   } finally {
-    lines.close()
-    input.destroy()
+    Fs.closeSync(fd)
   }
-  if (header === undefined) throw new LineProblem(1, `the file is empty: not a ${spec.what} file`)
-  if (trailer === undefined) {
-    throw new LineProblem(
-      n,
-      `the file ends without its trailer line (the last line, with the counts and the digest): it was cut short — was the ${spec.what === "snapshot" ? "export" : "plan"} interrupted? Run it again`
-    )
-  }
-  return { header, records, trailer, digest: digest.hex() }
 }
+
+/**
+ * The records of an opened file, read one line at a time each time the stream runs: each line is
+ * decoded as it is read, and the end checks that the trailer is the one opened, that there are
+ * `count(trailer)` records and that the digest matches (else `changed`). A consumer that must not act
+ * on an edited file acts only once the stream has ended.
+ */
+const recordsOf = <H, A, T>(
+  path: string,
+  spec: Spec<H, A, T>,
+  opened: Opened<H, T>,
+  count: (trailer: T, records: number) => Errors.InvalidInput | undefined
+): Stream.Stream<A, Errors.InvalidInput> =>
+  Stream.fromAsyncIterable(
+    (async function* () {
+      const input = Fs.createReadStream(path, { encoding: "utf8" })
+      const lines = Readline.createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
+      const digest = Snapshot.makeDigest()
+      let n = 0
+      let records = 0
+      let ended = false
+      try {
+        for await (const text of lines) {
+          n++
+          if (n === 1) {
+            const json = parseLine(text, n)
+            if (Snapshot.canonicalJson(json) !== Snapshot.canonicalJson(opened.headerJson))
+              throw changed(path, spec.what)
+            digest.add(json)
+            continue
+          }
+          if (ended) throw new LineProblem(n, "a line after the trailer (the last line): the file was edited")
+          if (text.trim() === "") throw new LineProblem(n, "an empty line: the file was edited")
+          const json = parseLine(text, n)
+          if (isObject(json) && "digest" in json) {
+            if (text !== opened.trailerLine) throw changed(path, spec.what)
+            const { digest: _, ...body } = json
+            digest.add(body)
+            ended = true
+          } else {
+            const record = decodeAt(spec.record, json, n)
+            digest.add(json)
+            records++
+            yield record
+          }
+        }
+      } finally {
+        lines.close()
+        input.destroy()
+      }
+      if (!ended) throw changed(path, spec.what)
+      const wrong = count(opened.trailer, records)
+      if (wrong !== undefined) throw wrong
+      if ((opened.trailer as { readonly digest: string }).digest !== digest.hex()) throw changed(path, spec.what)
+    })(),
+    (e) => readFailure(path, spec.what, e)
+  )
 
 const readFailure = (path: string, what: string, e: unknown): Errors.InvalidInput => {
   if (e instanceof Errors.InvalidInput) return e
@@ -424,8 +523,84 @@ const snapshotSpec: Spec<Snapshot.SnapshotHeader, Snapshot.SnapshotResource, Sna
 }
 
 /**
- * Reads a snapshot file: format version 3 line by line (its digest and counts checked), or a version
- * 1 or 2 document whole. The value keeps the content's version (`Snapshot.versionOf`: 1 or 2).
+ * A snapshot file opened for streaming: the header's fields and the trailer's counts and digest,
+ * known before any resource is read, and `resources`, read from the file one line at a time each
+ * time the stream runs (its end checks the counts and the digest: an edited file fails there, after
+ * the records before it were emitted).
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import type { FileFormat } from "@unishare/migration"
+ * const names = (s: FileFormat.SnapshotStream) => Stream.map(s.resources, (r) => r.name)
+ * ```
+ */
+export interface SnapshotStream {
+  readonly provider: string
+  readonly exportedAt: string
+  readonly trailer: Snapshot.SnapshotTrailer
+  readonly resources: Stream.Stream<Snapshot.SnapshotResource, Errors.InvalidInput>
+}
+
+const snapshotCounts = (path: string) => (trailer: Snapshot.SnapshotTrailer, records: number) =>
+  trailer.resources !== records ? countsDiffer(path, "snapshot", trailer.resources, records) : undefined
+
+/**
+ * Opens a snapshot file without reading it whole: version 3 files stream their resources (the
+ * trailer, read first from the end, refuses a file cut short at once); a version 1 or 2 document
+ * is read whole and streamed from memory.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { FileFormat } from "@unishare/migration"
+ * const count = Effect.flatMap(FileFormat.openSnapshot("snapshot.json"), (s) => Stream.runCount(s.resources))
+ * ```
+ */
+export const openSnapshot = (path: string): Effect.Effect<SnapshotStream, Errors.InvalidInput> =>
+  Effect.try({ try: () => openLines(path, snapshotSpec), catch: (e) => readFailure(path, "snapshot", e) }).pipe(
+    Effect.flatMap((opened) => {
+      if (opened === "document") {
+        return Effect.map(
+          Effect.flatMap(readDocument(path, "snapshot"), Snapshot.parse),
+          (snapshot): SnapshotStream => ({
+            provider: snapshot.provider,
+            exportedAt: snapshot.exportedAt,
+            trailer: {
+              resources: snapshot.resources.length,
+              shares: snapshot.resources.reduce((n, r) => n + r.shares.length, 0),
+              digest: Snapshot.digestOf(snapshot)
+            },
+            resources: Stream.fromIterable(snapshot.resources)
+          })
+        )
+      }
+      let shares = 0
+      const counted = recordsOf(path, snapshotSpec, opened, (trailer, records) => {
+        const wrong = snapshotCounts(path)(trailer, records)
+        if (wrong !== undefined) return wrong
+        return trailer.shares !== shares ? countsDiffer(path, "snapshot", trailer.shares, shares) : undefined
+      })
+      return Effect.succeed<SnapshotStream>({
+        provider: opened.header.provider,
+        exportedAt: opened.header.exportedAt,
+        trailer: opened.trailer,
+        resources: Stream.suspend(() => {
+          shares = 0
+          return Stream.tap(counted, (r) =>
+            Effect.sync(() => {
+              shares += r.shares.length
+            })
+          )
+        })
+      })
+    })
+  )
+
+/**
+ * Reads a snapshot file whole: format version 3 line by line (its digest and counts checked), or a
+ * version 1 or 2 document. The value keeps the content's version (`Snapshot.versionOf`: 1 or 2).
+ * For a file too large to hold, use `openSnapshot`.
  *
  * @example
  * ```ts
@@ -434,24 +609,17 @@ const snapshotSpec: Spec<Snapshot.SnapshotHeader, Snapshot.SnapshotResource, Sna
  * ```
  */
 export const readSnapshot = (path: string): Effect.Effect<Snapshot.Snapshot, Errors.InvalidInput> =>
-  Effect.tryPromise({ try: () => readLines(path, snapshotSpec), catch: (e) => readFailure(path, "snapshot", e) }).pipe(
-    Effect.flatMap((read) => {
-      if (read === "document") return Effect.flatMap(readDocument(path, "snapshot"), Snapshot.parse)
-      const shares = read.records.reduce((n, r) => n + r.shares.length, 0)
-      if (read.trailer.resources !== read.records.length) {
-        return Effect.fail(countsDiffer(path, "snapshot", read.trailer.resources, read.records.length))
-      }
-      if (read.trailer.shares !== shares)
-        return Effect.fail(countsDiffer(path, "snapshot", read.trailer.shares, shares))
-      if (read.trailer.digest !== read.digest) return Effect.fail(changed(path, "snapshot"))
-      return Effect.succeed<Snapshot.Snapshot>({
+  Effect.flatMap(openSnapshot(path), (opened) =>
+    Effect.map(
+      Stream.runCollect(opened.resources),
+      (resources): Snapshot.Snapshot => ({
         format: "unishare/snapshot",
-        version: Snapshot.versionOf(read.records),
-        provider: read.header.provider,
-        exportedAt: read.header.exportedAt,
-        resources: read.records
+        version: Snapshot.versionOf(resources),
+        provider: opened.provider,
+        exportedAt: opened.exportedAt,
+        resources
       })
-    })
+    )
   )
 
 const planSpec: Spec<Migration.PlanHeader, Migration.Item, Migration.PlanTrailer> = {
@@ -464,9 +632,50 @@ const planSpec: Spec<Migration.PlanHeader, Migration.Item, Migration.PlanTrailer
 }
 
 /**
- * Reads a plan file: format version 3 line by line (its digest and counts checked: an edited line is
- * refused at `plan.digest`), or a version 1 or 2 document whole (its digest is checked by
+ * Opens a plan file without reading it whole (`Migration.PlanStream`): the header and the trailer
+ * (problems, summary, digest) are read first — a file cut short is refused at once — and the items
+ * are read one line at a time each time `items` runs; the stream's end checks the count and the
+ * digest (an edited plan fails there at `plan.digest`). A version 1 or 2 document is read whole, its
+ * digest checked (`Migration.checkDigest`), and streamed from memory.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { FileFormat } from "@unishare/migration"
+ * const writes = Effect.flatMap(FileFormat.openPlan("plan.json"), (plan) =>
+ *   Stream.runFold(plan.items, () => 0, (n, item) => n + item.plan.operations.length)
+ * )
+ * ```
+ */
+export const openPlan = (path: string): Effect.Effect<Migration.PlanStream, Errors.InvalidInput> =>
+  Effect.try({ try: () => openLines(path, planSpec), catch: (e) => readFailure(path, "plan", e) }).pipe(
+    Effect.flatMap((opened) => {
+      if (opened === "document") {
+        return readDocument(path, "plan").pipe(
+          Effect.flatMap((text) => Snapshot.parseJson(text, Migration.MigrationPlan, "plan")),
+          Effect.tap(Migration.checkDigest),
+          Effect.map(Migration.streamOf)
+        )
+      }
+      const { format: _, version: __, ...header } = opened.header
+      return Effect.succeed<Migration.PlanStream>({
+        ...header,
+        digest: opened.trailer.digest,
+        itemCount: opened.trailer.items,
+        problems: opened.trailer.problems,
+        summary: opened.trailer.summary,
+        items: recordsOf(path, planSpec, opened, (trailer, records) =>
+          trailer.items !== records ? countsDiffer(path, "plan", trailer.items, records) : undefined
+        )
+      })
+    })
+  )
+
+/**
+ * Reads a plan file whole: format version 3 line by line (its digest and counts checked: an edited
+ * line is refused at `plan.digest`), or a version 1 or 2 document (its digest is checked by
  * `Migration.checkDigest`, as before). The value keeps the content's version (`Migration.versionOf`).
+ * For a plan too large to hold, use `openPlan`.
  *
  * @example
  * ```ts
@@ -475,26 +684,4 @@ const planSpec: Spec<Migration.PlanHeader, Migration.Item, Migration.PlanTrailer
  * ```
  */
 export const readPlan = (path: string): Effect.Effect<Migration.MigrationPlan, Errors.InvalidInput> =>
-  Effect.tryPromise({ try: () => readLines(path, planSpec), catch: (e) => readFailure(path, "plan", e) }).pipe(
-    Effect.flatMap((read) => {
-      if (read === "document") {
-        return Effect.flatMap(readDocument(path, "plan"), (text) =>
-          Snapshot.parseJson(text, Migration.MigrationPlan, "plan")
-        )
-      }
-      if (read.trailer.items !== read.records.length) {
-        return Effect.fail(countsDiffer(path, "plan", read.trailer.items, read.records.length))
-      }
-      if (read.trailer.digest !== read.digest) return Effect.fail(changed(path, "plan"))
-      const { format: _, version: __, ...header } = read.header
-      return Effect.succeed<Migration.MigrationPlan>({
-        format: "unishare/migration-plan",
-        version: Migration.versionOf(read.records),
-        ...header,
-        digest: read.trailer.digest,
-        items: read.records,
-        problems: read.trailer.problems,
-        summary: read.trailer.summary
-      })
-    })
-  )
+  Effect.flatMap(openPlan(path), Migration.collectPlan)

@@ -239,6 +239,54 @@ export const PlanTrailer = Schema.Struct({
 export type PlanTrailer = typeof PlanTrailer.Type
 
 /**
+ * A plan whose items are read as they are needed (`FileFormat.openPlan`): everything of a
+ * `MigrationPlan` but its items and content version, known up front, the number of items, and the
+ * items as a stream that may be run more than once (a file is read again each time; its end
+ * checks the count and the digest). A plan of a million shares is used this way in bounded memory.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import type { Migration } from "@unishare/migration"
+ * const targets = (p: Migration.PlanStream) => Stream.map(p.items, (item) => item.target)
+ * ```
+ */
+export interface PlanStream extends Omit<MigrationPlan, "items" | "version" | "format"> {
+  readonly itemCount: number
+  readonly items: Stream.Stream<Item, Errors.InvalidInput>
+}
+
+/**
+ * A plan in memory as a `PlanStream`.
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/migration"
+ * const streamed = (p: Migration.MigrationPlan) => Migration.streamOf(p).itemCount
+ * ```
+ */
+export const streamOf = (plan: MigrationPlan): PlanStream => {
+  const { items, version: _, format: __, ...rest } = plan
+  return { ...rest, itemCount: items.length, items: Stream.fromIterable(items) }
+}
+
+/**
+ * A `PlanStream` read whole into a `MigrationPlan` (its items held in memory; the content version
+ * computed from them, `versionOf`).
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/migration"
+ * const whole = (p: Migration.PlanStream) => Migration.collectPlan(p)
+ * ```
+ */
+export const collectPlan = (plan: PlanStream): Effect.Effect<MigrationPlan, Errors.InvalidInput> =>
+  Effect.map(Stream.runCollect(plan.items), (items): MigrationPlan => {
+    const { items: _, itemCount: __, ...rest } = plan
+    return { format: "unishare/migration-plan", version: versionOf(items), ...rest, items }
+  })
+
+/**
  * Inputs of `plan`.
  *
  * @example
