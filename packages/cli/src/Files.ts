@@ -254,6 +254,22 @@ export const readPlan = (path: string, field: string): Effect.Effect<Migration.M
   Effect.mapError(FileFormat.readPlan(path), fileAt(path, field))
 
 /**
+ * Opens a plan file without reading it whole (`FileFormat.openPlan`): header and trailer read, the
+ * items streamed when needed (their count and digest checked at the stream's end).
+ *
+ * @example
+ * ```ts
+ * import { Files } from "@unishare/cli"
+ * const plan = Files.openPlan("plan.json", "--plan")
+ * ```
+ */
+export const openPlan = (path: string, field: string): Effect.Effect<Migration.PlanStream, Errors.InvalidInput> =>
+  Effect.map(Effect.mapError(FileFormat.openPlan(path), fileAt(path, field)), (plan) => ({
+    ...plan,
+    items: Stream.mapError(plan.items, fileAt(path, field))
+  }))
+
+/**
  * Reads an identity map: CSV (`source,target` in `kind:value` notation) or JSON (an array of
  * `{ source, target }` grantees), told apart by the extension, else by the first character.
  *

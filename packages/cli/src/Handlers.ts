@@ -368,7 +368,7 @@ export const handlers: {
       "verify",
       flags.json,
       Effect.gen(function* () {
-        const plan = yield* Files.readPlan(flags.plan, "--plan")
+        const plan = yield* Files.openPlan(flags.plan, "--plan")
         const name = yield* targetOf(flags.target, plan.targetProvider, "--target")
         const target = yield* Providers.fromEnvironment(name, { endpoints: endpointsOf(flags) })
         const store = storeOf(flags.database, flags.plan)

@@ -22,7 +22,7 @@ import * as ShareModule from "@unishare/core/Share"
 import * as ShareStatus from "@unishare/core/ShareStatus"
 import type { Shape } from "@unishare/core/SharingProvider"
 import * as Translation from "@unishare/core/Translation"
-import { Effect, Result, Schema, Stream } from "effect"
+import { Deferred, Effect, Result, Schema, Stream } from "effect"
 import * as IdentityMap from "./IdentityMap.ts"
 import type * as ResourceMap from "./ResourceMap.ts"
 import * as Snapshot from "./Snapshot.ts"
@@ -1076,6 +1076,38 @@ export const firstAlone = <A, B, E, R>(
       )
 
 /**
+ * `firstAlone` over a stream: `f` runs on the first element alone, then on the rest with
+ * `concurrency` as they are read, results emitted in order. Nothing is held but the elements in
+ * flight (a plan of a million shares streams through it).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Migration } from "@unishare/migration"
+ * const doubled = Stream.runCollect(Migration.firstAloneStream(Stream.make(1, 2, 3), (n) => Effect.succeed(n * 2), 4))
+ * ```
+ */
+export const firstAloneStream = <A, E1, B, E, R>(
+  items: Stream.Stream<A, E1>,
+  f: (a: A) => Effect.Effect<B, E, R>,
+  concurrency: number
+): Stream.Stream<B, E | E1, R> =>
+  Stream.unwrap(
+    Effect.map(Deferred.make<void>(), (firstDone) => {
+      let first = true
+      return Stream.mapEffect(
+        items,
+        (a) => {
+          if (!first) return Effect.andThen(Deferred.await(firstDone), f(a))
+          first = false
+          return Effect.ensuring(f(a), Deferred.succeed(firstDone, undefined))
+        },
+        { concurrency }
+      )
+    })
+  )
+
+/**
  * The target resources a run created (`--create-missing`), by the key of the `create` unit that made
  * each (`createKey`).
  *
@@ -1427,18 +1459,19 @@ export interface VerifyReport {
  * ```
  */
 export const verify = (
-  plan: MigrationPlan,
+  plan: MigrationPlan | PlanStream,
   target: Shape,
   options: {
     readonly created?: CreatedTargets | undefined
     readonly concurrency?: number | undefined
     readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
   } = {}
-): Effect.Effect<VerifyReport> =>
+): Effect.Effect<VerifyReport, Errors.InvalidInput> =>
   Effect.gen(function* () {
     let stopped: Errors.SharingError | undefined
     let done = 0
-    const total = plan.items.length
+    const streamed = "itemCount" in plan ? plan : streamOf(plan)
+    const total = streamed.itemCount
     const one = (item: Item): Effect.Effect<Verification | undefined> => {
       const ref = targetOf(item, options.created)
       if (stopped !== undefined) return Effect.succeed(undefined)
@@ -1479,14 +1512,16 @@ export const verify = (
         })
       )
     }
-    const resources = (yield* firstAlone(
-      plan.items,
-      one,
-      options.concurrency ?? defaultConcurrency(target.capabilities)
-    )).filter((v): v is Verification => v !== undefined)
+    // read as the items stream by: only the read-backs are kept (a plan of a million shares is never whole)
+    const resources = yield* Stream.runCollect(
+      Stream.filter(
+        firstAloneStream(streamed.items, one, options.concurrency ?? defaultConcurrency(target.capabilities)),
+        (v): v is Verification => v !== undefined
+      )
+    )
     return {
       planId: plan.id,
-      ok: stopped === undefined && resources.length === plan.items.length && resources.every((r) => r.ok),
+      ok: stopped === undefined && resources.length === total && resources.every((r) => r.ok),
       resources,
       ...(stopped !== undefined ? { stopped } : {})
     }

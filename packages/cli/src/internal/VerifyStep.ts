@@ -27,18 +27,20 @@ import { readStore, storeFailures } from "./StoreAccess.ts"
  * ```
  */
 export const verifyPlan = (
-  plan: Migration.MigrationPlan,
+  plan: Migration.MigrationPlan | Migration.PlanStream,
   target: SharingProvider.Shape,
   options: { readonly store: string }
 ): Effect.Effect<Migration.VerifyReport, Errors.SharingError> =>
   Effect.gen(function* () {
-    const created = plan.items.some((item) => item.create !== undefined)
-      ? yield* DurableApply.createdTargets(plan).pipe(
-          Effect.provide(readStore(options.store)),
-          Effect.catchTags(storeFailures("verify")),
-          Effect.scoped
-        )
-      : undefined
+    // targets are created only by a plan made with --create-missing
+    const created =
+      plan.options.createMissing === true
+        ? yield* DurableApply.createdTargets(plan).pipe(
+            Effect.provide(readStore(options.store)),
+            Effect.catchTags(storeFailures("verify")),
+            Effect.scoped
+          )
+        : undefined
     const bar = Progress.make("Verifying")
     return yield* Migration.verify(plan, target, { created, onProgress: bar.onProgress }).pipe(
       Effect.ensuring(bar.finish)

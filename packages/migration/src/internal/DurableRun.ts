@@ -33,7 +33,7 @@ import { encodePlan, failureText, recorded, storeError, tables, thisRun, type Un
  * ```
  */
 export const createdTargets = (
-  plan: Migration.MigrationPlan
+  plan: Pick<Migration.MigrationPlan, "digest">
 ): Effect.Effect<Migration.CreatedTargets, Errors.SharingError, SqlClient.SqlClient> =>
   Effect.map(recorded(plan.digest), ({ created }) => ({ createdBy: (unit: string) => created.get(unit) }))
 
