@@ -119,7 +119,8 @@ class LineFile {
 
 /**
  * Writes `header`, every record of `records` as it arrives, then the trailer that `trailer` makes
- * from the digest so far; atomically, refusing an existing file unless `force`.
+ * from the digest so far (once every record is written); atomically, refusing an existing file
+ * unless `force`.
  */
 const writeLines = <A, T, E, R>(
   path: string,
@@ -127,7 +128,7 @@ const writeLines = <A, T, E, R>(
   header: unknown,
   records: Stream.Stream<A, E, R>,
   encode: (a: A) => unknown,
-  trailer: (digest: Snapshot.Digest) => T
+  trailer: (digest: Snapshot.Digest) => Effect.Effect<T, Errors.InvalidInput>
 ): Effect.Effect<T, E | Errors.InvalidInput, R> => {
   const force = options.force === true
   if (!force && Fs.existsSync(path))
@@ -139,15 +140,11 @@ const writeLines = <A, T, E, R>(
       const write = (f: () => void) => Effect.try({ try: f, catch: (e) => writeError(path, e) })
       return write(() => file.line(digest.add(header))).pipe(
         Effect.andThen(Stream.runForEach(records, (a) => write(() => file.line(digest.add(encode(a)))))),
-        Effect.andThen(
-          Effect.try({
-            try: () => {
-              const end = trailer(digest)
-              file.line(Snapshot.canonicalJson(end))
-              file.commit(force)
-              return end
-            },
-            catch: (e) => writeError(path, e)
+        Effect.andThen(Effect.suspend(() => trailer(digest))),
+        Effect.tap((end) =>
+          write(() => {
+            file.line(Snapshot.canonicalJson(end))
+            file.commit(force)
           })
         )
       )
@@ -189,11 +186,12 @@ export const writeSnapshot = <E, R>(
         shares += r.shares.length
         return encodeResource(r)
       },
-      (digest) => {
-        const body = { resources: count, shares }
-        digest.add(body)
-        return { ...body, digest: digest.hex() }
-      }
+      (digest) =>
+        Effect.sync(() => {
+          const body = { resources: count, shares }
+          digest.add(body)
+          return { ...body, digest: digest.hex() }
+        })
     )
   })
 
@@ -201,6 +199,17 @@ const encodePlanHeader = Schema.encodeSync(Migration.PlanHeader)
 const encodeItem = Schema.encodeSync(Migration.Item)
 const encodeProblem = Schema.encodeSync(Migration.Problem)
 const encodeSummary = Schema.encodeSync(Migration.Summary)
+
+/** The trailer of a plan file: its body (encoded) added to the digest, and the digest. */
+const trailerOf = (digest: Snapshot.Digest, end: Omit<Migration.PlanTrailer, "digest">): Migration.PlanTrailer => {
+  const body = {
+    items: end.items,
+    problems: end.problems.map((p) => encodeProblem(p)),
+    summary: encodeSummary(end.summary)
+  }
+  digest.add(body)
+  return { ...body, digest: digest.hex() }
+}
 
 /**
  * Writes a plan file (format version 3): the header, one line per item, then the trailer. The digest
@@ -225,23 +234,43 @@ export const writePlan = (
     Stream.fromIterable(plan.items),
     encodeItem,
     (digest) => {
-      const body = {
-        items: plan.items.length,
-        problems: plan.problems.map((p) => encodeProblem(p)),
-        summary: encodeSummary(plan.summary)
-      }
-      digest.add(body)
-      const hex = digest.hex()
-      if (hex !== plan.digest) {
-        throw Errors.invalid(
-          "unishare",
-          "write plan",
-          "plan.digest",
-          "the plan was changed after it was made (its digest does not match its content): plan again"
-        )
-      }
-      return { ...body, digest: hex }
+      const end = trailerOf(digest, { items: plan.items.length, problems: plan.problems, summary: plan.summary })
+      return end.digest === plan.digest
+        ? Effect.succeed(end)
+        : Effect.fail(
+            Errors.invalid(
+              "unishare",
+              "write plan",
+              "plan.digest",
+              "the plan was changed after it was made (its digest does not match its content): plan again"
+            )
+          )
     }
+  ).pipe(Effect.asVoid)
+
+/**
+ * Writes a plan as it is made (`Migration.planStream`) to a plan file of the same format as
+ * `writePlan`'s (format version 3): the header first, each item as the plan emits it (never all of
+ * them at once), then the trailer from the problems and summary counted on the way, with the
+ * digest computed while writing — the plan's digest (`Migration.digestOf` of the same plan in
+ * memory). Returns the trailer. Atomic, and an existing file is refused unless `force`; a plan that
+ * fails part way leaves no file.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FileFormat, Migration } from "@unishare/migration"
+ * const write = (input: Migration.PlanStreamInput) =>
+ *   Effect.flatMap(Migration.planStream(input), (plan) => FileFormat.writePlanStream("plan.json", plan))
+ * ```
+ */
+export const writePlanStream = <E>(
+  path: string,
+  plan: Migration.PlanInProgress<E>,
+  options: WriteOptions = {}
+): Effect.Effect<Migration.PlanTrailer, Errors.SharingError | E> =>
+  writeLines(path, options, encodePlanHeader(plan.header), plan.items, encodeItem, (digest) =>
+    Effect.map(plan.end, (end) => trailerOf(digest, end))
   )
 
 /** A problem at one line of a file being read. */

@@ -317,10 +317,10 @@ const mergedExpiry = (expiries: ReadonlyArray<string | undefined>, widest: boole
   return set.reduce((a, b) => (Date.parse(a) <= Date.parse(b) !== widest ? a : b))
 }
 
-const summarize = (items: ReadonlyArray<Item>, problems: ReadonlyArray<Problem>): Summary => {
+/** The counts of `Summary` (but `problems`), kept as items stream by: nothing but numbers is held. */
+const makeTally = () => {
   const s = {
-    resources: items.length,
-    problems: problems.length,
+    resources: 0,
     shares: 0,
     exact: 0,
     narrowed: 0,
@@ -334,25 +334,488 @@ const summarize = (items: ReadonlyArray<Item>, problems: ReadonlyArray<Problem>)
     updates: 0,
     revokes: 0
   }
-  for (const item of items) {
-    for (const e of item.entries) {
-      s.shares++
-      s[e.outcome]++
-      if (e.via === "fallback") s.fallback++
+  return {
+    add: (item: Item): void => {
+      s.resources++
+      for (const e of item.entries) {
+        s.shares++
+        s[e.outcome]++
+        if (e.via === "fallback") s.fallback++
+      }
+      const p = Planner.summarize(item.plan)
+      s.operations += p.writes
+      s.grants += p.grants
+      s.updates += p.updates
+      s.revokes += p.revokes
+    },
+    summary: (problems: number): Summary => {
+      const { resources, ...rest } = s
+      return { resources, problems, ...rest }
     }
-    const p = Planner.summarize(item.plan)
-    s.operations += p.writes
-    s.grants += p.grants
-    s.updates += p.updates
-    s.revokes += p.revokes
   }
-  return s
 }
+
+/** The plan options `plan` records: the caller's, with the defaults filled in. */
+const optionsOf = (given: Partial<PlanOptions> | undefined): PlanOptions => ({
+  onLossy: given?.onLossy ?? "round-down",
+  allowEveryone: given?.allowEveryone ?? false,
+  ...(given?.allowAnyone === true ? { allowAnyone: true } : {}),
+  ...(given?.onExpiry === "drop" ? { onExpiry: "drop" as const } : {}),
+  includeInherited: given?.includeInherited ?? false,
+  mode: given?.mode ?? "merge",
+  ...(given?.fallback !== undefined ? { fallback: given.fallback } : {}),
+  ...(given?.createMissing === true ? { createMissing: true } : {}),
+  ...(given?.createType !== undefined ? { createType: given.createType } : {})
+})
+
+/** What one resource's planning works with: the target, the options and every principal's resolution. */
+interface PlanContext {
+  readonly target: Shape
+  readonly options: PlanOptions
+  readonly resolutions: ReadonlyMap<string, IdentityMap.Resolution>
+}
+
+/** A source resource with its target: a mapped one, or a placeholder for one `apply` creates. */
+interface Work {
+  readonly resource: Snapshot.SnapshotResource
+  readonly target: ResourceRef.ResourceRef
+  readonly create?: Item["create"]
+}
+
+/**
+ * Plans one resource: its fidelity entries (principals merged onto one target grantee noted on
+ * each), then the minimal operations against the target's current shares (one list of the target;
+ * none for a resource to be created). A target that cannot be read, or a plan the planner refuses,
+ * is the resource's `Problem`; a refused credential or an unreachable provider ends planning.
+ */
+const planOne = (
+  context: PlanContext,
+  { resource, target: targetRef, create }: Work
+): Effect.Effect<Result.Result<Item, Problem>, Errors.SharingError> => {
+  const { options, resolutions, target } = context
+  const caps = target.capabilities
+  return Effect.gen(function* () {
+    const entries: Array<FidelityEntry> = []
+    const byTarget = new Map<string, { grant: Grant; grants: Array<Grant>; entries: Array<number> }>()
+    for (const share of resource.shares) {
+      if (!ShareStatus.isLive(share.status)) continue
+      const base = { sourceShareId: share.id, source: share.grantee, sourceLevel: share.level }
+      if (share.inherited && !options.includeInherited) {
+        entries.push({
+          ...base,
+          outcome: "skipped",
+          note: "inherited on the source: migrate the parent it comes from"
+        })
+        continue
+      }
+      const resolution = IdentityMap.find(resolutions, share.grantee)
+      if (resolution?.target === undefined) {
+        entries.push({ ...base, outcome: "unresolved", note: resolution?.reason ?? "no identity map entry" })
+        continue
+      }
+      const via = resolution.via
+      if (ShareStatus.isInvitation(share.status) && !caps.invitations) {
+        // not accepted on the source: granting it where access starts at once would widen it
+        entries.push({
+          ...base,
+          target: resolution.target,
+          outcome: "unsupported",
+          ...(via !== undefined ? { via } : {}),
+          note: `a pending invitation on the source (not accepted yet): ${caps.provider} would grant it at once; accept or re-send it on the source first`
+        })
+        continue
+      }
+      const translated = Translation.translateGrantResult(
+        caps,
+        targetRef.kind,
+        { ...ShareModule.toGrant(share), grantee: resolution.target },
+        options,
+        "plan"
+      )
+      if (Result.isFailure(translated)) {
+        entries.push({
+          ...base,
+          target: resolution.target,
+          outcome: "unsupported",
+          ...(via !== undefined ? { via } : {}),
+          note: translated.failure.message
+        })
+        continue
+      }
+      const t = translated.success
+      const note =
+        via === "fallback"
+          ? `unresolved (${resolution.reason ?? "no mapping"}): given to the fallback`
+          : t.warnings.length > 0
+            ? t.warnings.map((w) => ("message" in w ? w.message : "")).join("; ")
+            : undefined
+      entries.push({
+        ...base,
+        target: t.value.grantee,
+        targetLevel: t.value.level,
+        outcome: outcomeOf(t.fidelity),
+        ...(via !== undefined ? { via } : {}),
+        ...(note !== undefined ? { note } : {})
+      })
+      const key = Grantee.keys(t.value.grantee)[0]!
+      const existing = byTarget.get(key)
+      if (existing === undefined)
+        byTarget.set(key, { grant: t.value, grants: [t.value], entries: [entries.length - 1] })
+      else {
+        existing.entries.push(entries.length - 1)
+        existing.grants.push(t.value)
+        existing.grant = {
+          grantee: existing.grant.grantee,
+          level: AccessLevel.max(existing.grant.level, t.value.level)
+        }
+      }
+    }
+    // principals merged onto one target grantee: the merged level follows onLossy (round-down: the
+    // lowest, round-up: the highest, fail: none of them), noted on each entry
+    for (const [key, group] of byTarget) {
+      const { entries: indexes } = group
+      if (indexes.length < 2) continue
+      const levels = indexes.map((i) => entries[i]!.targetLevel!)
+      const roles = new Set(group.grants.map((g) => g.providerRole?.name ?? ""))
+      if (roles.size > 1) {
+        // one grantee cannot hold two roles, and no rung stands for a role off the ladder
+        byTarget.delete(key)
+        for (const i of indexes) {
+          const e = entries[i]!
+          entries[i] = {
+            ...e,
+            outcome: "unsupported",
+            note: `${indexes.length} source shares with different provider roles (${[...roles].map((r) => r || "none").join(", ")}) map to ${Grantee.describe(group.grant.grantee)}, which can hold one`
+          }
+        }
+        continue
+      }
+      const differ = levels.some((l) => l !== levels[0])
+      if (differ && options.onLossy === "fail") {
+        byTarget.delete(key)
+        for (const i of indexes) {
+          const e = entries[i]!
+          entries[i] = {
+            ...e,
+            outcome: "unsupported",
+            note: `${indexes.length} source shares with different levels (${levels.join(", ")}) map to ${Grantee.describe(group.grant.grantee)}; --on-lossy fail does not merge them (use round-down or round-up)`
+          }
+        }
+        continue
+      }
+      const level = options.onLossy === "round-up" ? levels.reduce(AccessLevel.max) : levels.reduce(AccessLevel.min)
+      const expiresAt = mergedExpiry(
+        group.grants.map((g) => g.expiresAt),
+        options.onLossy === "round-up"
+      )
+      const role = group.grants[0]!.providerRole
+      group.grant = {
+        grantee: group.grant.grantee,
+        level,
+        ...(expiresAt !== undefined ? { expiresAt } : {}),
+        ...(role !== undefined ? { providerRole: role } : {})
+      }
+      for (const i of indexes) {
+        const e = entries[i]!
+        const outcome =
+          level === e.sourceLevel ? e.outcome : AccessLevel.isAbove(level, e.sourceLevel) ? "widened" : "narrowed"
+        const merged = `${indexes.length} source shares map to ${Grantee.describe(group.grant.grantee)}, which gets ${level}${differ ? ` (${options.onLossy})` : ""}`
+        entries[i] = {
+          ...e,
+          targetLevel: level,
+          outcome,
+          note: `${e.note !== undefined ? `${e.note}; ` : ""}${outcome === "widened" ? `Lossy: widened to ${level}; ` : ""}${merged}`
+        }
+      }
+    }
+    if (create !== undefined) {
+      const desired = [...byTarget.values()].map((v) => v.grant)
+      const planned = Planner.plan([], desired, caps, {
+        onLossy: options.onLossy,
+        allowEveryone: true,
+        allowAnyone: true,
+        onExpiry: options.onExpiry,
+        onUnsupported: "skip",
+        resourceKind: targetRef.kind
+      })
+      if (Result.isFailure(planned)) {
+        return Result.fail({ source: resource.resource, message: planned.failure.message })
+      }
+      return Result.succeed({
+        source: resource.resource,
+        ...(resource.name !== undefined ? { name: resource.name } : {}),
+        target: targetRef,
+        create,
+        desired: planned.success.desired,
+        plan: planned.success,
+        entries
+      } satisfies Item)
+    }
+    const current = yield* Stream.runCollect(target.list(targetRef)).pipe(Effect.result)
+    if (Result.isFailure(current)) {
+      // a bad target id, a refused credential or an unreachable provider ends the planning
+      if (stopsPlanning(current.failure)) return yield* current.failure
+      return Result.fail({
+        source: resource.resource,
+        message: `cannot read target ${ResourceRef.describe(targetRef)}: ${current.failure.message}`
+      })
+    }
+    const live = (current.success as ReadonlyArray<Share>).filter((s) => !s.inherited && ShareStatus.isLive(s.status))
+    let desired = [...byTarget.values()].map((v) => v.grant)
+    // merge mode never removes access: an Everyone already on the target stays
+    const targetEveryone = options.mode === "merge" ? live.find((s) => s.grantee._tag === "Everyone") : undefined
+    if (caps.everyoneExclusive && targetEveryone !== undefined && !desired.some((g) => g.grantee._tag === "Everyone")) {
+      desired.push(ShareModule.toGrant(targetEveryone))
+    }
+    const everyoneWanted = desired.some((g) => g.grantee._tag === "Everyone")
+    if (caps.everyoneExclusive && everyoneWanted && desired.length > 1) {
+      const covered = new Set(
+        desired.filter((g) => g.grantee._tag !== "Everyone").map((g) => Grantee.keys(g.grantee)[0])
+      )
+      desired = desired.filter((g) => g.grantee._tag === "Everyone")
+      entries.forEach((e, i) => {
+        if (e.target !== undefined && covered.has(Grantee.keys(e.target)[0]) && e.outcome !== "unsupported") {
+          entries[i] = {
+            ...e,
+            outcome: "skipped",
+            note: `${caps.provider} shares with Everyone or explicit grantees, not both: covered by Everyone`
+          }
+        }
+      })
+    }
+    if (options.mode === "merge" && !(caps.everyoneExclusive && everyoneWanted)) {
+      const wanted = new Set(desired.flatMap((g) => Grantee.keys(g.grantee)))
+      for (const share of live) {
+        if (Grantee.keys(share.grantee).some((k) => wanted.has(k))) continue
+        // kept as it is, expiry and provider role included
+        desired.push(ShareModule.toGrant(share))
+      }
+    }
+    const planned = Planner.plan(current.success, desired, caps, {
+      onLossy: options.onLossy,
+      allowEveryone: true,
+      allowAnyone: true,
+      onExpiry: options.onExpiry,
+      onUnsupported: "skip",
+      resourceKind: targetRef.kind
+    })
+    if (Result.isFailure(planned)) {
+      return Result.fail({ source: resource.resource, message: planned.failure.message })
+    }
+    const item: Item = {
+      source: resource.resource,
+      ...(resource.name !== undefined ? { name: resource.name } : {}),
+      target: targetRef,
+      desired: planned.success.desired,
+      plan: planned.success,
+      entries
+    }
+    return Result.succeed(item)
+  })
+}
+
+/**
+ * A snapshot as `planStream` reads it: its provider, when it was exported, its trailer (counts and
+ * digest) and its resources as a stream that may run more than once (each run reads them again).
+ * `FileFormat.openSnapshot` opens a file as one; `sourceOf` makes one of a snapshot in memory.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import type { Migration } from "@unishare/migration"
+ * const names = (s: Migration.SnapshotSource) => Stream.map(s.resources, (r) => r.name)
+ * ```
+ */
+export interface SnapshotSource<E = never> {
+  readonly provider: string
+  readonly exportedAt: string
+  readonly trailer: Snapshot.SnapshotTrailer
+  readonly resources: Stream.Stream<Snapshot.SnapshotResource, E>
+}
+
+/**
+ * A snapshot in memory as a `SnapshotSource` (its trailer computed: counts and `Snapshot.digestOf`).
+ *
+ * @example
+ * ```ts
+ * import { Migration, type Snapshot } from "@unishare/migration"
+ * const shares = (s: Snapshot.Snapshot) => Migration.sourceOf(s).trailer.shares
+ * ```
+ */
+export const sourceOf = (snapshot: Snapshot.Snapshot): SnapshotSource => ({
+  provider: snapshot.provider,
+  exportedAt: snapshot.exportedAt,
+  trailer: {
+    resources: snapshot.resources.length,
+    shares: snapshot.resources.reduce((n, r) => n + r.shares.length, 0),
+    digest: Snapshot.digestOf(snapshot)
+  },
+  resources: Stream.fromIterable(snapshot.resources)
+})
+
+/**
+ * Inputs of `planStream`: those of `plan`, with the snapshot as a `SnapshotSource` (a file opened
+ * with `FileFormat.openSnapshot`, never read whole).
+ *
+ * @example
+ * ```ts
+ * import { IdentityMap, ResourceMap, type Migration } from "@unishare/migration"
+ * const input = (snapshot: Migration.SnapshotSource, target: Migration.PlanInput["target"]): Migration.PlanStreamInput =>
+ *   ({ snapshot, target, identities: IdentityMap.empty, resources: ResourceMap.fromEntries([]) })
+ * ```
+ */
+export interface PlanStreamInput<E = never> extends Omit<PlanInput, "snapshot"> {
+  readonly snapshot: SnapshotSource<E>
+}
+
+/**
+ * A plan being made (`planStream`): its header (everything known before any item: id, time,
+ * snapshot, providers, options), its items as a stream that plans each resource as the snapshot's
+ * resources are read, and `end`, the rest of its trailer (the number of items, the problems and the
+ * summary, counted as the items went by) once `items` has run to its end. Run `items` once: each
+ * run plans again (and lists the targets again). `FileFormat.writePlanStream` writes one to a file.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import type { Migration } from "@unishare/migration"
+ * const count = (p: Migration.PlanInProgress) =>
+ *   Effect.andThen(Stream.runDrain(p.items), p.end).pipe(Effect.map((end) => end.summary.shares))
+ * ```
+ */
+export interface PlanInProgress<E = never> {
+  readonly header: PlanHeader
+  readonly items: Stream.Stream<Item, Errors.SharingError | E>
+  readonly end: Effect.Effect<Omit<PlanTrailer, "digest">>
+}
+
+/**
+ * Plans a migration as a stream, in memory that does not grow with the number of shares: a first
+ * pass over the snapshot's resources keeps each distinct source principal once (by identity key),
+ * they are resolved on the target together (`IdentityMap.resolveAll`, once), and then `items` plans
+ * each resource as a second pass reads it — the first alone, then four at a time, in the snapshot's
+ * order — with what `plan` does per resource (see there; requests are the same). Problems and the
+ * summary's counts accumulate as items go by (`end`).
+ *
+ * The plan id is a hash of the providers, the options, the time and a random UUID: the header,
+ * which carries it, comes before any item, so it cannot depend on them. What the id is for is to be
+ * unique per planning run (a run store keeps runs by plan id and digest); the digest, computed over
+ * the whole file as it is written, is what detects a changed plan.
+ *
+ * @example
+ * ```ts
+ * import { type SharingProvider } from "@unishare/core"
+ * import { FileFormat, IdentityMap, Migration, ResourceMap } from "@unishare/migration"
+ * import { Effect } from "effect"
+ * const run = (target: SharingProvider.Shape) =>
+ *   Effect.flatMap(FileFormat.openSnapshot("snapshot.json"), (snapshot) =>
+ *     Migration.planStream({ snapshot, target, identities: IdentityMap.empty, resources: ResourceMap.fromEntries([]) }))
+ * ```
+ */
+export const planStream = <E>(input: PlanStreamInput<E>): Effect.Effect<PlanInProgress<E>, Errors.SharingError | E> =>
+  Effect.gen(function* () {
+    const { snapshot, target } = input
+    const caps = target.capabilities
+    const options = optionsOf(input.options)
+    // first pass: each distinct source principal once, by its first identity key, as resolveAll keeps them
+    const principals = new Map<string, Grantee.Grantee>()
+    yield* Stream.runForEach(snapshot.resources, (resource) =>
+      Effect.sync(() => {
+        for (const share of resource.shares) {
+          const key = Grantee.keys(share.grantee)[0]
+          if (key !== undefined && !principals.has(key)) principals.set(key, share.grantee)
+        }
+      })
+    )
+    const resolutions = yield* IdentityMap.resolveAll([...principals.values()], input.identities, target, {
+      ...(options.fallback !== undefined ? { fallback: options.fallback } : {}),
+      sameProvider: snapshot.provider === caps.provider
+    })
+    principals.clear()
+    const context: PlanContext = { target, options, resolutions }
+    const createdAt = new Date(yield* Effect.clockWith((c) => c.currentTimeMillis)).toISOString()
+    // unique per planning run: a run store keeps runs by plan digest and id, never to a later plan that happens to look alike
+    const id = createHash("sha256")
+      .update(JSON.stringify({ s: snapshot.provider, t: caps.provider, o: options, at: createdAt, n: randomUUID() }))
+      .digest("hex")
+      .slice(0, 16)
+    const header: PlanHeader = {
+      format: "unishare/migration-plan",
+      version: 3,
+      id,
+      createdAt,
+      snapshot: {
+        provider: snapshot.provider,
+        exportedAt: snapshot.exportedAt,
+        digest: snapshot.trailer.digest,
+        resources: snapshot.trailer.resources,
+        shares: snapshot.trailer.shares
+      },
+      sourceProvider: snapshot.provider,
+      targetProvider: caps.provider,
+      options
+    }
+    let ended: Omit<PlanTrailer, "digest"> | undefined
+    const items = Stream.suspend(() => {
+      ended = undefined
+      // the problems of resources without a target first (in the snapshot's order), then those of planning
+      const unmapped: Array<Problem> = []
+      const unplanned: Array<Problem> = []
+      const tally = makeTally()
+      let created = 0
+      const work = Stream.filterMap(snapshot.resources, (resource): Result.Result<Work, undefined> => {
+        const mapped = input.resources.lookup(resource.resource)
+        if (mapped !== undefined) return Result.succeed({ resource, target: mapped })
+        if (options.createMissing === true && target.createResource !== undefined) {
+          const name = (resource.name ?? `${resource.resource.kind} ${resource.resource.id}`).slice(0, 50)
+          return Result.succeed({
+            resource,
+            target: { provider: caps.provider, kind: "new", id: String(++created) },
+            create: { name, ...(options.createType !== undefined ? { type: options.createType } : {}) }
+          })
+        }
+        unmapped.push({
+          source: resource.resource,
+          message:
+            options.createMissing === true
+              ? `no target resource is mapped for it, and ${caps.provider} cannot create one`
+              : "no target resource is mapped for it (map it, or plan with --create-missing)"
+        })
+        return Result.fail(undefined)
+      })
+      // the first resource alone: a refused credential or an unreachable provider costs one request
+      return firstAloneStream(work, (w) => planOne(context, w), 4).pipe(
+        Stream.filterMap((planned): Result.Result<Item, undefined> => {
+          if (Result.isFailure(planned)) {
+            unplanned.push(planned.failure)
+            return Result.fail(undefined)
+          }
+          tally.add(planned.success)
+          return Result.succeed(planned.success)
+        }),
+        Stream.onEnd(
+          Effect.sync(() => {
+            const problems = [...unmapped, ...unplanned]
+            const summary = tally.summary(problems.length)
+            ended = { items: summary.resources, problems, summary }
+          })
+        )
+      )
+    })
+    const end = Effect.suspend(() =>
+      ended !== undefined
+        ? Effect.succeed(ended)
+        : Effect.die(new Error("Migration.planStream: `end` is known once `items` has run to its end"))
+    )
+    return { header, items, end }
+  }).pipe(Effect.withSpan("unishare.migration.planStream"))
 
 /**
  * Plans a migration: maps each snapshot resource and principal to the target, translates levels
  * with their fidelity, merges principals that map to the same target (keeping the higher level, with
- * a note), and plans the minimal operations against the target's current shares.
+ * a note), and plans the minimal operations against the target's current shares. The whole plan is
+ * held in memory: it is `planStream` with its items collected (for a snapshot too large to hold,
+ * use `planStream` and `FileFormat.writePlanStream`).
  *
  * Requests: the target is asked once about every distinct principal and the fallback together
  * (`IdentityMap.resolveAll`), then each mapped target resource is listed once (a resource to be
@@ -371,316 +834,11 @@ const summarize = (items: ReadonlyArray<Item>, problems: ReadonlyArray<Problem>)
  */
 export const plan = (input: PlanInput): Effect.Effect<MigrationPlan, Errors.SharingError> =>
   Effect.gen(function* () {
-    const { snapshot, target } = input
-    const caps = target.capabilities
-    const options: PlanOptions = {
-      onLossy: input.options?.onLossy ?? "round-down",
-      allowEveryone: input.options?.allowEveryone ?? false,
-      ...(input.options?.allowAnyone === true ? { allowAnyone: true } : {}),
-      ...(input.options?.onExpiry === "drop" ? { onExpiry: "drop" as const } : {}),
-      includeInherited: input.options?.includeInherited ?? false,
-      mode: input.options?.mode ?? "merge",
-      ...(input.options?.fallback !== undefined ? { fallback: input.options.fallback } : {}),
-      ...(input.options?.createMissing === true ? { createMissing: true } : {}),
-      ...(input.options?.createType !== undefined ? { createType: input.options.createType } : {})
-    }
-    const sources = snapshot.resources.flatMap((r) => r.shares.map((s) => s.grantee))
-    const resolutions = yield* IdentityMap.resolveAll(sources, input.identities, target, {
-      ...(options.fallback !== undefined ? { fallback: options.fallback } : {}),
-      sameProvider: snapshot.provider === caps.provider
-    })
-    const problems: Array<Problem> = []
-    const work: Array<{
-      resource: Snapshot.SnapshotResource
-      target: ResourceRef.ResourceRef
-      create?: Item["create"]
-    }> = []
-    let created = 0
-    for (const resource of snapshot.resources) {
-      const mapped = input.resources.lookup(resource.resource)
-      if (mapped !== undefined) work.push({ resource, target: mapped })
-      else if (options.createMissing === true && target.createResource !== undefined) {
-        const name = (resource.name ?? `${resource.resource.kind} ${resource.resource.id}`).slice(0, 50)
-        work.push({
-          resource,
-          target: { provider: caps.provider, kind: "new", id: String(++created) },
-          create: { name, ...(options.createType !== undefined ? { type: options.createType } : {}) }
-        })
-      } else {
-        problems.push({
-          source: resource.resource,
-          message:
-            options.createMissing === true
-              ? `no target resource is mapped for it, and ${caps.provider} cannot create one`
-              : "no target resource is mapped for it (map it, or plan with --create-missing)"
-        })
-      }
-    }
-
-    const planOne = ({
-      resource,
-      target: targetRef,
-      create
-    }: (typeof work)[number]): Effect.Effect<Item | undefined, Errors.SharingError> =>
-      Effect.gen(function* () {
-        const entries: Array<FidelityEntry> = []
-        const byTarget = new Map<string, { grant: Grant; grants: Array<Grant>; entries: Array<number> }>()
-        for (const share of resource.shares) {
-          if (!ShareStatus.isLive(share.status)) continue
-          const base = { sourceShareId: share.id, source: share.grantee, sourceLevel: share.level }
-          if (share.inherited && !options.includeInherited) {
-            entries.push({
-              ...base,
-              outcome: "skipped",
-              note: "inherited on the source: migrate the parent it comes from"
-            })
-            continue
-          }
-          const resolution = IdentityMap.find(resolutions, share.grantee)
-          if (resolution?.target === undefined) {
-            entries.push({ ...base, outcome: "unresolved", note: resolution?.reason ?? "no identity map entry" })
-            continue
-          }
-          const via = resolution.via
-          if (ShareStatus.isInvitation(share.status) && !caps.invitations) {
-            // not accepted on the source: granting it where access starts at once would widen it
-            entries.push({
-              ...base,
-              target: resolution.target,
-              outcome: "unsupported",
-              ...(via !== undefined ? { via } : {}),
-              note: `a pending invitation on the source (not accepted yet): ${caps.provider} would grant it at once; accept or re-send it on the source first`
-            })
-            continue
-          }
-          const translated = Translation.translateGrantResult(
-            caps,
-            targetRef.kind,
-            { ...ShareModule.toGrant(share), grantee: resolution.target },
-            options,
-            "plan"
-          )
-          if (Result.isFailure(translated)) {
-            entries.push({
-              ...base,
-              target: resolution.target,
-              outcome: "unsupported",
-              ...(via !== undefined ? { via } : {}),
-              note: translated.failure.message
-            })
-            continue
-          }
-          const t = translated.success
-          const note =
-            via === "fallback"
-              ? `unresolved (${resolution.reason ?? "no mapping"}): given to the fallback`
-              : t.warnings.length > 0
-                ? t.warnings.map((w) => ("message" in w ? w.message : "")).join("; ")
-                : undefined
-          entries.push({
-            ...base,
-            target: t.value.grantee,
-            targetLevel: t.value.level,
-            outcome: outcomeOf(t.fidelity),
-            ...(via !== undefined ? { via } : {}),
-            ...(note !== undefined ? { note } : {})
-          })
-          const key = Grantee.keys(t.value.grantee)[0]!
-          const existing = byTarget.get(key)
-          if (existing === undefined)
-            byTarget.set(key, { grant: t.value, grants: [t.value], entries: [entries.length - 1] })
-          else {
-            existing.entries.push(entries.length - 1)
-            existing.grants.push(t.value)
-            existing.grant = {
-              grantee: existing.grant.grantee,
-              level: AccessLevel.max(existing.grant.level, t.value.level)
-            }
-          }
-        }
-        // principals merged onto one target grantee: the merged level follows onLossy (round-down: the
-        // lowest, round-up: the highest, fail: none of them), noted on each entry
-        for (const [key, group] of byTarget) {
-          const { entries: indexes } = group
-          if (indexes.length < 2) continue
-          const levels = indexes.map((i) => entries[i]!.targetLevel!)
-          const roles = new Set(group.grants.map((g) => g.providerRole?.name ?? ""))
-          if (roles.size > 1) {
-            // one grantee cannot hold two roles, and no rung stands for a role off the ladder
-            byTarget.delete(key)
-            for (const i of indexes) {
-              const e = entries[i]!
-              entries[i] = {
-                ...e,
-                outcome: "unsupported",
-                note: `${indexes.length} source shares with different provider roles (${[...roles].map((r) => r || "none").join(", ")}) map to ${Grantee.describe(group.grant.grantee)}, which can hold one`
-              }
-            }
-            continue
-          }
-          const differ = levels.some((l) => l !== levels[0])
-          if (differ && options.onLossy === "fail") {
-            byTarget.delete(key)
-            for (const i of indexes) {
-              const e = entries[i]!
-              entries[i] = {
-                ...e,
-                outcome: "unsupported",
-                note: `${indexes.length} source shares with different levels (${levels.join(", ")}) map to ${Grantee.describe(group.grant.grantee)}; --on-lossy fail does not merge them (use round-down or round-up)`
-              }
-            }
-            continue
-          }
-          const level = options.onLossy === "round-up" ? levels.reduce(AccessLevel.max) : levels.reduce(AccessLevel.min)
-          const expiresAt = mergedExpiry(
-            group.grants.map((g) => g.expiresAt),
-            options.onLossy === "round-up"
-          )
-          const role = group.grants[0]!.providerRole
-          group.grant = {
-            grantee: group.grant.grantee,
-            level,
-            ...(expiresAt !== undefined ? { expiresAt } : {}),
-            ...(role !== undefined ? { providerRole: role } : {})
-          }
-          for (const i of indexes) {
-            const e = entries[i]!
-            const outcome =
-              level === e.sourceLevel ? e.outcome : AccessLevel.isAbove(level, e.sourceLevel) ? "widened" : "narrowed"
-            const merged = `${indexes.length} source shares map to ${Grantee.describe(group.grant.grantee)}, which gets ${level}${differ ? ` (${options.onLossy})` : ""}`
-            entries[i] = {
-              ...e,
-              targetLevel: level,
-              outcome,
-              note: `${e.note !== undefined ? `${e.note}; ` : ""}${outcome === "widened" ? `Lossy: widened to ${level}; ` : ""}${merged}`
-            }
-          }
-        }
-        if (create !== undefined) {
-          const desired = [...byTarget.values()].map((v) => v.grant)
-          const planned = Planner.plan([], desired, caps, {
-            onLossy: options.onLossy,
-            allowEveryone: true,
-            allowAnyone: true,
-            onExpiry: options.onExpiry,
-            onUnsupported: "skip",
-            resourceKind: targetRef.kind
-          })
-          if (Result.isFailure(planned)) {
-            problems.push({ source: resource.resource, message: planned.failure.message })
-            return undefined
-          }
-          return {
-            source: resource.resource,
-            ...(resource.name !== undefined ? { name: resource.name } : {}),
-            target: targetRef,
-            create,
-            desired: planned.success.desired,
-            plan: planned.success,
-            entries
-          } satisfies Item
-        }
-        const current = yield* Stream.runCollect(target.list(targetRef)).pipe(Effect.result)
-        if (Result.isFailure(current)) {
-          // a bad target id, a refused credential or an unreachable provider ends the planning
-          if (stopsPlanning(current.failure)) return yield* current.failure
-          problems.push({
-            source: resource.resource,
-            message: `cannot read target ${ResourceRef.describe(targetRef)}: ${current.failure.message}`
-          })
-          return undefined
-        }
-        const live = (current.success as ReadonlyArray<Share>).filter(
-          (s) => !s.inherited && ShareStatus.isLive(s.status)
-        )
-        let desired = [...byTarget.values()].map((v) => v.grant)
-        // merge mode never removes access: an Everyone already on the target stays
-        const targetEveryone = options.mode === "merge" ? live.find((s) => s.grantee._tag === "Everyone") : undefined
-        if (
-          caps.everyoneExclusive &&
-          targetEveryone !== undefined &&
-          !desired.some((g) => g.grantee._tag === "Everyone")
-        ) {
-          desired.push(ShareModule.toGrant(targetEveryone))
-        }
-        const everyoneWanted = desired.some((g) => g.grantee._tag === "Everyone")
-        if (caps.everyoneExclusive && everyoneWanted && desired.length > 1) {
-          const covered = new Set(
-            desired.filter((g) => g.grantee._tag !== "Everyone").map((g) => Grantee.keys(g.grantee)[0])
-          )
-          desired = desired.filter((g) => g.grantee._tag === "Everyone")
-          entries.forEach((e, i) => {
-            if (e.target !== undefined && covered.has(Grantee.keys(e.target)[0]) && e.outcome !== "unsupported") {
-              entries[i] = {
-                ...e,
-                outcome: "skipped",
-                note: `${caps.provider} shares with Everyone or explicit grantees, not both: covered by Everyone`
-              }
-            }
-          })
-        }
-        if (options.mode === "merge" && !(caps.everyoneExclusive && everyoneWanted)) {
-          const wanted = new Set(desired.flatMap((g) => Grantee.keys(g.grantee)))
-          for (const share of live) {
-            if (Grantee.keys(share.grantee).some((k) => wanted.has(k))) continue
-            // kept as it is, expiry and provider role included
-            desired.push(ShareModule.toGrant(share))
-          }
-        }
-        const planned = Planner.plan(current.success, desired, caps, {
-          onLossy: options.onLossy,
-          allowEveryone: true,
-          allowAnyone: true,
-          onExpiry: options.onExpiry,
-          onUnsupported: "skip",
-          resourceKind: targetRef.kind
-        })
-        if (Result.isFailure(planned)) {
-          problems.push({ source: resource.resource, message: planned.failure.message })
-          return undefined
-        }
-        const item: Item = {
-          source: resource.resource,
-          ...(resource.name !== undefined ? { name: resource.name } : {}),
-          target: targetRef,
-          desired: planned.success.desired,
-          plan: planned.success,
-          entries
-        }
-        return item
-      })
-
-    // the first resource alone: a refused credential or an unreachable provider costs one request
-    const first = work.length > 0 ? [yield* planOne(work[0]!)] : []
-    const rest = yield* Effect.forEach(work.slice(1), planOne, { concurrency: 4 })
-    const items = [...first, ...rest].filter((i): i is Item => i !== undefined)
-    const createdAt = new Date(yield* Effect.clockWith((c) => c.currentTimeMillis)).toISOString()
-    // unique per planning run: a run store keeps runs by plan digest and id, never to a later plan that happens to look alike
-    // (hashed item by item: a plan of a million shares is never one string)
-    const idHash = createHash("sha256").update(
-      JSON.stringify({ s: snapshot.provider, t: caps.provider, o: options, at: createdAt, n: randomUUID() })
-    )
-    for (const i of items) idHash.update(JSON.stringify([i.target, i.plan.operations]))
-    const id = idHash.digest("hex").slice(0, 16)
-    const unsigned = {
-      format: "unishare/migration-plan",
-      version: versionOf(items),
-      id,
-      createdAt,
-      snapshot: {
-        provider: snapshot.provider,
-        exportedAt: snapshot.exportedAt,
-        digest: Snapshot.digestOf(snapshot),
-        resources: snapshot.resources.length,
-        shares: snapshot.resources.reduce((n, r) => n + r.shares.length, 0)
-      },
-      sourceProvider: snapshot.provider,
-      targetProvider: caps.provider,
-      options,
-      items,
-      problems,
-      summary: summarize(items, problems)
-    } as const
+    const planning = yield* planStream({ ...input, snapshot: sourceOf(input.snapshot) })
+    const items = yield* Stream.runCollect(planning.items)
+    const { problems, summary } = yield* planning.end
+    const { format, version: _, ...header } = planning.header
+    const unsigned = { format, version: versionOf(items), ...header, items, problems, summary }
     return { ...unsigned, digest: digestOf(unsigned) }
   }).pipe(Effect.withSpan("unishare.migration.plan"))
 
