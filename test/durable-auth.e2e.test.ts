@@ -3,7 +3,7 @@
  * to the cluster's protocol only once it has proved it holds the runners' shared secret (TLS keyed
  * by it), refuses a non-loopback address without one, caps its connections and closes a silent
  * peer at the handshake deadline; and a runner takes what to skip and where a create's grants go
- * from the store, never from the payload a peer sent.
+ * from the store, never from the payload a peer sent (it names a chunk of a stored plan, nothing more).
  */
 import * as Crypto from "node:crypto"
 import * as Fs from "node:fs"
@@ -13,7 +13,7 @@ import * as Tls from "node:tls"
 import { NodeCrypto, NodeSocket } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import * as Simulator from "@unishare/eci/simulator"
-import { DurableApply, Migration, RunnerAuth, RunnerCluster } from "@unishare/migration"
+import { DurableApply, RunnerAuth, RunnerCluster } from "@unishare/migration"
 import { Effect, Layer, Option, Redacted, Result, Schema } from "effect"
 import {
   ClusterWorkflowEngine,
@@ -131,10 +131,7 @@ describe("a runner's socket without the secret", () => {
       await Effect.runPromise(
         Effect.gen(function* () {
           for (let round = 9; proxy.sent().length === 0; round++) {
-            yield* DurableApply.ApplyResource.execute(
-              { planDigest: digest, resource: `eci:list:${listIds[0]}`, round, skip: [] },
-              { discard: true }
-            )
+            yield* DurableApply.ApplyChunk.execute({ planDigest: digest, chunk: 0, round }, { discard: true })
             yield* Effect.sleep("50 millis")
           }
           // the client stays up until its notification has gone out whole
@@ -359,8 +356,8 @@ describe("a runner's socket with the secret", () => {
   })
 })
 
-describe("a runner takes skip and created from the store, not from the payload", () => {
-  it("a peer with the secret claiming a failed unit was applied, or that a create made another list, cannot make the runner skip the unit or write elsewhere; the runner logs the claim", async () => {
+describe("a runner takes what to skip and where to write from the store: a payload names a chunk, nothing more", () => {
+  it("a peer with the secret can only name a chunk: the runner runs what the store records as not applied, skips what it records as applied, writes a create's grants to the list the store records, and refuses (and logs) a chunk the plan does not have or a repair the store does not record", async () => {
     const database = await freshDatabase("claims")
     const decoy = 6399
     const sim = await Simulator.start({ seed: seedFor([6300, 6301, decoy]) })
@@ -402,45 +399,45 @@ describe("a runner takes skip and created from the store, not from the payload",
       const failed = (await statusJson(plan, database, env)).resources.find((r) => r.resource === "eci:list:6300")
       const unit = failed?.failures[0]?.unit ?? ""
       expect(unit).not.toBe("")
-      // a peer claims it was applied: the runner runs it anyway
-      const skipped = await peer(
-        DurableApply.ApplyResource.execute({
-          planDigest: digestOf(plan),
-          resource: "eci:list:6300",
-          round: 7,
-          skip: [unit]
-        })
-      )
-      expect(skipped.units.map((u) => [u.unit, u.outcome])).toEqual([[unit, "applied"]])
+      // a peer runs the chunk again (a round of its choosing): the failed unit runs, the applied one
+      // is not written again (the store says so, whatever the peer would like)
+      const puts = () => sim.log().filter((e) => e.method === "PUT").length
+      const before = puts()
+      const again = await peer(DurableApply.ApplyChunk.execute({ planDigest: digestOf(plan), chunk: 0, round: 7 }))
+      expect(again.units.map((u) => [u.unit, u.outcome, u.earlier === true])).toEqual([
+        [unit, "applied", false],
+        [expect.stringContaining("6301"), "applied", true]
+      ])
+      expect(puts() - before).toBe(1)
       expect([...(sim.share(6300)?.sharedUserIds ?? [])].sort()).toEqual([11, 12, 13])
-      await until("the runner to log the claim", () =>
-        runner.child.stderr().includes("to skip 1 unit(s) the store does not record as applied")
-      )
 
-      // 2. a list created by the run; a peer claims another list was created instead
+      // 2. a list created by the run: running its chunk again writes to the list the store records
       const createPlan = await writeCreatePlan(sim, createDir, [6350])
       const created = await submit(createPlan)
       expect(created.code, created.stdout + created.stderr).toBe(0)
       const resource = (await statusJson(createPlan, database, env)).resources[0]
       const made = Number(resource?.created?.split(":").pop())
       expect(made).toBeGreaterThan(0)
-      const claimed = await peer(
-        DurableApply.ApplyResource.execute({
-          planDigest: digestOf(createPlan),
-          resource: resource?.resource ?? "",
-          round: 7,
-          skip: [Migration.createKey({ provider: "source", kind: "sheet", id: "6350" })],
-          created: { provider: "eci", kind: "list", id: String(decoy) }
-        })
+      const rerun = await peer(
+        DurableApply.ApplyChunk.execute({ planDigest: digestOf(createPlan), chunk: 0, round: 7 })
       )
-      expect(claimed.units.map((u) => u.outcome)).toEqual(["applied"])
-      // the grants went to the list the store records, none to the claimed one
+      expect(rerun.units.every((u) => u.outcome === "applied" && u.earlier === true)).toBe(true)
       expect(sim.share(decoy)?.sharedUserIds ?? []).toEqual([])
       expect(sim.log().filter((e) => e.method === "PUT" && e.path.includes(String(decoy)))).toEqual([])
       expect([...(sim.share(made)?.sharedUserIds ?? [])].sort()).toEqual([11, 12, 13])
-      await until("the runner to log the claim", () =>
-        runner.child.stderr().includes(`that its target was created as eci:list:${decoy}`)
+
+      // 3. a chunk the plan does not have, and a repair generation the store does not record: refused, logged
+      const none = await peer(DurableApply.ApplyChunk.execute({ planDigest: digestOf(plan), chunk: 5, round: 0 }))
+      expect(none.units).toEqual([])
+      const repair = await peer(
+        DurableApply.ApplyChunk.execute({ planDigest: digestOf(plan), chunk: 0, round: 0, generation: 9 })
       )
+      expect(repair.units).toEqual([])
+      await until("the runner to log the refusals", () => {
+        const log = runner.child.stderr()
+        return log.includes("the plan has 1 chunk(s)") && log.includes("the store records no repair 9 of this plan")
+      })
+      expect(puts() - before).toBe(1)
     } finally {
       await stopAll(children)
       await sim.close()

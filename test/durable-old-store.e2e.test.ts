@@ -113,9 +113,20 @@ describe("a store made by an older version", () => {
       expect(Exit.isFailure(write) && JSON.stringify(write.cause)).toContain("attempt to write a readonly database")
       expect(sha(store)).toBe(before)
 
-      // a real apply brings the store up to date (the later columns and tables) and finishes the run
+      // a real apply brings the store up to date (the later columns and tables) and finishes the run:
+      // the two units the older version applied (their lists hold the grants) are not written again
+      for (const id of listIds.slice(0, 2)) sim.setShare(id, { sharedUserIds: [11, 12, 13] })
+      sim.clearLog()
       const applied = await cli(["apply", "--plan", planFile, "--database", store, "--eci-url", sim.url, "--json"])
       expect(applied.code, applied.stdout + applied.stderr).toBe(0)
+      expect(JSON.parse(applied.stdout)).toMatchObject({ applied: 2, alreadyApplied: 2, failed: 0 })
+      expect(
+        sim
+          .log()
+          .filter((e) => e.method === "PUT")
+          .map((e) => e.path)
+          .sort()
+      ).toEqual(listIds.slice(2).map((id) => `/api/v3/list/${id}/share`))
       for (const id of listIds) expect([...(sim.share(id)?.sharedUserIds ?? [])].sort()).toEqual([11, 12, 13])
       const after = await cli(["status", "--plan", planFile, "--database", store, "--json"])
       expect(JSON.parse(after.stdout)).toMatchObject({ complete: true, applied: 4, failed: 0, pending: 0 })

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { Errors } from "@unishare/core"
-import { IdentityMap, Migration, ResourceMap } from "@unishare/migration"
+import { IdentityMap, ResourceMap } from "@unishare/migration"
 import { Effect, Option } from "effect"
 import * as Demo from "./Demo.ts"
 import * as ExitCode from "./ExitCode.ts"
@@ -267,8 +267,8 @@ export const handlers: {
       "apply",
       flags.json,
       Effect.gen(function* () {
-        const plan = yield* Files.readPlan(flags.plan, "--plan")
-        yield* Migration.checkDigest(plan)
+        // opened, not read whole: the items stream into the run store (their digest checked at the end)
+        const plan = yield* Files.openPlan(flags.plan, "--plan")
         if (plan.problems.length > 0 && !flags.allowProblems) {
           const error = Errors.invalid(
             "unishare",
@@ -324,7 +324,7 @@ export const handlers: {
       "status",
       flags.json,
       Effect.gen(function* () {
-        const plan = yield* Files.readPlan(flags.plan, "--plan")
+        const plan = yield* Files.openPlan(flags.plan, "--plan")
         const store = storeOf(flags.database, flags.plan)
         const explained = RunStore.explainFailures(store, "status", { readOnly: true })
         if (flags.audit) {

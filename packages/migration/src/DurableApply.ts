@@ -51,7 +51,7 @@
  *
  * - `internal/RunStoreSchema.ts` — the run store: its tables, their upgrade from older versions,
  *   what a read-only reader finds, the unit and plan rows, `UnitOutcome` and `processId`;
- * - `internal/DurableWorkflow.ts` — the workflow: `Target`, `ApplyResource`, its activities (units,
+ * - `internal/DurableWorkflow.ts` — the workflow: `Target`, `ApplyChunk`, its activities (units,
  *   a create made at most once with `createMark`, a repair's read), `layerWorkflows`;
  * - `internal/DurableEngine.ts` — engines in this process: `layerWith`, `layerEmbedded`,
  *   `layerPostgres`, the sharding configuration, and the read-only `layerStore`, `isPostgres`;
@@ -69,5 +69,5 @@ export type { ClusterOptions, RunnerOptions } from "./internal/DurableRunners.ts
 export { layerRunner, layerSubmitter } from "./internal/DurableRunners.ts"
 export type { AuditEntry, ResourceStatus, RunStatus } from "./internal/DurableStatus.ts"
 export { audit, status } from "./internal/DurableStatus.ts"
-export { ApplyResource, createMark, layerWorkflows, Target } from "./internal/DurableWorkflow.ts"
+export { ApplyChunk, createMark, layerWorkflows, maxConcurrency, Target } from "./internal/DurableWorkflow.ts"
 export { processId, UnitOutcome } from "./internal/RunStoreSchema.ts"

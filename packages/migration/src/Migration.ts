@@ -1176,7 +1176,7 @@ export const unitsOf = (
  * ```
  */
 export const writeUnit = (
-  plan: MigrationPlan,
+  plan: Pick<MigrationPlan, "options">,
   target: Shape,
   ref: ResourceRef.ResourceRef,
   unit: Unit
@@ -1550,7 +1550,7 @@ export const apply = (
  * ```
  */
 export const applyReport = (
-  plan: MigrationPlan,
+  plan: Pick<MigrationPlan, "id">,
   dryRun: boolean,
   results: ReadonlyArray<UnitResult>,
   stopped: Errors.SharingError | undefined

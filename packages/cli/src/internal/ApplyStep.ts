@@ -31,7 +31,7 @@ import {
  * Reads only; a failed read (the database briefly away) is skipped. Runs until interrupted.
  */
 const followRun = (
-  plan: Migration.MigrationPlan,
+  plan: Migration.MigrationPlan | Migration.PlanStream,
   store: string,
   options: { readonly interval: Duration.Input; readonly counts: boolean }
 ): Effect.Effect<never, never, SqlClient.SqlClient> =>
@@ -97,7 +97,7 @@ const followRun = (
  * ```
  */
 export const applyPlan = (
-  plan: Migration.MigrationPlan,
+  plan: Migration.MigrationPlan | Migration.PlanStream,
   target: SharingProvider.Shape,
   options: {
     /** The run store: a SQLite file, or a `postgres://` URL. */
@@ -120,7 +120,9 @@ export const applyPlan = (
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
       return yield* Errors.invalid("unishare", "apply", "--concurrency", "expected an integer from 1 to 64")
     }
-    yield* Migration.checkDigest(plan)
+    // a plan in memory is checked here; one streamed from its file is checked as it is read (a
+    // file whose digest fails at its end stores nothing and runs nothing)
+    if (!("itemCount" in plan)) yield* Migration.checkDigest(plan)
     const store = options.store
     if (options.submit === true && !DurableApply.isPostgres(store)) {
       return yield* Errors.invalid(

@@ -38,7 +38,7 @@ export type StoreStatus = DurableApply.RunStatus & { readonly members?: Readonly
  * ```
  */
 export const runStatus = (
-  plan: Migration.MigrationPlan,
+  plan: Migration.MigrationPlan | Migration.PlanStream,
   database: string
 ): Effect.Effect<StoreStatus, Errors.SharingError> =>
   Effect.gen(function* () {
@@ -119,11 +119,11 @@ export const renderStatus = (status: StoreStatus, planFile: string): string => {
  * ```
  */
 export const runAudit = (
-  plan: Migration.MigrationPlan,
+  plan: Migration.MigrationPlan | Migration.PlanStream,
   database: string
 ): Effect.Effect<ReadonlyArray<DurableApply.AuditEntry>, Errors.SharingError> =>
   Effect.gen(function* () {
-    yield* Migration.checkDigest(plan)
+    if (!("itemCount" in plan)) yield* Migration.checkDigest(plan)
     if (!storeExists(database)) {
       return yield* Errors.invalid(
         "unishare",

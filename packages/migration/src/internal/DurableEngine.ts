@@ -1,5 +1,5 @@
 /**
- * The engines of `DurableApply` in one process (internal): `ApplyResource` registered on
+ * The engines of `DurableApply` in one process (internal): `ApplyChunk` registered on
  * `effect/cluster`'s `ClusterWorkflowEngine` with one runner in this process (`SingleRunner`'s
  * pieces), over an embedded SQLite file (`layerEmbedded`) or PostgreSQL (`layerPostgres`, agreed
  * with the store's other processes through `RunnerCluster`); the read-only store for `status`,
@@ -45,7 +45,7 @@ export interface EngineOptions {
 
 /**
  * The engine running in this process on the `SqlClient` given by `sql`: `WorkflowEngine` and the
- * store's `SqlClient`, with `ApplyResource` registered for `target`. The sharding configuration is
+ * store's `SqlClient`, with `ApplyChunk` registered for `target`. The sharding configuration is
  * explicit (never read from `HOST`, `PORT`… in the environment).
  *
  * @example

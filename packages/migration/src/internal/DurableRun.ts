@@ -1,8 +1,9 @@
 /**
- * Applying a plan with `DurableApply` (internal): `apply` on the engine in context (the plan and
- * its units' rows stored first, then one `ApplyResource` execution per resource, resumed or read
- * back round by round), `repair` as a new repair generation, `dryRun` (the store read, nothing
- * written), and `createdTargets` for `Migration.verify`.
+ * Applying a plan with `DurableApply` (internal): `apply` on the engine in context (the plan stored
+ * first in chunks with its units' rows, streamed from its file in one transaction, then one
+ * `ApplyChunk` execution per chunk, resumed or read back round by round), `repair` as a new repair
+ * generation, `dryRun` (the store read, nothing written), and `createdTargets` for
+ * `Migration.verify`. Memory does not grow with the plan: items are read one chunk at a time.
  *
  * @since 0.1.0
  */
@@ -14,8 +15,20 @@ import { Effect, Exit, Option, Result, Stream } from "effect"
 import type { SqlClient } from "effect/sql"
 import type { WorkflowEngine } from "effect/workflow"
 import * as Migration from "../Migration.ts"
-import { ApplyResource, readKey } from "./DurableWorkflow.ts"
-import { encodePlan, failureText, recorded, storeError, tables, thisRun, type UnitOutcome } from "./RunStoreSchema.ts"
+import { ApplyChunk } from "./DurableWorkflow.ts"
+import {
+  chunkItems,
+  encodeChunk,
+  encodeShellRow,
+  failureText,
+  loadChunk,
+  recorded,
+  storedPlan,
+  storeError,
+  tables,
+  thisRun,
+  type UnitOutcome
+} from "./RunStoreSchema.ts"
 
 /**
  * The targets a durable run of `plan` created (`--create-missing`), read from the store in context
@@ -52,7 +65,11 @@ export interface ApplyOptions extends Omit<Migration.ApplyOptions, "applied" | "
   readonly submitted?: boolean | undefined
 }
 
-const checkPlan = (plan: Migration.MigrationPlan, target: Shape) =>
+/** A plan in memory or streamed from its file, as a stream (an in-memory plan's digest checked here). */
+const streamedOf = (
+  plan: Migration.MigrationPlan | Migration.PlanStream,
+  target: Shape
+): Effect.Effect<Migration.PlanStream, Errors.InvalidInput> =>
   Effect.gen(function* () {
     if (plan.targetProvider !== target.capabilities.provider) {
       return yield* Errors.invalid(
@@ -62,7 +79,9 @@ const checkPlan = (plan: Migration.MigrationPlan, target: Shape) =>
         `the plan targets ${plan.targetProvider}, not ${target.capabilities.provider}`
       )
     }
+    if ("itemCount" in plan) return plan
     yield* Migration.checkDigest(plan)
+    return Migration.streamOf(plan)
   })
 
 /**
@@ -70,7 +89,8 @@ const checkPlan = (plan: Migration.MigrationPlan, target: Shape) =>
  * created; an empty store, e.g. an in-memory SQLite, stands for "never applied"): units applied by
  * earlier runs are `already-applied`, the rest `dry-run` with their operations. Every target that
  * exists (mapped, or created by an earlier run) is read once, which proves the credential can read
- * it; with `repair`, the units listed are what that read found drifted.
+ * it; with `repair`, the units listed are what that read found drifted. Items are read as they
+ * stream by.
  *
  * @example
  * ```ts
@@ -78,75 +98,68 @@ const checkPlan = (plan: Migration.MigrationPlan, target: Shape) =>
  * import type { SharingProvider } from "@unishare/core"
  * import { DurableApply, SqliteClient, type Migration } from "@unishare/migration"
  * const preview = (plan: Migration.MigrationPlan, target: SharingProvider.Shape) =>
- *   DurableApply.dryRun(plan, target).pipe(Effect.provide(SqliteClient.layer({ filename: ":memory:" })))
+ *   DurableApply.dryRun(plan, target).pipe(Effect.provide(SqliteClient.layer({ filename: "plan.run.db", readOnly: true })))
  * ```
  */
 export const dryRun = (
-  plan: Migration.MigrationPlan,
+  plan: Migration.MigrationPlan | Migration.PlanStream,
   target: Shape,
   options: Omit<ApplyOptions, "dryRun" | "submitted"> = {}
 ): Effect.Effect<Migration.ApplyReport, Errors.SharingError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
-    yield* checkPlan(plan, target)
-    const store = yield* recorded(plan.digest)
+    const streamed = yield* streamedOf(plan, target)
+    const store = yield* recorded(streamed.digest)
     const created = { createdBy: (unit: string) => store.created.get(unit) }
     let stopped: Errors.SharingError | undefined
-    const reads = new Map<Migration.Item, Result.Result<ReadonlyArray<Planner.Operation>, Errors.SharingError>>()
-    const readable = plan.items.filter((item) => Migration.targetOf(item, created) !== undefined)
-    yield* Migration.firstAlone(
-      readable,
-      (item) => {
-        if (stopped !== undefined) return Effect.void
-        const ref = Migration.targetOf(item, created)!
-        return Stream.runCollect(target.list(ref)).pipe(
-          Effect.tap((current) => {
-            const check = Planner.plan(current, item.desired, target.capabilities, {
+    let done = 0
+    const total = streamed.itemCount
+    const one = (item: Migration.Item) =>
+      Effect.gen(function* () {
+        const found = Migration.targetOf(item, created)
+        let read: Result.Result<ReadonlyArray<Planner.Operation>, Errors.SharingError> | undefined
+        if (found !== undefined && stopped === undefined) {
+          const current = yield* Effect.result(Stream.runCollect(target.list(found)))
+          if (Result.isSuccess(current)) {
+            const check = Planner.plan(current.success, item.desired, target.capabilities, {
               allowEveryone: true,
               allowAnyone: true,
-              onLossy: plan.options.onLossy,
+              onLossy: streamed.options.onLossy,
               onUnsupported: "skip",
-              resourceKind: ref.kind
+              resourceKind: found.kind
             })
-            reads.set(item, Result.succeed(Result.isSuccess(check) ? check.success.operations : item.plan.operations))
-            return Effect.void
-          }),
-          Effect.asVoid,
-          Effect.catch((error: Errors.SharingError) =>
-            Effect.sync(() => {
-              reads.set(item, Result.fail(error))
-              if (Migration.stopsRun(error)) stopped ??= error
-            })
-          )
-        )
-      },
-      options.concurrency ?? Migration.defaultConcurrency(target.capabilities)
+            read = Result.succeed(Result.isSuccess(check) ? check.success.operations : item.plan.operations)
+          } else {
+            read = Result.fail(current.failure)
+            if (Migration.stopsRun(current.failure)) stopped ??= current.failure
+          }
+        }
+        const ref = found ?? item.target
+        const units =
+          options.repair === true
+            ? read !== undefined && Result.isSuccess(read)
+              ? Migration.unitsOf(item, target, { operations: read.success, prefix: "repair|" })
+              : []
+            : Migration.unitsOf(item, target)
+        const results = units.map((unit): Migration.UnitResult => {
+          const base = { unit: unit.key, resource: ref, operations: unit.ops.length }
+          if (options.repair !== true && store.applied.has(unit.key)) return { ...base, outcome: "already-applied" }
+          if (read !== undefined && Result.isFailure(read)) return { ...base, outcome: "failed", error: read.failure }
+          if (stopped !== undefined) return { ...base, outcome: "not-run" }
+          return { ...base, outcome: "dry-run", planned: unit.ops }
+        })
+        done++
+        if (options.onProgress !== undefined)
+          yield* options.onProgress({ done, total, failed: 0, unit: ResourceRef.key(item.target) })
+        return results
+      })
+    const results = yield* Stream.runCollect(
+      Migration.firstAloneStream(
+        streamed.items,
+        one,
+        options.concurrency ?? Migration.defaultConcurrency(target.capabilities)
+      )
     )
-    const results: Array<Migration.UnitResult> = []
-    const total = plan.items.length
-    let done = 0
-    for (const item of plan.items) {
-      const ref = Migration.targetOf(item, created) ?? item.target
-      const read = reads.get(item)
-      const units =
-        options.repair === true
-          ? read !== undefined && Result.isSuccess(read)
-            ? Migration.unitsOf(item, target, { operations: read.success, prefix: "repair|" })
-            : []
-          : Migration.unitsOf(item, target)
-      for (const unit of units) {
-        const base = { unit: unit.key, resource: ref, operations: unit.ops.length }
-        if (options.repair !== true && store.applied.has(unit.key))
-          results.push({ ...base, outcome: "already-applied" })
-        else if (read !== undefined && Result.isFailure(read))
-          results.push({ ...base, outcome: "failed", error: read.failure })
-        else if (stopped !== undefined) results.push({ ...base, outcome: "not-run" })
-        else results.push({ ...base, outcome: "dry-run", planned: unit.ops })
-      }
-      done++
-      if (options.onProgress !== undefined)
-        yield* options.onProgress({ done, total, failed: 0, unit: ResourceRef.key(item.target) })
-    }
-    return Migration.applyReport(plan, true, results, stopped)
+    return Migration.applyReport(streamed, true, results.flat(), stopped)
   }).pipe(Effect.withSpan("unishare.migration.durableDryRun"))
 
 /** The generation of a repair: the last one if it did not finish (a crash), else a new one. */
@@ -165,10 +178,63 @@ const repairGeneration = (planDigest: string) =>
   }).pipe(Effect.mapError(storeError))
 
 /**
+ * Stores a plan: its items in chunks of `chunkItems` and a row per unit (`pending`), streamed from
+ * the plan in one transaction with the plans row last, so `status` and the runners see a stored plan
+ * whole, and a plan file whose digest fails at its end stores nothing. A plan an older version
+ * stored whole gets its chunks (its units' rows keep their outcomes).
+ */
+const storePlan = (plan: Migration.PlanStream, target: Shape) =>
+  Effect.gen(function* () {
+    const sql = yield* tables
+    let chunk = 0
+    let seq = 0
+    let items = 0
+    yield* Stream.runForEach(Stream.grouped(plan.items, chunkItems), (group) =>
+      Effect.gen(function* () {
+        const rows = group.flatMap((item) => {
+          const at = seq++
+          return Migration.unitsOf(item, target).map((unit) => ({
+            digest: plan.digest,
+            resource: ResourceRef.key(item.target),
+            unit: unit.key,
+            outcome: "pending",
+            operations: unit.ops.length,
+            seq: at
+          }))
+        })
+        for (let i = 0; i < rows.length; i += 200) {
+          const [first, ...rest] = rows.slice(i, i + 200)
+          if (first === undefined) break
+          yield* sql`INSERT INTO unishare_units ${sql.insert([first, ...rest])} ON CONFLICT (digest, resource, unit) DO UPDATE SET seq = excluded.seq`
+        }
+        yield* sql`INSERT INTO unishare_chunks (digest, chunk, items) VALUES (${plan.digest}, ${chunk}, ${encodeChunk(group)}) ON CONFLICT (digest, chunk) DO NOTHING`
+        chunk++
+        items += group.length
+      })
+    )
+    const { items: _, itemCount: __, ...shell } = plan
+    const row = encodeShellRow({ format: "unishare/migration-plan", version: 1, ...shell }, chunk, items)
+    yield* sql`INSERT INTO unishare_plans (digest, plan) VALUES (${plan.digest}, ${row}) ON CONFLICT (digest) DO UPDATE SET plan = excluded.plan`
+  }).pipe((self) =>
+    Effect.flatMap(Effect.mapError(tables, storeError), (sql) =>
+      sql
+        .withTransaction(self)
+        .pipe(
+          Effect.catch(
+            (e): Effect.Effect<never, Errors.InvalidInput | Errors.Unavailable> =>
+              e instanceof Errors.InvalidInput ? Effect.fail(e) : Effect.fail(storeError(e))
+          )
+        )
+    )
+  )
+
+/**
  * Applies a plan durably on the engine in context (`layerEmbedded`, `layerPostgres` or
  * `layerSubmitter`), with the same options and report as `Migration.apply` (the store keeps what
- * was applied). Resources run with bounded `concurrency`, the first alone; progress is reported as
- * each resource finishes. A target to create is created first (`--create-missing`), at most once.
+ * was applied). The plan may be in memory or streamed from its file (`FileFormat.openPlan`): it is
+ * stored first, chunk by chunk, then the chunks run — two at a time, each with half the
+ * `concurrency`, the first chunk alone and its first resource alone. Progress is reported as each
+ * chunk finishes. A target to create is created first (`--create-missing`), at most once.
  * `repair` re-reads every target and writes what drifted, as a new repair generation (a crashed
  * repair resumes in its own). `dryRun` is `dryRun` (reads only).
  *
@@ -182,69 +248,56 @@ const repairGeneration = (planDigest: string) =>
  * ```
  */
 export const apply = (
-  plan: Migration.MigrationPlan,
+  plan: Migration.MigrationPlan | Migration.PlanStream,
   target: Shape,
   options: ApplyOptions = {}
 ): Effect.Effect<Migration.ApplyReport, Errors.SharingError, WorkflowEngine.WorkflowEngine | SqlClient.SqlClient> =>
   Effect.gen(function* () {
-    yield* checkPlan(plan, target)
     if (options.dryRun === true) return yield* dryRun(plan, target, options)
-    const planDigest = plan.digest
-    // the plan and its units' rows in one transaction: `status` sees a submitted plan whole
-    const sql = yield* Effect.mapError(tables, storeError)
-    const rows = plan.items.flatMap((item) =>
-      Migration.unitsOf(item, target).map((unit) => ({
-        digest: planDigest,
-        resource: ResourceRef.key(item.target),
-        unit: unit.key,
-        outcome: "pending",
-        operations: unit.ops.length
-      }))
-    )
-    const text = encodePlan(plan)
-    yield* Effect.gen(function* () {
-      for (let i = 0; i < rows.length; i += 200) {
-        const [first, ...rest] = rows.slice(i, i + 200)
-        if (first === undefined) break
-        yield* sql`INSERT INTO unishare_units ${sql.insert([first, ...rest])} ON CONFLICT (digest, resource, unit) DO NOTHING`
-      }
-      yield* sql`INSERT INTO unishare_plans (digest, plan) VALUES (${planDigest}, ${text}) ON CONFLICT (digest) DO NOTHING`
-    }).pipe(sql.withTransaction, Effect.mapError(storeError))
+    const streamed = yield* streamedOf(plan, target)
+    const planDigest = streamed.digest
+    const before = yield* Effect.mapError(storedPlan(planDigest), storeError)
+    if (before === undefined || before.legacy !== undefined) yield* storePlan(streamed, target)
+    const stored = yield* Effect.mapError(storedPlan(planDigest), storeError)
+    if (stored === undefined) return yield* storeError(new Error(`plan ${planDigest} was not stored`))
     const generation = options.repair === true ? yield* repairGeneration(planDigest) : 0
-    const store = yield* recorded(planDigest)
-    const items = plan.items.filter((item) => Migration.unitsOf(item, target).length > 0 || generation > 0)
-    const total =
-      generation > 0 ? items.length : items.reduce((n, item) => n + Migration.unitsOf(item, target).length, 0)
+    const sql = yield* Effect.mapError(tables, storeError)
+    const counted = yield* Effect.mapError(
+      sql<{
+        readonly n: number | string
+      }>`SELECT COUNT(*) AS n FROM unishare_units WHERE digest = ${planDigest} AND generation = 0`,
+      storeError
+    )
+    const total = generation > 0 ? stored.items : Number(counted[0]?.n ?? 0)
+    const concurrency = options.concurrency ?? Migration.defaultConcurrency(target.capabilities)
+    const chunkConcurrency = stored.chunks > 1 ? 2 : 1
+    const perChunk = Math.max(1, Math.ceil(concurrency / chunkConcurrency))
     let done = 0
     let failed = 0
     let stopped: Errors.SharingError | undefined
 
-    /** Earlier rounds of one resource: units applied in them, and the first round not finished. */
-    const history = (resource: string, created: ResourceRef.ResourceRef | undefined) =>
+    /** Earlier rounds of one chunk: units applied in them, and the first round not finished. */
+    const history = (chunk: number, items: ReadonlyArray<Migration.Item>) =>
       Effect.gen(function* () {
         const applied = new Map<string, UnitOutcome>()
-        let made = created
+        const planned = generation === 0 ? items.flatMap((item) => Migration.unitsOf(item, target)) : []
         for (let round = 0; ; round++) {
           const payload = {
             planDigest,
-            resource,
+            chunk,
             round,
-            skip: [...applied.keys()],
             ...(generation > 0 ? { generation } : {}),
-            ...(made !== undefined ? { created: made } : {})
+            concurrency: perChunk
           }
-          const id = yield* ApplyResource.executionId(payload)
-          const result = yield* ApplyResource.poll(id)
+          const id = yield* ApplyChunk.executionId(payload)
+          const result = yield* ApplyChunk.poll(id)
           if (Option.isNone(result) || result.value._tag !== "Complete" || Exit.isFailure(result.value.exit)) {
             return { applied, next: payload, finished: false, last: undefined }
           }
           const units = result.value.exit.value.units
-          for (const u of units) {
-            if (u.outcome === "applied") applied.set(u.unit, u)
-            if (u.created !== undefined) made = u.created
-          }
+          for (const u of units) if (u.outcome === "applied") applied.set(u.unit, u)
           // a repair generation runs one round: the next repair re-reads everything anyway
-          if (generation > 0 || units.every((u) => u.outcome === "applied")) {
+          if (generation > 0 || planned.every((unit) => applied.has(unit.key))) {
             return { applied, next: payload, finished: true, last: units }
           }
         }
@@ -259,52 +312,47 @@ export const apply = (
         maybeApplied: true
       })
 
-    const runResource = (item: Migration.Item) =>
+    const runChunk = (chunk: number) =>
       Effect.gen(function* () {
-        const resource = ResourceRef.key(item.target)
-        const known = item.create === undefined ? item.target : store.created.get(Migration.createKey(item.source))
-        const planned = generation === 0 ? Migration.unitsOf(item, target) : []
-        if (stopped !== undefined || (generation > 0 && known === undefined)) {
-          const results = planned.map(
-            (unit): Migration.UnitResult => ({
-              unit: unit.key,
-              resource: item.target,
-              operations: unit.ops.length,
-              outcome: "not-run"
-            })
-          )
-          if (generation > 0 && known === undefined && stopped === undefined) {
-            // nothing to repair where the target was never created: apply creates it
-            results.push({
-              unit: readKey(generation, resource),
-              resource: item.target,
-              operations: 0,
-              outcome: "failed",
-              error: new Errors.NotFound({
-                provider: target.capabilities.provider,
-                operation: "repair",
-                message: `the target of ${ResourceRef.describe(item.source)} has not been created yet (run apply)`
+        const items = yield* loadChunk(planDigest, chunk)
+        const notRun = () =>
+          items.flatMap((item) =>
+            (generation === 0 ? Migration.unitsOf(item, target) : []).map(
+              (unit): Migration.UnitResult => ({
+                unit: unit.key,
+                resource: item.target,
+                operations: unit.ops.length,
+                outcome: "not-run"
               })
-            })
-          }
-          return yield* progress(results)
-        }
-        const before = yield* history(resource, known)
-        const outcomes = new Map<string, UnitOutcome>(before.applied)
-        let latest = before.last ?? []
-        if (!before.finished) {
-          const result = yield* ApplyResource.execute(before.next)
+            )
+          )
+        if (stopped !== undefined) return yield* progress(notRun(), items.length)
+        const earlier = yield* history(chunk, items)
+        const outcomes = new Map<string, UnitOutcome>(earlier.applied)
+        let latest = earlier.last ?? []
+        if (!earlier.finished) {
+          const result = yield* ApplyChunk.execute(earlier.next)
           latest = result.units
           for (const u of result.units) outcomes.set(u.unit, u)
         } else if (generation > 0) {
           for (const u of latest) outcomes.set(u.unit, u)
         }
-        let ref = known
-        for (const u of outcomes.values()) if (u.created !== undefined) ref = u.created
+        const createdRefs = new Map<string, ResourceRef.ResourceRef>()
+        for (const u of outcomes.values())
+          if (u.created !== undefined && u.resource !== undefined) createdRefs.set(u.resource, u.created)
+        const byResource = new Map(items.map((item) => [ResourceRef.key(item.target), item] as const))
+        const refOf = (item: Migration.Item) => createdRefs.get(ResourceRef.key(item.target)) ?? item.target
         const fresh = (outcome: UnitOutcome) =>
-          (outcome.run === thisRun || options.submitted === true) && !before.applied.has(outcome.unit)
-        const toResult = (unit: string, operations: number, outcome: UnitOutcome | undefined): Migration.UnitResult => {
-          const base = { unit, resource: ref ?? item.target, operations }
+          outcome.earlier !== true &&
+          (outcome.run === thisRun || options.submitted === true) &&
+          !earlier.applied.has(outcome.unit)
+        const toResult = (
+          item: Migration.Item | undefined,
+          unit: string,
+          operations: number,
+          outcome: UnitOutcome | undefined
+        ): Migration.UnitResult => {
+          const base = { unit, resource: item === undefined ? missingRef : refOf(item), operations }
           if (outcome === undefined) return { ...base, outcome: "not-run" }
           if (outcome.outcome === "applied") {
             return fresh(outcome)
@@ -317,18 +365,26 @@ export const apply = (
         }
         const results =
           generation === 0
-            ? planned.map((unit) => toResult(unit.key, unit.ops.length, outcomes.get(unit.key)))
-            : [...outcomes.values()].map((u) => toResult(u.unit, u.operations, u))
-        return yield* progress(results, generation > 0 ? resource : undefined)
+            ? items.flatMap((item) =>
+                Migration.unitsOf(item, target).map((unit) =>
+                  toResult(item, unit.key, unit.ops.length, outcomes.get(unit.key))
+                )
+              )
+            : [...outcomes.values()].map((u) =>
+                toResult(u.resource !== undefined ? byResource.get(u.resource) : undefined, u.unit, u.operations, u)
+              )
+        return yield* progress(results, items.length)
       })
 
-    const progress = (results: ReadonlyArray<Migration.UnitResult>, resource?: string) =>
+    const progress = (results: ReadonlyArray<Migration.UnitResult>, resources: number) =>
       Effect.gen(function* () {
-        if (resource !== undefined) {
+        if (generation > 0) {
           // a repair counts resources (its units are known only once each target is read)
-          done++
+          done += resources
           failed += results.filter((r) => r.outcome === "failed").length
-          if (options.onProgress !== undefined) yield* options.onProgress({ done, total, failed, unit: resource })
+          if (options.onProgress !== undefined && resources > 0) {
+            yield* options.onProgress({ done, total, failed, unit: results[results.length - 1]?.unit ?? "" })
+          }
           return results
         }
         for (const r of results) {
@@ -339,16 +395,16 @@ export const apply = (
         return results
       })
 
-    const results = (yield* Migration.firstAlone(
-      items,
-      runResource,
-      options.concurrency ?? Migration.defaultConcurrency(target.capabilities)
-    )).flat()
+    const chunks = Array.from({ length: stored.chunks }, (_, i) => i)
+    const results = (yield* Migration.firstAlone(chunks, runChunk, chunkConcurrency)).flat()
     if (generation > 0) {
       yield* Effect.mapError(
         sql`UPDATE unishare_repairs SET finished = 1 WHERE digest = ${planDigest} AND generation = ${generation}`,
         storeError
       )
     }
-    return Migration.applyReport(plan, false, results, stopped)
+    return Migration.applyReport(streamed, false, results, stopped)
   }).pipe(Effect.withSpan("unishare.migration.durableApply"))
+
+/** The resource of an outcome no item of its chunk names (not expected: outcomes carry their resource). */
+const missingRef: ResourceRef.ResourceRef = { provider: "unishare", kind: "unknown", id: "unknown" }

@@ -1,6 +1,6 @@
 /**
  * Many machines on one PostgreSQL store (internal): `layerRunner` (a runner: executes
- * `ApplyResource` for the shards it holds, reachable by the others over an authenticated socket)
+ * `ApplyChunk` for the shards it holds, reachable by the others over an authenticated socket)
  * and `layerSubmitter` (client-only: holds no shard, executes nothing). Both compose the pieces
  * `NodeClusterSocket.layer` would, but on an explicit sharding configuration agreed with the store
  * (`DurableEngine.agreedConfig`, `RunnerCluster`), with `RunnerAuth`'s socket server and clients.
@@ -112,7 +112,7 @@ export interface RunnerOptions extends ClusterOptions {
 }
 
 /**
- * A runner: this process executes `ApplyResource` workflows for the shards it holds, talking to the
+ * A runner: this process executes `ApplyChunk` workflows for the shards it holds, talking to the
  * other runners over sockets (`runnerAddress`, unique per runner, reachable by the others; it also
  * listens there) and sharing the PostgreSQL store. Its sockets are authenticated with `secret`
  * (`RunnerAuth`); without one it refuses (`RunnerAuth.SecretRequired`, before touching anything) an
@@ -189,7 +189,7 @@ const submitterMeetsRunners = (secret: RunnerAuth.Secret | undefined) =>
 
 /**
  * A submitter: a client-only member of the cluster (it holds no shard and executes nothing) that
- * sends `ApplyResource` executions to the runners and follows them; what `apply` runs on with
+ * sends `ApplyChunk` executions to the runners and follows them; what `apply` runs on with
  * `--submit`. Its sharding configuration is explicit and agreed with the store like a runner's
  * (`RunnerCluster.SettingsMismatch`; `StoreInUse` while an in-process apply is live), and it fails
  * with `RunnerCluster.NoLiveRunner` (nothing stored) while no runner is live on the store.

@@ -81,10 +81,12 @@ export interface RunStatus {
  * ```
  */
 export const status = (
-  plan: Migration.MigrationPlan
+  plan: Migration.MigrationPlan | Migration.PlanStream
 ): Effect.Effect<RunStatus, Errors.SharingError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
-    yield* Migration.checkDigest(plan)
+    // a plan in memory is checked here; a streamed one was opened from its file (its trailer
+    // names the digest, and only the store's rows of that digest are read)
+    if (!("itemCount" in plan)) yield* Migration.checkDigest(plan)
     // reads only (no DDL: a store no apply has used has no tables, so nothing was submitted)
     const sql = yield* SqlClient.SqlClient
     const shape = yield* Effect.mapError(storeShape, storeError)
@@ -106,7 +108,8 @@ export const status = (
             readonly process: string | null
             readonly generation: number
             readonly created: string | null
-          }>`SELECT resource, unit, outcome, message, ${shape.unitColumn("process", "NULL")}, ${shape.unitColumn("generation", "0")}, ${shape.unitColumn("created", "NULL")} FROM unishare_units WHERE digest = ${plan.digest} ORDER BY resource, unit`,
+            readonly seq: number | null
+          }>`SELECT resource, unit, outcome, message, ${shape.unitColumn("process", "NULL")}, ${shape.unitColumn("generation", "0")}, ${shape.unitColumn("created", "NULL")}, ${shape.unitColumn("seq", "NULL")} FROM unishare_units WHERE digest = ${plan.digest} ORDER BY resource, unit`,
           storeError
         )
       : []
@@ -125,9 +128,14 @@ export const status = (
       const list = byResource.get(row.resource)
       list === undefined ? byResource.set(row.resource, [row]) : list.push(row)
     }
-    const resources = plan.items.flatMap((item): Array<ResourceStatus> => {
-      const resource = ResourceRef.key(item.target)
-      const units = byResource.get(resource) ?? []
+    // in the plan's order (`seq`, the item's place in the plan; stores of older versions have none:
+    // by resource key)
+    const seqOf = (units: ReadonlyArray<(typeof rows)[number]>) => {
+      const seq = units[0]?.seq
+      return seq === null || seq === undefined ? Number.POSITIVE_INFINITY : Number(seq)
+    }
+    const ordered = [...byResource].sort(([a, ua], [b, ub]) => seqOf(ua) - seqOf(ub) || (a < b ? -1 : a > b ? 1 : 0))
+    const resources = ordered.flatMap(([resource, units]): Array<ResourceStatus> => {
       if (units.length === 0) return []
       const failed = units.filter((u) => u.outcome === "failed")
       const applied = units.filter((u) => u.outcome === "applied").length
@@ -215,7 +223,7 @@ export interface AuditEntry {
  * ```
  */
 export const audit = (
-  plan: Migration.MigrationPlan
+  plan: Pick<Migration.MigrationPlan, "digest">
 ): Effect.Effect<ReadonlyArray<AuditEntry>, Errors.SharingError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient

@@ -1,10 +1,17 @@
 /**
- * The workflow of `DurableApply` (internal): `ApplyResource`, one execution per target resource
- * and round, one activity per unit (`Migration.unitsOf`), each recorded in the run store before it
- * ends; a `create` made at most once across attempts (`createMark`); a repair generation's read of
- * the target as an activity of its own; and what the store allows a payload to claim
- * (`storeView`: a peer's word never makes a runner skip a unit or write elsewhere).
+ * The workflow of `DurableApply` (internal): `ApplyChunk`, one execution per chunk of the plan
+ * (`chunkItems` items) and round, its units performed in one activity with bounded concurrency,
+ * each recorded in the run store as running before its write and as done after; a `create` made
+ * at most once across attempts (`createMark`); a repair generation's read of each target; and what
+ * a runner trusts (`chunkView`: the store alone says which units to skip and where a created
+ * target is — a payload names a chunk and claims nothing else).
  * `layerWorkflows` registers it with whichever engine runs it (`DurableEngine`, `DurableRunners`).
+ *
+ * Why chunks: the workflow engine's own cost (a message, a reply, journal rows, serialization) per
+ * execution and per activity is several milliseconds of CPU; paid per unit it was most of what a
+ * durable apply cost. Paid per chunk it is a fraction of a millisecond per unit, and what remains
+ * per unit is the store's two rows and the provider's requests. A crash inside a chunk's activity
+ * re-runs it; the store's records make that skip every unit already applied.
  *
  * @since 0.1.0
  */
@@ -14,14 +21,16 @@ import * as Planner from "@unishare/core/Planner"
 import * as ResourceRef from "@unishare/core/ResourceRef"
 import type { Shape } from "@unishare/core/SharingProvider"
 import { Context, Effect, Option, Result, Schema, Stream } from "effect"
+import type { SqlClient } from "effect/sql"
 import { Activity, Workflow } from "effect/workflow"
 import * as Migration from "../Migration.ts"
 import {
   decodeRef,
-  loadPlan,
+  loadChunk,
   recordCreating,
   recordRunning,
   recordUnit,
+  storedPlan,
   tables,
   thisRun,
   UnitOutcome,
@@ -42,32 +51,36 @@ import {
 export class Target extends Context.Service<Target, Shape>()("@unishare/migration/DurableApply/Target") {}
 
 /**
- * The durable workflow applying one resource of a plan: `generation` 0 applies the plan's units,
- * a repair generation (1, 2, …) re-reads the target and writes what drifted; `skip` are the units
- * earlier rounds applied and `created` the target an earlier round created (`--create-missing`).
- * The runner checks both against the store and uses the store's values where they differ.
+ * The durable workflow applying one chunk of a plan: `generation` 0 applies the chunk's units, a
+ * repair generation (1, 2, …) re-reads each target and writes what drifted. `round` numbers the
+ * attempts of one chunk by successive runs (a run retries the units an earlier round failed in a
+ * new round). Which units to skip and which targets were created come from the store alone: a
+ * payload claims nothing but the chunk it names.
  *
  * @example
  * ```ts
  * import { DurableApply } from "@unishare/migration"
- * const id = DurableApply.ApplyResource.executionId({ planDigest: "ab12", resource: "eci:list:42", round: 0, skip: [] })
+ * const id = DurableApply.ApplyChunk.executionId({ planDigest: "ab12", chunk: 0, round: 0 })
  * ```
  */
-export const ApplyResource = Workflow.make("unishare/ApplyResource", {
+export const ApplyChunk = Workflow.make("unishare/ApplyChunk", {
   payload: {
     planDigest: Schema.String,
-    resource: Schema.String,
+    chunk: Schema.Number,
     round: Schema.Number,
-    skip: Schema.Array(Schema.String),
     generation: Schema.optionalKey(Schema.Number),
-    created: Schema.optionalKey(ResourceRef.ResourceRef)
+    /** Writes at once within the chunk (capped by `maxConcurrency`; default: the target's). */
+    concurrency: Schema.optionalKey(Schema.Number)
   },
   success: Schema.Struct({ units: Schema.Array(UnitOutcome) }),
-  idempotencyKey: ({ planDigest, resource, round, generation }) =>
+  idempotencyKey: ({ planDigest, chunk, round, generation }) =>
     generation === undefined || generation === 0
-      ? `${planDigest}/${resource}/${round}`
-      : `${planDigest}/repair-${generation}/${resource}/${round}`
+      ? `${planDigest}/chunk-${chunk}/${round}`
+      : `${planDigest}/repair-${generation}/chunk-${chunk}/${round}`
 })
+
+/** The most writes at once a payload can ask a runner for within one chunk. */
+export const maxConcurrency = 64
 
 /**
  * A fresh mark for a `create` unit to leave on the resource it creates (its description): random
@@ -130,63 +143,50 @@ const failedOutcome = (unit: Migration.Unit, e: Errors.SharingError): UnitOutcom
   failure: e
 })
 
-/** One unit as an activity: its write (or create), recorded in the store before the activity ends. */
-const unitActivity = (
+/** One unit: its write (or create), recorded in the store as running before and as done after. */
+const runUnit = (
   planDigest: string,
   resource: string,
   generation: number,
-  plan: Migration.MigrationPlan,
+  plan: Pick<Migration.MigrationPlan, "options">,
   target: Shape,
   unit: Migration.Unit,
   ref: ResourceRef.ResourceRef | undefined
-) =>
-  Activity.make({
-    name: `unit/${unit.key}`,
-    success: UnitOutcome,
-    execute: (unit.kind === "create"
-      ? Effect.map(
-          createOnce(planDigest, resource, target, unit),
-          (created): UnitOutcome => ({ unit: unit.key, outcome: "applied", run: thisRun, operations: 0, created })
-        )
-      : recordRunning(planDigest, resource, generation, unit).pipe(
-          Effect.andThen(Migration.writeUnit(plan, target, ref ?? unit.item.target, unit)),
-          Effect.as<UnitOutcome>({ unit: unit.key, outcome: "applied", run: thisRun, operations: unit.ops.length })
-        )
-    ).pipe(
-      Effect.catch((e: Errors.SharingError) => Effect.succeed(failedOutcome(unit, e))),
-      Effect.tap((outcome) => recordUnit(planDigest, resource, generation, outcome))
-    )
-  })
+): Effect.Effect<UnitOutcome, never, SqlClient.SqlClient> =>
+  (unit.kind === "create"
+    ? Effect.map(
+        createOnce(planDigest, resource, target, unit),
+        (created): UnitOutcome => ({ unit: unit.key, outcome: "applied", run: thisRun, operations: 0, created })
+      )
+    : recordRunning(planDigest, resource, generation, unit).pipe(
+        Effect.andThen(Migration.writeUnit(plan, target, ref ?? unit.item.target, unit)),
+        Effect.as<UnitOutcome>({ unit: unit.key, outcome: "applied", run: thisRun, operations: unit.ops.length })
+      )
+  ).pipe(
+    Effect.catch((e: Errors.SharingError) => Effect.succeed(failedOutcome(unit, e))),
+    Effect.tap((outcome) => recordUnit(planDigest, resource, generation, outcome))
+  )
 
-const ReadOutcome = Schema.Struct({
-  operations: Schema.Array(Planner.Operation),
-  failure: Schema.optionalKey(Errors.SharingError)
-})
-
-/** A repair's read of one target, as an activity: the operations that make it match the plan again. */
-const readActivity = (
-  plan: Migration.MigrationPlan,
+/** A repair's read of one target: the operations that make it match the plan again, or the read's failure. */
+const readRepair = (
+  plan: Pick<Migration.MigrationPlan, "options">,
   target: Shape,
   item: Migration.Item,
   ref: ResourceRef.ResourceRef
-) =>
-  Activity.make({
-    name: "read",
-    success: ReadOutcome,
-    execute: Stream.runCollect(target.list(ref)).pipe(
-      Effect.map((current): typeof ReadOutcome.Type => {
-        const check = Planner.plan(current, item.desired, target.capabilities, {
-          allowEveryone: true,
-          allowAnyone: true,
-          onLossy: plan.options.onLossy,
-          onUnsupported: "skip",
-          resourceKind: ref.kind
-        })
-        return { operations: Result.isSuccess(check) ? check.success.operations : item.plan.operations }
-      }),
-      Effect.catch((failure: Errors.SharingError) => Effect.succeed({ operations: [], failure }))
-    )
-  })
+): Effect.Effect<{ readonly operations: ReadonlyArray<Planner.Operation>; readonly failure?: Errors.SharingError }> =>
+  Stream.runCollect(target.list(ref)).pipe(
+    Effect.map((current) => {
+      const check = Planner.plan(current, item.desired, target.capabilities, {
+        allowEveryone: true,
+        allowAnyone: true,
+        onLossy: plan.options.onLossy,
+        onUnsupported: "skip",
+        resourceKind: ref.kind
+      })
+      return { operations: Result.isSuccess(check) ? check.success.operations : item.plan.operations }
+    }),
+    Effect.catch((failure: Errors.SharingError) => Effect.succeed({ operations: [], failure }))
+  )
 
 /** The key of a repair's read of one resource (reported as a failed unit when the read fails). */
 export const readKey = (generation: number, resource: string) => `${repairPrefix(generation)}${resource}|read`
@@ -194,61 +194,141 @@ export const readKey = (generation: number, resource: string) => `${repairPrefix
 const repairPrefix = (generation: number) => `repair-${generation}|`
 
 /**
- * What the store allows an `ApplyResource` payload to claim: the units to skip are those of
- * `payload.skip` the store records as applied, the target a create made is the one the store
- * records (never the payload's; an item without a create has its mapped target), and a repair
- * generation must be one the store records. A payload that claims anything else is logged (to
- * stderr in the command line) and the store's values are used: a peer's word never makes a runner
- * skip a unit or write to another resource. Read on every replay of the workflow, and stable across
- * them for a payload the store agrees with (a unit the store records as applied stays so, a created
- * target stays recorded); for a payload it does not, a unit run because of it is skipped on a later
- * replay, which only leaves that unit out of the execution's result.
+ * What the store records of a chunk's resources: the units applied (and by which process) and the
+ * targets their `create` units made. The only source of what a runner skips and where it writes
+ * (the payload names the chunk, nothing else).
  */
-const storeView = (payload: typeof ApplyResource.payloadSchema.Type, item: Migration.Item) =>
+const chunkView = (planDigest: string, items: ReadonlyArray<Migration.Item>) =>
   Effect.gen(function* () {
     const sql = yield* tables
-    const generation = payload.generation ?? 0
-    const execution = `${payload.resource} (plan ${payload.planDigest.slice(0, 12)}, round ${payload.round}${generation > 0 ? `, repair ${generation}` : ""})`
-    if (generation > 0) {
-      const repairs = yield* sql<{
-        readonly generation: number
-      }>`SELECT generation FROM unishare_repairs WHERE digest = ${payload.planDigest} AND generation = ${generation}`
-      if (repairs.length === 0) {
-        yield* Effect.logWarning(
-          `refused the run of ${execution}: the store records no repair ${generation} of this plan`
-        )
-        return { refused: true, skip: new Set<string>(), created: undefined }
+    const resources = [...new Set(items.map((item) => ResourceRef.key(item.target)))]
+    const applied = new Map<string, string>()
+    const created = new Map<string, ResourceRef.ResourceRef>()
+    const running = new Map<string, Array<{ readonly unit: string; readonly operations: number }>>()
+    for (let i = 0; i < resources.length; i += 200) {
+      const rows = yield* sql<{
+        readonly resource: string
+        readonly unit: string
+        readonly outcome: string
+        readonly process: string | null
+        readonly created: string | null
+        readonly operations: number
+      }>`SELECT resource, unit, outcome, process, created, operations FROM unishare_units WHERE digest = ${planDigest} AND resource IN ${sql.in(resources.slice(i, i + 200))} AND outcome IN ('applied', 'running')`
+      for (const row of rows) {
+        if (row.outcome === "running") {
+          const list = running.get(row.resource) ?? []
+          list.push({ unit: row.unit, operations: Number(row.operations) })
+          running.set(row.resource, list)
+          continue
+        }
+        applied.set(`${row.resource}\n${row.unit}`, row.process ?? "unknown")
+        const ref = row.created != null ? decodeRef(row.created) : Option.none()
+        if (Option.isSome(ref)) created.set(`${row.resource}\n${row.unit}`, ref.value)
       }
     }
-    const rows = yield* sql<{
-      readonly unit: string
-      readonly created: string | null
-    }>`SELECT unit, created FROM unishare_units WHERE digest = ${payload.planDigest} AND resource = ${payload.resource} AND outcome = 'applied'`
-    const applied = new Set(rows.map((r) => r.unit))
-    const row = item.create === undefined ? undefined : rows.find((r) => r.unit === Migration.createKey(item.source))
-    const created =
-      item.create === undefined
-        ? item.target
-        : Option.getOrUndefined(row?.created != null ? decodeRef(row.created) : Option.none())
-    const claims: Array<string> = []
-    const unapplied = payload.skip.filter((unit) => !applied.has(unit))
-    if (unapplied.length > 0)
-      claims.push(
-        `to skip ${unapplied.length} unit(s) the store does not record as applied (${unapplied.slice(0, 3).join(", ")}${unapplied.length > 3 ? ", …" : ""}): they run`
-      )
-    const claimed = payload.created === undefined ? undefined : ResourceRef.key(payload.created)
-    const actual = created === undefined ? undefined : ResourceRef.key(created)
-    if (claimed !== undefined && claimed !== actual)
-      claims.push(
-        `that its target was created as ${claimed}, which the store does not record (${actual === undefined ? "no target created yet" : `the store's: ${actual}`}): the store's is used`
-      )
-    if (claims.length > 0) yield* Effect.logWarning(`the run of ${execution} claimed ${claims.join("; and ")}`)
-    return { refused: false, skip: new Set(payload.skip.filter((unit) => applied.has(unit))), created }
+    return {
+      /** The units of `resource` an attempt started and did not finish (it crashed or was killed). */
+      runningOf: (resource: string) => running.get(resource) ?? [],
+      /** The process that applied `unit` of `resource`, when the store records it as applied. */
+      appliedBy: (resource: string, unit: string) => applied.get(`${resource}\n${unit}`),
+      /** The target the `create` unit of `item` made, when the store records it. */
+      createdFor: (item: Migration.Item) =>
+        item.create === undefined
+          ? item.target
+          : created.get(`${ResourceRef.key(item.target)}\n${Migration.createKey(item.source)}`)
+    }
   }).pipe(Effect.orDie)
 
 /**
- * The workflow's implementation: registers `ApplyResource` with the engine; needs the `Target` and
- * the store's `SqlClient`.
+ * One chunk applied: its items with bounded concurrency (the first alone), the units of one item
+ * in order, every unit recorded in the store; units the store records as applied are returned as
+ * `earlier` without being performed. A failure that stops a run (a refused credential, an
+ * unreachable provider) leaves the items not started yet out of the result.
+ */
+const applyChunk = (
+  payload: typeof ApplyChunk.payloadSchema.Type,
+  plan: Pick<Migration.MigrationPlan, "options">,
+  items: ReadonlyArray<Migration.Item>,
+  target: Shape
+) =>
+  Effect.gen(function* () {
+    const generation = payload.generation ?? 0
+    const view = yield* chunkView(payload.planDigest, items)
+    let stopped = false
+    const one = (item: Migration.Item) =>
+      Effect.gen(function* () {
+        const outcomes: Array<UnitOutcome> = []
+        if (stopped) return outcomes
+        const resource = ResourceRef.key(item.target)
+        let ref = view.createdFor(item)
+        let units = Migration.unitsOf(item, target)
+        if (generation > 0) {
+          if (ref === undefined) return outcomes
+          const read = yield* readRepair(plan, target, item, ref)
+          if (read.failure !== undefined) {
+            if (Migration.stopsRun(read.failure)) stopped = true
+            return [
+              {
+                resource,
+                unit: readKey(generation, resource),
+                outcome: "failed" as const,
+                run: thisRun,
+                operations: 0,
+                error: read.failure._tag,
+                message: read.failure.message,
+                failure: read.failure
+              }
+            ]
+          }
+          units = Migration.unitsOf(item, target, { operations: read.operations, prefix: repairPrefix(generation) })
+          // a unit of this repair in flight when an earlier attempt stopped, which the read finds
+          // done (its write landed): recorded as applied, not written again
+          const wanted = new Set(units.map((unit) => unit.key))
+          for (const started of view.runningOf(resource)) {
+            if (!started.unit.startsWith(repairPrefix(generation)) || wanted.has(started.unit)) continue
+            const outcome: UnitOutcome = {
+              unit: started.unit,
+              outcome: "applied",
+              run: thisRun,
+              operations: started.operations
+            }
+            yield* recordUnit(payload.planDigest, resource, generation, outcome)
+            outcomes.push(outcome)
+          }
+        }
+        for (const unit of units) {
+          const by = view.appliedBy(resource, unit.key)
+          if (by !== undefined) {
+            outcomes.push({ unit: unit.key, outcome: "applied", run: by, operations: unit.ops.length, earlier: true })
+            continue
+          }
+          // its target was to be created, and that has not happened
+          if (unit.kind !== "create" && ref === undefined) break
+          const outcome = yield* runUnit(payload.planDigest, resource, generation, plan, target, unit, ref)
+          outcomes.push(outcome)
+          if (outcome.created !== undefined) ref = outcome.created
+          if (outcome.outcome === "failed") {
+            const stops = outcome.failure !== undefined && Migration.stopsRun(outcome.failure)
+            if (stops) stopped = true
+            // a target not created leaves its writes nowhere to go; a refused credential or an
+            // unreachable provider would fail every further unit the same way
+            if (unit.kind === "create" || stops) break
+          }
+        }
+        return outcomes.map((outcome) => ({ ...outcome, resource }))
+      })
+    const concurrency = Math.min(
+      maxConcurrency,
+      Math.max(1, Math.floor(payload.concurrency ?? Migration.defaultConcurrency(target.capabilities)))
+    )
+    return (yield* Migration.firstAlone(items, one, concurrency)).flat()
+  })
+
+/**
+ * The workflow's implementation: registers `ApplyChunk` with the engine; needs the `Target` and
+ * the store's `SqlClient`. A chunk is applied in one activity: a crash inside it re-runs the
+ * activity, which skips every unit the store records as applied (so only the units in flight at
+ * the crash are performed again).
  *
  * @example
  * ```ts
@@ -256,14 +336,25 @@ const storeView = (payload: typeof ApplyResource.payloadSchema.Type, item: Migra
  * const WorkflowsLive = DurableApply.layerWorkflows
  * ```
  */
-export const layerWorkflows = ApplyResource.toLayer((payload) =>
+export const layerWorkflows = ApplyChunk.toLayer((payload) =>
   Effect.gen(function* () {
-    const plan = yield* loadPlan(payload.planDigest)
+    const stored = yield* Effect.orDie(storedPlan(payload.planDigest))
+    if (stored === undefined) return yield* Effect.die(new Error(`plan ${payload.planDigest} is not in the store`))
     const target = yield* Target
-    const item = plan.items.find((i) => ResourceRef.key(i.target) === payload.resource)
-    if (item === undefined) return { units: [] }
     const generation = payload.generation ?? 0
-    if (plan.targetProvider !== target.capabilities.provider) {
+    const execution = `chunk ${payload.chunk} (plan ${payload.planDigest.slice(0, 12)}, round ${payload.round}${generation > 0 ? `, repair ${generation}` : ""})`
+    if (payload.chunk < 0 || payload.chunk >= stored.chunks || !Number.isInteger(payload.chunk)) {
+      yield* Effect.logWarning(`refused the run of ${execution}: the plan has ${stored.chunks} chunk(s)`)
+      return { units: [] }
+    }
+    if (generation > 0 && !(yield* repairRecorded(payload.planDigest, generation))) {
+      yield* Effect.logWarning(
+        `refused the run of ${execution}: the store records no repair ${generation} of this plan`
+      )
+      return { units: [] }
+    }
+    const items = yield* loadChunk(payload.planDigest, payload.chunk)
+    if (stored.plan.targetProvider !== target.capabilities.provider) {
       // a runner configured for another provider than the plan's: write nothing, say why
       const error = new Errors.InvalidInput({
         provider: target.capabilities.provider,
@@ -271,53 +362,29 @@ export const layerWorkflows = ApplyResource.toLayer((payload) =>
         issues: [
           {
             path: "plan.targetProvider",
-            message: `this runner writes to ${target.capabilities.provider}, the plan targets ${plan.targetProvider}`
+            message: `this runner writes to ${target.capabilities.provider}, the plan targets ${stored.plan.targetProvider}`
           }
         ]
       })
-      return { units: Migration.unitsOf(item, target).map((unit) => failedOutcome(unit, error)) }
-    }
-    // skip and created come from the store, never from the payload alone (a peer's word)
-    const view = yield* storeView(payload, item)
-    if (view.refused) return { units: [] }
-    let ref = item.create === undefined ? item.target : view.created
-    let units = Migration.unitsOf(item, target)
-    if (generation > 0) {
-      if (ref === undefined) return { units: [] }
-      const read = yield* readActivity(plan, target, item, ref)
-      if (read.failure !== undefined) {
-        const key = readKey(generation, payload.resource)
-        return {
-          units: [
-            {
-              unit: key,
-              outcome: "failed" as const,
-              run: thisRun,
-              operations: 0,
-              error: read.failure._tag,
-              message: read.failure.message,
-              failure: read.failure
-            }
-          ]
-        }
-      }
-      units = Migration.unitsOf(item, target, { operations: read.operations, prefix: repairPrefix(generation) })
-    }
-    const skip = view.skip
-    const outcomes: Array<UnitOutcome> = []
-    for (const unit of units) {
-      if (skip.has(unit.key)) continue
-      // its target was to be created, and that has not happened
-      if (unit.kind !== "create" && ref === undefined) break
-      const outcome = yield* unitActivity(payload.planDigest, payload.resource, generation, plan, target, unit, ref)
-      outcomes.push(outcome)
-      if (outcome.created !== undefined) ref = outcome.created
-      if (outcome.outcome === "failed") {
-        // a target not created leaves its writes nowhere to go; a refused credential or an
-        // unreachable provider would fail every further unit the same way
-        if (unit.kind === "create" || (outcome.failure !== undefined && Migration.stopsRun(outcome.failure))) break
+      return {
+        units: items.flatMap((item) => Migration.unitsOf(item, target).map((unit) => failedOutcome(unit, error)))
       }
     }
-    return { units: outcomes }
+    const units = yield* Activity.make({
+      name: "apply",
+      success: Schema.Array(UnitOutcome),
+      execute: applyChunk(payload, stored.plan, items, target)
+    })
+    return { units }
   })
 )
+
+/** Whether the store records repair `generation` of the plan. */
+const repairRecorded = (planDigest: string, generation: number) =>
+  Effect.gen(function* () {
+    const sql = yield* tables
+    const rows = yield* sql<{
+      readonly generation: number
+    }>`SELECT generation FROM unishare_repairs WHERE digest = ${planDigest} AND generation = ${generation}`
+    return rows.length > 0
+  }).pipe(Effect.orDie)

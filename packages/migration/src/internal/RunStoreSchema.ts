@@ -4,12 +4,12 @@
  *
  * - `unishare_plans` (a plan once, by digest), `unishare_units` (one row per unit: `pending`,
  *   `running`, then `applied` or `failed`), `unishare_audit` (one row per write attempt) and
- *   `unishare_repairs` (the repair generations); `tables` creates them when missing and brings a
+ *   `unishare_repairs` (the repair generations) and `unishare_chunks` (a plan's items, `chunkItems` to a row); `tables` creates them when missing and brings a
  *   `unishare_units` an older version made up to date (`laterColumns`), once per store.
  * - `storeShape` tells the read-only readers (`status`, `audit`, a dry run, `verify`) what a store
  *   has without creating anything: a store an older version made lacks later tables or columns.
  * - `recordRunning`, `recordCreating` and `recordUnit` are what the workflow's activities write
- *   about a unit, `unitRow` what they read back, `loadPlan` the stored plan, `recorded` what a run
+ *   about a unit, `unitRow` what they read back, `storedPlan` and `loadChunk` the stored plan (in chunks of `chunkItems`), `recorded` what a run
  *   applied and created.
  * - `UnitOutcome` is what the store records of a unit (and what the workflow returns for it);
  *   `processId` identifies this process in those records.
@@ -43,7 +43,11 @@ export const UnitOutcome = Schema.Struct({
   error: Schema.optionalKey(Schema.String),
   message: Schema.optionalKey(Schema.String),
   failure: Schema.optionalKey(Errors.SharingError),
-  created: Schema.optionalKey(ResourceRef.ResourceRef)
+  created: Schema.optionalKey(ResourceRef.ResourceRef),
+  /** Applied by an earlier attempt (the store records it): not performed again. */
+  earlier: Schema.optionalKey(Schema.Boolean),
+  /** The resource key (`ResourceRef.key`) of the item the unit belongs to. */
+  resource: Schema.optionalKey(Schema.String)
 })
 /**
  * @example
@@ -76,28 +80,13 @@ const encodeItem = Schema.encodeSync(Migration.Item)
 const decodeItem = Schema.decodeUnknownSync(Migration.Item)
 
 /**
- * The prefix of a plan stored compressed: its lines (the plan without items, then one item per
- * line) Brotli-compressed (quality 5), then base64, in the text column.
+ * The prefix of a plan stored compressed by the version before chunks: its lines (the plan without
+ * items, then one item per line) Brotli-compressed, then base64, in the text column. Still read.
  */
 const compressed = "br2:"
 
-/**
- * The plan as the store keeps it: compressed lines (a 21,000-share plan: 13.4 MB of JSON, 0.33 MB
- * stored), so the store's copy costs a fraction of a kilobyte per unit. One line per item, never
- * one string for the whole plan: a plan of a million shares is larger than a JavaScript string
- * can be. Node's zlib does it: no dependency. The text column works on SQLite and PostgreSQL alike.
- */
-export const encodePlan = (plan: Migration.MigrationPlan): string => {
-  const lines: Array<Buffer> = [Buffer.from(`${JSON.stringify(encodeShell({ ...plan, items: [] }))}\n`)]
-  for (const item of plan.items) lines.push(Buffer.from(`${JSON.stringify(encodeItem(item))}\n`))
-  const packed = Zlib.brotliCompressSync(Buffer.concat(lines), {
-    params: { [Zlib.constants.BROTLI_PARAM_QUALITY]: 5 }
-  })
-  return `${compressed}${packed.toString("base64")}`
-}
-
-/** A stored plan: compressed lines (this version) or plain JSON (stores written before). */
-const decodePlan = (text: string): Migration.MigrationPlan => {
+/** A stored plan of an older version: compressed lines or plain JSON (read whole: it was small enough to store whole). */
+const decodeLegacyPlan = (text: string): Migration.MigrationPlan => {
   if (!text.startsWith(compressed)) return parsePlan(text)
   const bytes = Zlib.brotliDecompressSync(Buffer.from(text.slice(compressed.length), "base64"))
   const lines: Array<unknown> = []
@@ -111,6 +100,61 @@ const decodePlan = (text: string): Migration.MigrationPlan => {
   return { ...decodeShell(shell), items: items.map((item) => decodeItem(item)) }
 }
 
+/**
+ * How many plan items a chunk holds: the unit of storage and of work. One `ApplyChunk` workflow
+ * execution applies a chunk (its units with bounded concurrency inside one activity), so the
+ * engine's own cost — messages, replies, journal rows — is paid once per chunk, not per unit.
+ */
+export const chunkItems = 100
+
+/**
+ * The prefix of a stored chunk: its items as JSON Lines (the fidelity entries left out: applying
+ * never reads them, the plan file keeps them), zstd-compressed, then base64 (a text column works on
+ * SQLite and PostgreSQL alike). Node's zlib does it: no dependency.
+ */
+const chunkPrefix = "zs1:"
+
+/** The prefix of a stored plan's shell (the plan without items, and how many chunks and items it has). */
+const shellPrefix = "chunks1:"
+
+/** A chunk of items as the store keeps it (`chunkPrefix`). */
+export const encodeChunk = (items: ReadonlyArray<Migration.Item>): string => {
+  const text = items.map((item) => JSON.stringify(encodeItem({ ...item, entries: [] }))).join("\n")
+  return `${chunkPrefix}${Zlib.zstdCompressSync(Buffer.from(text)).toString("base64")}`
+}
+
+const decodeChunk = (text: string): ReadonlyArray<Migration.Item> => {
+  if (!text.startsWith(chunkPrefix)) throw new Error("a stored chunk in an unknown format")
+  const lines = Zlib.zstdDecompressSync(Buffer.from(text.slice(chunkPrefix.length), "base64")).toString("utf8")
+  return lines === "" ? [] : lines.split("\n").map((line) => decodeItem(JSON.parse(line)))
+}
+
+/**
+ * A plan as the store keeps it: everything but its items (in `unishare_chunks`), and how many chunks
+ * and items it has. A plan stored by an older version (whole, in the plans row) has `legacy`: its
+ * items, to be stored in chunks by the next `apply`.
+ */
+export interface StoredPlan {
+  readonly plan: Omit<Migration.MigrationPlan, "items">
+  readonly chunks: number
+  readonly items: number
+  readonly legacy?: ReadonlyArray<Migration.Item> | undefined
+}
+
+/** The plans row of a plan stored in chunks. */
+export const encodeShellRow = (plan: Omit<Migration.MigrationPlan, "items">, chunks: number, items: number): string =>
+  `${shellPrefix}${JSON.stringify({ shell: encodeShell({ ...plan, items: [] }), chunks, items })}`
+
+const decodeStored = (text: string): StoredPlan => {
+  if (text.startsWith(shellPrefix)) {
+    const row = JSON.parse(text.slice(shellPrefix.length)) as { shell: unknown; chunks: number; items: number }
+    const { items: _, ...plan } = decodeShell(row.shell)
+    return { plan, chunks: Number(row.chunks), items: Number(row.items) }
+  }
+  const { items, ...plan } = decodeLegacyPlan(text)
+  return { plan, chunks: Math.ceil(items.length / chunkItems), items: items.length, legacy: items }
+}
+
 const encodeRef = Schema.encodeSync(Schema.fromJsonString(ResourceRef.ResourceRef))
 export const decodeRef = Schema.decodeUnknownOption(Schema.fromJsonString(ResourceRef.ResourceRef))
 
@@ -118,9 +162,10 @@ const ddl = [
   "CREATE TABLE IF NOT EXISTS unishare_plans (digest TEXT PRIMARY KEY, plan TEXT NOT NULL)",
   "CREATE TABLE IF NOT EXISTS unishare_units (digest TEXT NOT NULL, resource TEXT NOT NULL, unit TEXT NOT NULL, outcome TEXT NOT NULL, message TEXT, process TEXT, generation INTEGER NOT NULL DEFAULT 0, operations INTEGER NOT NULL DEFAULT 0, at TEXT, created TEXT, mark TEXT, PRIMARY KEY (digest, resource, unit))",
   "CREATE TABLE IF NOT EXISTS unishare_audit (digest TEXT NOT NULL, resource TEXT NOT NULL, unit TEXT NOT NULL, generation INTEGER NOT NULL, outcome TEXT NOT NULL, at TEXT NOT NULL, process TEXT NOT NULL, operations INTEGER NOT NULL, message TEXT, created TEXT)",
-  "CREATE TABLE IF NOT EXISTS unishare_repairs (digest TEXT NOT NULL, generation INTEGER NOT NULL, finished INTEGER NOT NULL, PRIMARY KEY (digest, generation))"
+  "CREATE TABLE IF NOT EXISTS unishare_repairs (digest TEXT NOT NULL, generation INTEGER NOT NULL, finished INTEGER NOT NULL, PRIMARY KEY (digest, generation))",
+  "CREATE TABLE IF NOT EXISTS unishare_chunks (digest TEXT NOT NULL, chunk INTEGER NOT NULL, items TEXT NOT NULL, PRIMARY KEY (digest, chunk))"
 ]
-const tableNames = ["unishare_plans", "unishare_units", "unishare_audit", "unishare_repairs"]
+const tableNames = ["unishare_plans", "unishare_units", "unishare_audit", "unishare_repairs", "unishare_chunks"]
 
 /** Columns `unishare_units` gained after its first version: added to a store an older version made. */
 const laterColumns: ReadonlyArray<readonly [string, string]> = [
@@ -129,7 +174,8 @@ const laterColumns: ReadonlyArray<readonly [string, string]> = [
   ["operations", "INTEGER NOT NULL DEFAULT 0"],
   ["at", "TEXT"],
   ["created", "TEXT"],
-  ["mark", "TEXT"]
+  ["mark", "TEXT"],
+  ["seq", "INTEGER"]
 ]
 
 /** The stores whose tables this process has created (DDL once per store, not per statement). */
@@ -190,6 +236,7 @@ export const storeShape = Effect.gen(function* () {
     units: tables.has("unishare_units"),
     audit: tables.has("unishare_audit"),
     repairs: tables.has("unishare_repairs"),
+    chunks: tables.has("unishare_chunks"),
     /** A column of `unishare_units` as selected: itself when present, else `fallback` under its name. */
     unitColumn: (name: string, fallback: "NULL" | "0") =>
       columns.has(name) ? sql.literal(name) : sql.literal(`${fallback} AS ${name}`)
@@ -247,19 +294,43 @@ export const unitRow = (planDigest: string, resource: string, unit: string) =>
     return rows[0]
   }).pipe(Effect.orDie)
 
-const loaded = new Map<string, Migration.MigrationPlan>()
+/** Plans read from the store by this process, by digest (a plan stored never changes). */
+const shells = new Map<string, StoredPlan>()
 
-export const loadPlan = (planDigest: string) =>
+/** The stored plan of `planDigest` (without its items), or `undefined` when it is not stored. */
+export const storedPlan = (planDigest: string) =>
   Effect.gen(function* () {
-    const cached = loaded.get(planDigest)
-    if (cached !== undefined) return cached
+    const cached = shells.get(planDigest)
+    if (cached !== undefined && cached.legacy === undefined) return cached
     const sql = yield* tables
     const rows = yield* sql<{ readonly plan: string }>`SELECT plan FROM unishare_plans WHERE digest = ${planDigest}`
     const text = rows[0]?.plan
-    if (text === undefined) return yield* Effect.die(new Error(`plan ${planDigest} is not in the store`))
-    const plan = decodePlan(text)
-    loaded.set(planDigest, plan)
-    return plan
+    if (text === undefined) return undefined
+    const stored = decodeStored(text)
+    if (stored.legacy === undefined) shells.set(planDigest, stored)
+    return stored
+  })
+
+/** The last chunks read by this process (a chunk is read by the workflow and by `apply` for its report). */
+const chunkCache = new Map<string, ReadonlyArray<Migration.Item>>()
+
+/** The items of one chunk of a stored plan (dies when the store does not hold it). */
+export const loadChunk = (planDigest: string, chunk: number) =>
+  Effect.gen(function* () {
+    const key = `${planDigest}/${chunk}`
+    const cached = chunkCache.get(key)
+    if (cached !== undefined) return cached
+    const sql = yield* tables
+    const rows = yield* sql<{
+      readonly items: string
+    }>`SELECT items FROM unishare_chunks WHERE digest = ${planDigest} AND chunk = ${chunk}`
+    const text = rows[0]?.items
+    if (text === undefined)
+      return yield* Effect.die(new Error(`chunk ${chunk} of plan ${planDigest} is not in the store`))
+    const items = decodeChunk(text)
+    if (chunkCache.size >= 16) chunkCache.delete(chunkCache.keys().next().value!)
+    chunkCache.set(key, items)
+    return items
   }).pipe(Effect.orDie)
 
 export const storeError = (e: unknown) =>
