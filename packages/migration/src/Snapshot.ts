@@ -150,6 +150,8 @@ export type SnapshotTrailer = typeof SnapshotTrailer.Type
  */
 export interface Digest {
   readonly add: (record: unknown) => string
+  /** Adds a line that already is a record's canonical JSON (read back from a file), as it is. */
+  readonly addLine: (line: string) => void
   readonly hex: () => string
 }
 
@@ -170,6 +172,10 @@ export const makeDigest = (): Digest => {
       hash.update(line)
       hash.update("\n")
       return line
+    },
+    addLine: (line) => {
+      hash.update(line)
+      hash.update("\n")
     },
     hex: () => hash.digest("hex")
   }

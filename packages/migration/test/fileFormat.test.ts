@@ -252,6 +252,28 @@ describe("plan files (JSON Lines)", () => {
     })
   )
 
+  it.effect(
+    "an item line re-formatted by another tool (keys reordered, spaces) with the same content still reads: the digest is over canonical JSON",
+    () =>
+      Effect.gen(function* () {
+        const plan = yield* planned
+        const path = fresh("reformatted-plan.json")
+        yield* FileFormat.writePlan(path, plan)
+        const text = lines(path)
+        const item = JSON.parse(text[1]!) as Record<string, unknown>
+        const reordered = Object.fromEntries(Object.entries(item).reverse())
+        // (a line separator in a string stays escaped: it would end the line)
+        text[1] = JSON.stringify(reordered, null, 1)
+          .replace(/\n/g, " ")
+          .replace(/\u2028/g, "\\u2028")
+        assert.notStrictEqual(text[1], lines(path)[1])
+        Fs.writeFileSync(path, `${text.join("\n")}\n`)
+        const read = yield* FileFormat.readPlan(path)
+        assert.strictEqual(read.digest, plan.digest)
+        assert.deepStrictEqual(read.items, plan.items)
+      })
+  )
+
   it.effect("a plan with no trailer or a dropped item is refused", () =>
     Effect.gen(function* () {
       const plan = yield* planned
