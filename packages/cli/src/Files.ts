@@ -222,6 +222,76 @@ export const readSnapshot = (path: string, field: string): Effect.Effect<Snapsho
   )
 
 /**
+ * Opens a snapshot file as a stream (`FileFormat.openSnapshot`): its header and trailer read (a file
+ * cut short refused at once, its provider checked), its resources read a line at a time each time
+ * the stream runs — the file is opened again for each run, and a file whose trailer is no longer
+ * the one first opened is refused — so a million-share snapshot is never held whole. Errors name
+ * `field`, as `readSnapshot`'s do (an edited file fails at the stream's end, at `snapshot.digest`).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Files } from "@unishare/cli"
+ * const count = Effect.flatMap(Files.openSnapshot("snapshot.json", "--snapshot"), (s) => Stream.runCount(s.resources))
+ * ```
+ */
+export const openSnapshot = (
+  path: string,
+  field: string
+): Effect.Effect<Migration.SnapshotSource<Errors.InvalidInput>, Errors.InvalidInput> =>
+  Effect.flatMap(Effect.mapError(FileFormat.openSnapshot(path), fileAt(path, field)), (snapshot) =>
+    Notation.isProvider(snapshot.provider)
+      ? Effect.succeed({
+          ...snapshot,
+          resources: Stream.unwrap(
+            Effect.flatMap(FileFormat.openSnapshot(path), (again) =>
+              again.trailer.digest === snapshot.trailer.digest
+                ? Effect.succeed(again.resources)
+                : Effect.fail(
+                    Errors.invalid(
+                      "unishare",
+                      "read snapshot",
+                      "snapshot.digest",
+                      `${path}: the snapshot was replaced while it was read (its digest is no longer the one first read): plan again`
+                    )
+                  )
+            )
+          ).pipe(Stream.mapError(fileAt(path, field)))
+        })
+      : Effect.fail(
+          Errors.invalid(
+            "unishare",
+            "read snapshot",
+            `${field}: provider`,
+            `unknown provider ${JSON.stringify(snapshot.provider)} (known: ${Notation.providers.join(", ")})`
+          )
+        )
+  )
+
+/**
+ * Writes a plan file as the plan is made (`Migration.planStream`, `FileFormat.writePlanStream`):
+ * never all of its items at once; atomically, an existing file only with `force`, nothing left
+ * behind when planning fails. Returns the trailer. The file's own errors name `field`; the
+ * planning's (the target's, the snapshot's) are as they are.
+ *
+ * @example
+ * ```ts
+ * import type { Migration } from "@unishare/migration"
+ * import { Files } from "@unishare/cli"
+ * const write = (plan: Migration.PlanInProgress) => Files.writePlanStream("plan.json", plan, "--out")
+ * ```
+ */
+export const writePlanStream = <E>(
+  path: string,
+  plan: Migration.PlanInProgress<E>,
+  field: string,
+  options: { readonly force?: boolean | undefined } = {}
+): Effect.Effect<Migration.PlanTrailer, Errors.SharingError | E> =>
+  Effect.mapError(FileFormat.writePlanStream(path, plan, options), (e) =>
+    e instanceof Errors.InvalidInput && e.operation === "write file" ? fileAt(path, field)(e) : e
+  )
+
+/**
  * Writes a plan file (JSON Lines, format version 3: `FileFormat`) line by line, atomically; an
  * existing file only with `force`.
  *

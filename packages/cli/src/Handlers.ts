@@ -210,7 +210,7 @@ export const handlers: {
       "plan",
       flags.json,
       Effect.gen(function* () {
-        const snapshot = yield* Files.readSnapshot(flags.snapshot, "--snapshot")
+        const snapshot = yield* Files.openSnapshot(flags.snapshot, "--snapshot")
         const identities = Option.isSome(flags.identities)
           ? yield* Files.readIdentities(flags.identities.value, "--identities")
           : IdentityMap.empty
@@ -230,12 +230,13 @@ export const handlers: {
           : undefined
         const target = yield* Providers.fromEnvironment(flags.target, { endpoints: endpointsOf(flags) })
         const report = Option.getOrUndefined(flags.report)
-        const plan = yield* Workflow.planTo(snapshot, target, {
+        const written = yield* Workflow.planFile(snapshot, target, {
           identities,
           resources,
           out: flags.out,
           report,
           force: flags.force,
+          details: flags.details,
           flags: {
             onLossy: flags.onLossy,
             allowEveryone: flags.allowEveryone,
@@ -250,14 +251,15 @@ export const handlers: {
         })
         yield* Output.result(
           flags.json,
-          Workflow.planSummary(plan, flags.out, report),
+          written.summary,
           () =>
-            `${Output.cliWording(Workflow.renderPlanText(plan, { details: flags.details }))}\n\nPlan written to ${flags.out}${report !== undefined ? `; report: ${report}` : ""}`
+            `${Output.cliWording(written.text)}\n\nPlan written to ${flags.out}${report !== undefined ? `; report: ${report}` : ""}`
         )
-        if (plan.problems.length > 0) {
+        const { problems } = written.plan
+        if (problems.length > 0) {
           return yield* new Output.Exit({
             code: ExitCode.codes.problems,
-            reason: `the plan has ${plan.problems.length} problem(s)`
+            reason: `the plan has ${problems.length} problem(s)`
           })
         }
       })

@@ -97,20 +97,16 @@ export interface Row {
 
 type Known = { id?: string; email?: string; name?: string }
 
-/** What a side's grantees are known as, merged over every appearance in the plan, by identity key. */
-const indexNames = (grantees: Iterable<Grantee.Grantee>): Map<string, Known> => {
-  const index = new Map<string, Known>()
-  for (const g of grantees) {
-    const keys = Grantee.keys(g)
-    const known: Known = {}
-    for (const k of keys) Object.assign(known, index.get(k))
-    if (g._tag === "User") {
-      if (g.id !== undefined) known.id = g.id
-      if (g.email !== undefined) known.email = g.email
-    } else if (g._tag === "Group" && g.name !== undefined && g.name !== "") known.name = g.name
-    for (const k of keys) index.set(k, known)
-  }
-  return index
+/** Adds what a grantee is known as to an index of names, merged over every appearance, by identity key. */
+const addName = (index: Map<string, Known>, g: Grantee.Grantee): void => {
+  const keys = Grantee.keys(g)
+  const known: Known = {}
+  for (const k of keys) Object.assign(known, index.get(k))
+  if (g._tag === "User") {
+    if (g.id !== undefined) known.id = g.id
+    if (g.email !== undefined) known.email = g.email
+  } else if (g._tag === "Group" && g.name !== undefined && g.name !== "") known.name = g.name
+  for (const k of keys) index.set(k, known)
 }
 
 /** A grantee with the name the plan knows it by (users: id and email; groups: id and name). */
@@ -134,25 +130,10 @@ const labelGrantee = (g: Grantee.Grantee, index: Map<string, Known>): Labelled =
   }
 }
 
-/** The names of both sides of a plan: source principals, and target principals (with the fallback). */
-const namesOf = (plan: Migration.MigrationPlan) => {
-  const source = indexNames(plan.items.flatMap((i) => i.entries.map((e) => e.source)))
-  const target = indexNames(
-    (function* () {
-      if (plan.options.fallback !== undefined) yield plan.options.fallback
-      for (const item of plan.items) {
-        for (const e of item.entries) if (e.target !== undefined) yield e.target
-        for (const d of item.desired) yield d.grantee
-        for (const op of item.plan.operations) yield op.grantee
-        for (const s of item.plan.unchanged) yield s.grantee
-        for (const s of item.plan.unmanaged) yield s.grantee
-      }
-    })()
-  )
-  return {
-    source: (g: Grantee.Grantee) => labelGrantee(g, source),
-    target: (g: Grantee.Grantee) => labelGrantee(g, target)
-  }
+/** How grantees are labelled: by the names of their side (source principals, target principals). */
+interface Names {
+  readonly source: (g: Grantee.Grantee) => Labelled
+  readonly target: (g: Grantee.Grantee) => Labelled
 }
 
 const sourceOf = (item: Migration.Item): Labelled => ({
@@ -169,38 +150,27 @@ const targetOf = (item: Migration.Item): Labelled =>
 const granted = (outcome: Migration.FidelityEntry["outcome"]) =>
   outcome === "exact" || outcome === "narrowed" || outcome === "widened"
 
-/**
- * The report's rows: one per source share, with names beside ids.
- *
- * @example
- * ```ts
- * import type { Migration } from "@unishare/migration"
- * import { HtmlReport } from "@unishare/cli"
- * const unresolved = (plan: Migration.MigrationPlan) =>
- *   HtmlReport.rows(plan).filter((r) => r.classes.includes("unresolved")).length
- * ```
- */
-export const rows = (plan: Migration.MigrationPlan): ReadonlyArray<Row> => {
-  const names = namesOf(plan)
-  return plan.items.flatMap((item) =>
-    item.entries.map((e): Row => {
-      const fallback = e.via === "fallback"
-      return {
-        resource: sourceOf(item),
-        target: targetOf(item),
-        principal: names.source(e.source),
-        level: e.sourceLevel,
-        targetPrincipal: e.target !== undefined ? names.target(e.target) : undefined,
-        targetLevel: e.targetLevel ?? "",
-        outcome: fallback
-          ? `unresolved → fallback${e.outcome === "exact" ? "" : ` (${granted(e.outcome) ? e.outcome : `${e.outcome}: not granted`})`}`
-          : e.outcome,
-        classes: fallback && e.outcome !== "unresolved" ? ["unresolved", e.outcome] : [e.outcome],
-        fallback,
-        note: e.note ?? ""
-      }
-    })
-  )
+/** The classes a share is filtered by: a share given to the fallback is `unresolved` first. */
+const classesOf = (e: Migration.FidelityEntry): ReadonlyArray<Outcome> =>
+  e.via === "fallback" && e.outcome !== "unresolved" ? ["unresolved", e.outcome] : [e.outcome]
+
+/** One share's row, its principals labelled with the names of the whole plan. */
+const rowOf = (resource: Labelled, target: Labelled, e: Migration.FidelityEntry, names: Names): Row => {
+  const fallback = e.via === "fallback"
+  return {
+    resource,
+    target,
+    principal: names.source(e.source),
+    level: e.sourceLevel,
+    targetPrincipal: e.target !== undefined ? names.target(e.target) : undefined,
+    targetLevel: e.targetLevel ?? "",
+    outcome: fallback
+      ? `unresolved → fallback${e.outcome === "exact" ? "" : ` (${granted(e.outcome) ? e.outcome : `${e.outcome}: not granted`})`}`
+      : e.outcome,
+    classes: classesOf(e),
+    fallback,
+    note: e.note ?? ""
+  }
 }
 
 /**
@@ -235,6 +205,180 @@ export interface Summary {
 
 const principalKey = (g: Grantee.Grantee) => Grantee.keys(g)[0] ?? ""
 
+/** One row of the principals table: a principal and outcome, its shares and the resources they are on. */
+interface PrincipalRow {
+  readonly principal: Grantee.Grantee
+  readonly outcome: string
+  readonly note: string
+  readonly gets: Grantee.Grantee | undefined
+  shares: number
+  resources: number
+  /** The last item it was counted on: items come one at a time, so a resource is counted once without a set of them. */
+  lastItem: number
+}
+
+/** A share row kept for the table: its resources labelled, its entry (principals are labelled at the end). */
+interface KeptShare {
+  readonly resource: Labelled
+  readonly target: Labelled
+  readonly entry: Migration.FidelityEntry
+}
+
+/**
+ * Everything the report shows, gathered as a plan's items go by: the names of both sides, the
+ * counts, the principals aggregated, and the first `limit` share rows of each outcome and resources
+ * with writes (the rest counted).
+ */
+const gather = (options: Pick<Migration.PlanOptions, "fallback">, limit: number) => {
+  const sourceNames = new Map<string, Known>()
+  const targetNames = new Map<string, Known>()
+  if (options.fallback !== undefined) addName(targetNames, options.fallback)
+  const names: Names = {
+    source: (g) => labelGrantee(g, sourceNames),
+    target: (g) => labelGrantee(g, targetNames)
+  }
+  const counts: Record<Outcome, number> = {
+    exact: 0,
+    narrowed: 0,
+    widened: 0,
+    unsupported: 0,
+    unresolved: 0,
+    skipped: 0
+  }
+  /** Shares by every class they are filtered by (a share given to the fallback is in two). */
+  const byClass: Record<Outcome, number> = {
+    exact: 0,
+    narrowed: 0,
+    widened: 0,
+    unsupported: 0,
+    unresolved: 0,
+    skipped: 0
+  }
+  const kept: Record<Outcome, number> = { exact: 0, narrowed: 0, widened: 0, unsupported: 0, unresolved: 0, skipped: 0 }
+  const unresolved = new Set<string>()
+  const unsupported = new Set<string>()
+  const principals = new Map<string, PrincipalRow>()
+  const shares: Array<KeptShare> = []
+  const writing: Array<Migration.Item> = []
+  const writes = { total: 0, grants: 0, updates: 0, revokes: 0, creates: 0 }
+  let toFallback = 0
+  let total = 0
+  let items = 0
+  let written = 0
+  const add = (item: Migration.Item): void => {
+    items++
+    const resource = sourceOf(item)
+    const target = targetOf(item)
+    for (const e of item.entries) {
+      addName(sourceNames, e.source)
+      if (e.target !== undefined) addName(targetNames, e.target)
+      total++
+      const isFallback = e.via === "fallback"
+      if (isFallback || e.outcome === "unresolved") {
+        counts.unresolved++
+        unresolved.add(principalKey(e.source))
+        if (isFallback && granted(e.outcome)) toFallback++
+      } else {
+        counts[e.outcome]++
+        if (e.outcome === "unsupported") unsupported.add(principalKey(e.source))
+      }
+      const classes = classesOf(e)
+      for (const k of classes) byClass[k]++
+      const first = classes[0]!
+      if (kept[first] < limit) {
+        kept[first]++
+        shares.push({ resource, target, entry: e })
+      }
+      // unresolved and unsupported principals, aggregated: one row per principal and outcome
+      if (!isFallback && e.outcome !== "unresolved" && e.outcome !== "unsupported") continue
+      const outcome = isFallback
+        ? granted(e.outcome)
+          ? "unresolved → fallback"
+          : `unresolved → fallback (${e.outcome}: not granted)`
+        : e.outcome
+      const key = `${principalKey(e.source)}|${outcome}`
+      let row = principals.get(key)
+      if (row === undefined) {
+        row = {
+          principal: e.source,
+          outcome,
+          note: e.note ?? "",
+          gets: isFallback ? e.target : undefined,
+          shares: 0,
+          resources: 0,
+          lastItem: 0
+        }
+        principals.set(key, row)
+      }
+      row.shares++
+      if (row.lastItem !== items) {
+        row.resources++
+        row.lastItem = items
+      }
+    }
+    for (const d of item.desired) addName(targetNames, d.grantee)
+    for (const op of item.plan.operations) addName(targetNames, op.grantee)
+    for (const s of item.plan.unchanged) addName(targetNames, s.grantee)
+    for (const s of item.plan.unmanaged) addName(targetNames, s.grantee)
+    const p = Planner.summarize(item.plan)
+    writes.grants += p.grants
+    writes.updates += p.updates
+    writes.revokes += p.revokes
+    writes.total += p.writes
+    if (item.create !== undefined) writes.creates++
+    if (item.plan.operations.length > 0 || item.create !== undefined) {
+      written++
+      if (writing.length < limit) writing.push(item)
+    }
+  }
+  const summary = (problems: number): Summary => ({
+    resources: items,
+    resourcesWritten: written,
+    problems,
+    shares: total,
+    outcomes: counts,
+    unresolved: { principals: unresolved.size, shares: counts.unresolved, toFallback },
+    unsupported: { principals: unsupported.size, shares: counts.unsupported },
+    writes
+  })
+  const rows = (): ReadonlyArray<Row> => shares.map((s) => rowOf(s.resource, s.target, s.entry, names))
+  return {
+    add,
+    names,
+    summary,
+    rows,
+    principals,
+    writing,
+    get written() {
+      return written
+    },
+    byClass,
+    kept,
+    limit
+  }
+}
+
+type Gathered = ReturnType<typeof gather>
+
+const gathered = (plan: Migration.MigrationPlan): Gathered => {
+  const g = gather(plan.options, Number.POSITIVE_INFINITY)
+  for (const item of plan.items) g.add(item)
+  return g
+}
+
+/**
+ * The report's rows: one per source share, with names beside ids.
+ *
+ * @example
+ * ```ts
+ * import type { Migration } from "@unishare/migration"
+ * import { HtmlReport } from "@unishare/cli"
+ * const unresolved = (plan: Migration.MigrationPlan) =>
+ *   HtmlReport.rows(plan).filter((r) => r.classes.includes("unresolved")).length
+ * ```
+ */
+export const rows = (plan: Migration.MigrationPlan): ReadonlyArray<Row> => gathered(plan).rows()
+
 /**
  * Counts a plan for the sign-off summary (see `Summary`).
  *
@@ -245,52 +389,7 @@ const principalKey = (g: Grantee.Grantee) => Grantee.keys(g)[0] ?? ""
  * const unresolvedShares = (plan: Migration.MigrationPlan) => HtmlReport.summarize(plan).unresolved.shares
  * ```
  */
-export const summarize = (plan: Migration.MigrationPlan): Summary => {
-  const counts: Record<Outcome, number> = {
-    exact: 0,
-    narrowed: 0,
-    widened: 0,
-    unsupported: 0,
-    unresolved: 0,
-    skipped: 0
-  }
-  const unresolved = new Set<string>()
-  const unsupported = new Set<string>()
-  let toFallback = 0
-  let shares = 0
-  for (const item of plan.items) {
-    for (const e of item.entries) {
-      shares++
-      if (e.via === "fallback" || e.outcome === "unresolved") {
-        counts.unresolved++
-        unresolved.add(principalKey(e.source))
-        if (e.via === "fallback" && granted(e.outcome)) toFallback++
-      } else {
-        counts[e.outcome]++
-        if (e.outcome === "unsupported") unsupported.add(principalKey(e.source))
-      }
-    }
-  }
-  const writes = { total: 0, grants: 0, updates: 0, revokes: 0, creates: 0 }
-  for (const item of plan.items) {
-    const p = Planner.summarize(item.plan)
-    writes.grants += p.grants
-    writes.updates += p.updates
-    writes.revokes += p.revokes
-    writes.total += p.writes
-    if (item.create !== undefined) writes.creates++
-  }
-  return {
-    resources: plan.items.length,
-    resourcesWritten: plan.items.filter((i) => i.plan.operations.length > 0 || i.create !== undefined).length,
-    problems: plan.problems.length,
-    shares,
-    outcomes: counts,
-    unresolved: { principals: unresolved.size, shares: counts.unresolved, toFallback },
-    unsupported: { principals: unsupported.size, shares: counts.unsupported },
-    writes
-  }
-}
+export const summarize = (plan: Migration.MigrationPlan): Summary => gathered(plan).summary(plan.problems.length)
 
 /** Provider-controlled text as HTML: control and bidi characters made visible, then escaped. */
 const esc = (text: string) =>
@@ -400,19 +499,24 @@ ul.ops { margin: 0; padding-left: 1.1rem; }
 const yesNo = (b: boolean | undefined) => (b === true ? "yes" : "no")
 
 /**
- * Renders the self-contained HTML report of a plan.
+ * What the report shows of a plan besides its items: everything but the items and the summary
+ * (the report counts the items itself). A `MigrationPlan` is one; so is a plan opened or made as a
+ * stream, once its trailer is known.
  *
  * @example
  * ```ts
  * import type { Migration } from "@unishare/migration"
- * import { HtmlReport } from "@unishare/cli"
- * const html = (plan: Migration.MigrationPlan) => HtmlReport.render(plan)
+ * import type { HtmlReport } from "@unishare/cli"
+ * const head = (plan: Migration.MigrationPlan): HtmlReport.Head => plan
  * ```
  */
-export const render = (plan: Migration.MigrationPlan): string => {
-  const s = summarize(plan)
-  const names = namesOf(plan)
-  const all = rows(plan)
+export type Head = Omit<Migration.MigrationPlan, "items" | "format" | "version" | "summary">
+
+/** The report of the items gathered (`gather`) and the plan's head. */
+const renderGathered = (plan: Head, g: Gathered): string => {
+  const s = g.summary(plan.problems.length)
+  const names = g.names
+  const all = g.rows()
   const o = plan.options
   const title = `Migration plan ${plan.id}: ${plan.sourceProvider} → ${plan.targetProvider}`
   const fallback = o.fallback !== undefined ? names.target(o.fallback) : undefined
@@ -517,46 +621,24 @@ ${options.map(([flag, value]) => `<tr data-option="${flag.slice(2)}"><th><code>$
 </section>`
 
   // unresolved and unsupported principals, aggregated: one row per principal and outcome
-  const principals = new Map<
-    string,
-    { principal: Labelled; outcome: string; shares: number; resources: Set<string>; note: string; gets?: Labelled }
-  >()
-  for (const item of plan.items) {
-    for (const e of item.entries) {
-      const isFallback = e.via === "fallback"
-      if (!isFallback && e.outcome !== "unresolved" && e.outcome !== "unsupported") continue
-      const outcome = isFallback
-        ? granted(e.outcome)
-          ? "unresolved → fallback"
-          : `unresolved → fallback (${e.outcome}: not granted)`
-        : e.outcome
-      const key = `${principalKey(e.source)}|${outcome}`
-      const row = principals.get(key) ?? {
-        principal: names.source(e.source),
-        outcome,
-        shares: 0,
-        resources: new Set<string>(),
-        note: e.note ?? "",
-        ...(isFallback && e.target !== undefined ? { gets: names.target(e.target) } : {})
-      }
-      row.shares++
-      row.resources.add(Notation.formatResource(item.source))
-      principals.set(key, row)
-    }
-  }
+  const principals = [...g.principals.values()].map((r) => ({
+    ...r,
+    principal: names.source(r.principal),
+    gets: r.gets !== undefined ? names.target(r.gets) : undefined
+  }))
   const principalSection = `<section id="principals">
 <h2>Unresolved and unsupported principals</h2>
 ${
-  principals.size === 0
+  principals.length === 0
     ? "<p>None: every principal has a target counterpart the target can express.</p>"
     : `<table id="principal-table"><thead><tr><th>principal</th><th>outcome</th><th>given to</th><th>shares</th><th>resources</th><th>note</th></tr></thead><tbody>
-${[...principals.values()]
+${principals
   .sort(
     (a, b) => b.shares - a.shares || (a.principal.id < b.principal.id ? -1 : a.principal.id > b.principal.id ? 1 : 0)
   )
   .map(
     (r) =>
-      `<tr data-outcome="${r.outcome.startsWith("unresolved") ? "unresolved" : "unsupported"}"><td>${labelled(r.principal)}</td><td class="outcome">${esc(r.outcome)}</td><td>${labelled(r.gets)}</td><td class="n">${r.shares}</td><td class="n">${r.resources.size}</td><td class="note">${esc(r.note)}</td></tr>`
+      `<tr data-outcome="${r.outcome.startsWith("unresolved") ? "unresolved" : "unsupported"}"><td>${labelled(r.principal)}</td><td class="outcome">${esc(r.outcome)}</td><td>${labelled(r.gets)}</td><td class="n">${r.shares}</td><td class="n">${r.resources}</td><td class="note">${esc(r.note)}</td></tr>`
   )
   .join("\n")}
 </tbody></table>`
@@ -585,12 +667,13 @@ ${plan.problems.map((p) => `<tr><td>${labelled({ id: Notation.formatResource(p.s
         return `<li class="attention">revoke <b>${esc(o.level)}</b> from ${who}</li>`
     }
   }
-  const writing = plan.items.filter((i) => i.plan.operations.length > 0 || i.create !== undefined)
+  const writing = g.writing
+  const writesLeft = g.written - writing.length
   const writeSection = `<section id="writes">
 <h2>Writes per target resource</h2>
-<p>${writing.length} of ${plural(plan.items.length, "planned resource")} change; ${plural(s.writes.total, "write")} in all.</p>
+<p>${g.written} of ${plural(s.resources, "planned resource")} change; ${plural(s.writes.total, "write")} in all.</p>
 ${
-  writing.length === 0
+  g.written === 0
     ? "<p>Nothing to write: every target already matches.</p>"
     : `<table id="write-table"><thead><tr><th>target resource</th><th>source resource</th><th>grant</th><th>update</th><th>revoke</th><th>unchanged</th><th>writes</th></tr></thead><tbody>
 ${writing
@@ -603,7 +686,7 @@ ${writing
     return `<tr><td>${labelled(targetOf(item))}</td><td>${labelled(sourceOf(item))}</td><td class="n">${p.grants}</td><td class="n">${p.updates}</td><td class="n">${p.revokes}</td><td class="n">${p.unchanged}</td><td><ul class="ops">${create}${item.plan.operations.map(op).join("")}</ul></td></tr>`
   })
   .join("\n")}
-</tbody></table>`
+</tbody></table>${writesLeft > 0 ? `\n<p class="more" id="writes-more">… and ${plural(writesLeft, "more resource")} with writes, not shown here (the plan file has every one).</p>` : ""}`
 }
 </section>`
 
@@ -617,9 +700,21 @@ ${writing
     ["outcome", "outcome"],
     ["note", "note"]
   ]
-  const optionCount = (k: Outcome) => all.filter((r) => r.classes.includes(k)).length
+  const optionCount = (k: Outcome) => g.byClass[k]
+  const left = outcomes.flatMap((k) => {
+    const n = s.outcomes[k] - g.kept[k]
+    return n > 0 ? [`${n} more ${k}`] : []
+  })
   const shareSection = `<section id="share-list">
-<h2>Every source share (${all.length})</h2>
+<h2>${
+    left.length === 0
+      ? `Every source share (${all.length})`
+      : `Source shares (${s.shares}; the first ${all.length} shown, at most ${g.limit} of each outcome)`
+  }</h2>${
+    left.length > 0
+      ? `\n<p class="more" id="shares-more">… and ${left.join(", ")} share(s), not shown here (the plan file has every one).</p>`
+      : ""
+  }
 <div class="filters" id="filters" hidden>
 <label>Outcome <select id="outcome"><option value="">all</option>${outcomes.map((k) => `<option value="${k}">${k} (${optionCount(k)})</option>`).join("")}</select></label>
 <label>Resource <input id="resource" type="search" placeholder="filter resources"></label>
@@ -660,4 +755,58 @@ ${shareSection}
 </body>
 </html>
 `
+}
+
+/**
+ * Renders the self-contained HTML report of a plan: every share and every resource with writes.
+ *
+ * @example
+ * ```ts
+ * import type { Migration } from "@unishare/migration"
+ * import { HtmlReport } from "@unishare/cli"
+ * const html = (plan: Migration.MigrationPlan) => HtmlReport.render(plan)
+ * ```
+ */
+export const render = (plan: Migration.MigrationPlan): string => renderGathered(plan, gathered(plan))
+
+/**
+ * The report built as a plan's items go by (`builder`): `add` each item in the plan's order, then
+ * `render` once the plan's head (digest and problems included) is known.
+ *
+ * @example
+ * ```ts
+ * import type { HtmlReport } from "@unishare/cli"
+ * const done = (report: HtmlReport.Builder, head: HtmlReport.Head) => report.render(head)
+ * ```
+ */
+export interface Builder {
+  readonly add: (item: Migration.Item) => void
+  readonly render: (plan: Head) => string
+}
+
+/**
+ * The HTML report of a plan too large to hold (made as a stream, or opened from its file), built as
+ * its items go by: the full sign-off summary and counts, every unresolved and unsupported principal,
+ * every problem, and the first `rowsPerOutcome` shares of each outcome (default 1,000) and resources
+ * with writes, with how many more the plan file has. Memory grows with the principals, never with
+ * the shares. A plan with no more than that many of each is reported in full, as `render` does.
+ * `plan` gives the options known before the items (the fallback's name is shown from them).
+ *
+ * @example
+ * ```ts
+ * import type { Migration } from "@unishare/migration"
+ * import { HtmlReport } from "@unishare/cli"
+ * const html = (plan: Migration.MigrationPlan) => {
+ *   const report = HtmlReport.builder(plan, { rowsPerOutcome: 100 })
+ *   for (const item of plan.items) report.add(item)
+ *   return report.render(plan)
+ * }
+ * ```
+ */
+export const builder = (
+  plan: { readonly options: Pick<Migration.PlanOptions, "fallback"> },
+  options: { readonly rowsPerOutcome?: number | undefined } = {}
+): Builder => {
+  const g = gather(plan.options, options.rowsPerOutcome ?? 1_000)
+  return { add: g.add, render: (head) => renderGathered(head, g) }
 }

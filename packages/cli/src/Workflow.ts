@@ -7,8 +7,9 @@
  * package):
  *
  * - `internal/ExportStep.ts` — `export`: `exportStreamed`, `exportTo`, `exportSummary`;
- * - `internal/PlanStep.ts` — `plan`: `PlanFlags`, `resolveFallback`, `planTo`, `fidelityRows`,
- *   `planSummary`, `planOptionsLine`, `renderPlanText`;
+ * - `internal/PlanStep.ts` — `plan`: `PlanFlags`, `resolveFallback`, `planFile` (a snapshot file
+ *   streamed to a plan file: `PlanFileOptions`, `PlanWritten`, `listedRows`), `planTo`,
+ *   `fidelityRows`, `planSummary`, `planOptionsLine`, `renderPlanText`;
  * - `internal/ApplyStep.ts` — `apply`: `applyPlan` (and following a submitted run), `applySummary`,
  *   `renderApply`;
  * - `internal/RunnerProcess.ts` — `runner`: `runRunner`;
@@ -23,9 +24,17 @@
 export { applyPlan, applySummary, renderApply } from "./internal/ApplyStep.ts"
 export type { Exported } from "./internal/ExportStep.ts"
 export { exportStreamed, exportSummary, exportTo } from "./internal/ExportStep.ts"
-export type { PlanFlags } from "./internal/PlanStep.ts"
+export type {
+  FidelityRow,
+  PlanFileOptions,
+  PlanFlags,
+  PlanSummary,
+  PlanWritten
+} from "./internal/PlanStep.ts"
 export {
   fidelityRows,
+  listedRows,
+  planFile,
   planOptionsLine,
   planSummary,
   planTo,

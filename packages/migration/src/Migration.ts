@@ -666,7 +666,41 @@ export const sourceOf = (snapshot: Snapshot.Snapshot): SnapshotSource => ({
  */
 export interface PlanStreamInput<E = never> extends Omit<PlanInput, "snapshot"> {
   readonly snapshot: SnapshotSource<E>
+  /** The snapshot's principals, when `principalsOf` has collected them already: the snapshot is then read once, not twice. */
+  readonly principals?: ReadonlyArray<Grantee.Grantee> | undefined
 }
+
+/**
+ * The distinct source principals of a snapshot's resources: each once, by its first identity key
+ * (the first seen kept, as `IdentityMap.resolveAll` keeps them), never one per share. It reads
+ * every resource without a request, so a file's counts and digest are checked on the way: the
+ * first pass of `planStream`, for a caller that wants a changed snapshot refused before it asks the
+ * target anything (then given to `planStream` as `principals`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FileFormat, Migration } from "@unishare/migration"
+ * const principals = Effect.flatMap(FileFormat.openSnapshot("snapshot.json"), (s) => Migration.principalsOf(s.resources))
+ * ```
+ */
+export const principalsOf = <E>(
+  resources: Stream.Stream<Snapshot.SnapshotResource, E>
+): Effect.Effect<ReadonlyArray<Grantee.Grantee>, E> =>
+  Effect.suspend(() => {
+    const principals = new Map<string, Grantee.Grantee>()
+    return Effect.map(
+      Stream.runForEach(resources, (resource) =>
+        Effect.sync(() => {
+          for (const share of resource.shares) {
+            const key = Grantee.keys(share.grantee)[0]
+            if (key !== undefined && !principals.has(key)) principals.set(key, share.grantee)
+          }
+        })
+      ),
+      () => [...principals.values()]
+    )
+  })
 
 /**
  * A plan being made (`planStream`): its header (everything known before any item: id, time,
@@ -691,11 +725,13 @@ export interface PlanInProgress<E = never> {
 
 /**
  * Plans a migration as a stream, in memory that does not grow with the number of shares: a first
- * pass over the snapshot's resources keeps each distinct source principal once (by identity key),
- * they are resolved on the target together (`IdentityMap.resolveAll`, once), and then `items` plans
+ * pass over the snapshot's resources keeps each distinct source principal once (`principalsOf`,
+ * unless given as `principals`), they are resolved on the target together (`IdentityMap.resolveAll`, once), and then `items` plans
  * each resource as a second pass reads it — the first alone, then four at a time, in the snapshot's
  * order — with what `plan` does per resource (see there; requests are the same). Problems and the
- * summary's counts accumulate as items go by (`end`).
+ * summary's counts accumulate as items go by (`end`). A second read that does not give as many
+ * resources as the snapshot's trailer counts (a stream that cannot run twice, a file replaced
+ * meanwhile) fails the items with `InvalidInput` at `snapshot`, never with a plan short of them.
  *
  * The plan id is a hash of the providers, the options, the time and a random UUID: the header,
  * which carries it, comes before any item, so it cannot depend on them. What the id is for is to be
@@ -717,21 +753,12 @@ export const planStream = <E>(input: PlanStreamInput<E>): Effect.Effect<PlanInPr
     const { snapshot, target } = input
     const caps = target.capabilities
     const options = optionsOf(input.options)
-    // first pass: each distinct source principal once, by its first identity key, as resolveAll keeps them
-    const principals = new Map<string, Grantee.Grantee>()
-    yield* Stream.runForEach(snapshot.resources, (resource) =>
-      Effect.sync(() => {
-        for (const share of resource.shares) {
-          const key = Grantee.keys(share.grantee)[0]
-          if (key !== undefined && !principals.has(key)) principals.set(key, share.grantee)
-        }
-      })
-    )
-    const resolutions = yield* IdentityMap.resolveAll([...principals.values()], input.identities, target, {
+    // first pass: each distinct source principal once
+    const principals = input.principals ?? (yield* principalsOf(snapshot.resources))
+    const resolutions = yield* IdentityMap.resolveAll(principals, input.identities, target, {
       ...(options.fallback !== undefined ? { fallback: options.fallback } : {}),
       sameProvider: snapshot.provider === caps.provider
     })
-    principals.clear()
     const context: PlanContext = { target, options, resolutions }
     const createdAt = new Date(yield* Effect.clockWith((c) => c.currentTimeMillis)).toISOString()
     // unique per planning run: a run store keeps runs by plan digest and id, never to a later plan that happens to look alike
@@ -763,7 +790,9 @@ export const planStream = <E>(input: PlanStreamInput<E>): Effect.Effect<PlanInPr
       const unplanned: Array<Problem> = []
       const tally = makeTally()
       let created = 0
+      let read = 0
       const work = Stream.filterMap(snapshot.resources, (resource): Result.Result<Work, undefined> => {
+        read++
         const mapped = input.resources.lookup(resource.resource)
         if (mapped !== undefined) return Result.succeed({ resource, target: mapped })
         if (options.createMissing === true && target.createResource !== undefined) {
@@ -794,10 +823,22 @@ export const planStream = <E>(input: PlanStreamInput<E>): Effect.Effect<PlanInPr
           return Result.succeed(planned.success)
         }),
         Stream.onEnd(
-          Effect.sync(() => {
+          Effect.suspend(() => {
+            // a snapshot stream that cannot be read again would plan nothing, silently: refused
+            if (read !== snapshot.trailer.resources) {
+              return Effect.fail(
+                Errors.invalid(
+                  "unishare",
+                  "plan",
+                  "snapshot",
+                  `${read} resource(s) read where the snapshot counts ${snapshot.trailer.resources}: its resources must be read twice (principals first, then each resource as it is planned), the same each time`
+                )
+              )
+            }
             const problems = [...unmapped, ...unplanned]
             const summary = tally.summary(problems.length)
             ended = { items: summary.resources, problems, summary }
+            return Effect.void
           })
         )
       )

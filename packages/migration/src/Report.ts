@@ -110,7 +110,8 @@ const describeGrant = (grantee: Grantee.Grantee | undefined, level: string | und
 
 /**
  * Options of `renderPlan`: `details` adds one row per source share; `width` is the line width the
- * tables fit (default 100); `rows` caps the per-resource table (default 30; the plan file has all).
+ * tables fit (default 100); `rows` caps the per-resource table (default 30; the plan file has all);
+ * `listRows` caps the problems and each outcome's per-share rows (default: none).
  *
  * @example
  * ```ts
@@ -122,12 +123,195 @@ export interface PlanTextOptions {
   readonly details?: boolean | undefined
   readonly width?: number | undefined
   readonly rows?: number | undefined
+  /**
+   * At most this many rows of each long list: the problems, and with `details` the per-share rows
+   * of each outcome; the rest are counted (default: every one).
+   */
+  readonly listRows?: number | undefined
+}
+
+/**
+ * What the text of a plan says besides its items: its id, providers, options, summary and problems
+ * (a `MigrationPlan` is one; so is a plan opened or made as a stream, with its trailer).
+ *
+ * @example
+ * ```ts
+ * import type { Migration, Report } from "@unishare/migration"
+ * const head = (plan: Migration.MigrationPlan): Report.PlanHead => plan
+ * ```
+ */
+export type PlanHead = Pick<
+  Migration.MigrationPlan,
+  "id" | "sourceProvider" | "targetProvider" | "options" | "summary" | "problems"
+>
+
+/**
+ * The text of a plan, built as its items go by (`planText`): `add` each item in the plan's order,
+ * then `render` with the plan's head.
+ *
+ * @example
+ * ```ts
+ * import type { Migration, Report } from "@unishare/migration"
+ * const render = (text: Report.PlanText, plan: Migration.MigrationPlan) => {
+ *   for (const item of plan.items) text.add(item)
+ *   return text.render(plan)
+ * }
+ * ```
+ */
+export interface PlanText {
+  readonly add: (item: Migration.Item) => void
+  readonly render: (plan: PlanHead) => string
+}
+
+/** One row of the unresolved and unsupported principals: its shares, and the resources they are on. */
+interface PrincipalRow {
+  readonly principal: string
+  readonly outcome: string
+  readonly note: string
+  shares: number
+  resources: number
+  /** The last item it was counted on (items come one at a time: a resource is counted once without a set of them). */
+  lastItem: number
+}
+
+/**
+ * `renderPlan` as its items go by, for a plan too large to hold (streamed from its file or from the
+ * planner): it keeps the principals aggregated (one row per principal and outcome), the first
+ * `rows` resources with writes, and with `details` the first `listRows` per-share rows of each
+ * outcome — never the plan. The text is `renderPlan`'s for the same plan when nothing is left out.
+ *
+ * @example
+ * ```ts
+ * import { Report, type Migration } from "@unishare/migration"
+ * const text = Report.planText({ details: true, listRows: 1_000 })
+ * const render = (plan: Migration.MigrationPlan) => {
+ *   for (const item of plan.items) text.add(item)
+ *   return text.render(plan)
+ * }
+ * ```
+ */
+export const planText = (options: PlanTextOptions = {}): PlanText => {
+  const width = options.width ?? 100
+  const limit = options.rows ?? 30
+  const listRows = options.listRows ?? Number.POSITIVE_INFINITY
+  const principals = new Map<string, PrincipalRow>()
+  const writes: Array<ReadonlyArray<string>> = []
+  let writing = 0
+  let items = 0
+  const details: Array<ReadonlyArray<string>> = []
+  const detailsByOutcome = new Map<string, number>()
+  const detailsLeft = new Map<string, number>()
+  return {
+    add: (item) => {
+      items++
+      for (const e of item.entries) {
+        if (options.details === true) {
+          const kept = detailsByOutcome.get(e.outcome) ?? 0
+          if (kept < listRows) {
+            detailsByOutcome.set(e.outcome, kept + 1)
+            details.push([
+              ResourceRef.describe(item.source),
+              describeGrant(e.source, e.sourceLevel),
+              describeGrant(e.target, e.targetLevel),
+              e.outcome,
+              e.note ?? ""
+            ])
+          } else detailsLeft.set(e.outcome, (detailsLeft.get(e.outcome) ?? 0) + 1)
+        }
+        // unresolved / unsupported principals, one row per principal and outcome
+        if (e.outcome !== "unresolved" && e.outcome !== "unsupported" && e.via !== "fallback") continue
+        const outcome = e.via === "fallback" ? "fallback" : e.outcome
+        const key = `${Grantee.keys(e.source)[0]}|${outcome}`
+        let row = principals.get(key)
+        if (row === undefined) {
+          row = { principal: principal(e.source), outcome, note: e.note ?? "", shares: 0, resources: 0, lastItem: 0 }
+          principals.set(key, row)
+        }
+        row.shares++
+        if (row.lastItem !== items) {
+          row.resources++
+          row.lastItem = items
+        }
+      }
+      if (item.plan.operations.length > 0 || item.create !== undefined) {
+        writing++
+        if (writes.length < limit) {
+          const count = (tag: string) => String(item.plan.operations.filter((op) => op._tag === tag).length)
+          writes.push([
+            item.create !== undefined ? `new: ${item.create.name}` : ResourceRef.describe(item.target),
+            `${item.name !== undefined ? `${item.name} ` : ""}(${ResourceRef.describe(item.source)})`,
+            count("Grant"),
+            count("Update"),
+            count("Revoke"),
+            String(item.plan.unchanged.length)
+          ])
+        }
+      }
+    },
+    render: (plan) => {
+      const s = plan.summary
+      const out = [
+        `Migration plan ${plan.id}: ${plan.sourceProvider} → ${plan.targetProvider} (${plan.options.mode}, on-lossy ${plan.options.onLossy}${plan.options.allowEveryone ? ", everyone allowed" : ""})`,
+        `${s.resources} resource(s) planned, ${s.problems} problem(s); ${s.operations} write(s): ${s.grants} grant, ${s.updates} update, ${s.revokes} revoke`,
+        "",
+        `Source shares: ${s.shares} — exact ${s.exact}, narrowed ${s.narrowed}, widened ${s.widened}, unsupported ${s.unsupported}, unresolved ${s.unresolved}, skipped ${s.skipped}${s.fallback > 0 ? `; ${s.fallback} more unresolved, given to the fallback (counted above by their level)` : ""}`
+      ]
+      if (principals.size > 0) {
+        out.push(
+          "",
+          "Unresolved and unsupported principals:",
+          table(
+            ["principal", "outcome", "shares", "resources", "note"],
+            [...principals.values()]
+              .sort((a, b) => b.shares - a.shares || a.principal.localeCompare(b.principal))
+              .slice(0, limit)
+              .map((r) => [r.principal, r.outcome, String(r.shares), String(r.resources), r.note]),
+            { maxWidth: width }
+          )
+        )
+        if (principals.size > limit)
+          out.push(`  … ${principals.size - limit} more principal(s) (all of them are in the plan file)`)
+      }
+      if (plan.problems.length > 0) {
+        out.push(
+          "",
+          `Problems (${plan.problems.length}):`,
+          table(
+            ["source", "problem"],
+            plan.problems.slice(0, listRows).map((p) => [ResourceRef.describe(p.source), p.message]),
+            { maxWidth: width }
+          )
+        )
+        if (plan.problems.length > listRows)
+          out.push(`  … ${plan.problems.length - listRows} more problem(s) (all of them are in the plan file)`)
+      }
+      if (writing > 0) {
+        out.push(
+          "",
+          `Writes per target resource (${writing} of ${items} resources change):`,
+          table(["target", "source", "grant", "update", "revoke", "unchanged"], writes, { maxWidth: width })
+        )
+        if (writing > limit) out.push(`  … ${writing - limit} more (all of them are in the plan file)`)
+      } else out.push("", "Nothing to write: every target already matches.")
+      if (options.details === true) {
+        out.push(
+          "",
+          "Every source share:",
+          table(["source", "grantee", "target", "outcome", "note"], details, { maxWidth: width })
+        )
+        for (const [outcome, left] of detailsLeft)
+          out.push(`  … ${left} more ${outcome} share(s) (all of them are in the plan file)`)
+      } else if (s.shares > 0) out.push("", "Per-share rows: --details (or the plan file)")
+      return out.join("\n")
+    }
+  }
 }
 
 /**
  * The plan as text for people, summary first: counts by outcome, the unresolved and unsupported
  * principals (aggregated), the problems, and what will be written per target resource; one row
- * per source share only with `details`. Every table fits `width` columns.
+ * per source share only with `details`. Every table fits `width` columns. (`planText` builds the
+ * same text as a streamed plan's items go by.)
  *
  * @example
  * ```ts
@@ -136,101 +320,9 @@ export interface PlanTextOptions {
  * ```
  */
 export const renderPlan = (plan: Migration.MigrationPlan, options: PlanTextOptions = {}): string => {
-  const width = options.width ?? 100
-  const limit = options.rows ?? 30
-  const s = plan.summary
-  const out = [
-    `Migration plan ${plan.id}: ${plan.sourceProvider} → ${plan.targetProvider} (${plan.options.mode}, on-lossy ${plan.options.onLossy}${plan.options.allowEveryone ? ", everyone allowed" : ""})`,
-    `${s.resources} resource(s) planned, ${s.problems} problem(s); ${s.operations} write(s): ${s.grants} grant, ${s.updates} update, ${s.revokes} revoke`,
-    "",
-    `Source shares: ${s.shares} — exact ${s.exact}, narrowed ${s.narrowed}, widened ${s.widened}, unsupported ${s.unsupported}, unresolved ${s.unresolved}, skipped ${s.skipped}${s.fallback > 0 ? `; ${s.fallback} more unresolved, given to the fallback (counted above by their level)` : ""}`
-  ]
-  // unresolved / unsupported principals, one row per principal and outcome
-  const principals = new Map<
-    string,
-    { principal: string; outcome: string; shares: number; resources: Set<string>; note: string }
-  >()
-  for (const item of plan.items) {
-    for (const e of item.entries) {
-      if (e.outcome !== "unresolved" && e.outcome !== "unsupported" && e.via !== "fallback") continue
-      const outcome = e.via === "fallback" ? "fallback" : e.outcome
-      const key = `${Grantee.keys(e.source)[0]}|${outcome}`
-      const row = principals.get(key) ?? {
-        principal: principal(e.source),
-        outcome,
-        shares: 0,
-        resources: new Set<string>(),
-        note: e.note ?? ""
-      }
-      row.shares++
-      row.resources.add(ResourceRef.key(item.source))
-      principals.set(key, row)
-    }
-  }
-  if (principals.size > 0) {
-    out.push(
-      "",
-      "Unresolved and unsupported principals:",
-      table(
-        ["principal", "outcome", "shares", "resources", "note"],
-        [...principals.values()]
-          .sort((a, b) => b.shares - a.shares || a.principal.localeCompare(b.principal))
-          .slice(0, limit)
-          .map((r) => [r.principal, r.outcome, String(r.shares), String(r.resources.size), r.note]),
-        { maxWidth: width }
-      )
-    )
-    if (principals.size > limit)
-      out.push(`  … ${principals.size - limit} more principal(s) (all of them are in the plan file)`)
-  }
-  if (plan.problems.length > 0) {
-    out.push(
-      "",
-      `Problems (${plan.problems.length}):`,
-      table(
-        ["source", "problem"],
-        plan.problems.map((p) => [ResourceRef.describe(p.source), p.message]),
-        { maxWidth: width }
-      )
-    )
-  }
-  const writing = plan.items.filter((i) => i.plan.operations.length > 0 || i.create !== undefined)
-  if (writing.length > 0) {
-    const rows = writing.slice(0, limit).map((item) => {
-      const count = (tag: string) => String(item.plan.operations.filter((op) => op._tag === tag).length)
-      return [
-        item.create !== undefined ? `new: ${item.create.name}` : ResourceRef.describe(item.target),
-        `${item.name !== undefined ? `${item.name} ` : ""}(${ResourceRef.describe(item.source)})`,
-        count("Grant"),
-        count("Update"),
-        count("Revoke"),
-        String(item.plan.unchanged.length)
-      ]
-    })
-    out.push(
-      "",
-      `Writes per target resource (${writing.length} of ${plan.items.length} resources change):`,
-      table(["target", "source", "grant", "update", "revoke", "unchanged"], rows, { maxWidth: width })
-    )
-    if (writing.length > limit) out.push(`  … ${writing.length - limit} more (all of them are in the plan file)`)
-  } else out.push("", "Nothing to write: every target already matches.")
-  if (options.details === true) {
-    const rows = plan.items.flatMap((item) =>
-      item.entries.map((e) => [
-        ResourceRef.describe(item.source),
-        describeGrant(e.source, e.sourceLevel),
-        describeGrant(e.target, e.targetLevel),
-        e.outcome,
-        e.note ?? ""
-      ])
-    )
-    out.push(
-      "",
-      "Every source share:",
-      table(["source", "grantee", "target", "outcome", "note"], rows, { maxWidth: width })
-    )
-  } else if (s.shares > 0) out.push("", "Per-share rows: --details (or the plan file)")
-  return out.join("\n")
+  const text = planText(options)
+  for (const item of plan.items) text.add(item)
+  return text.render(plan)
 }
 
 /**

@@ -213,6 +213,35 @@ describe("Migration.planStream", () => {
     })
   )
 
+  it.effect("a snapshot stream that cannot be read twice is refused, not planned as nothing", () =>
+    Effect.gen(function* () {
+      const count = 4
+      // one run only: the second gets nothing
+      let runs = 0
+      const resources = Stream.suspend(() =>
+        runs++ === 0 ? Stream.fromIterable(Array.from({ length: count }, (_, i) => resourceAt(i))) : Stream.empty
+      )
+      const planning = yield* Migration.planStream({
+        snapshot: {
+          provider: "source",
+          exportedAt: "2026-03-01T09:00:00.000Z",
+          trailer: { resources: count, shares: 3 * count, digest: "d".repeat(64) },
+          resources
+        },
+        target: makeTarget(count).target,
+        identities: IdentityMap.empty,
+        resources: mapAll(count)
+      })
+      const path = fresh("plan.json")
+      const exit = yield* Effect.exit(FileFormat.writePlanStream(path, planning))
+      assert.isTrue(Exit.isFailure(exit))
+      const error = Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail")?.error : undefined
+      assert.instanceOf(error, Errors.InvalidInput)
+      assert.strictEqual((error as Errors.InvalidInput).issues[0]?.path, "snapshot")
+      assert.isFalse(Fs.existsSync(path))
+    })
+  )
+
   it.effect("a refused credential on the first resource ends planning after one listing", () =>
     Effect.gen(function* () {
       const count = 10
