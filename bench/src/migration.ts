@@ -3,8 +3,10 @@
  * command, on the simulators, at 21,000 shares and at about a million (`--size 21000|1000000`,
  * default both; `--keep` keeps the temporary directory; `--bin <path>` runs an executable already
  * built, e.g. `packages/cli/dist/bin.js` after `pnpm build`, instead of bundling one;
- * `--step-timeout <minutes>` stops a step that runs longer, default 60). One table per size, the
- * target beside each figure; exit 1 when a target is missed.
+ * `--step-timeout <minutes>` stops a step that runs longer, default 60; `--steps export,plan` runs
+ * only the first steps, e.g. to measure `plan` at a million shares without the long `apply`: a
+ * prefix of `export,plan,apply,verify`, default all, as each step needs the files of those before
+ * it). One table per size, the target beside each figure; exit 1 when a target is missed.
  *
  * What runs. The executable is the published one: `packages/cli/scripts/bundle.ts` (the bundle
  * step of `pnpm build`) writes it into the temporary directory, so the run measures the sources
@@ -77,6 +79,15 @@ const sizes = (sizeOption !== undefined ? [sizeOption] : Object.keys(Data.tenant
 const keep = argv.includes("--keep")
 const prebuilt = optionValue("--bin")
 const stepTimeoutMillis = Number(optionValue("--step-timeout") ?? 60) * 60_000
+const allSteps = ["export", "plan", "apply", "verify"] as const
+const stepsOption = optionValue("--steps")
+const steps = new Set<string>(stepsOption !== undefined ? stepsOption.split(",").map((s) => s.trim()) : allSteps)
+if (![...steps].every((s, i) => s === allSteps[i])) {
+  console.error(
+    `--steps: a prefix of ${allSteps.join(",")} (each step needs the files of those before it), e.g. --steps export,plan`
+  )
+  process.exit(2)
+}
 /** Extra Node.js options for every step (`UNISHARE_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof"`: a profile per step). */
 const nodeArgs = (process.env.UNISHARE_BENCH_NODE_ARGS ?? "").split(/\s+/).filter((a) => a !== "")
 
@@ -477,6 +488,7 @@ const runSize = async (
     rows.push(requestRow("export", "smartsheet", exported, minimum.export))
 
     // plan
+    if (!steps.has("plan")) return { name, rows, failures }
     if (!Fs.existsSync(Path.join(dir, "snapshot.json"))) {
       rows.push(notRun("plan", "no snapshot (export failed)"))
     } else {
@@ -506,6 +518,7 @@ const runSize = async (
     }
 
     // apply, with default flags
+    if (!steps.has("apply")) return { name, rows, failures }
     const planFile = Path.join(dir, "plan.json")
     if (!Fs.existsSync(planFile)) {
       rows.push(notRun("apply", "no plan file (plan failed)"))
@@ -561,6 +574,7 @@ const runSize = async (
         rows.push(notRun("engine CPU and run store per unit", "apply reported no units"))
       }
 
+      if (!steps.has("verify")) return { name, rows, failures }
       const verified = await step("verify", ["verify", "--plan", "plan.json", "--json"])
       const report = parseJson(verified.stdout)
       rows.push(
