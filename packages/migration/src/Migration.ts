@@ -1297,7 +1297,12 @@ export const firstAloneStream = <A, E1, B, E, R>(
       return Stream.mapEffect(
         items,
         (a) => {
-          if (!first) return Effect.andThen(Deferred.await(firstDone), f(a))
+          // `f` is called once the first has finished (it may look at what the first found)
+          if (!first)
+            return Effect.andThen(
+              Deferred.await(firstDone),
+              Effect.suspend(() => f(a))
+            )
           first = false
           return Effect.ensuring(f(a), Deferred.succeed(firstDone, undefined))
         },

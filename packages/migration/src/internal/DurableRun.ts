@@ -11,11 +11,11 @@ import * as Errors from "@unishare/core/Errors"
 import * as Planner from "@unishare/core/Planner"
 import * as ResourceRef from "@unishare/core/ResourceRef"
 import type { Shape } from "@unishare/core/SharingProvider"
-import { Effect, Exit, Option, Result, Stream } from "effect"
+import { Effect, Exit, Option, Queue, Result, Stream } from "effect"
 import type { SqlClient } from "effect/sql"
 import type { WorkflowEngine } from "effect/workflow"
 import * as Migration from "../Migration.ts"
-import { ApplyChunk } from "./DurableWorkflow.ts"
+import { ApplyChunk, unitListeners } from "./DurableWorkflow.ts"
 import {
   chunkItems,
   encodeChunk,
@@ -388,12 +388,35 @@ export const apply = (
           return results
         }
         for (const r of results) {
+          // a unit this process ran was reported as it finished
+          if (reported.delete(r.unit)) continue
           done++
           if (r.outcome === "failed") failed++
           if (options.onProgress !== undefined) yield* options.onProgress({ done, total, failed, unit: r.unit })
         }
         return results
       })
+
+    // units finished by the workflows in this process, reported as they finish (the rest — a
+    // runner's, or units skipped — as their chunk finishes)
+    const reported = new Set<string>()
+    const live = yield* Queue.unbounded<UnitOutcome>()
+    if (generation === 0 && options.submitted !== true) {
+      unitListeners.set(planDigest, (outcome) => {
+        Queue.offerUnsafe(live, outcome)
+      })
+      yield* Effect.addFinalizer(() => Effect.sync(() => unitListeners.delete(planDigest)))
+      yield* Effect.forkScoped(
+        Effect.forever(
+          Effect.flatMap(Queue.take(live), (outcome) => {
+            reported.add(outcome.unit)
+            done++
+            if (outcome.outcome === "failed") failed++
+            return options.onProgress?.({ done, total, failed, unit: outcome.unit }) ?? Effect.void
+          })
+        )
+      )
+    }
 
     const chunks = Array.from({ length: stored.chunks }, (_, i) => i)
     const results = (yield* Migration.firstAlone(chunks, runChunk, chunkConcurrency)).flat()
@@ -404,7 +427,7 @@ export const apply = (
       )
     }
     return Migration.applyReport(streamed, false, results, stopped)
-  }).pipe(Effect.withSpan("unishare.migration.durableApply"))
+  }).pipe(Effect.scoped, Effect.withSpan("unishare.migration.durableApply"))
 
 /** The resource of an outcome no item of its chunk names (not expected: outcomes carry their resource). */
 const missingRef: ResourceRef.ResourceRef = { provider: "unishare", kind: "unknown", id: "unknown" }

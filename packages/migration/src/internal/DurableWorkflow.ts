@@ -79,6 +79,13 @@ export const ApplyChunk = Workflow.make("unishare/ApplyChunk", {
       : `${planDigest}/repair-${generation}/chunk-${chunk}/${round}`
 })
 
+/**
+ * Who in this process wants to hear of each unit this process's workflows finish, by plan digest:
+ * the `apply` that runs the engine in the same process reports progress unit by unit (the store is
+ * the record; this is only for the progress bar). Runners elsewhere are followed chunk by chunk.
+ */
+export const unitListeners = new Map<string, (outcome: UnitOutcome) => void>()
+
 /** The most writes at once a payload can ask a runner for within one chunk. */
 export const maxConcurrency = 64
 
@@ -306,6 +313,7 @@ const applyChunk = (
           if (unit.kind !== "create" && ref === undefined) break
           const outcome = yield* runUnit(payload.planDigest, resource, generation, plan, target, unit, ref)
           outcomes.push(outcome)
+          if (generation === 0) unitListeners.get(payload.planDigest)?.(outcome)
           if (outcome.created !== undefined) ref = outcome.created
           if (outcome.outcome === "failed") {
             const stops = outcome.failure !== undefined && Migration.stopsRun(outcome.failure)
