@@ -26,7 +26,12 @@ import { Schema } from "effect"
  * Ids.isWellFormed("a\uD800") // false
  * ```
  */
-export const isWellFormed = (s: string): boolean => !/\p{Cs}/u.test(s)
+export const isWellFormed = (s: string): boolean => (s as unknown as WellFormedCheck).isWellFormed()
+
+/** `String.prototype.isWellFormed` (ES2024, in every Node.js this runs on; the compiler's lib is ES2023). */
+interface WellFormedCheck {
+  readonly isWellFormed: () => boolean
+}
 
 const wellFormed = Schema.makeFilter<string>(
   (s) => isWellFormed(s) || "must be well-formed Unicode (it contains a lone surrogate)",
