@@ -9,7 +9,7 @@ import * as Path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Grantee, MemoryProvider, ShareStatus } from "@unishare/core"
 import { DurableApply, IdentityMap, Migration, ResourceMap, Snapshot, SqliteClient } from "@unishare/migration"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 
 const sheet = (id: string) => ({ provider: "source", kind: "sheet", id })
@@ -89,6 +89,8 @@ describe("DurableApply run store", () => {
       assert.isTrue(stored.plan.startsWith("chunks1:"))
       assert.strictEqual(stored.chunks.length, 1)
       assert.isTrue(stored.chunks[0]!.startsWith("zs1:"))
+      // a chunk holds the items as they are: an item's encoded form is the item itself
+      for (const item of planA.items) assert.deepStrictEqual(Schema.encodeSync(Migration.Item)(item), item)
     })
   )
 

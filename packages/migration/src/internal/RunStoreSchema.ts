@@ -76,7 +76,6 @@ export const processId: string = thisRun
 const parsePlan = Schema.decodeUnknownSync(Schema.fromJsonString(Migration.MigrationPlan))
 const encodeShell = Schema.encodeSync(Migration.MigrationPlan)
 const decodeShell = Schema.decodeUnknownSync(Migration.MigrationPlan)
-const encodeItem = Schema.encodeSync(Migration.Item)
 const decodeItem = Schema.decodeUnknownSync(Migration.Item)
 
 /**
@@ -117,16 +116,41 @@ const chunkPrefix = "zs1:"
 /** The prefix of a stored plan's shell (the plan without items, and how many chunks and items it has). */
 const shellPrefix = "chunks1:"
 
-/** A chunk of items as the store keeps it (`chunkPrefix`). */
+/**
+ * A chunk of items as the store keeps it (`chunkPrefix`). An item's encoded form is the value
+ * itself (plain records, strings and numbers: `Migration.Item` transforms nothing), so it is
+ * serialized as it is; the items were decoded from the plan file, its digest checked, before they
+ * get here.
+ */
 export const encodeChunk = (items: ReadonlyArray<Migration.Item>): string => {
-  const text = items.map((item) => JSON.stringify(encodeItem({ ...item, entries: [] }))).join("\n")
+  const text = items.map((item) => JSON.stringify({ ...item, entries: [] })).join("\n")
   return `${chunkPrefix}${Zlib.zstdCompressSync(Buffer.from(text)).toString("base64")}`
 }
 
+/**
+ * The items of a stored chunk, parsed (not decoded again with the schema: the store is the run's
+ * record, written by `apply` from a checked plan — whoever can change its rows can already mark any
+ * unit applied — and a chunk is read once per process). What the engine relies on is checked: each
+ * line is an object with a source, a target and a plan.
+ */
 const decodeChunk = (text: string): ReadonlyArray<Migration.Item> => {
   if (!text.startsWith(chunkPrefix)) throw new Error("a stored chunk in an unknown format")
   const lines = Zlib.zstdDecompressSync(Buffer.from(text.slice(chunkPrefix.length), "base64")).toString("utf8")
-  return lines === "" ? [] : lines.split("\n").map((line) => decodeItem(JSON.parse(line)))
+  if (lines === "") return []
+  return lines.split("\n").map((line) => {
+    const item = JSON.parse(line) as Migration.Item
+    if (
+      typeof item !== "object" ||
+      item === null ||
+      typeof item.target?.id !== "string" ||
+      typeof item.source?.id !== "string" ||
+      !Array.isArray(item.plan?.operations) ||
+      !Array.isArray(item.desired)
+    ) {
+      throw new Error("a stored chunk holds an item that is not one")
+    }
+    return item
+  })
 }
 
 /**
