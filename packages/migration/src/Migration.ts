@@ -616,8 +616,10 @@ const planOne = (
 
 /**
  * A snapshot as `planStream` reads it: its provider, when it was exported, its trailer (counts and
- * digest) and its resources as a stream that may run more than once (each run reads them again).
- * `FileFormat.openSnapshot` opens a file as one; `sourceOf` makes one of a snapshot in memory.
+ * digest) and its resources as a stream that runs more than once, giving the same resources each
+ * time (`planStream` reads them twice, and refuses a second read short of the trailer's count).
+ * `sourceOf` makes one of a snapshot in memory; the command line opens a file as one, opening the
+ * file again for each read.
  *
  * @example
  * ```ts
@@ -654,8 +656,8 @@ export const sourceOf = (snapshot: Snapshot.Snapshot): SnapshotSource => ({
 })
 
 /**
- * Inputs of `planStream`: those of `plan`, with the snapshot as a `SnapshotSource` (a file opened
- * with `FileFormat.openSnapshot`, never read whole).
+ * Inputs of `planStream`: those of `plan`, with the snapshot as a `SnapshotSource` (a file is read
+ * a resource at a time, never whole).
  *
  * @example
  * ```ts
@@ -726,9 +728,9 @@ export interface PlanInProgress<E = never> {
 /**
  * Plans a migration as a stream, in memory that does not grow with the number of shares: a first
  * pass over the snapshot's resources keeps each distinct source principal once (`principalsOf`,
- * unless given as `principals`), they are resolved on the target together (`IdentityMap.resolveAll`, once), and then `items` plans
- * each resource as a second pass reads it — the first alone, then four at a time, in the snapshot's
- * order — with what `plan` does per resource (see there; requests are the same). Problems and the
+ * unless given as `principals`), they are resolved on the target together, once
+ * (`IdentityMap.resolveAll`), and then `items` plans each resource as a second pass reads it — the
+ * first alone, then four at a time, in the snapshot's order — with what `plan` does per resource (see there; requests are the same). Problems and the
  * summary's counts accumulate as items go by (`end`). A second read that does not give as many
  * resources as the snapshot's trailer counts (a stream that cannot run twice, a file replaced
  * meanwhile) fails the items with `InvalidInput` at `snapshot`, never with a plan short of them.
@@ -741,11 +743,13 @@ export interface PlanInProgress<E = never> {
  * @example
  * ```ts
  * import { type SharingProvider } from "@unishare/core"
- * import { FileFormat, IdentityMap, Migration, ResourceMap } from "@unishare/migration"
+ * import { FileFormat, IdentityMap, Migration, ResourceMap, type Snapshot } from "@unishare/migration"
  * import { Effect } from "effect"
- * const run = (target: SharingProvider.Shape) =>
- *   Effect.flatMap(FileFormat.openSnapshot("snapshot.json"), (snapshot) =>
- *     Migration.planStream({ snapshot, target, identities: IdentityMap.empty, resources: ResourceMap.fromEntries([]) }))
+ * const run = (snapshot: Snapshot.Snapshot, target: SharingProvider.Shape) =>
+ *   Effect.flatMap(
+ *     Migration.planStream({ snapshot: Migration.sourceOf(snapshot), target, identities: IdentityMap.empty, resources: ResourceMap.fromEntries([]) }),
+ *     (plan) => FileFormat.writePlanStream("plan.json", plan)
+ *   )
  * ```
  */
 export const planStream = <E>(input: PlanStreamInput<E>): Effect.Effect<PlanInProgress<E>, Errors.SharingError | E> =>
