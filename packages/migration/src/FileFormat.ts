@@ -446,54 +446,57 @@ const recordsOf = <H, A, T>(
   opened: Opened<H, T>,
   count: (trailer: T, records: number) => Errors.InvalidInput | undefined
 ): Stream.Stream<A, Errors.InvalidInput> =>
-  Stream.fromAsyncIterable(
-    (async function* () {
-      const input = Fs.createReadStream(path, { encoding: "utf8" })
-      const lines = Readline.createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
-      // A file this module wrote holds each record's canonical JSON as its line (U+2028 and U+2029
-      // escaped), so the lines as they are hash to the digest: no record is serialized again. Only
-      // when that does not match (a file re-formatted by another tool, or edited) is the digest
-      // computed from each record's canonical JSON, in a second pass, before the file is refused.
-      const raw = Snapshot.makeDigest()
-      let n = 0
-      let records = 0
-      let ended = false
-      try {
-        for await (const text of lines) {
-          n++
-          if (n === 1) {
+  // a new reader each time the stream runs: the file is read again, its checks made again
+  Stream.suspend(() =>
+    Stream.fromAsyncIterable(
+      (async function* () {
+        const input = Fs.createReadStream(path, { encoding: "utf8" })
+        const lines = Readline.createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
+        // A file this module wrote holds each record's canonical JSON as its line (U+2028 and U+2029
+        // escaped), so the lines as they are hash to the digest: no record is serialized again. Only
+        // when that does not match (a file re-formatted by another tool, or edited) is the digest
+        // computed from each record's canonical JSON, in a second pass, before the file is refused.
+        const raw = Snapshot.makeDigest()
+        let n = 0
+        let records = 0
+        let ended = false
+        try {
+          for await (const text of lines) {
+            n++
+            if (n === 1) {
+              const json = parseLine(text, n)
+              if (Snapshot.canonicalJson(json) !== Snapshot.canonicalJson(opened.headerJson))
+                throw changed(path, spec.what)
+              raw.add(json)
+              continue
+            }
+            if (ended) throw new LineProblem(n, "a line after the trailer (the last line): the file was edited")
+            if (text.trim() === "") throw new LineProblem(n, "an empty line: the file was edited")
             const json = parseLine(text, n)
-            if (Snapshot.canonicalJson(json) !== Snapshot.canonicalJson(opened.headerJson))
-              throw changed(path, spec.what)
-            raw.add(json)
-            continue
+            if (isObject(json) && "digest" in json) {
+              if (text !== opened.trailerLine) throw changed(path, spec.what)
+              const { digest: _, ...body } = json
+              raw.add(body)
+              ended = true
+            } else {
+              const record = decodeAt(spec.record, json, n)
+              raw.addLine(unescapeSeparators(text))
+              records++
+              yield record
+            }
           }
-          if (ended) throw new LineProblem(n, "a line after the trailer (the last line): the file was edited")
-          if (text.trim() === "") throw new LineProblem(n, "an empty line: the file was edited")
-          const json = parseLine(text, n)
-          if (isObject(json) && "digest" in json) {
-            if (text !== opened.trailerLine) throw changed(path, spec.what)
-            const { digest: _, ...body } = json
-            raw.add(body)
-            ended = true
-          } else {
-            const record = decodeAt(spec.record, json, n)
-            raw.addLine(unescapeSeparators(text))
-            records++
-            yield record
-          }
+        } finally {
+          lines.close()
+          input.destroy()
         }
-      } finally {
-        lines.close()
-        input.destroy()
-      }
-      if (!ended) throw changed(path, spec.what)
-      const wrong = count(opened.trailer, records)
-      if (wrong !== undefined) throw wrong
-      const expected = (opened.trailer as { readonly digest: string }).digest
-      if (expected !== raw.hex() && expected !== (await canonicalDigest(path))) throw changed(path, spec.what)
-    })(),
-    (e) => readFailure(path, spec.what, e)
+        if (!ended) throw changed(path, spec.what)
+        const wrong = count(opened.trailer, records)
+        if (wrong !== undefined) throw wrong
+        const expected = (opened.trailer as { readonly digest: string }).digest
+        if (expected !== raw.hex() && expected !== (await canonicalDigest(path))) throw changed(path, spec.what)
+      })(),
+      (e) => readFailure(path, spec.what, e)
+    )
   )
 
 /** A line as written, with the U+2028 and U+2029 the writer escaped put back (as in the canonical JSON). */

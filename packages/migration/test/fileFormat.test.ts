@@ -274,6 +274,25 @@ describe("plan files (JSON Lines)", () => {
       })
   )
 
+  it.effect(
+    "an opened plan's items can be read more than once: each run reads the file again and checks it again",
+    () =>
+      Effect.gen(function* () {
+        const plan = yield* planned
+        const path = fresh("twice-plan.json")
+        yield* FileFormat.writePlan(path, plan)
+        const opened = yield* FileFormat.openPlan(path)
+        assert.deepStrictEqual(yield* Stream.runCollect(opened.items), plan.items)
+        assert.deepStrictEqual(yield* Stream.runCollect(opened.items), plan.items)
+        // edited between the two runs: the second run is refused
+        const text = lines(path)
+        text[1] = text[1]!.replace('"viewer"', '"editor"')
+        Fs.writeFileSync(path, `${text.join("\n")}\n`)
+        const error = yield* Effect.flip(Stream.runCollect(opened.items))
+        assert.strictEqual(error.issues[0]?.path, "plan.digest")
+      })
+  )
+
   it.effect("a plan with no trailer or a dropped item is refused", () =>
     Effect.gen(function* () {
       const plan = yield* planned
