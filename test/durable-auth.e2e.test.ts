@@ -95,7 +95,7 @@ describe("a runner's socket without the secret", () => {
       const plan = await writePlan(sim, dir, listIds)
       const digest = (JSON.parse(Fs.readFileSync(plan, "utf8")) as { digest: string }).digest
       // 1. capture: a runner without a secret (loopback) and a cluster client of the test whose
-      // connections go through a recording proxy; it submits a run of the plan's first list
+      // connections go through a recording proxy; it submits a run of the plan's chunk
       const open = await startRunner(children, { database: capture, eciUrl: sim.url, env })
       expect(open.ready, open.child.output()).toMatchObject({ authenticated: false })
       const proxy = await recordingProxy(open.port)
@@ -166,7 +166,8 @@ describe("a runner's socket without the secret", () => {
         }) as Uint8Array
       )
 
-      // 2. a runner with a secret, on a store where the plan has run
+      // 2. a runner with a secret, on a store where the plan has run, the second list's write
+      // refused (400): the store records that unit as failed, so a run of the chunk would write it
       const secret = secretIn(dir)
       const guarded = await startRunner(children, {
         database,
@@ -175,11 +176,13 @@ describe("a runner's socket without the secret", () => {
         args: ["--secret-file", secret.file]
       })
       expect(guarded.ready, guarded.child.output()).toMatchObject({ authenticated: true })
+      sim.inject({ kind: "status", status: 400, method: "PUT", path: /6101/, times: Number.POSITIVE_INFINITY })
       const applied = await cli(
         ["apply", "--plan", plan, "--database", database, "--submit", "--eci-url", sim.url, "--json"],
         { ...env, UNISHARE_RUNNER_SECRET: secret.text }
       )
-      expect(applied.code, applied.stdout + applied.stderr).toBe(0)
+      expect(JSON.parse(applied.stdout), applied.stderr).toMatchObject({ applied: 1, failed: 1 })
+      sim.clearFaults()
       const puts = () => sim.log().filter((e) => e.method === "PUT").length
       const before = puts()
       expect(before).toBe(listIds.length)
@@ -197,7 +200,7 @@ describe("a runner's socket without the secret", () => {
       expect(running(guarded.child)).toBe(true)
 
       // 4. the same attack bytes to a runner without a secret, on the same store: it runs the
-      // workflow (a write), which therefore had not run before
+      // workflow (the failed unit's write), which therefore had not run before
       guarded.child.process.kill("SIGTERM")
       await guarded.child.exited
       expect(puts()).toBe(before)
@@ -219,7 +222,8 @@ describe("a runner's socket without the secret", () => {
         .slice(before)
         .map((e) => e.path)
       expect(replayed.length).toBeGreaterThan(0)
-      expect(replayed.every((path) => path.includes(String(listIds[0])))).toBe(true)
+      // only the unit the store did not record as applied: the first list is not written again
+      expect(replayed.every((path) => path.includes(String(listIds[1])))).toBe(true)
     } finally {
       await stopAll(children)
       await sim.close()
@@ -404,11 +408,19 @@ describe("a runner takes what to skip and where to write from the store: a paylo
       const puts = () => sim.log().filter((e) => e.method === "PUT").length
       const before = puts()
       const again = await peer(DurableApply.ApplyChunk.execute({ planDigest: digestOf(plan), chunk: 0, round: 7 }))
-      expect(again.units.map((u) => [u.unit, u.outcome, u.earlier === true])).toEqual([
-        [unit, "applied", false],
-        [expect.stringContaining("6301"), "applied", true]
-      ])
+      // (a chunk's result lists its failures only: none)
+      expect(again.units).toEqual([])
       expect(puts() - before).toBe(1)
+      expect(
+        sim
+          .log()
+          .filter((e) => e.method === "PUT")
+          .slice(before)
+          .map((e) => e.path)
+      ).toEqual(["/api/v3/list/6300/share"])
+      expect((await statusJson(plan, database, env)).resources.every((r) => r.failed === 0 && r.applied === 1)).toBe(
+        true
+      )
       expect([...(sim.share(6300)?.sharedUserIds ?? [])].sort()).toEqual([11, 12, 13])
 
       // 2. a list created by the run: running its chunk again writes to the list the store records
@@ -421,12 +433,13 @@ describe("a runner takes what to skip and where to write from the store: a paylo
       const rerun = await peer(
         DurableApply.ApplyChunk.execute({ planDigest: digestOf(createPlan), chunk: 0, round: 7 })
       )
-      expect(rerun.units.every((u) => u.outcome === "applied" && u.earlier === true)).toBe(true)
+      expect(rerun.units).toEqual([])
       expect(sim.share(decoy)?.sharedUserIds ?? []).toEqual([])
       expect(sim.log().filter((e) => e.method === "PUT" && e.path.includes(String(decoy)))).toEqual([])
       expect([...(sim.share(made)?.sharedUserIds ?? [])].sort()).toEqual([11, 12, 13])
 
       // 3. a chunk the plan does not have, and a repair generation the store does not record: refused, logged
+      const beforeRefusals = puts()
       const none = await peer(DurableApply.ApplyChunk.execute({ planDigest: digestOf(plan), chunk: 5, round: 0 }))
       expect(none.units).toEqual([])
       const repair = await peer(
@@ -437,7 +450,7 @@ describe("a runner takes what to skip and where to write from the store: a paylo
         const log = runner.child.stderr()
         return log.includes("the plan has 1 chunk(s)") && log.includes("the store records no repair 9 of this plan")
       })
-      expect(puts() - before).toBe(1)
+      expect(puts()).toBe(beforeRefusals)
     } finally {
       await stopAll(children)
       await sim.close()

@@ -18,6 +18,7 @@ import * as Migration from "../Migration.ts"
 import { ApplyChunk, unitListeners } from "./DurableWorkflow.ts"
 import {
   chunkItems,
+  decodeRef,
   encodeChunk,
   encodeShellRow,
   failureText,
@@ -26,7 +27,6 @@ import {
   storedPlan,
   storeError,
   tables,
-  thisRun,
   type UnitOutcome
 } from "./RunStoreSchema.ts"
 
@@ -276,11 +276,27 @@ export const apply = (
     let failed = 0
     let stopped: Errors.SharingError | undefined
 
-    /** Earlier rounds of one chunk: units applied in them, and the first round not finished. */
-    const history = (chunk: number, items: ReadonlyArray<Migration.Item>) =>
+    /** What the store records of a chunk's units (of this generation): by unit key. */
+    const rowsOf = (items: ReadonlyArray<Migration.Item>) =>
       Effect.gen(function* () {
-        const applied = new Map<string, UnitOutcome>()
-        const planned = generation === 0 ? items.flatMap((item) => Migration.unitsOf(item, target)) : []
+        const resources = [...new Set(items.map((item) => ResourceRef.key(item.target)))]
+        const rows = new Map<string, UnitRow>()
+        for (let i = 0; i < resources.length; i += 200) {
+          const found =
+            yield* sql<UnitRow>`SELECT resource, unit, outcome, message, created, generation, operations FROM unishare_units WHERE digest = ${planDigest} AND resource IN ${sql.in(resources.slice(i, i + 200))}`
+          for (const row of found) if (Number(row.generation) === generation) rows.set(row.unit, row)
+        }
+        return rows
+      }).pipe(Effect.mapError(storeError))
+
+    /**
+     * Runs a chunk's workflow unless the store records all its units applied: the first round
+     * whose execution did not complete (a run cut short resumes it), else a new round (a round
+     * that finished with failures is retried in the next one). A repair generation runs one round.
+     * Returns the failures it reported (their typed errors; the store has their text).
+     */
+    const execute = (chunk: number) =>
+      Effect.gen(function* () {
         for (let round = 0; ; round++) {
           const payload = {
             planDigest,
@@ -289,90 +305,83 @@ export const apply = (
             ...(generation > 0 ? { generation } : {}),
             concurrency: perChunk
           }
-          const id = yield* ApplyChunk.executionId(payload)
-          const result = yield* ApplyChunk.poll(id)
-          if (Option.isNone(result) || result.value._tag !== "Complete" || Exit.isFailure(result.value.exit)) {
-            return { applied, next: payload, finished: false, last: undefined }
-          }
-          const units = result.value.exit.value.units
-          for (const u of units) if (u.outcome === "applied") applied.set(u.unit, u)
-          // a repair generation runs one round: the next repair re-reads everything anyway
-          if (generation > 0 || planned.every((unit) => applied.has(unit.key))) {
-            return { applied, next: payload, finished: true, last: units }
-          }
+          const result = yield* ApplyChunk.poll(yield* ApplyChunk.executionId(payload))
+          const complete =
+            Option.isSome(result) && result.value._tag === "Complete" && Exit.isSuccess(result.value.exit)
+          if (complete && generation > 0) return result.value.exit.value.units
+          if (!complete) return (yield* ApplyChunk.execute(payload)).units
         }
       })
 
-    const failureOf = (outcome: UnitOutcome) =>
-      outcome.failure ??
+    const failureOf = (unit: string, row: UnitRow | undefined, reported: ReadonlyMap<string, UnitOutcome>) =>
+      reported.get(unit)?.failure ??
       new Errors.Unavailable({
         provider: target.capabilities.provider,
         operation: "apply",
-        message: failureText(outcome),
+        message: reported.has(unit)
+          ? failureText(reported.get(unit)!)
+          : (row?.message ?? "the unit failed (the run store has no message)"),
         maybeApplied: true
       })
 
     const runChunk = (chunk: number) =>
       Effect.gen(function* () {
         const items = yield* loadChunk(planDigest, chunk)
-        const notRun = () =>
-          items.flatMap((item) =>
-            (generation === 0 ? Migration.unitsOf(item, target) : []).map(
-              (unit): Migration.UnitResult => ({
-                unit: unit.key,
-                resource: item.target,
-                operations: unit.ops.length,
-                outcome: "not-run"
-              })
-            )
+        const planned =
+          generation === 0
+            ? items.flatMap((item) => Migration.unitsOf(item, target).map((unit) => ({ item, unit })))
+            : []
+        if (stopped !== undefined) {
+          return yield* progress(
+            planned.map(({ item, unit }) => ({
+              unit: unit.key,
+              resource: item.target,
+              operations: unit.ops.length,
+              outcome: "not-run" as const
+            })),
+            items.length
           )
-        if (stopped !== undefined) return yield* progress(notRun(), items.length)
-        const earlier = yield* history(chunk, items)
-        const outcomes = new Map<string, UnitOutcome>(earlier.applied)
-        let latest = earlier.last ?? []
-        if (!earlier.finished) {
-          const result = yield* ApplyChunk.execute(earlier.next)
-          latest = result.units
-          for (const u of result.units) outcomes.set(u.unit, u)
-        } else if (generation > 0) {
-          for (const u of latest) outcomes.set(u.unit, u)
         }
+        const before = yield* rowsOf(items)
+        const appliedBefore = new Set([...before].filter(([, row]) => row.outcome === "applied").map(([unit]) => unit))
+        const done = generation === 0 && planned.every(({ unit }) => appliedBefore.has(unit.key))
+        const reported = new Map<string, UnitOutcome>()
+        if (!done) for (const u of yield* execute(chunk)) if (u.outcome === "failed") reported.set(u.unit, u)
+        const after = done ? before : yield* rowsOf(items)
         const createdRefs = new Map<string, ResourceRef.ResourceRef>()
-        for (const u of outcomes.values())
-          if (u.created !== undefined && u.resource !== undefined) createdRefs.set(u.resource, u.created)
+        for (const row of after.values()) {
+          const ref = row.created != null ? decodeRef(row.created) : Option.none()
+          if (Option.isSome(ref)) createdRefs.set(row.resource, ref.value)
+        }
         const byResource = new Map(items.map((item) => [ResourceRef.key(item.target), item] as const))
-        const refOf = (item: Migration.Item) => createdRefs.get(ResourceRef.key(item.target)) ?? item.target
-        const fresh = (outcome: UnitOutcome) =>
-          outcome.earlier !== true &&
-          (outcome.run === thisRun || options.submitted === true) &&
-          !earlier.applied.has(outcome.unit)
-        const toResult = (
-          item: Migration.Item | undefined,
-          unit: string,
-          operations: number,
-          outcome: UnitOutcome | undefined
-        ): Migration.UnitResult => {
-          const base = { unit, resource: item === undefined ? missingRef : refOf(item), operations }
-          if (outcome === undefined) return { ...base, outcome: "not-run" }
-          if (outcome.outcome === "applied") {
-            return fresh(outcome)
-              ? { ...base, outcome: "applied", ...(outcome.created !== undefined ? { created: outcome.created } : {}) }
-              : { ...base, outcome: "already-applied" }
+        const refOf = (resource: string) => createdRefs.get(resource) ?? byResource.get(resource)?.target ?? missingRef
+        const toResult = (resource: string, unit: string, operations: number): Migration.UnitResult => {
+          const base = { unit, resource: refOf(resource), operations }
+          const row = after.get(unit)
+          if (row?.outcome === "applied") {
+            if (appliedBefore.has(unit)) return { ...base, outcome: "already-applied" }
+            const created = row.created != null ? decodeRef(row.created) : Option.none()
+            return { ...base, outcome: "applied", ...(Option.isSome(created) ? { created: created.value } : {}) }
           }
-          const error = failureOf(outcome)
-          if (Migration.stopsRun(error)) stopped ??= error
-          return { ...base, outcome: "failed", error }
+          if (row?.outcome === "failed" || reported.has(unit)) {
+            const error = failureOf(unit, row, reported)
+            if (Migration.stopsRun(error)) stopped ??= error
+            return { ...base, outcome: "failed", error }
+          }
+          return { ...base, outcome: "not-run" }
         }
         const results =
           generation === 0
-            ? items.flatMap((item) =>
-                Migration.unitsOf(item, target).map((unit) =>
-                  toResult(item, unit.key, unit.ops.length, outcomes.get(unit.key))
-                )
-              )
-            : [...outcomes.values()].map((u) =>
-                toResult(u.resource !== undefined ? byResource.get(u.resource) : undefined, u.unit, u.operations, u)
-              )
+            ? planned.map(({ item, unit }) => toResult(ResourceRef.key(item.target), unit.key, unit.ops.length))
+            : [
+                ...[...after.values()]
+                  .filter((row) => row.outcome === "applied" || row.outcome === "failed")
+                  .map((row) => toResult(row.resource, row.unit, Number(row.operations))),
+                // a repair's failed read is reported, not recorded as a unit
+                ...[...reported.values()]
+                  .filter((u) => !after.has(u.unit))
+                  .map((u) => toResult(u.resource ?? "", u.unit, u.operations))
+              ]
         return yield* progress(results, items.length)
       })
 
@@ -428,6 +437,17 @@ export const apply = (
     }
     return Migration.applyReport(streamed, false, results, stopped)
   }).pipe(Effect.scoped, Effect.withSpan("unishare.migration.durableApply"))
+
+/** A unit's row in the store, as a run reads it back. */
+interface UnitRow {
+  readonly resource: string
+  readonly unit: string
+  readonly outcome: string
+  readonly message: string | null
+  readonly created: string | null
+  readonly generation: number
+  readonly operations: number
+}
 
 /** The resource of an outcome no item of its chunk names (not expected: outcomes carry their resource). */
 const missingRef: ResourceRef.ResourceRef = { provider: "unishare", kind: "unknown", id: "unknown" }

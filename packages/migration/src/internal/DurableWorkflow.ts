@@ -72,6 +72,7 @@ export const ApplyChunk = Workflow.make("unishare/ApplyChunk", {
     /** Writes at once within the chunk (capped by `maxConcurrency`; default: the target's). */
     concurrency: Schema.optionalKey(Schema.Number)
   },
+  /** The units that failed, with their typed errors (every unit's outcome is in the store). */
   success: Schema.Struct({ units: Schema.Array(UnitOutcome) }),
   idempotencyKey: ({ planDigest, chunk, round, generation }) =>
     generation === undefined || generation === 0
@@ -378,10 +379,14 @@ export const layerWorkflows = ApplyChunk.toLayer((payload) =>
         units: items.flatMap((item) => Migration.unitsOf(item, target).map((unit) => failedOutcome(unit, error)))
       }
     }
+    // the store records every unit's outcome: what comes back is only the failures, with their
+    // typed errors (a chunk's result is then a few bytes, whatever its size)
     const units = yield* Activity.make({
       name: "apply",
       success: Schema.Array(UnitOutcome),
-      execute: applyChunk(payload, stored.plan, items, target)
+      execute: Effect.map(applyChunk(payload, stored.plan, items, target), (outcomes) =>
+        outcomes.filter((outcome) => outcome.outcome === "failed")
+      )
     })
     return { units }
   })
