@@ -34,12 +34,16 @@
  *   (`migrationData.minimums`);
  * - the run store (the SQLite file beside the plan, `-wal` and `-shm` included) after `apply`,
  *   per unit of the run (`apply --json`'s `units`: one full replace per list for EnergyCAP);
- * - engine CPU per unit: the `apply` process's CPU minus what any command costs before it does
+ * - apply's CPU per unit: the `apply` process's CPU minus what any command costs before it does
  *   anything (start-up and loading the command bodies: the median CPU of three
  *   `apply --plan <missing file>` runs, which exit 2 right after loading them), divided by the
- *   units. The simulators' share is already out of the `apply` process's CPU (see above), so what
- *   remains per unit is the engine's: reading the plan, the workflow engine and its store, the
- *   HTTP client and the JSON of each request and answer.
+ *   units. The simulators' share is already out of the `apply` process's CPU (see above): what
+ *   remains is reading the plan, the engine and its store, the HTTP client and the JSON of each
+ *   request and answer;
+ * - engine CPU per unit: apply's CPU per unit minus the same plan's units written without the
+ *   engine (`directApply.ts`, a process measured the same way, its own start-up subtracted alike):
+ *   the same plan read, the same requests and answers, nothing stored — so what remains is what
+ *   durability costs (storing the plan, the workflows, the unit records).
  *
  * Failures are results: a step that exits non-zero (or cannot start) is reported with its exit
  * code and the tail of its stderr, and the benchmark goes on with what it can still run (no plan
