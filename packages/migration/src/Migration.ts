@@ -1099,7 +1099,8 @@ export interface ApplyOptions {
 
 /**
  * The outcome of one unit of work. `not-run`: the run stopped before it (see `ApplyReport.stopped`).
- * A dry-run unit lists the operations it would write.
+ * A dry-run unit lists the operations it would write (`planned`) when it is among the report's
+ * first `dryRunListedUnits` dry-run units; later ones keep only their count (`operations`).
  *
  * @example
  * ```ts
@@ -1137,6 +1138,11 @@ export interface ApplyReport {
   readonly notRun: number
   readonly writes: number
   readonly stopped?: Errors.SharingError | undefined
+  /**
+   * A dry run past `dryRunListedUnits` dry-run units: how many of them its `units` list without
+   * their `planned` operations (the plan file has them). Absent when none is left out.
+   */
+  readonly operationsOmitted?: number | undefined
 }
 
 /**
@@ -1589,8 +1595,49 @@ export const apply = (
   }).pipe(Effect.withSpan("unishare.migration.apply"))
 
 /**
+ * How many dry-run units of a report keep their `planned` operations; later ones keep only their
+ * count. A dry run of a large plan (50,000 resources of 21 shares each) would otherwise hold, and
+ * print, every one of its million operations; the first thousand units show what the run would
+ * write, and the plan file has every one of them.
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/migration"
+ * const everyOperationListed = (r: Migration.ApplyReport) => r.operationsOmitted === undefined
+ * const shown = `operations of the first ${Migration.dryRunListedUnits} units`
+ * ```
+ */
+export const dryRunListedUnits = 1_000
+
+/**
+ * Keeps a dry run's results small as they go by, in the plan's order: the first `limit` dry-run
+ * units (default `dryRunListedUnits`) keep their `planned` operations, later ones are returned
+ * without them (their outcome and `operations` count stay). Other outcomes pass unchanged. Each
+ * call makes a new counter; `applyReport` uses one, so a report never holds more.
+ *
+ * @example
+ * ```ts
+ * import { Migration } from "@unishare/migration"
+ * const shown = (results: ReadonlyArray<Migration.UnitResult>) => results.map(Migration.listPlanned(10))
+ * ```
+ */
+export const listPlanned = (limit: number = dryRunListedUnits): ((result: UnitResult) => UnitResult) => {
+  let listed = 0
+  return (result) => {
+    if (result.outcome !== "dry-run" || result.planned === undefined) return result
+    if (listed < limit) {
+      listed++
+      return result
+    }
+    const { planned: _, ...counted } = result
+    return counted
+  }
+}
+
+/**
  * The report of an apply from what became of each unit (counted by outcome), and the error that
- * stopped it early, if one did.
+ * stopped it early, if one did. A dry run's units past the first `dryRunListedUnits` lose their
+ * `planned` operations (`listPlanned`), counted in `operationsOmitted`.
  *
  * @example
  * ```ts
@@ -1606,16 +1653,19 @@ export const applyReport = (
   stopped: Errors.SharingError | undefined
 ): ApplyReport => {
   const count = (o: UnitResult["outcome"]) => results.filter((r) => r.outcome === o).length
+  const units = dryRun ? results.map(listPlanned()) : results
+  const omitted = dryRun ? units.filter((r) => r.outcome === "dry-run" && r.planned === undefined).length : 0
   return {
     planId: plan.id,
     dryRun,
-    units: results,
+    units,
     applied: count("applied"),
     alreadyApplied: count("already-applied"),
     failed: count("failed"),
     notRun: count("not-run"),
     writes: count("applied"),
-    ...(stopped !== undefined ? { stopped } : {})
+    ...(stopped !== undefined ? { stopped } : {}),
+    ...(omitted > 0 ? { operationsOmitted: omitted } : {})
   }
 }
 

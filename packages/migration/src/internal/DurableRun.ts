@@ -87,7 +87,8 @@ const streamedOf = (
 /**
  * What a durable apply would do, read from the store in context without changing it (no table is
  * created; an empty store, e.g. an in-memory SQLite, stands for "never applied"): units applied by
- * earlier runs are `already-applied`, the rest `dry-run` with their operations. Every target that
+ * earlier runs are `already-applied`, the rest `dry-run` with their operations (the first
+ * `Migration.dryRunListedUnits` of them; the report counts the rest). Every target that
  * exists (mapped, or created by an earlier run) is read once, which proves the credential can read
  * it; with `repair`, the units listed are what that read found drifted. Items are read as they
  * stream by.
@@ -152,12 +153,14 @@ export const dryRun = (
           yield* options.onProgress({ done, total, failed: 0, unit: ResourceRef.key(item.target) })
         return results
       })
+    // in the plan's order, only the first units keep their operations: the rest are counted
+    const listed = Migration.listPlanned()
     const results = yield* Stream.runCollect(
       Migration.firstAloneStream(
         streamed.items,
         one,
         options.concurrency ?? Migration.defaultConcurrency(target.capabilities)
-      )
+      ).pipe(Stream.map((units) => units.map(listed)))
     )
     return Migration.applyReport(streamed, true, results.flat(), stopped)
   }).pipe(Effect.withSpan("unishare.migration.durableDryRun"))
