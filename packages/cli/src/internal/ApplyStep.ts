@@ -222,9 +222,14 @@ export const applyPlan = (
 const operationRows = (ops: ReadonlyArray<{ _tag: string; grantee: Grantee.Grantee; level: string }>) =>
   ops.map((op) => ({ operation: op._tag, grantee: Notation.formatGrantee(op.grantee), level: op.level }))
 
+/** The dry-run units a report lists with their operations (the first `Migration.dryRunListedUnits`). */
+const listedDryRun = (report: Migration.ApplyReport) =>
+  report.units.filter((u) => u.outcome === "dry-run" && u.planned !== undefined)
+
 /**
  * The JSON summary of an apply: counts, failures, the error that stopped the run and, for a dry
- * run, the operations per resource.
+ * run, the operations per resource — those of its first `Migration.dryRunListedUnits` units, with
+ * `operationsOmitted` counting the units left out when there are more (the counts are exact).
  *
  * @example
  * ```ts
@@ -249,14 +254,15 @@ export const applySummary = (report: Migration.ApplyReport, store: string) => ({
   ...(report.stopped !== undefined ? { stopped: Output.errorJson(report.stopped) } : {}),
   ...(report.dryRun
     ? {
-        operations: report.units
-          .filter((u) => u.outcome === "dry-run")
-          .map((u) => ({
-            unit: u.unit,
-            resource: Notation.formatResource(u.resource),
-            ...(u.unit.endsWith("|create") ? { create: true } : {}),
-            operations: operationRows(u.planned ?? [])
-          }))
+        operations: listedDryRun(report).map((u) => ({
+          unit: u.unit,
+          resource: Notation.formatResource(u.resource),
+          ...(u.unit.endsWith("|create") ? { create: true } : {}),
+          operations: operationRows(u.planned ?? [])
+        })),
+        ...(report.operationsOmitted !== undefined && report.operationsOmitted > 0
+          ? { operationsOmitted: report.operationsOmitted }
+          : {})
       }
     : {}),
   created: report.units.flatMap((u) =>
@@ -268,7 +274,8 @@ export const applySummary = (report: Migration.ApplyReport, store: string) => ({
 })
 
 /**
- * An apply report as text: what was (or, in a dry run, would be) written per resource, failures,
+ * An apply report as text: what was (or, in a dry run, would be) written per resource — in a dry
+ * run, for its first `Migration.dryRunListedUnits` units, then how many more there are — failures,
  * and why the run stopped.
  *
  * @example
@@ -286,7 +293,7 @@ export const renderApply = (report: Migration.ApplyReport, store: string): strin
     lines.push(
       `Dry run of plan ${report.planId}: ${writes} write(s) on ${new Set(units.map((u) => Notation.formatResource(u.resource))).size} resource(s) would be sent, ${report.alreadyApplied} unit(s) already applied (run store); nothing was written`
     )
-    for (const u of units) {
+    for (const u of listedDryRun(report)) {
       if (u.unit.endsWith("|create")) {
         lines.push(
           `  create a ${Notation.formatResource(u.resource)} target (for ${u.unit.slice(0, -"|create".length)})`
@@ -296,6 +303,8 @@ export const renderApply = (report: Migration.ApplyReport, store: string): strin
       lines.push(`  ${Notation.formatResource(u.resource)}:`)
       for (const op of operationRows(u.planned ?? [])) lines.push(`    ${op.operation} ${op.grantee} ${op.level}`)
     }
+    if (report.operationsOmitted !== undefined && report.operationsOmitted > 0)
+      lines.push(`  … and ${report.operationsOmitted} more unit(s) (see the plan file)`)
   } else {
     lines.push(
       `Applied plan ${report.planId}: ${report.applied} unit(s) written, ${report.alreadyApplied} already applied (run store), ${report.failed} failed${report.notRun > 0 ? `, ${report.notRun} not run` : ""}`
