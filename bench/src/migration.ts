@@ -41,7 +41,9 @@
  *   remains is reading the plan, the engine and its store, the HTTP client and the JSON of each
  *   request and answer;
  * - engine CPU per unit: apply's CPU per unit minus the same plan's units written without the
- *   engine (`directApply.ts`, a process measured the same way, its own start-up subtracted alike):
+ *   engine (`directApply.ts`, a process measured the same way, its own start-up subtracted alike,
+ *   as many writes at once as apply — fewer requests per turn of the event loop cost more CPU
+ *   each, so a baseline with more at once would flatter it):
  *   the same plan read, the same requests and answers, nothing stored — so what remains is what
  *   durability costs (storing the plan, the workflows, the unit records).
  *
@@ -97,12 +99,6 @@ const nodeArgs = (process.env.UNISHARE_BENCH_NODE_ARGS ?? "").split(/\s+/).filte
 
 // ---------------------------------------------------------------------------------------------
 // targets
-
-/**
- * Writes at once in the baseline: more than apply's, so that its wait on EnergyCAP's re-read pause
- * is short (its CPU per unit is what counts; more at once never costs more CPU per request).
- */
-const directConcurrency = 64
 
 /** The engine's baseline: a plan's units written without it (see its module doc). */
 const directScript = Path.join(import.meta.dirname, "directApply.ts")
@@ -579,7 +575,7 @@ const runSize = async (
         })
         // the same writes without the engine: what apply costs beyond them is the engine's
         log(`${label} direct writes (the baseline): started`)
-        const direct = await measure(ws, `${label} direct`, [planFile, String(directConcurrency)], {
+        const direct = await measure(ws, `${label} direct`, [planFile, String(applyConcurrency)], {
           cwd: dir,
           env,
           sims,

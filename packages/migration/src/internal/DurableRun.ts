@@ -235,8 +235,8 @@ const storePlan = (plan: Migration.PlanStream, target: Shape) =>
  * Applies a plan durably on the engine in context (`layerEmbedded`, `layerPostgres` or
  * `layerSubmitter`), with the same options and report as `Migration.apply` (the store keeps what
  * was applied). The plan may be in memory or streamed from its file (`FileFormat.openPlan`): it is
- * stored first, chunk by chunk, then the chunks run — two at a time, each with half the
- * `concurrency`, the first chunk alone and its first resource alone. Progress is reported as each
+ * stored first, chunk by chunk, then the chunks run two at a time, sharing `concurrency`
+ * writes at once (the first chunk alone, and its first resource alone). Progress is reported as each
  * chunk finishes. A target to create is created first (`--create-missing`), at most once.
  * `repair` re-reads every target and writes what drifted, as a new repair generation (a crashed
  * repair resumes in its own). `dryRun` is `dryRun` (reads only).
@@ -274,7 +274,9 @@ export const apply = (
     const total = generation > 0 ? stored.items : Number(counted[0]?.n ?? 0)
     const concurrency = options.concurrency ?? Migration.defaultConcurrency(target.capabilities)
     const chunkConcurrency = stored.chunks > 1 ? 2 : 1
-    const perChunk = Math.max(1, Math.ceil(concurrency / chunkConcurrency))
+    // chunks run in this process share its write slots (`concurrency` in all); chunks sent to
+    // runners elsewhere get their part of it each
+    const perChunk = options.submitted === true ? Math.max(1, Math.ceil(concurrency / chunkConcurrency)) : concurrency
     let done = 0
     let failed = 0
     let stopped: Errors.SharingError | undefined

@@ -20,7 +20,7 @@ import * as Errors from "@unishare/core/Errors"
 import * as Planner from "@unishare/core/Planner"
 import * as ResourceRef from "@unishare/core/ResourceRef"
 import type { Shape } from "@unishare/core/SharingProvider"
-import { Context, Effect, Option, Result, Schema, Stream } from "effect"
+import { Context, Effect, Option, Result, Schema, Semaphore, Stream } from "effect"
 import type { SqlClient } from "effect/sql"
 import { Activity, Workflow } from "effect/workflow"
 import * as Migration from "../Migration.ts"
@@ -86,6 +86,23 @@ export const ApplyChunk = Workflow.make("unishare/ApplyChunk", {
  * the record; this is only for the progress bar). Runners elsewhere are followed chunk by chunk.
  */
 export const unitListeners = new Map<string, (outcome: UnitOutcome) => void>()
+
+/**
+ * Writes at once in this process, per plan and concurrency: the chunks this process runs at the
+ * same time share them, so that when one chunk is down to its last writes the other takes the
+ * free slots (the writes stay at the concurrency asked, and none waits for a chunk to drain).
+ */
+const writeSlots = new Map<string, Semaphore.Semaphore>()
+
+const slotsFor = (planDigest: string, concurrency: number): Semaphore.Semaphore => {
+  const key = `${planDigest}/${concurrency}`
+  let slots = writeSlots.get(key)
+  if (slots === undefined) {
+    slots = Semaphore.makeUnsafe(concurrency)
+    writeSlots.set(key, slots)
+  }
+  return slots
+}
 
 /** The most writes at once a payload can ask a runner for within one chunk. */
 export const maxConcurrency = 64
@@ -330,7 +347,8 @@ const applyChunk = (
       maxConcurrency,
       Math.max(1, Math.floor(payload.concurrency ?? Migration.defaultConcurrency(target.capabilities)))
     )
-    return (yield* Migration.firstAlone(items, one, concurrency)).flat()
+    const slots = slotsFor(payload.planDigest, concurrency)
+    return (yield* Migration.firstAlone(items, (item) => slots.withPermits(1)(one(item)), concurrency)).flat()
   })
 
 /**
