@@ -586,7 +586,7 @@ const snapshotSpec: Spec<Snapshot.SnapshotHeader, Snapshot.SnapshotResource, Sna
 }
 
 /**
- * A snapshot file opened for streaming: the header's fields and the trailer's counts and digest,
+ * A snapshot file opened for streaming (a `Migration.SnapshotSource`): the header's fields and the trailer's counts and digest,
  * known before any resource is read, and `resources`, read from the file one line at a time each
  * time the stream runs (its end checks the counts and the digest: an edited file fails there, after
  * the records before it were emitted).
@@ -598,12 +598,7 @@ const snapshotSpec: Spec<Snapshot.SnapshotHeader, Snapshot.SnapshotResource, Sna
  * const names = (s: FileFormat.SnapshotStream) => Stream.map(s.resources, (r) => r.name)
  * ```
  */
-export interface SnapshotStream {
-  readonly provider: string
-  readonly exportedAt: string
-  readonly trailer: Snapshot.SnapshotTrailer
-  readonly resources: Stream.Stream<Snapshot.SnapshotResource, Errors.InvalidInput>
-}
+export type SnapshotStream = Migration.SnapshotSource<Errors.InvalidInput>
 
 const snapshotCounts = (path: string) => (trailer: Snapshot.SnapshotTrailer, records: number) =>
   trailer.resources !== records ? countsDiffer(path, "snapshot", trailer.resources, records) : undefined
@@ -626,16 +621,7 @@ export const openSnapshot = (path: string): Effect.Effect<SnapshotStream, Errors
       if (opened === "document") {
         return Effect.map(
           Effect.flatMap(readDocument(path, "snapshot"), Snapshot.parse),
-          (snapshot): SnapshotStream => ({
-            provider: snapshot.provider,
-            exportedAt: snapshot.exportedAt,
-            trailer: {
-              resources: snapshot.resources.length,
-              shares: snapshot.resources.reduce((n, r) => n + r.shares.length, 0),
-              digest: Snapshot.digestOf(snapshot)
-            },
-            resources: Stream.fromIterable(snapshot.resources)
-          })
+          (snapshot): SnapshotStream => Migration.sourceOf(snapshot)
         )
       }
       let shares = 0
