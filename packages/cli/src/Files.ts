@@ -208,25 +208,29 @@ export const writeSnapshotStream = <E, R>(
  * ```
  */
 export const readSnapshot = (path: string, field: string): Effect.Effect<Snapshot.Snapshot, Errors.InvalidInput> =>
-  Effect.flatMap(Effect.mapError(FileFormat.readSnapshot(path), fileAt(path, field)), (snapshot) =>
-    Notation.isProvider(snapshot.provider)
-      ? Effect.succeed(snapshot)
-      : Effect.fail(
-          Errors.invalid(
-            "unishare",
-            "read snapshot",
-            `${field}: provider`,
-            `unknown provider ${JSON.stringify(snapshot.provider)} (known: ${Notation.providers.join(", ")})`
-          )
-        )
+  Effect.tap(Effect.mapError(FileFormat.readSnapshot(path), fileAt(path, field)), (snapshot) =>
+    knownProvider(snapshot.provider, field)
   )
+
+/** A snapshot's provider must be one the command knows. */
+const knownProvider = (provider: string, field: string): Effect.Effect<void, Errors.InvalidInput> =>
+  Notation.isProvider(provider)
+    ? Effect.void
+    : Effect.fail(
+        Errors.invalid(
+          "unishare",
+          "read snapshot",
+          `${field}: provider`,
+          `unknown provider ${JSON.stringify(provider)} (known: ${Notation.providers.join(", ")})`
+        )
+      )
 
 /**
  * Opens a snapshot file as a stream (`FileFormat.openSnapshot`): its header and trailer read (a file
  * cut short refused at once, its provider checked), its resources read a line at a time each time
- * the stream runs — the file is opened again for each run, and a file whose trailer is no longer
- * the one first opened is refused — so a million-share snapshot is never held whole. Errors name
- * `field`, as `readSnapshot`'s do (an edited file fails at the stream's end, at `snapshot.digest`).
+ * the stream runs — the file is read again for each run, and checked again: a file whose trailer is
+ * no longer the one first opened, or whose digest fails, is refused at the stream's end — so a
+ * million-share snapshot is never held whole. Errors name `field`, as `readSnapshot`'s do.
  *
  * @example
  * ```ts
@@ -239,33 +243,9 @@ export const openSnapshot = (
   path: string,
   field: string
 ): Effect.Effect<Migration.SnapshotSource<Errors.InvalidInput>, Errors.InvalidInput> =>
-  Effect.flatMap(Effect.mapError(FileFormat.openSnapshot(path), fileAt(path, field)), (snapshot) =>
-    Notation.isProvider(snapshot.provider)
-      ? Effect.succeed({
-          ...snapshot,
-          resources: Stream.unwrap(
-            Effect.flatMap(FileFormat.openSnapshot(path), (again) =>
-              again.trailer.digest === snapshot.trailer.digest
-                ? Effect.succeed(again.resources)
-                : Effect.fail(
-                    Errors.invalid(
-                      "unishare",
-                      "read snapshot",
-                      "snapshot.digest",
-                      `${path}: the snapshot was replaced while it was read (its digest is no longer the one first read): plan again`
-                    )
-                  )
-            )
-          ).pipe(Stream.mapError(fileAt(path, field)))
-        })
-      : Effect.fail(
-          Errors.invalid(
-            "unishare",
-            "read snapshot",
-            `${field}: provider`,
-            `unknown provider ${JSON.stringify(snapshot.provider)} (known: ${Notation.providers.join(", ")})`
-          )
-        )
+  Effect.mapError(FileFormat.openSnapshot(path), fileAt(path, field)).pipe(
+    Effect.tap((snapshot) => knownProvider(snapshot.provider, field)),
+    Effect.map((snapshot) => ({ ...snapshot, resources: Stream.mapError(snapshot.resources, fileAt(path, field)) }))
   )
 
 /**
