@@ -528,9 +528,9 @@ const planOne = (
         }
       }
     }
-    if (create !== undefined) {
-      const desired = [...byTarget.values()].map((v) => v.grant)
-      const planned = Planner.plan([], desired, caps, {
+    /** The item that makes the target hold `desired`, planned against its `current` shares. */
+    const itemOf = (current: ReadonlyArray<Share>, desired: ReadonlyArray<Grant>) => {
+      const planned = Planner.plan(current, desired, caps, {
         onLossy: options.onLossy,
         allowEveryone: true,
         allowAnyone: true,
@@ -541,16 +541,22 @@ const planOne = (
       if (Result.isFailure(planned)) {
         return Result.fail({ source: resource.resource, message: planned.failure.message })
       }
-      return Result.succeed({
+      return Result.succeed<Item>({
         source: resource.resource,
         ...(resource.name !== undefined ? { name: resource.name } : {}),
         target: targetRef,
-        create,
+        ...(create !== undefined ? { create } : {}),
         desired: planned.success.desired,
         plan: planned.success,
         entries
-      } satisfies Item)
+      })
     }
+    // a target still to be created holds nothing yet: it is not read
+    if (create !== undefined)
+      return itemOf(
+        [],
+        [...byTarget.values()].map((v) => v.grant)
+      )
     const current = yield* Stream.runCollect(target.list(targetRef)).pipe(Effect.result)
     if (Result.isFailure(current)) {
       // a bad target id, a refused credential or an unreachable provider ends the planning
@@ -591,26 +597,7 @@ const planOne = (
         desired.push(ShareModule.toGrant(share))
       }
     }
-    const planned = Planner.plan(current.success, desired, caps, {
-      onLossy: options.onLossy,
-      allowEveryone: true,
-      allowAnyone: true,
-      onExpiry: options.onExpiry,
-      onUnsupported: "skip",
-      resourceKind: targetRef.kind
-    })
-    if (Result.isFailure(planned)) {
-      return Result.fail({ source: resource.resource, message: planned.failure.message })
-    }
-    const item: Item = {
-      source: resource.resource,
-      ...(resource.name !== undefined ? { name: resource.name } : {}),
-      target: targetRef,
-      desired: planned.success.desired,
-      plan: planned.success,
-      entries
-    }
-    return Result.succeed(item)
+    return itemOf(current.success, desired)
   })
 }
 
