@@ -22,7 +22,7 @@
  * @since 0.1.0
  */
 export { applyPlan, applySummary, renderApply } from "./internal/ApplyStep.ts"
-export type { Exported } from "./internal/ExportStep.ts"
+export type { Exported, ExportOptions } from "./internal/ExportStep.ts"
 export { exportStreamed, exportSummary, exportTo } from "./internal/ExportStep.ts"
 export type {
   FidelityRow,

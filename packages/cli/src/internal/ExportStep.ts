@@ -11,6 +11,23 @@ import * as Files from "../Files.ts"
 import * as Progress from "../Progress.ts"
 
 /**
+ * What `exportTo` and `exportStreamed` take: the resources (else the provider's own listing), the
+ * snapshot file, `force` to replace it, and how many resources are read at once.
+ *
+ * @example
+ * ```ts
+ * import type { Workflow } from "@unishare/cli"
+ * const options: Workflow.ExportOptions = { out: "snapshot.json", concurrency: 4 }
+ * ```
+ */
+export interface ExportOptions {
+  readonly resources?: ReadonlyArray<ResourceRef.ResourceRef | SharingProvider.ResourceInfo> | undefined
+  readonly out: string
+  readonly force?: boolean | undefined
+  readonly concurrency?: number | undefined
+}
+
+/**
  * Exports the shares of `resources` (or of every resource the provider lists) into a snapshot file,
  * and returns the snapshot (held in memory: for a large export use `exportStreamed`).
  *
@@ -23,12 +40,7 @@ import * as Progress from "../Progress.ts"
  */
 export const exportTo = (
   provider: SharingProvider.Shape,
-  options: {
-    readonly resources?: ReadonlyArray<ResourceRef.ResourceRef | SharingProvider.ResourceInfo> | undefined
-    readonly out: string
-    readonly force?: boolean | undefined
-    readonly concurrency?: number | undefined
-  }
+  options: ExportOptions
 ): Effect.Effect<Snapshot.Snapshot, Errors.SharingError> =>
   Effect.gen(function* () {
     yield* Files.refuseOverwrite(options.out, "--out", options.force === true)
@@ -75,12 +87,7 @@ export interface Exported {
  */
 export const exportStreamed = (
   provider: SharingProvider.Shape,
-  options: {
-    readonly resources?: ReadonlyArray<ResourceRef.ResourceRef | SharingProvider.ResourceInfo> | undefined
-    readonly out: string
-    readonly force?: boolean | undefined
-    readonly concurrency?: number | undefined
-  }
+  options: ExportOptions
 ): Effect.Effect<Exported, Errors.SharingError> =>
   Effect.gen(function* () {
     yield* Files.refuseOverwrite(options.out, "--out", options.force === true)
